@@ -1,0 +1,50 @@
+import type { Role } from "../schemas/common.js";
+
+/**
+ * The permission table: which role may attempt which action. Object rules
+ * (own organisation, own datasets, separation of duties) live in object-rules.ts.
+ */
+export const ROLE_PERMISSIONS = {
+  "org.add": ["admin"],
+  "org.list": ["admin", "auditor"],
+  "account.add": ["admin"],
+  "account.list": ["admin", "auditor"],
+  "account.revoke": ["admin"],
+  "dataset.ingest": ["admin"],
+  "dataset.tag": ["admin"],
+  "dataset.purge": ["admin"],
+  "dataset.describe": ["admin"],
+  "catalog.read": ["admin", "provider", "developer", "reviewer", "auditor"],
+  "catalog.sample": ["admin", "provider", "developer", "reviewer", "auditor"],
+  "agreement.add": ["admin"],
+  "agreement.change": ["admin"],
+  "agreement.read": ["admin", "auditor", "developer", "provider"],
+  "scenario.submit": ["developer"],
+  "scenario.approve": ["admin", "provider"],
+  "scenario.reject": ["admin", "provider"],
+  "scenario.change": ["admin"],
+  "scenario.read": ["admin", "auditor", "developer", "provider", "reviewer"],
+  "job.submit": ["developer"],
+  "job.dev": ["developer"],
+  "job.read": ["developer", "admin", "auditor", "reviewer"],
+  "egress.request": ["developer"],
+  "egress.read": ["developer", "reviewer", "admin", "auditor"],
+  "egress.review": ["reviewer"],
+  "product.read": ["developer", "reviewer", "admin", "auditor", "provider"],
+  "product.publish": ["developer"],
+  "audit.read": ["auditor", "admin"],
+  "audit.verify": ["auditor", "admin"],
+  "feedback.submit": ["developer"],
+  "feedback.read": ["developer", "provider", "admin", "auditor"],
+  "feedback.answer": ["provider", "admin"],
+  "report.read": ["admin", "auditor"],
+  "bench.run": ["admin"],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Action = keyof typeof ROLE_PERMISSIONS;
+
+/** True if some role of the principal holds `action` in the table. */
+export function roleAllows(roles: readonly Role[], action: Action): boolean {
+  const allowed: readonly Role[] = ROLE_PERMISSIONS[action];
+  return roles.some((r) => allowed.includes(r));
+}

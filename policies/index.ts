@@ -1,0 +1,4 @@
+export * from "./errors.js";
+export * from "./schemas/index.js";
+export * from "./authz/index.js";
+export * from "./pii/types.js";

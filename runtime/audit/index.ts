@@ -1,0 +1,1 @@
+export { AuditChain, readEntries, verifyChain, entryHash, GENESIS, type AuditEntry, type AuditInput, type VerifyResult } from "./chain.js";

@@ -1,0 +1,2 @@
+export { authenticate } from "./authenticate.js";
+export { newToken, newSalt, tokenDigest, tokenMatches } from "./tokens.js";

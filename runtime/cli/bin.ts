@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+import { CommanderError } from "commander";
+import { buildProgram } from "./program.js";
+import { reportError, usage } from "./run-command.js";
+
+const argv = process.argv;
+const program = buildProgram();
+try {
+  await program.parseAsync(argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // help and version are successful exits; everything else commander rejects is a usage error
+    if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") process.exitCode = 0;
+    else process.exitCode = reportError(usage(err.message.replace(/^error: /, "")), argv.includes("--json"));
+  } else {
+    process.exitCode = reportError(err, argv.includes("--json"));
+  }
+}

@@ -1,0 +1,37 @@
+import type { Command } from "commander";
+import { auditLog, verifyAudit } from "../../services/audit.js";
+import { action } from "../run-command.js";
+import { withSession } from "../session.js";
+import { table } from "../table.js";
+
+/** `audit verify`, `audit log`. */
+export function registerAuditCommands(program: Command): void {
+  const audit = program.command("audit").description("the tamper-evident audit chain (R7)");
+  audit.command("verify").action(
+    action(async (cmd) => {
+      const r = await withSession(cmd, verifyAudit);
+      return {
+        human: r.ok ? `audit chain ok: ${r.entries} entries verified` : `audit chain BROKEN at seq ${r.firstBadSeq}: ${r.problem}`,
+        json: r,
+        exitCode: r.ok ? 0 : 3,
+      };
+    }),
+  );
+  audit
+    .command("log")
+    .option("--since <date>")
+    .option("--until <date>")
+    .option("--actor <account>")
+    .option("--action <action>", "e.g. scenario or scenario.approve")
+    .option("--object <object>", "e.g. dataset:people")
+    .option("--limit <n>")
+    .action(
+      action(async (cmd) => {
+        const rows = await withSession(cmd, (s) => auditLog(s, cmd.opts()));
+        return {
+          human: table(rows.map((e) => ({ seq: e.seq, time: e.time, actor: e.actor, action: e.action, object: e.object, details: e.details })), ["seq", "time", "actor", "action", "object", "details"]),
+          json: rows,
+        };
+      }),
+    );
+}

@@ -1,0 +1,77 @@
+import type { Command } from "commander";
+import { initDomain } from "../../domain/init.js";
+import { addAccount, listAccounts, revokeAccount } from "../../services/accounts.js";
+import { addOrg, listOrgs } from "../../services/orgs.js";
+import { action } from "../run-command.js";
+import { csv, withSession } from "../session.js";
+import { table } from "../table.js";
+
+/** `init`, `org …`, `account …`. */
+export function registerDomainCommands(program: Command): void {
+  program
+    .command("init")
+    .description("create a domain in DIR (prints the first admin token once)")
+    .argument("<dir>")
+    .requiredOption("--operator <name>", "name of the operating organisation (一级运营主体)")
+    .action(
+      action(async (_cmd, dir: string) => {
+        const opts = _cmd.opts<{ operator: string }>();
+        const r = await initDomain({ dir, operator: opts.operator });
+        return {
+          human: `domain ${r.domain.id} created in ${r.dir}\nfirst admin account: ${r.admin}\ntoken (shown once, keep it safe): ${r.token}`,
+          json: { id: r.domain.id, dir: r.dir, account: r.admin, token: r.token },
+        };
+      }),
+    );
+
+  const org = program.command("org").description("organisations");
+  org
+    .command("add")
+    .requiredOption("--id <id>")
+    .requiredOption("--name <name>")
+    .requiredOption("--kind <kind>", "developer|provider")
+    .action(
+      action(async (cmd) => {
+        const o = cmd.opts<{ id: string; name: string; kind: string }>();
+        const r = await withSession(cmd, (s) => addOrg(s, o));
+        return { human: `organisation ${r.id} (${r.kind}) added`, json: r };
+      }),
+    );
+  org.command("list").action(
+    action(async (cmd) => {
+      const r = await withSession(cmd, listOrgs);
+      return { human: table(r, ["id", "name", "kind", "state"]), json: r };
+    }),
+  );
+
+  const account = program.command("account").description("real-name accounts");
+  account
+    .command("add")
+    .requiredOption("--id <id>")
+    .requiredOption("--name <name>", "the person's real name")
+    .requiredOption("--org <org>")
+    .requiredOption("--role <roles>", "admin|provider|developer|reviewer|auditor, comma-separated")
+    .action(
+      action(async (cmd) => {
+        const o = cmd.opts<{ id: string; name: string; org: string; role: string }>();
+        const r = await withSession(cmd, (s) => addAccount(s, { id: o.id, name: o.name, org: o.org, roles: csv(o.role) }));
+        return { human: `account ${r.id} added (${r.roles.join(",")} in ${r.org})\ntoken (shown once, keep it safe): ${r.token}`, json: r };
+      }),
+    );
+  account.command("list").action(
+    action(async (cmd) => {
+      const r = await withSession(cmd, listAccounts);
+      return { human: table(r.map((a) => ({ ...a, roles: a.roles.join(",") })), ["id", "name", "org", "roles", "state"]), json: r };
+    }),
+  );
+  account
+    .command("revoke")
+    .argument("<id>")
+    .requiredOption("--reason <text>")
+    .action(
+      action(async (cmd, id: string) => {
+        const r = await withSession(cmd, (s) => revokeAccount(s, id, cmd.opts<{ reason: string }>().reason));
+        return { human: `account ${r.id} revoked`, json: r };
+      }),
+    );
+}

@@ -1,0 +1,17 @@
+import { Command } from "commander";
+import { registerDomainCommands } from "./commands/domain.js";
+import { registerAuditCommands } from "./commands/audit.js";
+
+/** Builds the `shuyu` command tree (DESIGN §6). */
+export function buildProgram(): Command {
+  const program = new Command("shuyu")
+    .description("shuyu 数域 — public-data authorization operation domain")
+    .option("--json", "machine-readable output")
+    .option("--domain <dir>", "domain directory (or SHUYU_DOMAIN)")
+    .option("--token <token>", "account token (or SHUYU_TOKEN)")
+    .configureOutput({ writeErr: () => undefined })
+    .exitOverride();
+  registerDomainCommands(program);
+  registerAuditCommands(program);
+  return program;
+}

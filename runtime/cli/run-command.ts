@@ -1,0 +1,72 @@
+import type { Command } from "commander";
+import { asShuyuError, ShuyuError } from "../../policies/errors.js";
+
+/** What a command hands back: a line (or block) for people and an object for --json. */
+export interface CommandResult {
+  human: string;
+  json: unknown;
+  /** Non-zero exit with a result still printed (e.g. `audit verify` finding a bad entry). */
+  exitCode?: number;
+}
+
+/** Options every command accepts (declared on the root program). */
+export interface GlobalOptions {
+  json?: boolean;
+  domain?: string;
+  token?: string;
+}
+
+/** Reads the root program's global options from any subcommand. */
+export function globalOptions(cmd: Command): GlobalOptions {
+  let root: Command = cmd;
+  while (root.parent) root = root.parent;
+  return root.opts<GlobalOptions>();
+}
+
+/** Prints an error in DESIGN §6 form (`shuyu: <code>: <message>`) or as JSON, and returns its exit code. */
+export function reportError(err: unknown, json: boolean): number {
+  const e = asShuyuError(err);
+  if (json) {
+    process.stdout.write(JSON.stringify(e.toJSON()) + "\n");
+  } else {
+    process.stderr.write(`shuyu: ${e.code}: ${e.message}\n`);
+    if (e.kind === "internal" && process.env.SHUYU_DEBUG && e.cause instanceof Error) {
+      process.stderr.write(`${e.cause.stack}\n`);
+    }
+  }
+  return e.exitCode;
+}
+
+/**
+ * Wraps a commander action: runs it, prints human text or JSON, maps errors to exit codes.
+ * Every command goes through here so output and exit codes stay uniform.
+ */
+export function action<A extends unknown[]>(
+  fn: (cmd: Command, ...args: A) => Promise<CommandResult>,
+): (...args: unknown[]) => Promise<void> {
+  return async (...args: unknown[]) => {
+    const cmd = args[args.length - 1] as Command;
+    const positional = args.slice(0, -2) as unknown as A; // commander passes (...positionals, opts, cmd)
+    const { json = false } = globalOptions(cmd);
+    try {
+      const result = await fn(cmd, ...positional);
+      if (json) process.stdout.write(JSON.stringify(result.json, jsonReplacer) + "\n");
+      else if (result.human) process.stdout.write(result.human.endsWith("\n") ? result.human : result.human + "\n");
+      process.exitCode = result.exitCode ?? 0;
+    } catch (err) {
+      process.exitCode = reportError(err, json);
+    }
+  };
+}
+
+/** JSON.stringify replacer for BigInt and typed arrays. */
+export function jsonReplacer(_key: string, value: unknown): unknown {
+  if (typeof value === "bigint") return Number(value);
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<number>);
+  return value;
+}
+
+/** Usage error (exit 1) for a missing or conflicting option. */
+export function usage(message: string): ShuyuError {
+  return new ShuyuError("usage", "USAGE", message);
+}

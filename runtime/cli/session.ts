@@ -1,0 +1,22 @@
+import type { Command } from "commander";
+import { authenticate } from "../auth/authenticate.js";
+import { Domain } from "../domain/domain.js";
+import type { Session } from "../services/session.js";
+import { globalOptions } from "./run-command.js";
+
+/** Opens the domain named by --domain/SHUYU_DOMAIN, authenticates --token/SHUYU_TOKEN, runs `fn`, closes. */
+export async function withSession<T>(cmd: Command, fn: (s: Session) => Promise<T>): Promise<T> {
+  const g = globalOptions(cmd);
+  const domain = await Domain.open(g.domain ?? process.env.SHUYU_DOMAIN);
+  try {
+    const principal = await authenticate(domain, g.token ?? process.env.SHUYU_TOKEN);
+    return await fn({ domain, principal });
+  } finally {
+    domain.close();
+  }
+}
+
+/** Splits a comma-separated option value, dropping empty parts. */
+export function csv(value: string | undefined): string[] {
+  return (value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+}

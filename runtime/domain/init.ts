@@ -1,0 +1,72 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync, openSync, fsyncSync, closeSync } from "node:fs";
+import { z } from "zod";
+import { ShuyuError } from "../../policies/errors.js";
+import { parseInput } from "../../policies/schemas/common.js";
+import { now } from "../clock.js";
+import { insertAccount } from "../services/accounts.js";
+import { exec, transaction } from "./db.js";
+import { CONTROL_SCHEMA, CONTROL_SCHEMA_VERSION } from "./control-schema.js";
+import { Domain, type DomainInfo } from "./domain.js";
+import { domainPaths } from "./layout.js";
+import { createSeal } from "./seal.js";
+
+export const InitInput = z.object({
+  dir: z.string().min(1, "a directory is required"),
+  operator: z.string().trim().min(1, "--operator NAME is required").max(200),
+});
+
+export const OPERATOR_ORG = "operator";
+export const FIRST_ADMIN = "admin";
+
+/** Writes a small file durably (write to a temp name, fsync, rename). */
+export function writeFileDurable(path: string, data: string | Uint8Array, mode = 0o644): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, data, { mode });
+  const fd = openSync(tmp, "r");
+  fsyncSync(fd);
+  closeSync(fd);
+  renameSync(tmp, path);
+}
+
+/**
+ * Creates a domain (DESIGN §3): stores, audit chain, seal key pair and certificate,
+ * the operator organisation and its first admin, whose token is returned once.
+ */
+export async function initDomain(raw: unknown): Promise<{ domain: DomainInfo; dir: string; admin: string; token: string }> {
+  const input = parseInput(InitInput, raw, "init");
+  const paths = domainPaths(input.dir);
+  if (existsSync(input.dir)) {
+    if (!statSync(input.dir).isDirectory()) throw new ShuyuError("invalid", "NOT_A_DIRECTORY", `${input.dir} exists and is not a directory`);
+    if (readdirSync(input.dir).length > 0) {
+      throw new ShuyuError("invalid", "DIRECTORY_NOT_EMPTY", `${input.dir} is not empty; init creates a domain only in a new or empty directory`, { details: { dir: input.dir } });
+    }
+  }
+  for (const d of [paths.dir, paths.auditDir, paths.keys, paths.libraries, paths.samples, paths.staging, paths.outbox]) mkdirSync(d, { recursive: true });
+
+  const info: DomainInfo = {
+    format: "shuyu-domain",
+    version: CONTROL_SCHEMA_VERSION,
+    id: randomUUID(),
+    operator: { id: OPERATOR_ORG, name: input.operator },
+    createdAt: now().toISOString(),
+  };
+  const domain = await Domain.attach(paths, info);
+  try {
+    const seal = await createSeal(paths.keys, input.operator, info.id);
+    writeFileDurable(`${paths.keys}/pseudonym.key`, randomBytes(32).toString("hex"), 0o600);
+    const token = await transaction(domain.control, async () => {
+      await exec(domain.control, CONTROL_SCHEMA);
+      await domain.control.run("INSERT INTO meta VALUES ('schema_version', ?), ('domain_id', ?)", [String(CONTROL_SCHEMA_VERSION), info.id]);
+      await domain.control.run("INSERT INTO orgs VALUES (?, ?, 'operator', 'active', ?::TIMESTAMP, 'init')", [OPERATOR_ORG, input.operator, info.createdAt]);
+      await domain.audit({ actor: "init", action: "domain.init", object: `domain:${info.id}`, details: { operator: input.operator, seal: seal.fingerprint } });
+      await domain.audit({ actor: "init", action: "org.add", object: `org:${OPERATOR_ORG}`, details: { name: input.operator, kind: "operator" } });
+      return insertAccount(domain, "init", { id: FIRST_ADMIN, name: `${input.operator} administrator`, org: OPERATOR_ORG, roles: ["admin"] });
+    });
+    // The marker goes last: a directory without it is not a domain, so a crash mid-init leaves nothing usable by mistake.
+    writeFileDurable(paths.marker, JSON.stringify(info, null, 2) + "\n");
+    return { domain: info, dir: input.dir, admin: FIRST_ADMIN, token };
+  } finally {
+    domain.close();
+  }
+}

@@ -1,0 +1,218 @@
+import { invalid } from "../../policies/errors.js";
+
+const LF = 0x0a;
+const CR = 0x0d;
+const PLUS = 0x2b;
+const ZERO = 0x30;
+const NINE = 0x39;
+
+// Parser states.
+const FIELD_START = 0;
+const UNQUOTED = 1;
+const QUOTED = 2;
+const QUOTE_IN_QUOTED = 3; // saw a quote inside a quoted field: escaped quote or the closing one
+
+/** Dialect of a delimited text file. `quote` -1 means the format has no quoting (TSV). */
+export interface CsvDialect {
+  delimiter: number;
+  quote: number;
+}
+
+/**
+ * Validates the structure of a delimited file in one streaming pass, byte by byte
+ * (delimiters, quotes and newlines are ASCII, so UTF-8 content needs no decoding):
+ * every record has the header's field count, quotes open only at a field's start and
+ * close before a delimiter or newline. Also notes columns whose values look like codes
+ * (long digit strings, leading '+'), which must stay text so DuckDB does not turn an
+ * ID or card number into a number.
+ */
+export class CsvStructureChecker {
+  private state = FIELD_START;
+  private line = 1; // physical line of the current byte
+  private recordLine = 1; // physical line where the current record starts
+  private record = 0; // 0 = header
+  private field = 0; // index of the current field within the record
+  private fieldBytes = 0; // bytes of the current field, quotes excluded
+  private expected = -1;
+  private afterCr = false;
+  private quotedCr = false;
+  private headerBytes: number[] = [];
+  private headerFields: string[] = [];
+  private digitsOnly = true;
+  private digitCount = 0;
+  private firstByte = -1;
+  private codeLike: boolean[] = [];
+
+  constructor(
+    private readonly file: string,
+    private readonly dialect: CsvDialect,
+  ) {}
+
+  /** Feeds the next chunk of the file; throws ShuyuError on the first structural fault. */
+  feed(chunk: Uint8Array): void {
+    const { delimiter, quote } = this.dialect;
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i];
+      if (this.afterCr) {
+        this.afterCr = false;
+        if (b === LF) continue; // CRLF: the CR already ended the line
+      }
+      switch (this.state) {
+        case FIELD_START:
+          if (b === quote) {
+            this.state = QUOTED;
+          } else if (b === delimiter) {
+            this.endField();
+          } else if (b === LF || b === CR) {
+            this.endLine(b);
+          } else {
+            this.state = UNQUOTED;
+            this.fieldByte(b);
+          }
+          break;
+        case UNQUOTED:
+          if (b === delimiter) this.endField();
+          else if (b === LF || b === CR) this.endLine(b);
+          else if (b === quote) this.badQuote("a quote inside an unquoted field; quote the whole field and double inner quotes (\"\")");
+          else this.fieldByte(b);
+          break;
+        case QUOTED:
+          if (b === quote) {
+            this.state = QUOTE_IN_QUOTED;
+            this.quotedCr = false;
+          } else {
+            // Count CRLF inside quotes once: the LF of a CRLF adds no line.
+            if (b === CR || (b === LF && !this.quotedCr)) this.line++;
+            this.quotedCr = b === CR;
+            this.fieldByte(b);
+          }
+          break;
+        case QUOTE_IN_QUOTED:
+          if (b === quote) {
+            this.state = QUOTED;
+            this.fieldByte(b);
+          } else if (b === delimiter) this.endField();
+          else if (b === LF || b === CR) this.endLine(b);
+          else this.badQuote("text after a closing quote; a quote inside a quoted field must be doubled (\"\")");
+          break;
+      }
+    }
+  }
+
+  /** Where the checker is now: 1-based physical line and field number. */
+  position(): { line: number; column: number } {
+    return { line: this.line, column: this.field + 1 };
+  }
+
+  /** Ends the stream; throws on an unterminated quote. Returns header names and code-like columns. */
+  end(): { header: string[]; records: number; codeLikeColumns: string[] } {
+    if (this.state === QUOTED) {
+      throw invalid(
+        "INGEST_BAD_QUOTING",
+        `${this.file}: line ${this.recordLine}: a quoted field is never closed; add the closing quote`,
+        { file: this.file, line: this.recordLine, column: this.field + 1 },
+      );
+    }
+    if (this.state !== FIELD_START || this.field > 0) this.endRecord();
+    const header = this.headerFields;
+    return {
+      header,
+      records: Math.max(0, this.record - 1),
+      codeLikeColumns: header.filter((_, i) => this.codeLike[i] === true),
+    };
+  }
+
+  private fieldByte(b: number): void {
+    if (this.record === 0) this.headerBytes.push(b);
+    if (this.fieldBytes === 0) this.firstByte = b;
+    this.fieldBytes++;
+    if (b >= ZERO && b <= NINE) this.digitCount++;
+    else if (!(b === PLUS && this.fieldBytes === 1)) this.digitsOnly = false;
+  }
+
+  private endField(): void {
+    if (this.record === 0) {
+      const name = Buffer.from(this.headerBytes).toString("utf8");
+      // A UTF-8 byte-order mark is not part of the first column's name.
+      this.headerFields.push(this.headerFields.length === 0 ? name.replace(/^\uFEFF/, "") : name);
+      this.headerBytes = [];
+    } else if (this.digitsOnly && this.digitCount > 0 && !this.codeLike[this.field]) {
+      // Leading '+', leading zero or 15+ digits: an identifier (ID, card, phone), not a quantity.
+      const leadingZero = this.firstByte === ZERO && this.digitCount > 1;
+      if (this.firstByte === PLUS || leadingZero || this.digitCount >= 15) this.codeLike[this.field] = true;
+    }
+    this.field++;
+    this.fieldBytes = 0;
+    this.digitsOnly = true;
+    this.digitCount = 0;
+    this.firstByte = -1;
+    this.state = FIELD_START;
+  }
+
+  private endLine(b: number): void {
+    // DuckDB skips blank lines in multi-column files; a blank line in a one-column file is a NULL.
+    const blank = this.field === 0 && this.state === FIELD_START;
+    if (blank && this.record > 0 && this.expected > 1) {
+      this.nextLine(b);
+      this.recordLine = this.line;
+      return;
+    }
+    this.endRecord();
+    this.nextLine(b);
+    this.recordLine = this.line;
+  }
+
+  private nextLine(b: number): void {
+    this.line++;
+    if (b === CR) this.afterCr = true;
+  }
+
+  private endRecord(): void {
+    this.endField();
+    const got = this.field;
+    if (this.record === 0) {
+      this.expected = got;
+      this.checkHeader();
+    } else if (got !== this.expected) {
+      throw invalid(
+        "INGEST_RAGGED_ROW",
+        `${this.file}: line ${this.recordLine}: ${got} fields but the header has ${this.expected}; every row needs exactly ${this.expected} fields`,
+        { file: this.file, line: this.recordLine, column: Math.min(got, this.expected + 1), expected: this.expected, got },
+      );
+    }
+    this.record++;
+    this.field = 0;
+  }
+
+  private checkHeader(): void {
+    const seen = new Map<string, number>();
+    this.headerFields.forEach((name, i) => {
+      if (name.trim() === "") {
+        throw invalid("INGEST_EMPTY_COLUMN_NAME", `${this.file}: line 1: column ${i + 1} has no name; give every column a header`, {
+          file: this.file,
+          line: 1,
+          column: i + 1,
+        });
+      }
+      // DuckDB identifiers are case-insensitive, so "Name" and "name" collide.
+      const key = name.toLowerCase();
+      const prev = seen.get(key);
+      if (prev !== undefined) {
+        throw invalid(
+          "INGEST_DUPLICATE_COLUMN",
+          `${this.file}: line 1: column ${i + 1} '${name}' repeats column ${prev + 1} '${this.headerFields[prev]}'; rename one of them`,
+          { file: this.file, line: 1, column: i + 1, name, firstColumn: prev + 1 },
+        );
+      }
+      seen.set(key, i);
+    });
+  }
+
+  private badQuote(what: string): never {
+    throw invalid("INGEST_BAD_QUOTING", `${this.file}: line ${this.line}, column ${this.field + 1}: ${what}`, {
+      file: this.file,
+      line: this.line,
+      column: this.field + 1,
+    });
+  }
+}
