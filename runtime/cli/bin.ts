@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { CommanderError } from "commander";
+import { closeSharedPool } from "../jobs/shared-pool.js";
 import { buildProgram } from "./program.js";
 import { reportError, usage } from "./run-command.js";
 
@@ -16,3 +17,4 @@ try {
     process.exitCode = reportError(err, argv.includes("--json"));
   }
 }
+await closeSharedPool();

@@ -1,6 +1,9 @@
 import { Command } from "commander";
 import { registerDomainCommands } from "./commands/domain.js";
 import { registerAuditCommands } from "./commands/audit.js";
+import { registerCatalogCommands } from "./commands/catalog.js";
+import { registerScenarioCommands } from "./commands/scenario.js";
+import { registerJobCommands } from "./commands/job.js";
 
 /** Builds the `shuyu` command tree (DESIGN §6). */
 export function buildProgram(): Command {
@@ -12,6 +15,9 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: () => undefined })
     .exitOverride();
   registerDomainCommands(program);
+  registerCatalogCommands(program);
+  registerScenarioCommands(program);
+  registerJobCommands(program);
   registerAuditCommands(program);
   return program;
 }

@@ -1,0 +1,118 @@
+import type { Command } from "commander";
+import { addAgreement, changeAgreement, listAgreements } from "../../services/agreements.js";
+import { approveScenario, changeScenario, listScenarios, rejectScenario, showScenario, submitScenario, type Scenario } from "../../services/scenarios.js";
+import { action } from "../run-command.js";
+import { csv, withSession } from "../session.js";
+import { table } from "../table.js";
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+function describe(sc: Scenario): string {
+  const waiting = sc.approvals.required.filter((r) => (r === "operator" ? !sc.approvals.operator : !sc.approvals.providers[r]));
+  return [
+    `scenario ${sc.id} (${sc.org}, agreement ${sc.agreement}): ${sc.state}${sc.reason ? ` — ${sc.reason}` : ""}`,
+    `purpose: ${sc.purpose}`,
+    ...sc.grants.map((g) => `grant ${g.dataset}: ${g.columns.join(", ")}`),
+    sc.state === "submitted" ? `waiting for approval by: ${waiting.join(", ")}` : "",
+    `expires ${sc.expires}`,
+  ].filter(Boolean).join("\n");
+}
+
+/** `agreement …`, `scenario …`. */
+export function registerScenarioCommands(program: Command): void {
+  const agreement = program.command("agreement").description("authorization agreements (≤ 3 years)");
+  agreement
+    .command("add")
+    .option("--id <id>")
+    .requiredOption("--org <org>")
+    .requiredOption("--datasets <ids>", "comma-separated")
+    .requiredOption("--start <date>", "YYYY-MM-DD")
+    .requiredOption("--end <date>", "YYYY-MM-DD, at most 3 years after start")
+    .action(
+      action(async (cmd) => {
+        const o = cmd.opts<{ id?: string; org: string; datasets: string; start: string; end: string }>();
+        const r = await withSession(cmd, (s) => addAgreement(s, { ...o, datasets: csv(o.datasets) }));
+        return { human: `agreement ${r.id}: ${r.org} may use ${r.datasets.join(", ")} from ${r.start} to ${r.end}`, json: r };
+      }),
+    );
+  agreement.command("list").action(
+    action(async (cmd) => {
+      const r = await withSession(cmd, listAgreements);
+      return { human: table(r.map((a) => ({ ...a, datasets: a.datasets.join(",") })), ["id", "org", "datasets", "start", "end", "state", "reason"]), json: r };
+    }),
+  );
+  for (const change of ["suspend", "resume", "terminate"] as const) {
+    agreement
+      .command(change)
+      .argument("<id>")
+      .requiredOption("--reason <text>")
+      .action(
+        action(async (cmd, id: string) => {
+          const r = await withSession(cmd, (s) => changeAgreement(s, id, change, cmd.opts<{ reason: string }>().reason));
+          return { human: `agreement ${r.id}: ${r.state}${r.purged ? ` (revoked ${r.purged.accounts} accounts, ${r.purged.scenarios} scenarios; purged ${r.purged.jobs} jobs' staging; delisted ${r.purged.products} products)` : ""}`, json: r };
+        }),
+      );
+  }
+
+  const scenario = program.command("scenario").description("one scenario, one review (R4)");
+  scenario
+    .command("submit")
+    .requiredOption("--id <id>")
+    .requiredOption("--purpose <text>")
+    .requiredOption("--grant <DATASET:COL,COL>", "repeatable", collect)
+    .option("--until <date>", "end of the scenario (default: the agreement's end)")
+    .action(
+      action(async (cmd) => {
+        const o = cmd.opts<{ id: string; purpose: string; grant: string[]; until?: string }>();
+        const r = await withSession(cmd, (s) => submitScenario(s, { id: o.id, purpose: o.purpose, grants: o.grant, until: o.until }));
+        return { human: describe(r), json: r };
+      }),
+    );
+  scenario
+    .command("approve")
+    .argument("<id>")
+    .option("--reason <text>")
+    .action(
+      action(async (cmd, id: string) => {
+        const r = await withSession(cmd, (s) => approveScenario(s, id, cmd.opts<{ reason?: string }>().reason));
+        return { human: describe(r), json: r };
+      }),
+    );
+  scenario
+    .command("reject")
+    .argument("<id>")
+    .option("--reason <text>", "required")
+    .action(
+      action(async (cmd, id: string) => {
+        const r = await withSession(cmd, (s) => rejectScenario(s, id, cmd.opts<{ reason?: string }>().reason));
+        return { human: describe(r), json: r };
+      }),
+    );
+  for (const change of ["suspend", "resume", "revoke"] as const) {
+    scenario
+      .command(change)
+      .argument("<id>")
+      .requiredOption("--reason <text>")
+      .action(
+        action(async (cmd, id: string) => {
+          const r = await withSession(cmd, (s) => changeScenario(s, id, change, cmd.opts<{ reason: string }>().reason));
+          return { human: describe(r), json: r };
+        }),
+      );
+  }
+  scenario
+    .command("show")
+    .argument("<id>")
+    .action(
+      action(async (cmd, id: string) => {
+        const r = await withSession(cmd, (s) => showScenario(s, id));
+        return { human: describe(r), json: r };
+      }),
+    );
+  scenario.command("list").action(
+    action(async (cmd) => {
+      const r = await withSession(cmd, listScenarios);
+      return { human: table(r.map((x) => ({ ...x, grants: x.grants.map((g) => `${g.dataset}:${g.columns.join(",")}`).join(" ") })), ["id", "org", "state", "grants", "expires"]), json: r };
+    }),
+  );
+}

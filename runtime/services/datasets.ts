@@ -1,0 +1,197 @@
+import { z } from "zod";
+import { authorize } from "../../policies/authz/engine.js";
+import { ShuyuError } from "../../policies/errors.js";
+import { isColumnTag, PII_TYPES, type ColumnTag } from "../../policies/pii/types.js";
+import { GradeSchema, IdSchema, parseInput } from "../../policies/schemas/common.js";
+import { detectPii } from "../../policies/pii/detect.js";
+import { now } from "../clock.js";
+import { all, exec, ident, one } from "../domain/db.js";
+import { ingestFile, type IngestResult } from "../ingest/index.js";
+import { getOrg } from "./orgs.js";
+import type { Session } from "./session.js";
+
+export const SharingSchema = z.enum(["unconditional", "conditional", "none"]);
+export const OpeningSchema = z.enum(["open", "conditional", "closed"]);
+
+export const IngestInput = z.object({
+  id: IdSchema,
+  file: z.string().min(1, "--file PATH is required"),
+  provider: IdSchema,
+  grade: GradeSchema,
+  name: z.string().trim().min(1).max(200).optional(),
+  description: z.string().max(2000).optional(),
+  category: z.string().max(200).optional(),
+  sharing: SharingSchema.optional(),
+  opening: OpeningSchema.optional(),
+  negativeList: z.boolean().optional(),
+  updateCycle: z.string().max(100).optional(),
+});
+
+export interface DatasetColumn {
+  name: string;
+  type: string;
+}
+
+/** One stored version of a dataset, as the catalog records it. */
+export interface DatasetVersion {
+  id: string;
+  version: number;
+  vaultTable: string;
+  name: string;
+  provider: string;
+  grade: number;
+  rowCount: number;
+  columns: DatasetColumn[];
+  format: string;
+  sourceFile: string;
+  sourceSm3: string;
+  sourceBytes: number;
+  state: "current" | "superseded" | "purged";
+  ingestedBy: string;
+  ingestedAt: string;
+}
+
+type DatasetRow = {
+  id: string; version: number; vault_table: string; name: string; provider: string; grade: number; row_count: bigint;
+  columns: string; format: string; source_file: string; source_sm3: string; source_bytes: bigint; state: DatasetVersion["state"];
+  ingested_by: string; ingested_at: Date;
+};
+
+function toVersion(r: DatasetRow): DatasetVersion {
+  return {
+    id: r.id, version: r.version, vaultTable: r.vault_table, name: r.name, provider: r.provider, grade: r.grade,
+    rowCount: Number(r.row_count), columns: JSON.parse(r.columns) as DatasetColumn[], format: r.format, sourceFile: r.source_file,
+    sourceSm3: r.source_sm3, sourceBytes: Number(r.source_bytes), state: r.state, ingestedBy: r.ingested_by,
+    ingestedAt: r.ingested_at.toISOString(),
+  };
+}
+
+/** The current version of a dataset, or NOT_FOUND. */
+export async function currentVersion(s: Pick<Session, "domain">, id: string): Promise<DatasetVersion> {
+  const row = await one<DatasetRow>(s.domain.control, "SELECT * FROM datasets WHERE id = ? AND state = 'current'", [id]);
+  if (!row) throw new ShuyuError("invalid", "NOT_FOUND", `dataset '${id}' does not exist`, { details: { what: "dataset", id } });
+  return toVersion(row);
+}
+
+/** Every version of a dataset, newest first. */
+export async function versions(s: Pick<Session, "domain">, id: string): Promise<DatasetVersion[]> {
+  return (await all<DatasetRow>(s.domain.control, "SELECT * FROM datasets WHERE id = ? ORDER BY version DESC", [id])).map(toVersion);
+}
+
+/** Tags per column of a dataset. */
+export async function columnTags(s: Pick<Session, "domain">, id: string): Promise<Map<string, { tags: ColumnTag[]; proposed: unknown; confirmed: boolean }>> {
+  const rows = await all<{ column_name: string; tags: string; proposed: string; confirmed: boolean }>(s.domain.control, "SELECT * FROM column_tags WHERE dataset = ?", [id]);
+  return new Map(rows.map((r) => [r.column_name, { tags: JSON.parse(r.tags) as ColumnTag[], proposed: JSON.parse(r.proposed), confirmed: r.confirmed }]));
+}
+
+/**
+ * Loads a file into the vault as a new version (R2): strict parse into a fresh table that
+ * appears whole or not at all, PII discovery, then one catalog transaction.
+ */
+export async function ingestDataset(
+  s: Session,
+  raw: unknown,
+  onProgress?: (done: number, total: number) => void,
+): Promise<DatasetVersion & { proposals: Awaited<ReturnType<typeof detectPii>> }> {
+  authorize(s.principal, "dataset.ingest");
+  const input = parseInput(IngestInput, raw, "dataset");
+  const provider = await getOrg(s, input.provider);
+  if (provider.kind !== "provider" && provider.kind !== "operator") {
+    throw new ShuyuError("invalid", "NOT_A_PROVIDER", `organisation '${provider.id}' is a ${provider.kind}, not a data provider`, { details: { org: provider.id } });
+  }
+  const prev = await one<{ v: number | null }>(s.domain.control, "SELECT max(version) AS v FROM datasets WHERE id = ?", [input.id]);
+  const version = (prev?.v ?? 0) + 1;
+  const table = `ds_${input.id}_v${version}`;
+  await s.domain.dropOrphanVaultTables();
+  let result: IngestResult;
+  try {
+    result = await ingestFile(s.domain.vault, { file: input.file, table, onProgress });
+  } catch (err) {
+    await s.domain.exclusive(() =>
+      s.domain.audit({ actor: s.principal.accountId, action: "dataset.ingest.failed", object: `dataset:${input.id}`, details: { file: input.file, code: err instanceof ShuyuError ? err.code : "INTERNAL" } }),
+    );
+    throw err;
+  }
+  try {
+    const proposals = await detectPii(s.domain.vault, table);
+    const saved = await s.domain.mutate(async () => {
+      const ts = now().toISOString();
+      await s.domain.control.run("UPDATE datasets SET state = 'superseded' WHERE id = ? AND state = 'current'", [input.id]);
+      await s.domain.control.run(
+        "INSERT INTO datasets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'current', ?, ?::TIMESTAMP)",
+        [input.id, version, table, input.name ?? input.id, input.provider, input.grade, result.rowCount, JSON.stringify(result.columns), result.format,
+          input.file, result.sm3, result.bytes, s.principal.accountId, ts],
+      );
+      const existing = await one<{ id: string }>(s.domain.control, "SELECT id FROM dataset_meta WHERE id = ?", [input.id]);
+      const meta = [input.description ?? "", input.category ?? "", input.sharing ?? "conditional", input.opening ?? "conditional", input.negativeList ?? false, input.updateCycle ?? "irregular", ts];
+      if (existing) {
+        await s.domain.control.run(
+          `UPDATE dataset_meta SET description = coalesce(nullif(?, ''), description), category = coalesce(nullif(?, ''), category),
+           sharing = ?, opening = ?, negative_list = ?, update_cycle = ?, updated_at = ?::TIMESTAMP WHERE id = ?`,
+          [...meta, input.id],
+        );
+      } else {
+        await s.domain.control.run("INSERT INTO dataset_meta VALUES (?, ?, ?, ?, ?, ?, ?, ?::TIMESTAMP)", [input.id, ...meta]);
+      }
+      const confirmed = await columnTags(s, input.id);
+      for (const p of proposals) {
+        const keep = confirmed.get(p.column);
+        await s.domain.control.run("INSERT OR REPLACE INTO column_tags VALUES (?, ?, ?, ?, ?)", [
+          input.id, p.column, JSON.stringify(keep?.confirmed ? keep.tags : p.tags), JSON.stringify(p.matches), keep?.confirmed ?? false,
+        ]);
+      }
+      await s.domain.audit({
+        actor: s.principal.accountId, action: "dataset.ingest", object: `dataset:${input.id}`,
+        details: { version, provider: input.provider, grade: input.grade, rows: result.rowCount, sm3: result.sm3, bytes: result.bytes, format: result.format, columns: result.columns.length },
+      });
+      return currentVersion(s, input.id);
+    });
+    return { ...saved, proposals };
+  } catch (err) {
+    await exec(s.domain.vault, `DROP TABLE IF EXISTS ${ident(table)}`);
+    throw err;
+  }
+}
+
+export const TagInput = z.object({
+  dataset: IdSchema,
+  column: z.string().min(1, "--column COL is required"),
+  tags: z.array(z.string()).refine((ts) => ts.every(isColumnTag), { message: `tags are pii:<type> (${PII_TYPES.join("|")}), quasi or sensitive` }),
+});
+
+/** An admin confirms or edits a column's tags (replacing the proposal). */
+export async function tagColumn(s: Session, raw: unknown): Promise<{ dataset: string; column: string; tags: ColumnTag[] }> {
+  authorize(s.principal, "dataset.tag");
+  const input = parseInput(TagInput, raw, "tag");
+  return s.domain.mutate(async () => {
+    const ds = await currentVersion(s, input.dataset);
+    if (!ds.columns.some((c) => c.name === input.column)) {
+      throw new ShuyuError("invalid", "UNKNOWN_COLUMN", `dataset '${ds.id}' has no column '${input.column}' (columns: ${ds.columns.map((c) => c.name).join(", ")})`, {
+        details: { dataset: ds.id, column: input.column },
+      });
+    }
+    const tags = [...new Set(input.tags)] as ColumnTag[];
+    const prev = (await columnTags(s, ds.id)).get(input.column);
+    await s.domain.control.run("INSERT OR REPLACE INTO column_tags VALUES (?, ?, ?, ?, true)", [ds.id, input.column, JSON.stringify(tags), JSON.stringify(prev?.proposed ?? [])]);
+    await s.domain.audit({ actor: s.principal.accountId, action: "dataset.tag", object: `dataset:${ds.id}`, details: { column: input.column, tags, before: prev?.tags ?? [] } });
+    return { dataset: ds.id, column: input.column, tags };
+  });
+}
+
+/** Drops superseded versions' raw tables from the vault (the catalog keeps their record). */
+export async function purgeVersions(s: Session, id: string, version?: number): Promise<number[]> {
+  authorize(s.principal, "dataset.purge");
+  return s.domain.mutate(async () => {
+    const vs = (await versions(s, id)).filter((v) => v.state === "superseded" && (version === undefined || v.version === version));
+    if (vs.length === 0) {
+      if ((await versions(s, id)).length === 0) throw new ShuyuError("invalid", "NOT_FOUND", `dataset '${id}' does not exist`, { details: { what: "dataset", id } });
+      throw new ShuyuError("invalid", "NOTHING_TO_PURGE", `dataset '${id}' has no superseded version${version ? ` ${version}` : ""}; the current version cannot be purged`);
+    }
+    for (const v of vs) {
+      await exec(s.domain.vault, `DROP TABLE IF EXISTS ${ident(v.vaultTable)}`);
+      await s.domain.control.run("UPDATE datasets SET state = 'purged' WHERE id = ? AND version = ?", [id, v.version]);
+    }
+    await s.domain.audit({ actor: s.principal.accountId, action: "dataset.purge", object: `dataset:${id}`, details: { versions: vs.map((v) => v.version) } });
+    return vs.map((v) => v.version);
+  });
+}

@@ -1,0 +1,53 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { authenticate } from "../../runtime/auth/authenticate.js";
+import { Domain } from "../../runtime/domain/domain.js";
+import { initDomain } from "../../runtime/domain/init.js";
+import type { Session } from "../../runtime/services/session.js";
+
+const run = promisify(execFile);
+export const BIN = join(import.meta.dirname, "../../dist/runtime/cli/bin.js");
+
+/** A fresh temporary directory, removed by the returned cleanup. */
+export function tempDir(prefix = "shuyu-test-"): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Creates a real domain in a temp directory and returns its admin token. */
+export async function newDomain(operator = "测试运营公司"): Promise<{ dir: string; adminToken: string; cleanup: () => void }> {
+  const t = tempDir();
+  const dir = join(t.dir, "domain");
+  const r = await initDomain({ dir, operator });
+  return { dir, adminToken: r.token, cleanup: t.cleanup };
+}
+
+/** Opens the domain, authenticates `token`, runs `fn`, closes — the same path the CLI takes. */
+export async function as<T>(dir: string, token: string, fn: (s: Session) => Promise<T>): Promise<T> {
+  const domain = await Domain.open(dir);
+  try {
+    return await fn({ domain, principal: await authenticate(domain, token) });
+  } finally {
+    domain.close();
+  }
+}
+
+/** Runs the built CLI; never throws on a non-zero exit. */
+export async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await run(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === "number" ? e.code : 99, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
+  }
+}
+
+/** Writes a CSV file from a header and rows. */
+export function writeCsv(path: string, header: string[], rows: (string | number)[][]): string {
+  writeFileSync(path, [header.join(","), ...rows.map((r) => r.join(","))].join("\n") + "\n");
+  return path;
+}
