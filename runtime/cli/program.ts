@@ -4,6 +4,8 @@ import { registerAuditCommands } from "./commands/audit.js";
 import { registerCatalogCommands } from "./commands/catalog.js";
 import { registerScenarioCommands } from "./commands/scenario.js";
 import { registerJobCommands } from "./commands/job.js";
+import { registerEgressCommands } from "./commands/egress.js";
+import { registerCryptoCommands } from "./commands/crypto.js";
 
 /** Builds the `shuyu` command tree (DESIGN §6). */
 export function buildProgram(): Command {
@@ -18,6 +20,8 @@ export function buildProgram(): Command {
   registerCatalogCommands(program);
   registerScenarioCommands(program);
   registerJobCommands(program);
+  registerEgressCommands(program);
   registerAuditCommands(program);
+  registerCryptoCommands(program);
   return program;
 }

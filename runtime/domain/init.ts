@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync, openSync, fsyncSync, closeSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { writeFileDurable } from "./durable-file.js";
 import { z } from "zod";
 import { ShuyuError } from "../../policies/errors.js";
 import { parseInput } from "../../policies/schemas/common.js";
@@ -18,16 +19,6 @@ export const InitInput = z.object({
 
 export const OPERATOR_ORG = "operator";
 export const FIRST_ADMIN = "admin";
-
-/** Writes a small file durably (write to a temp name, fsync, rename). */
-export function writeFileDurable(path: string, data: string | Uint8Array, mode = 0o644): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, data, { mode });
-  const fd = openSync(tmp, "r");
-  fsyncSync(fd);
-  closeSync(fd);
-  renameSync(tmp, path);
-}
 
 /**
  * Creates a domain (DESIGN §3): stores, audit chain, seal key pair and certificate,

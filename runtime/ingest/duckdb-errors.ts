@@ -17,6 +17,13 @@ export function loadError(err: unknown, file: string): ShuyuError {
       column,
     });
   }
+  // Only reader complaints are the file's fault; binder or catalog errors are ours.
+  if (!/^(Invalid Input|Conversion|IO|Invalid) Error/.test(message)) {
+    return new ShuyuError("internal", "INGEST_FAILED", `${file}: loading failed: ${first}`, {
+      details: { file, reader: message.slice(0, 2000) },
+      cause: err,
+    });
+  }
   return new ShuyuError(
     "invalid",
     "INGEST_PARSE_ERROR",

@@ -1,0 +1,117 @@
+import { readFileSync } from "node:fs";
+import type { Command } from "commander";
+import { ShuyuError } from "../../../policies/errors.js";
+import { verifyPackage } from "../../egress/verify.js";
+import { listEgress, listProducts, requestEgress, reviewEgress, showEgress, type EgressRequest } from "../../services/egress.js";
+import { action, usage } from "../run-command.js";
+import { withSession } from "../session.js";
+import { table } from "../table.js";
+
+function describe(r: EgressRequest): string {
+  const explain = r.findings.filter((f) => f.severity !== "pass");
+  return [
+    `egress ${r.id} (job ${r.job}, form ${r.form}, grade ${r.grade}): ${r.state}`,
+    r.state === "blocked" ? "BLOCKED: a hard rule failed; no reviewer can approve this output." : "",
+    ...r.desensitization.map((d) => `desensitized ${d.table}: ${d.applied.map((a) => `${a.column}→${a.method}`).join(", ") || "nothing to change"}`),
+    ...explain.map((f) => `[${f.severity}] ${f.rule}: ${f.detail}${f.cells?.length ? `\n    e.g. ${JSON.stringify(f.cells.slice(0, 5))}` : ""}`),
+    `${r.findings.filter((f) => f.severity === "pass").length} checks passed`,
+    ...r.reviews.map((v) => `review by ${v.by} (${v.org}): ${v.decision} — ${v.reason}`),
+    r.package ? `package: ${r.package}` : "",
+  ].filter(Boolean).join("\n");
+}
+
+/** `egress request|show|review|list`, `package verify`, `product list`. */
+export function registerEgressCommands(program: Command): void {
+  const egress = program.command("egress").description("the egress gate (出域审查)");
+  egress
+    .command("request")
+    .requiredOption("--job <id>")
+    .requiredOption("--form <form>", "dataset|report|model|index")
+    .option("--recipient <pub.pem>", "wrap the data files in an SM4 envelope to this SM2 public key")
+    .action(
+      action(async (cmd) => {
+        const o = cmd.opts<{ job: string; form: string; recipient?: string }>();
+        let recipient: string | undefined;
+        if (o.recipient) {
+          try {
+            recipient = readFileSync(o.recipient, "utf8");
+          } catch {
+            throw new ShuyuError("invalid", "RECIPIENT_NOT_FOUND", `cannot read ${o.recipient}`);
+          }
+        }
+        const r = await withSession(cmd, (s) => requestEgress(s, { job: o.job, form: o.form, recipient }));
+        return { human: describe(r), json: r, exitCode: r.state === "blocked" ? 4 : 0 };
+      }),
+    );
+  egress
+    .command("show")
+    .argument("<id>")
+    .action(
+      action(async (cmd, id: string) => {
+        const r = await withSession(cmd, (s) => showEgress(s, id));
+        return { human: describe(r), json: r };
+      }),
+    );
+  egress.command("list").action(
+    action(async (cmd) => {
+      const r = await withSession(cmd, listEgress);
+      return { human: table(r.map((x) => ({ ...x, blocks: x.findings.filter((f) => f.severity === "block").length, reviews: x.findings.filter((f) => f.severity === "review").length })), ["id", "job", "form", "state", "blocks", "reviews"]), json: r };
+    }),
+  );
+  egress
+    .command("review")
+    .argument("<id>")
+    .option("--approve")
+    .option("--reject")
+    .option("--reason <text>")
+    .action(
+      action(async (cmd, id: string) => {
+        const o = cmd.opts<{ approve?: boolean; reject?: boolean; reason?: string }>();
+        if (!!o.approve === !!o.reject) throw usage("give exactly one of --approve or --reject");
+        const r = await withSession(cmd, (s) => reviewEgress(s, id, o.approve ? "approve" : "reject", o.reason));
+        return { human: describe(r) + (r.product ? `\nproduct ${r.product.id} registered` : ""), json: r };
+      }),
+    );
+
+  program
+    .command("package")
+    .description("released packages")
+    .command("verify")
+    .argument("<file>")
+    .option("--cert-sm3 <hex>", "pin the domain seal certificate's SM3 fingerprint")
+    .action(
+      action(async (cmd, file: string) => {
+        let bytes: Buffer;
+        try {
+          bytes = readFileSync(file);
+        } catch {
+          throw new ShuyuError("invalid", "FILE_NOT_FOUND", `cannot read ${file}`);
+        }
+        const v = verifyPackage(bytes, { pinnedCertSm3: cmd.opts<{ certSm3?: string }>().certSm3 });
+        const m = v.manifest;
+        return {
+          human: [
+            `package ${file}: VALID`,
+            `product ${v.product} (${v.form}) sealed by ${v.signer.subject} at ${v.signingTime}`,
+            `seal certificate SM3 ${v.certificateSm3}`,
+            `scenario ${m.scenario.id} (${m.scenario.org}, agreement ${m.scenario.agreement}): ${m.scenario.purpose}`,
+            `data used: ${m.datasets.map((d) => `${d.dataset}(${d.columns.join(",")})`).join("; ")}`,
+            `reviewed by: ${m.reviewers.map((r) => `${r.by}@${r.org}`).join(", ")}`,
+            `checks: ${m.checks.filter((c) => c.severity === "pass").length} passed, ${m.checks.filter((c) => c.severity === "review").length} reviewed`,
+            ...m.files.map((f) => `  ${f.path}  ${f.bytes} bytes  SM3 ${f.sm3}`),
+          ].join("\n"),
+          json: { ...v, state: "valid" },
+        };
+      }),
+    );
+  program
+    .command("product")
+    .description("registered products (存证)")
+    .command("list")
+    .action(
+      action(async (cmd) => {
+        const r = await withSession(cmd, listProducts);
+        return { human: table(r, ["id", "form", "scenario", "org", "state", "releasedAt", "sm3"]), json: r };
+      }),
+    );
+}

@@ -1,0 +1,129 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { envelope, readPublicKey, signData, sm3Hex } from "../../crypto/index.js";
+import { ShuyuError } from "../../policies/errors.js";
+import { now } from "../clock.js";
+import { exec, ident, literal } from "../domain/db.js";
+import type { Domain } from "../domain/domain.js";
+import { writeFileDurable } from "../domain/durable-file.js";
+import { loadSeal } from "../domain/seal.js";
+import { packTar, type TarEntry } from "./tar.js";
+
+export const PACKAGE_FORMAT = "shuyu-package/1";
+
+/** Everything a released product's manifest states (DESIGN §9). */
+export interface PackageInput {
+  product: string;
+  form: string;
+  scenario: { id: string; purpose: string; agreement: string; org: string };
+  datasets: { dataset: string; columns: string[] }[];
+  job: { id: string; codeSm3: string };
+  desensitization: unknown;
+  findings: { rule: string; severity: string }[];
+  reviewers: { by: string; org: string; at: string }[];
+  requestedBy: string;
+  tables: { name: string; vaultTable: string }[];
+  model?: unknown;
+  report?: string;
+  index?: number[];
+  /** PEM of an SM2 public key (or certificate): data files are wrapped to it. */
+  recipientPem?: string;
+}
+
+export interface ManifestFile {
+  path: string;
+  sm3: string;
+  bytes: number;
+  /** Set when the stored file is an SM4 envelope: the SM3 of the plaintext inside. */
+  plainSm3?: string;
+}
+
+export interface Manifest {
+  format: typeof PACKAGE_FORMAT;
+  product: string;
+  form: string;
+  domain: { id: string; operator: string; sealSm3: string };
+  scenario: PackageInput["scenario"];
+  datasets: PackageInput["datasets"];
+  job: PackageInput["job"];
+  desensitization: unknown;
+  checks: PackageInput["findings"];
+  reviewers: PackageInput["reviewers"];
+  requestedBy: string;
+  releasedAt: string;
+  encryption: null | { algorithm: string; recipientSm3: string };
+  files: ManifestFile[];
+}
+
+const safeName = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, "_");
+
+/** The product's data files, exported from the vault's desensitized tables. */
+async function dataFiles(domain: Domain, input: PackageInput): Promise<TarEntry[]> {
+  const out: TarEntry[] = [];
+  const tmp = mkdtempSync(join(domain.paths.staging, ".pkg-"));
+  try {
+    for (const t of input.tables) {
+      const base = join(tmp, safeName(t.name));
+      await exec(domain.vault, `COPY ${ident(t.vaultTable)} TO ${literal(base + ".parquet")} (FORMAT parquet, COMPRESSION zstd)`);
+      await exec(domain.vault, `COPY ${ident(t.vaultTable)} TO ${literal(base + ".csv")} (FORMAT csv, HEADER true)`);
+      out.push({ name: `data/${safeName(t.name)}.parquet`, data: readFileSync(base + ".parquet") });
+      out.push({ name: `data/${safeName(t.name)}.csv`, data: readFileSync(base + ".csv") });
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  if (input.model !== undefined) out.push({ name: "data/model.json", data: Buffer.from(JSON.stringify(input.model, null, 2)) });
+  if (input.report !== undefined) out.push({ name: "data/report.md", data: Buffer.from(input.report) });
+  if (input.index !== undefined) out.push({ name: "data/index.json", data: Buffer.from(JSON.stringify(input.index)) });
+  return out;
+}
+
+/**
+ * Builds the product package: manifest.json, the data files (optionally each in an SM4
+ * envelope to the recipient), and manifest.sig, a GM/T 0010 SignedData over the manifest
+ * by the domain seal with its certificate. Written once into outbox/.
+ */
+export async function sealPackage(domain: Domain, input: PackageInput): Promise<{ path: string; sm3: string; manifest: Manifest }> {
+  const seal = loadSeal(domain.paths.keys);
+  let files = await dataFiles(domain, input);
+  const manifestFiles: ManifestFile[] = [];
+  let recipientKey: Uint8Array | undefined;
+  if (input.recipientPem) {
+    try {
+      recipientKey = readPublicKey(input.recipientPem);
+    } catch (err) {
+      throw new ShuyuError("invalid", "INVALID_RECIPIENT", `--recipient is not an SM2 public key PEM: ${(err as Error).message}`);
+    }
+  }
+  if (recipientKey) {
+    files = files.map((f) => {
+      const sealed = envelope(f.data, recipientKey!);
+      manifestFiles.push({ path: `${f.name}.p7m`, sm3: sm3Hex(sealed), bytes: sealed.length, plainSm3: sm3Hex(f.data) });
+      return { name: `${f.name}.p7m`, data: sealed };
+    });
+  } else {
+    for (const f of files) manifestFiles.push({ path: f.name, sm3: sm3Hex(f.data), bytes: f.data.length });
+  }
+  const manifest: Manifest = {
+    format: PACKAGE_FORMAT,
+    product: input.product,
+    form: input.form,
+    domain: { id: domain.info.id, operator: domain.info.operator.name, sealSm3: seal.fingerprint },
+    scenario: input.scenario,
+    datasets: input.datasets,
+    job: input.job,
+    desensitization: input.desensitization,
+    checks: input.findings,
+    reviewers: input.reviewers,
+    requestedBy: input.requestedBy,
+    releasedAt: now().toISOString(),
+    encryption: recipientKey ? { algorithm: "GM/T 0010 EnvelopedData (SM2 key transport, SM4-CBC)", recipientSm3: sm3Hex(recipientKey) } : null,
+    files: manifestFiles,
+  };
+  const manifestBytes = Buffer.from(JSON.stringify(manifest, null, 2) + "\n");
+  const sig = signData(manifestBytes, { privateKey: seal.privateKey, certificate: seal.certificateDer, detached: true });
+  const tar = packTar([{ name: "manifest.json", data: manifestBytes }, { name: "manifest.sig", data: sig }, ...files]);
+  const path = join(domain.paths.outbox, `${input.product}.tar`);
+  writeFileDurable(path, tar);
+  return { path, sm3: sm3Hex(tar), manifest };
+}

@@ -1,0 +1,67 @@
+import { sm3Hex, verifySignedData } from "../../crypto/index.js";
+import { ShuyuError } from "../../policies/errors.js";
+import type { Manifest } from "./package.js";
+import { PACKAGE_FORMAT } from "./package.js";
+import { unpackTar } from "./tar.js";
+
+/** What an outsider learns from a package that verifies. */
+export interface PackageVerification {
+  ok: true;
+  product: string;
+  form: string;
+  signer: { subject: string; serialNumber: string };
+  signingTime: string;
+  certificateSm3: string;
+  manifest: Manifest;
+}
+
+const fail = (part: string, message: string) => new ShuyuError("invalid", "PACKAGE_INVALID", `${part}: ${message}`, { details: { part } });
+
+/**
+ * Verifies a package with nothing but its bytes (DESIGN §9): the seal's signature over
+ * the manifest, the certificate's self-signature and validity, every file's SM3, and
+ * that no file is missing or extra. `pinnedCertSm3` pins the domain's seal.
+ */
+export function verifyPackage(bytes: Uint8Array, opts: { pinnedCertSm3?: string } = {}): PackageVerification {
+  const entries = unpackTar(bytes);
+  const byName = new Map(entries.map((e) => [e.name, e.data]));
+  const manifestBytes = byName.get("manifest.json");
+  const sig = byName.get("manifest.sig");
+  if (!manifestBytes) throw fail("manifest.json", "missing");
+  if (!sig) throw fail("manifest.sig", "missing");
+  let verified;
+  try {
+    verified = verifySignedData(sig, { content: manifestBytes });
+  } catch (err) {
+    throw fail("manifest.sig", `the seal's signature does not verify over manifest.json (${(err as Error).message})`);
+  }
+  const certSm3 = sm3Hex(verified.certificate.der);
+  if (opts.pinnedCertSm3 && opts.pinnedCertSm3.toLowerCase() !== certSm3) throw fail("manifest.sig", `signed by certificate ${certSm3}, not the pinned ${opts.pinnedCertSm3}`);
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(Buffer.from(manifestBytes).toString("utf8")) as Manifest;
+  } catch {
+    throw fail("manifest.json", "not JSON");
+  }
+  if (manifest.format !== PACKAGE_FORMAT) throw fail("manifest.json", `unknown format ${String(manifest.format)}`);
+  if (manifest.domain?.sealSm3 !== certSm3) throw fail("manifest.json", "names a different seal certificate than the one that signed it");
+  const listed = new Set<string>();
+  for (const f of manifest.files) {
+    listed.add(f.path);
+    const data = byName.get(f.path);
+    if (!data) throw fail(f.path, "listed in the manifest but missing");
+    if (data.length !== f.bytes || sm3Hex(data) !== f.sm3) throw fail(f.path, "SM3 digest does not match the manifest (changed)");
+  }
+  for (const name of byName.keys()) {
+    if (name !== "manifest.json" && name !== "manifest.sig" && !listed.has(name)) throw fail(name, "not listed in the manifest (added)");
+  }
+  return {
+    ok: true,
+    product: manifest.product,
+    form: manifest.form,
+    signer: { subject: verified.signer.subject, serialNumber: verified.signer.serialNumber },
+    signingTime: verified.signingTime.toISOString(),
+    certificateSm3: certSm3,
+    manifest,
+  };
+}

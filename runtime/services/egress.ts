@@ -1,0 +1,279 @@
+import { createHash, randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { authorize } from "../../policies/authz/engine.js";
+import { applyPolicy, defaultPolicyFor, type DesensitizePolicy, type Grade } from "../../policies/desensitize/index.js";
+import { runChecks, type Finding, type OutputTable, type RawColumnRef } from "../../policies/disclosure/index.js";
+import { ShuyuError } from "../../policies/errors.js";
+import { detectPii } from "../../policies/pii/detect.js";
+import { parseInput } from "../../policies/schemas/common.js";
+import { now } from "../clock.js";
+import { all, ident, one } from "../domain/db.js";
+import { sealPackage, type PackageInput } from "../egress/package.js";
+import { columnTags } from "./datasets.js";
+import { loadJob, stagedParts } from "./jobs.js";
+import { loadScenario } from "./scenarios.js";
+import type { Session } from "./session.js";
+
+export const FORMS = ["dataset", "report", "model", "index"] as const;
+export type Form = (typeof FORMS)[number];
+
+export const EgressRequestInput = z.object({
+  job: z.string().min(1),
+  form: z.enum(FORMS, { message: `form is one of ${FORMS.join("|")}` }),
+  recipient: z.string().optional(),
+});
+
+/** One reviewer's decision, with the findings it saw (by digest). */
+export interface Review {
+  by: string;
+  org: string;
+  decision: "approve" | "reject";
+  reason: string;
+  at: string;
+  findingsSm3: string;
+}
+
+/** An egress request as stored. */
+export interface EgressRequest {
+  id: string;
+  job: string;
+  scenario: string;
+  org: string;
+  form: Form;
+  state: "submitted" | "checked" | "approved" | "rejected" | "blocked" | "released";
+  findings: Finding[];
+  desensitization: { table: string; output: string; applied: { column: string; method: string }[] }[];
+  reviews: Review[];
+  requestedBy: string;
+  package: string | null;
+  grade: number;
+}
+
+type EgressRow = {
+  id: string; job: string; scenario: string; org: string; form: Form; state: EgressRequest["state"]; findings: string; desensitization: string;
+  reviews: string; requested_by: string; package: string | null;
+};
+
+async function toRequest(s: Pick<Session, "domain">, r: EgressRow): Promise<EgressRequest> {
+  const d = JSON.parse(r.desensitization) as { grade: number; tables: EgressRequest["desensitization"]; recipient?: string };
+  return {
+    id: r.id, job: r.job, scenario: r.scenario, org: r.org, form: r.form, state: r.state, findings: JSON.parse(r.findings) as Finding[],
+    desensitization: d.tables, reviews: JSON.parse(r.reviews) as Review[], requestedBy: r.requested_by, package: r.package, grade: d.grade,
+  };
+}
+
+/** Loads an egress request or NOT_FOUND. */
+export async function loadEgress(s: Pick<Session, "domain">, id: string): Promise<EgressRequest & { recipient?: string }> {
+  const r = await one<EgressRow>(s.domain.control, "SELECT * FROM egress WHERE id = ?", [id]);
+  if (!r) throw new ShuyuError("invalid", "NOT_FOUND", `egress request '${id}' does not exist`, { details: { what: "egress request", id } });
+  const recipient = (JSON.parse(r.desensitization) as { recipient?: string }).recipient;
+  return { ...(await toRequest(s, r)), ...(recipient ? { recipient } : {}) };
+}
+
+const egressTable = (id: string, name: string) => `egr_${id}_${name}`.replace(/[^A-Za-z0-9_]/g, "_");
+
+/** The vault tables and tags of the raw columns a job's scenario granted (what the checks compare against). */
+async function rawColumns(s: Pick<Session, "domain">, scenarioId: string, library: { dataset: string; version: number }[]): Promise<{ refs: RawColumnRef[]; grade: Grade; byName: Map<string, string[]> }> {
+  const sc = await loadScenario(s, scenarioId);
+  const refs: RawColumnRef[] = [];
+  const byName = new Map<string, string[]>();
+  let grade = 1;
+  for (const g of sc.grants) {
+    const v = library.find((l) => l.dataset === g.dataset);
+    const row = await one<{ vault_table: string; grade: number; state: string }>(s.domain.control, "SELECT vault_table, grade, state FROM datasets WHERE id = ? AND version = ?", [g.dataset, v?.version ?? -1]);
+    if (!row || row.state === "purged") throw new ShuyuError("invalid", "SOURCE_PURGED", `the dataset version job read (${g.dataset} v${v?.version}) was purged; re-run the job`);
+    grade = Math.max(grade, row.grade);
+    const tags = await columnTags(s, g.dataset);
+    for (const c of g.columns) {
+      const t = tags.get(c)?.tags ?? [];
+      refs.push({ table: row.vault_table, column: c, tags: t });
+      byName.set(c, [...new Set([...(byName.get(c) ?? []), ...t])]);
+    }
+  }
+  return { refs, grade: grade as Grade, byName };
+}
+
+/** Reads a staged JSON part. */
+function readStagedJson(file: string): unknown {
+  return JSON.parse(readFileSync(file, "utf8"));
+}
+
+/**
+ * A developer asks for a job's output to leave (R6): the gate desensitizes it (policy by
+ * tags and grade, compiled to SQL) and runs every disclosure rule; a block finding
+ * makes the request `blocked` for good.
+ */
+export async function requestEgress(s: Session, raw: unknown): Promise<EgressRequest> {
+  const input = parseInput(EgressRequestInput, raw, "egress");
+  const job = await loadJob(s, input.job);
+  authorize(s.principal, "egress.request", { ownerOrg: job.org });
+  if (job.mode !== "raw") throw new ShuyuError("invalid", "DEV_JOB", `job '${job.id}' ran on sample data; only raw runs go through the gate`);
+  if (job.state !== "succeeded") throw new ShuyuError("invalid", "JOB_NOT_SUCCEEDED", `job '${job.id}' is ${job.state}; only a succeeded job's output can be requested`);
+  const sc = await loadScenario(s, job.scenario);
+  if (sc.state !== "approved") throw new ShuyuError("denied", "SCENARIO_NOT_APPROVED", `scenario '${sc.id}' is ${sc.state}`);
+  const parts = await stagedParts(s, job.id);
+  const want = { dataset: "table", report: "report", model: "model", index: "index" } as const;
+  if (!parts.some((p) => p.kind === want[input.form])) {
+    throw new ShuyuError("invalid", "FORM_MISMATCH", `job '${job.id}' staged no ${want[input.form]} output; it has: ${parts.map((p) => p.kind).join(", ") || "nothing"}`);
+  }
+  const library = JSON.parse((await one<{ library_digests: string }>(s.domain.control, "SELECT library_digests FROM jobs WHERE id = ?", [job.id]))!.library_digests) as { dataset: string; version: number }[];
+  const { refs, grade, byName } = await rawColumns(s, sc.id, library);
+  const id = `egr-${now().toISOString().slice(0, 10).replace(/-/g, "")}-${randomBytes(4).toString("hex")}`;
+
+  return s.domain.mutate(async () => {
+    const desensitization: EgressRequest["desensitization"] = [];
+    const outputTables: OutputTable[] = [];
+    const pseudonymized: { table: string; column: string }[] = [];
+    const secret = Buffer.from(readFileSync(`${s.domain.paths.keys}/pseudonym.key`, "utf8").trim(), "hex");
+    for (const p of parts.filter((x) => x.kind === "table" && input.form === "dataset")) {
+      const detected = await detectPii(s.domain.vault, p.table!);
+      const cols: Record<string, { tags: string[]; type: string }> = {};
+      for (const d of detected) cols[d.column] = { tags: [...new Set([...(byName.get(d.column) ?? []), ...d.tags])], type: d.type };
+      const policy: DesensitizePolicy = defaultPolicyFor(cols, grade);
+      const out = egressTable(id, p.name);
+      const applied = await applyPolicy(s.domain.vault, p.table!, out, policy, { secret });
+      desensitization.push({ table: p.name, output: out, applied: applied.applied.filter((a) => a.method !== "keep") });
+      for (const a of applied.applied) if (a.method === "pseudonym") pseudonymized.push({ table: out, column: a.column });
+      const described = await all<{ column_name: string; column_type: string }>(s.domain.vault, `DESCRIBE SELECT * FROM ${ident(out)}`);
+      outputTables.push({ name: out, columns: described.map((c) => ({ name: c.column_name, type: c.column_type, tags: cols[c.column_name]?.tags ?? [] })) });
+    }
+    const partFile = (k: string) => parts.find((x) => x.kind === k)?.file;
+    const earlier = await all<{ desensitization: string }>(s.domain.control, "SELECT desensitization FROM egress WHERE scenario = ? AND state = 'released'", [sc.id]);
+    const earlierReleases: { tables: OutputTable[] }[] = [];
+    for (const e of earlier) {
+      const tables: OutputTable[] = [];
+      for (const t of (JSON.parse(e.desensitization) as { tables: EgressRequest["desensitization"] }).tables) {
+        const described = await all<{ column_name: string; column_type: string }>(s.domain.vault, `DESCRIBE SELECT * FROM ${ident(t.output)}`).catch(() => []);
+        if (described.length) tables.push({ name: t.output, columns: described.map((c) => ({ name: c.column_name, type: c.column_type })) });
+      }
+      if (tables.length) earlierReleases.push({ tables });
+    }
+    const findings = await runChecks({
+      conn: s.domain.vault,
+      form: input.form,
+      outputTables,
+      model: input.form === "model" && partFile("model") ? readStagedJson(partFile("model")!) : undefined,
+      report: input.form === "report" && partFile("report") ? String(readStagedJson(partFile("report")!)) : undefined,
+      index: input.form === "index" && partFile("index") ? (readStagedJson(partFile("index")!) as number[]) : undefined,
+      logs: partFile("logs") ? (readStagedJson(partFile("logs")!) as string[]) : undefined,
+      raw: refs,
+      earlierReleases,
+      pseudonymized,
+    });
+    const state = findings.some((f) => f.severity === "block") ? "blocked" : "checked";
+    await s.domain.control.run("INSERT INTO egress VALUES (?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?::TIMESTAMP, ?::TIMESTAMP, NULL)", [
+      id, job.id, sc.id, job.org, input.form, state, JSON.stringify(findings), JSON.stringify({ grade, tables: desensitization, ...(input.recipient ? { recipient: input.recipient } : {}) }),
+      s.principal.accountId, now().toISOString(), state === "blocked" ? now().toISOString() : null,
+    ]);
+    await s.domain.audit({
+      actor: s.principal.accountId, action: "egress.request", object: `egress:${id}`,
+      details: { job: job.id, form: input.form, state, grade, desensitization, findings: findings.filter((f) => f.severity !== "pass").map((f) => ({ rule: f.rule, severity: f.severity })) },
+    });
+    return loadEgress(s, id);
+  });
+}
+
+/** What each viewer may see of a request: developers get rule and severity only (details can carry small counts). */
+export async function showEgress(s: Session, id: string): Promise<EgressRequest> {
+  const r = await loadEgress(s, id);
+  authorize(s.principal, "egress.read", { ownerOrg: r.org });
+  await s.domain.exclusive(() => s.domain.audit({ actor: s.principal.accountId, action: "egress.show", object: `egress:${id}`, details: {} }));
+  if (s.principal.roles.includes("reviewer") || s.principal.orgKind === "operator") return r;
+  return { ...r, findings: r.findings.map((f) => ({ rule: f.rule, severity: f.severity, detail: f.severity === "pass" ? f.detail : "see the reviewer's decision" })) };
+}
+
+/** Lists requests the principal may see (reviewers: the queue). */
+export async function listEgress(s: Session): Promise<EgressRequest[]> {
+  authorize(s.principal, "egress.read");
+  const rows = await all<EgressRow>(s.domain.control, "SELECT * FROM egress ORDER BY requested_at DESC");
+  const visible = rows.filter((r) => s.principal.orgKind === "operator" || s.principal.roles.includes("reviewer") || r.org === s.principal.orgId);
+  return Promise.all(visible.map((r) => toRequest(s, r)));
+}
+
+/** Reviewers needed: two for grade-4 data, one otherwise. */
+export function reviewersNeeded(grade: number): number {
+  return grade >= 4 ? 2 : 1;
+}
+
+/**
+ * A reviewer of another organisation approves or rejects (R6, separation of duties).
+ * A block finding can never be approved (exit 4). The final approval seals the package.
+ */
+export async function reviewEgress(s: Session, id: string, decision: "approve" | "reject", reason: string | undefined): Promise<EgressRequest & { product?: { id: string; package: string } }> {
+  if (!reason?.trim()) throw new ShuyuError("invalid", "REASON_REQUIRED", "a review states its reason: --reason TEXT");
+  return s.domain.mutate(async () => {
+    const r = await loadEgress(s, id);
+    const submitter = await one<{ org: string }>(s.domain.control, "SELECT org FROM accounts WHERE id = ?", [r.requestedBy]);
+    authorize(s.principal, "egress.review", { submitterOrg: submitter?.org ?? r.org, ownerOrg: r.org });
+    if (r.state === "blocked") {
+      const blocks = r.findings.filter((f) => f.severity === "block");
+      throw new ShuyuError("blocked", "EGRESS_BLOCKED", `request '${id}' is blocked by ${blocks.map((b) => b.rule).join(", ")}; no one can approve it: ${blocks[0]?.detail ?? ""}`, {
+        details: { rules: blocks.map((b) => b.rule) },
+      });
+    }
+    if (r.state !== "checked" && r.state !== "submitted") throw new ShuyuError("invalid", "ILLEGAL_TRANSITION", `request '${id}' is ${r.state}; it can no longer be reviewed`);
+    if (r.reviews.some((x) => x.by === s.principal.accountId)) throw new ShuyuError("invalid", "ALREADY_REVIEWED", `${s.principal.accountId} already reviewed '${id}'; a second reviewer must be another person`);
+    const review: Review = {
+      by: s.principal.accountId, org: s.principal.orgId, decision, reason, at: now().toISOString(),
+      findingsSm3: createHash("sm3").update(JSON.stringify(r.findings)).digest("hex"),
+    };
+    const reviews = [...r.reviews, review];
+    const approvals = reviews.filter((x) => x.decision === "approve").length;
+    let state: EgressRequest["state"] = decision === "reject" ? "rejected" : approvals >= reviewersNeeded(r.grade) ? "approved" : "checked";
+    let product: { id: string; package: string } | undefined;
+    if (state === "approved") {
+      product = await release(s, r, reviews);
+      state = "released";
+    }
+    await s.domain.control.run("UPDATE egress SET state = ?, reviews = ?, decided_at = ?::TIMESTAMP, package = ? WHERE id = ?", [
+      state, JSON.stringify(reviews), now().toISOString(), product?.package ?? null, id,
+    ]);
+    await s.domain.audit({
+      actor: s.principal.accountId, action: `egress.${decision}`, object: `egress:${id}`,
+      details: { reason, state, findingsSm3: review.findingsSm3, findings: r.findings.filter((f) => f.severity !== "pass").map((f) => ({ rule: f.rule, severity: f.severity })), ...(product ? { product: product.id } : {}) },
+    });
+    return { ...(await loadEgress(s, id)), ...(product ? { product } : {}) };
+  });
+}
+
+/** Seals the approved output into outbox/ and registers the product (HB 26 存证). */
+async function release(s: Session, r: EgressRequest & { recipient?: string }, reviews: Review[]): Promise<{ id: string; package: string }> {
+  const sc = await loadScenario(s, r.scenario);
+  const job = await loadJob(s, r.job);
+  const parts = await stagedParts(s, r.job);
+  const productId = `prd-${now().toISOString().slice(0, 10).replace(/-/g, "")}-${randomBytes(4).toString("hex")}`;
+  const input: PackageInput = {
+    product: productId,
+    form: r.form,
+    scenario: { id: sc.id, purpose: sc.purpose, agreement: sc.agreement, org: sc.org },
+    datasets: sc.grants,
+    job: { id: job.id, codeSm3: job.code_sm3 },
+    desensitization: r.desensitization,
+    findings: r.findings.map((f) => ({ rule: f.rule, severity: f.severity })),
+    reviewers: reviews.map((x) => ({ by: x.by, org: x.org, at: x.at })),
+    requestedBy: r.requestedBy,
+    tables: r.desensitization.map((d) => ({ name: d.table, vaultTable: d.output })),
+    model: r.form === "model" ? readStagedJson(parts.find((p) => p.kind === "model")!.file) : undefined,
+    report: r.form === "report" ? String(readStagedJson(parts.find((p) => p.kind === "report")!.file)) : undefined,
+    index: r.form === "index" ? (readStagedJson(parts.find((p) => p.kind === "index")!.file) as number[]) : undefined,
+    recipientPem: r.recipient,
+  };
+  const sealed = await sealPackage(s.domain, input);
+  await s.domain.control.run("INSERT INTO products VALUES (?, ?, ?, ?, ?, ?, ?, 'listed', ?::TIMESTAMP)", [
+    productId, r.id, sc.id, sc.org, r.form, sealed.path, sealed.sm3, now().toISOString(),
+  ]);
+  await s.domain.audit({ actor: "system", action: "product.register", object: `product:${productId}`, details: { egress: r.id, package: sealed.path, sm3: sealed.sm3 } });
+  return { id: productId, package: sealed.path };
+}
+
+/** Registered products (HB 26) the principal may see. */
+export async function listProducts(s: Session): Promise<{ id: string; egress: string; scenario: string; org: string; form: string; package: string; sm3: string; state: string; releasedAt: string }[]> {
+  authorize(s.principal, "product.read");
+  const rows = await all<{ id: string; egress: string; scenario: string; org: string; form: string; package: string; package_sm3: string; state: string; released_at: Date }>(
+    s.domain.control, "SELECT * FROM products ORDER BY released_at DESC",
+  );
+  return rows
+    .filter((r) => s.principal.orgKind === "operator" || s.principal.roles.includes("reviewer") || r.org === s.principal.orgId)
+    .map((r) => ({ id: r.id, egress: r.egress, scenario: r.scenario, org: r.org, form: r.form, package: r.package, sm3: r.package_sm3, state: r.state, releasedAt: r.released_at.toISOString() }));
+}
