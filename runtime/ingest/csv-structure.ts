@@ -51,7 +51,25 @@ export class CsvStructureChecker {
   /** Feeds the next chunk of the file; throws ShuyuError on the first structural fault. */
   feed(chunk: Uint8Array): void {
     const { delimiter, quote } = this.dialect;
-    for (let i = 0; i < chunk.length; i++) {
+    const n = chunk.length;
+    for (let i = 0; i < n; i++) {
+      if (this.state === UNQUOTED && this.record > 0) {
+        // Hot path: the body of an unquoted data field, kept in locals until a special byte.
+        let digits = this.digitCount;
+        let only = this.digitsOnly;
+        let len = this.fieldBytes;
+        for (; i < n; i++) {
+          const c = chunk[i];
+          if (c === delimiter || c === LF || c === CR || c === quote) break;
+          if (c >= ZERO && c <= NINE) digits++;
+          else only = false; // a '+' is allowed only as the first byte, handled by fieldByte
+          len++;
+        }
+        this.digitCount = digits;
+        this.digitsOnly = only;
+        this.fieldBytes = len;
+        if (i === n) break;
+      }
       const b = chunk[i];
       if (this.afterCr) {
         this.afterCr = false;

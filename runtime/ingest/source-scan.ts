@@ -47,9 +47,12 @@ export async function scanSource(
         const local = Math.max(0, bad - done);
         throw utf8Error(file, bad, csv, chunk.subarray(0, local), lines, lineStart, done);
       }
-      for (let i = chunk.indexOf(0x0a); i >= 0; i = chunk.indexOf(0x0a, i + 1)) {
-        lines++;
-        lineStart = done + i + 1;
+      // The CSV checker counts its own lines; only JSON needs this count, for its errors.
+      if (csv === undefined) {
+        for (let i = chunk.indexOf(0x0a); i >= 0; i = chunk.indexOf(0x0a, i + 1)) {
+          lines++;
+          lineStart = done + i + 1;
+        }
       }
     }
     csv?.feed(chunk);
