@@ -4,7 +4,7 @@ import { ShuyuError } from "../../policies/errors.js";
 import type { ColumnTag } from "../../policies/pii/types.js";
 import { buildSample, type SampleResult } from "../../policies/sample/index.js";
 import { all } from "../domain/db.js";
-import { columnTags, currentVersion, versions } from "./datasets.js";
+import { columnTags, currentVersion, sampleTags, versions } from "./datasets.js";
 import type { Session } from "./session.js";
 
 /** A catalog entry (GY 10: name, content, format, source, sharing/opening, grade, update cycle). */
@@ -86,7 +86,8 @@ export async function showCatalog(s: Session, id: string, opts: { sample?: boole
     const rows = opts.rows ?? 100;
     if (!Number.isInteger(rows) || rows < 1 || rows > 10_000) throw new ShuyuError("invalid", "INVALID_ROWS", `--rows must be 1..10000 (got ${opts.rows})`);
     const seed = randomInt(2 ** 31);
-    detail.sample = await buildSample(s.domain.vault, ds.vaultTable, detail.columnDetails.map((c) => ({ name: c.name, type: c.type, tags: c.tags })), { rows, seed });
+    const forSample = await sampleTags(s, id);
+    detail.sample = await buildSample(s.domain.vault, ds.vaultTable, detail.columnDetails.map((c) => ({ name: c.name, type: c.type, tags: forSample.get(c.name) ?? c.tags })), { rows, seed });
   }
   await s.domain.exclusive(() =>
     s.domain.audit({ actor: s.principal.accountId, action: opts.sample ? "catalog.sample" : "catalog.show", object: `dataset:${id}`, details: opts.sample ? { version: ds.version, rows: detail.sample?.rows.length } : { version: ds.version } }),

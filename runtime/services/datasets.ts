@@ -195,3 +195,21 @@ export async function purgeVersions(s: Session, id: string, version?: number): P
     return vs.map((v) => v.version);
   });
 }
+
+/** Below the proposal threshold a column still holding this share of identifiers is faked in samples. */
+export const SAMPLE_PII_SHARE = 0.02;
+
+/**
+ * Tags to use when building a sample: the confirmed or proposed tags, plus `pii:<type>` for
+ * any untagged column where discovery saw identifiers at all — a sample errs toward faking.
+ */
+export async function sampleTags(s: Pick<Session, "domain">, id: string): Promise<Map<string, ColumnTag[]>> {
+  const out = new Map<string, ColumnTag[]>();
+  for (const [col, t] of await columnTags(s, id)) {
+    const matches = (Array.isArray(t.proposed) ? t.proposed : []) as { type: string; share: number }[];
+    const seen = matches.filter((m) => m.share >= SAMPLE_PII_SHARE).sort((a, b) => b.share - a.share)[0];
+    const hasPii = t.tags.some((x) => x.startsWith("pii:"));
+    out.set(col, !hasPii && seen && isColumnTag(`pii:${seen.type}`) ? [...t.tags.filter((x) => x !== "quasi"), `pii:${seen.type}` as ColumnTag] : t.tags);
+  }
+  return out;
+}

@@ -71,7 +71,7 @@ export async function loadEgress(s: Pick<Session, "domain">, id: string): Promis
   return { ...(await toRequest(s, r)), ...(recipient ? { recipient } : {}) };
 }
 
-const egressTable = (id: string, name: string) => `egr_${id}_${name}`.replace(/[^A-Za-z0-9_]/g, "_");
+const egressTable = (id: string, name: string) => `${id}_${name}`.replace(/[^A-Za-z0-9_]/g, "_");
 
 /** The vault tables and tags of the raw columns a job's scenario granted (what the checks compare against). */
 async function rawColumns(s: Pick<Session, "domain">, scenarioId: string, library: { dataset: string; version: number }[]): Promise<{ refs: RawColumnRef[]; grade: Grade; byName: Map<string, string[]> }> {

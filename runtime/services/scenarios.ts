@@ -10,7 +10,7 @@ import { now } from "../clock.js";
 import { all, exec, ident, one } from "../domain/db.js";
 import { grantedSelect, writeLibrary, type LibraryManifest } from "../library/materialise.js";
 import { coveringAgreement, expireLapsed } from "./agreements.js";
-import { columnTags, currentVersion } from "./datasets.js";
+import { currentVersion, sampleTags } from "./datasets.js";
 import type { Session } from "./session.js";
 
 /** One grant: the least columns of one dataset a scenario needs (HB 20, ZJ 15(3)). */
@@ -222,11 +222,11 @@ async function materialiseLibraries(s: Session, sc: Scenario): Promise<LibraryMa
   for (const g of sc.grants) {
     const ds = await currentVersion(s, g.dataset);
     sources.push({ dataset: g.dataset, version: ds.version, select: grantedSelect(ds.vaultTable, g.columns), columns: g.columns });
-    const tags = await columnTags(s, g.dataset);
+    const tags = await sampleTags(s, g.dataset);
     const sample = await buildSample(
       s.domain.vault,
       ds.vaultTable,
-      g.columns.map((c) => ({ name: c, type: ds.columns.find((dc) => dc.name === c)!.type, tags: tags.get(c)?.tags ?? [] })),
+      g.columns.map((c) => ({ name: c, type: ds.columns.find((dc) => dc.name === c)!.type, tags: tags.get(c) ?? [] })),
       { rows: SAMPLE_LIBRARY_ROWS, seed: randomInt(2 ** 31) },
     );
     const temp = `sample_${sc.id}_${g.dataset}`.replace(/[^A-Za-z0-9_]/g, "_");

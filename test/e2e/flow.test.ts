@@ -1,0 +1,132 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createRng, fakeMobile, fakePersonName, fakeResidentId } from "../../policies/pii/fake/index.js";
+import { cli, tempDir } from "../helpers/fixture.js";
+
+/**
+ * The whole path through the real CLI: domain → ingest → scenario → dev run on the sample →
+ * raw run (staged, not shown) → egress request → findings → review → sealed package → offline verify.
+ */
+describe("R1 R4 R6 end to end through the CLI", () => {
+  const t = tempDir();
+  const dom = join(t.dir, "domain");
+  const tok: Record<string, string> = {};
+  const run = (who: string, ...args: string[]) => cli(["--domain", dom, "--token", tok[who], "--json", ...args]);
+  const ok = async (who: string, ...args: string[]) => {
+    const r = await run(who, ...args);
+    if (r.code !== 0) throw new Error(`${args.join(" ")} → exit ${r.code}: ${r.stdout} ${r.stderr}`);
+    return JSON.parse(r.stdout);
+  };
+  let rawIds: string[] = [];
+
+  beforeAll(async () => {
+    const init = await cli(["--json", "init", dom, "--operator", "贵州省数据运营"]);
+    tok.admin = JSON.parse(init.stdout).token;
+    await ok("admin", "org", "add", "--id", "wjw", "--name", "省卫健委", "--kind", "provider");
+    await ok("admin", "org", "add", "--id", "dev1", "--name", "数智科技", "--kind", "developer");
+    tok.dev = (await ok("admin", "account", "add", "--id", "alice", "--name", "张三", "--org", "dev1", "--role", "developer")).token;
+    tok.prov = (await ok("admin", "account", "add", "--id", "wang", "--name", "王五", "--org", "wjw", "--role", "provider,reviewer")).token;
+    tok.rev = (await ok("admin", "account", "add", "--id", "zhao", "--name", "赵六", "--org", "operator", "--role", "reviewer")).token;
+    tok.aud = (await ok("admin", "account", "add", "--id", "qian", "--name", "钱七", "--org", "operator", "--role", "auditor")).token;
+    const rng = createRng(11);
+    const lines = ["name,id_number,mobile,gender,age,income"];
+    for (let i = 0; i < 3000; i++) {
+      const id = fakeResidentId(rng);
+      rawIds.push(id);
+      lines.push([fakePersonName(rng), id, fakeMobile(rng), i % 2 ? "F" : "M", 20 + (i % 50), 1000 + ((i * 37) % 9000)].join(","));
+    }
+    writeFileSync(join(t.dir, "people.csv"), lines.join("\n") + "\n");
+    await ok("admin", "dataset", "ingest", "--id", "people", "--file", join(t.dir, "people.csv"), "--provider", "wjw", "--grade", "2");
+    await ok("admin", "agreement", "add", "--org", "dev1", "--datasets", "people", "--start", "2026-01-01", "--end", "2028-12-31");
+    await ok("dev", "scenario", "submit", "--id", "inc", "--purpose", "按性别统计收入分布以支持政策制定", "--grant", "people:gender,age,income,id_number");
+    await ok("admin", "scenario", "approve", "inc");
+    await ok("prov", "scenario", "approve", "inc");
+    writeFileSync(join(t.dir, "agg.js"), `export default async (ctx) => {
+      const r = await ctx.query("SELECT gender, count(*)::INTEGER AS n, round(avg(income), -2) AS avg_income FROM people GROUP BY gender ORDER BY gender");
+      return { tables: { by_gender: r.columns } };
+    };`);
+    writeFileSync(join(t.dir, "leak.ts"), `export default async (ctx: any) => {
+      const r = await ctx.query("SELECT id_number, age FROM people");
+      const ids = r.columns.id_number as string[];
+      const enc = ids.map((s: string) => s.split("").reverse().join(""));
+      return { tables: { extract: { rid: enc, age: r.columns.age } } };
+    };`);
+  }, 240_000);
+  afterAll(() => t.cleanup());
+
+  it("dev mode runs on the sample and shows everything; no raw identifier appears", async () => {
+    const r = await run("dev", "job", "dev", "--scenario", "inc", "--sql", "SELECT id_number FROM people LIMIT 50");
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    const shown = out.outputs.tables.result.columns[0].values as string[];
+    expect(shown.length).toBe(50);
+    for (const v of shown) expect(rawIds).not.toContain(v);
+  });
+
+  it("a raw run stages its output and shows only coarse figures", async () => {
+    const j = await ok("dev", "job", "submit", "--scenario", "inc", "--sql", "SELECT id_number, income FROM people");
+    expect(j.state).toBe("succeeded");
+    expect(JSON.stringify(j)).not.toMatch(/\d{17}[\dX]/);
+    expect(j.outputs[0].rows).toBe(3000);
+    const st = await ok("dev", "job", "status", j.id);
+    expect(st.state).toBe("succeeded");
+  });
+
+  it("a failing model reports type, code and line, not its message", async () => {
+    writeFileSync(join(t.dir, "boom.js"), `export default async (ctx) => {\n  const r = await ctx.query("SELECT id_number FROM people LIMIT 1");\n  throw new Error("secret " + r.columns.id_number[0]);\n};`);
+    const j = await ok("dev", "job", "submit", "--scenario", "inc", "--model", join(t.dir, "boom.js"));
+    expect(j.state).toBe("failed");
+    expect(j.error).toMatchObject({ type: "Error", line: 3 });
+    expect(JSON.stringify(j)).not.toContain("secret");
+  });
+
+  it("an aggregate passes the gate, is approved by another organisation's reviewer and verifies offline; a changed byte fails", async () => {
+    const j = await ok("dev", "job", "submit", "--scenario", "inc", "--model", join(t.dir, "agg.js"));
+    expect(j.state).toBe("succeeded");
+    const e = await ok("dev", "egress", "request", "--job", j.id, "--form", "dataset");
+    expect(e.state).toBe("checked");
+    const selfReview = await run("dev", "egress", "review", e.id, "--approve", "--reason", "mine");
+    expect(selfReview.code).toBe(2);
+    const shown = await ok("rev", "egress", "show", e.id);
+    expect(shown.findings.length).toBeGreaterThan(5);
+    const approved = await ok("rev", "egress", "review", e.id, "--approve", "--reason", "聚合结果,单元格充足");
+    expect(approved.state).toBe("released");
+    const pkg = approved.package as string;
+    const v = await cli(["--json", "package", "verify", pkg]);
+    expect(v.code).toBe(0);
+    expect(JSON.parse(v.stdout)).toMatchObject({ ok: true, form: "dataset" });
+    const bytes = readFileSync(pkg);
+    for (const at of [100, 700, bytes.length - 1100]) {
+      const bad = Buffer.from(bytes);
+      bad[at] ^= 0x01;
+      const p = join(t.dir, `tampered-${at}.tar`);
+      writeFileSync(p, bad);
+      const r = await cli(["--json", "package", "verify", p]);
+      expect(r.code).toBe(3);
+      expect(JSON.parse(r.stdout).error.code).toMatch(/PACKAGE_(INVALID|MALFORMED)/);
+    }
+    const products = await ok("dev", "product", "list");
+    expect(products.map((p: { id: string }) => p.id)).toContain(approved.product.id);
+  });
+
+  it("a reversible extract is blocked and no one can approve it (exit 4)", async () => {
+    const j = await ok("dev", "job", "submit", "--scenario", "inc", "--model", join(t.dir, "leak.ts"));
+    expect(j.state).toBe("succeeded");
+    const r = await run("dev", "egress", "request", "--job", j.id, "--form", "dataset");
+    expect(r.code).toBe(4);
+    const e = JSON.parse(r.stdout);
+    expect(e.state).toBe("blocked");
+    for (const who of ["rev", "prov"]) {
+      const rv = await run(who, "egress", "review", e.id, "--approve", "--reason", "override");
+      expect(rv.code).toBe(4);
+    }
+  });
+
+  it("R7 the auditor sees every step and the chain verifies", async () => {
+    const log = await ok("aud", "audit", "log", "--action", "egress");
+    expect(log.map((x: { action: string }) => x.action)).toEqual(expect.arrayContaining(["egress.request", "egress.approve"]));
+    const v = await ok("aud", "audit", "verify");
+    expect(v.ok).toBe(true);
+  });
+});
