@@ -1,6 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { envelope, readPublicKey, signData, sm3Hex } from "../../crypto/index.js";
+import { AEAD_ALGORITHM, aeadSeal, envelope, generateAeadKey, readPublicKey, signData, sm3Hex } from "../../crypto/index.js";
 import { ShuyuError } from "../../policies/errors.js";
 import { now } from "../clock.js";
 import { exec, ident, literal } from "../domain/db.js";
@@ -34,7 +34,7 @@ export interface ManifestFile {
   path: string;
   sm3: string;
   bytes: number;
-  /** Set when the stored file is an SM4 envelope: the SM3 of the plaintext inside. */
+  /** Set when the stored file is sealed to a recipient: the SM3 of the plaintext inside (AAD = its original path). */
   plainSm3?: string;
 }
 
@@ -96,11 +96,16 @@ export async function sealPackage(domain: Domain, input: PackageInput): Promise<
     }
   }
   if (recipientKey) {
+    // Each file under one random AEAD key (fast for large data); only that key travels in a GM/T 0010 envelope.
+    const key = generateAeadKey();
     files = files.map((f) => {
-      const sealed = envelope(f.data, recipientKey!);
-      manifestFiles.push({ path: `${f.name}.p7m`, sm3: sm3Hex(sealed), bytes: sealed.length, plainSm3: sm3Hex(f.data) });
-      return { name: `${f.name}.p7m`, data: sealed };
+      const sealed = aeadSeal(key, f.data, Buffer.from(f.name));
+      manifestFiles.push({ path: `${f.name}.sealed`, sm3: sm3Hex(sealed), bytes: sealed.length, plainSm3: sm3Hex(f.data) });
+      return { name: `${f.name}.sealed`, data: sealed };
     });
+    const wrapped = envelope(key, recipientKey);
+    manifestFiles.push({ path: "key.p7m", sm3: sm3Hex(wrapped), bytes: wrapped.length });
+    files.push({ name: "key.p7m", data: wrapped });
   } else {
     for (const f of files) manifestFiles.push({ path: f.name, sm3: sm3Hex(f.data), bytes: f.data.length });
   }
@@ -117,7 +122,7 @@ export async function sealPackage(domain: Domain, input: PackageInput): Promise<
     reviewers: input.reviewers,
     requestedBy: input.requestedBy,
     releasedAt: now().toISOString(),
-    encryption: recipientKey ? { algorithm: "GM/T 0010 EnvelopedData (SM2 key transport, SM4-CBC)", recipientSm3: sm3Hex(recipientKey) } : null,
+    encryption: recipientKey ? { algorithm: `${AEAD_ALGORITHM}; key in key.p7m (GM/T 0010 EnvelopedData, SM2)`, recipientSm3: sm3Hex(recipientKey) } : null,
     files: manifestFiles,
   };
   const manifestBytes = Buffer.from(JSON.stringify(manifest, null, 2) + "\n");

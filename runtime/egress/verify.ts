@@ -1,4 +1,4 @@
-import { sm3Hex, verifySignedData } from "../../crypto/index.js";
+import { aeadOpen, openEnvelope, sm3Hex, verifySignedData } from "../../crypto/index.js";
 import { ShuyuError } from "../../policies/errors.js";
 import type { Manifest } from "./package.js";
 import { PACKAGE_FORMAT } from "./package.js";
@@ -64,4 +64,29 @@ export function verifyPackage(bytes: Uint8Array, opts: { pinnedCertSm3?: string 
     certificateSm3: certSm3,
     manifest,
   };
+}
+
+/** Verifies, then decrypts a package sealed to the holder of `privateKey`; returns the plaintext files, each checked against its manifest SM3. */
+export function openPackage(bytes: Uint8Array, privateKey: Uint8Array, opts: { pinnedCertSm3?: string } = {}): { verification: PackageVerification; files: { name: string; data: Uint8Array }[] } {
+  const verification = verifyPackage(bytes, opts);
+  const entries = new Map(unpackTar(bytes).map((e) => [e.name, e.data]));
+  const wrapped = entries.get("key.p7m");
+  if (!verification.manifest.encryption || !wrapped) {
+    return { verification, files: verification.manifest.files.map((f) => ({ name: f.path, data: entries.get(f.path)! })) };
+  }
+  let key: Uint8Array;
+  try {
+    key = openEnvelope(wrapped, privateKey);
+  } catch (err) {
+    throw new ShuyuError("invalid", "NOT_THE_RECIPIENT", `key.p7m does not open with this private key (${(err as Error).message})`);
+  }
+  const files: { name: string; data: Uint8Array }[] = [];
+  for (const f of verification.manifest.files) {
+    if (!f.path.endsWith(".sealed")) continue;
+    const name = f.path.slice(0, -".sealed".length);
+    const data = aeadOpen(key, entries.get(f.path)!, Buffer.from(name));
+    if (sm3Hex(data) !== f.plainSm3) throw fail(f.path, "decrypted content does not match the manifest's plaintext SM3");
+    files.push({ name, data });
+  }
+  return { verification, files };
 }

@@ -17,6 +17,13 @@ export function loadError(err: unknown, file: string): ShuyuError {
       column,
     });
   }
+  if (/expected records, but got non-record JSON/.test(message)) {
+    return invalid(
+      "INGEST_NOT_RECORDS",
+      `${file}: holds no JSON objects to load (empty, or values that are not objects); give one object per record`,
+      { file },
+    );
+  }
   // Only reader complaints are the file's fault; binder or catalog errors are ours.
   if (!/^(Invalid Input|Conversion|IO|Invalid) Error/.test(message)) {
     return new ShuyuError("internal", "INGEST_FAILED", `${file}: loading failed: ${first}`, {

@@ -3,6 +3,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { invalid } from "../../policies/errors.js";
 import { loadError } from "./duckdb-errors.js";
 import { detectFormat, type IngestFormat } from "./format.js";
+import { checkJsonKeys } from "./json-keys.js";
 import { scanSource, type SourceScan } from "./source-scan.js";
 
 /** One column of an ingested table. */
@@ -55,6 +56,7 @@ export async function ingestFile(conn: DuckDBConnection, opts: IngestOptions): P
   const size = await fileSize(file);
   const format = opts.format ?? detectFormat(file);
   const scan = await scanSource(file, format, size, opts.onProgress);
+  if (format === "json" || format === "ndjson") await checkJsonKeys(conn, file, format);
   const reader = readerSql(file, format, scan);
   try {
     await conn.run("BEGIN TRANSACTION");
@@ -120,9 +122,10 @@ function readerSql(file: string, format: IngestFormat, scan: SourceScan): string
     case "parquet":
       return `read_parquet(${path})`;
     case "json":
-      return `read_json(${path}, format='array', sample_size=-1)`;
+      // records='true': every value must be an object, so `[1, 2]` or `[]` is refused, not loaded as one "json" column.
+      return `read_json(${path}, format='array', records='true', sample_size=-1)`;
     case "ndjson":
-      return `read_json(${path}, format='newline_delimited', sample_size=-1)`;
+      return `read_json(${path}, format='newline_delimited', records='true', sample_size=-1)`;
   }
 }
 

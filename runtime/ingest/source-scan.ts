@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
+import { createSm3 } from "../../crypto/sm3.js";
 import { invalid } from "../../policies/errors.js";
 import { CsvStructureChecker } from "./csv-structure.js";
 import type { IngestFormat } from "./format.js";
@@ -26,7 +26,7 @@ export async function scanSource(
   totalBytes: number,
   onProgress?: (done: number, total: number) => void,
 ): Promise<SourceScan> {
-  const hash = createHash("sm3");
+  const hash = createSm3();
   const text = format !== "parquet";
   const utf8 = text ? new Utf8Checker() : undefined;
   const csv =

@@ -60,13 +60,17 @@ async function prepare(s: Session, raw: unknown, action: "job.submit" | "job.dev
   if (agreement?.state !== "active") {
     throw new ShuyuError("denied", "AGREEMENT_INACTIVE", `agreement '${scenario.agreement}' is ${agreement?.state ?? "missing"}`);
   }
-  let params: unknown = {};
+  // SQL jobs bind an array to $1, $2, …; models get an object as ctx.params.
+  let params: unknown = input.sql !== undefined ? [] : {};
   if (input.params !== undefined) {
     try {
       params = JSON.parse(input.params);
     } catch (err) {
       throw new ShuyuError("invalid", "INVALID_PARAMS", `--params is not valid JSON: ${(err as Error).message}`);
     }
+  }
+  if (input.sql !== undefined && !Array.isArray(params)) {
+    throw new ShuyuError("invalid", "INVALID_PARAMS", "--params of a SQL job is a JSON array bound to $1, $2, …");
   }
   const limits = { ...DEFAULT_LIMITS, ...(input.limits ?? {}) };
   if (input.sql !== undefined) {

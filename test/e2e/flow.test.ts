@@ -110,6 +110,24 @@ describe("R1 R4 R6 end to end through the CLI", () => {
     expect(products.map((p: { id: string }) => p.id)).toContain(approved.product.id);
   });
 
+  it("R6 a package sealed to a recipient opens only with the recipient's key", async () => {
+    const keygen = await cli(["crypto", "keygen", "--out", join(t.dir, "rcpt.key.pem"), "--pub", join(t.dir, "rcpt.pub.pem")]);
+    expect(keygen.code).toBe(0);
+    await cli(["crypto", "keygen", "--out", join(t.dir, "other.key.pem"), "--pub", join(t.dir, "other.pub.pem")]);
+    const j = await ok("dev", "job", "submit", "--scenario", "inc", "--model", join(t.dir, "agg.js"));
+    const e = await ok("dev", "egress", "request", "--job", j.id, "--form", "dataset", "--recipient", join(t.dir, "rcpt.pub.pem"));
+    const approved = await ok("rev", "egress", "review", e.id, "--approve", "--reason", "受托方加密交付");
+    const pkg = approved.package as string;
+    expect((await cli(["package", "verify", pkg])).code).toBe(0);
+    const opened = await cli(["--json", "package", "open", pkg, "--key", join(t.dir, "rcpt.key.pem"), "--out", join(t.dir, "opened")]);
+    expect(opened.code).toBe(0);
+    const csv = readFileSync(join(t.dir, "opened", "data", "by_gender.csv"), "utf8");
+    expect(csv.split("\n")[0]).toContain("gender");
+    const wrong = await cli(["--json", "package", "open", pkg, "--key", join(t.dir, "other.key.pem"), "--out", join(t.dir, "opened2")]);
+    expect(wrong.code).toBe(3);
+    expect(JSON.parse(wrong.stdout).error.code).toBe("NOT_THE_RECIPIENT");
+  });
+
   it("a reversible extract is blocked and no one can approve it (exit 4)", async () => {
     const j = await ok("dev", "job", "submit", "--scenario", "inc", "--model", join(t.dir, "leak.ts"));
     expect(j.state).toBe("succeeded");

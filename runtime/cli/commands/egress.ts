@@ -1,7 +1,10 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { ShuyuError } from "../../../policies/errors.js";
-import { verifyPackage } from "../../egress/verify.js";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { readPrivateKey } from "../../../crypto/index.js";
+import { openPackage, verifyPackage } from "../../egress/verify.js";
 import { listEgress, listProducts, requestEgress, reviewEgress, showEgress, type EgressRequest } from "../../services/egress.js";
 import { action, usage } from "../run-command.js";
 import { withSession } from "../session.js";
@@ -73,9 +76,35 @@ export function registerEgressCommands(program: Command): void {
       }),
     );
 
-  program
-    .command("package")
-    .description("released packages")
+  const pkg = program.command("package").description("released packages");
+  pkg
+    .command("open")
+    .argument("<file>")
+    .requiredOption("--key <key.pem>", "the recipient's SM2 private key")
+    .requiredOption("--out <dir>")
+    .option("--passphrase-env <var>", "environment variable holding the key's passphrase")
+    .option("--cert-sm3 <hex>", "pin the domain seal certificate's SM3 fingerprint")
+    .action(
+      action(async (cmd, file: string) => {
+        const o = cmd.opts<{ key: string; out: string; passphraseEnv?: string; certSm3?: string }>();
+        const read = (p: string) => {
+          try {
+            return readFileSync(p);
+          } catch {
+            throw new ShuyuError("invalid", "FILE_NOT_FOUND", `cannot read ${p}`);
+          }
+        };
+        const key = readPrivateKey(read(o.key), { passphrase: o.passphraseEnv ? process.env[o.passphraseEnv] : undefined });
+        const r = openPackage(read(file), key.privateKey, { pinnedCertSm3: o.certSm3 });
+        for (const f of r.files) {
+          const target = join(o.out, f.name);
+          mkdirSync(dirname(target), { recursive: true });
+          writeFileSync(target, f.data);
+        }
+        return { human: `package ${file}: VALID; ${r.files.length} file(s) written to ${o.out}`, json: { ...r.verification, files: r.files.map((f) => f.name), state: "valid" } };
+      }),
+    );
+  pkg
     .command("verify")
     .argument("<file>")
     .option("--cert-sm3 <hex>", "pin the domain seal certificate's SM3 fingerprint")

@@ -1,0 +1,47 @@
+/**
+ * `npm run demo [-- --rows N] [-- --keep]`: the README's main job, in one process, in a
+ * temporary directory. Exits 0 when every step behaved as the regulations ask.
+ */
+import { parseArgs } from "node:util";
+import { asShuyuError } from "../../policies/errors.js";
+import { progressBar } from "../cli/progress.js";
+import { closeSharedPool } from "../jobs/shared-pool.js";
+import { runDemo } from "./walkthrough.js";
+
+/** Parses the demo's arguments and runs it; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let rows = 1_000_000;
+  let keep = false;
+  let dir: string | undefined;
+  try {
+    const { values } = parseArgs({ args: argv, options: { rows: { type: "string" }, keep: { type: "boolean" }, dir: { type: "string" } }, strict: true });
+    if (values.rows !== undefined) {
+      rows = Number(values.rows.replace(/[_,]/g, ""));
+      if (!Number.isInteger(rows) || rows < 200) throw new Error(`--rows must be a whole number ≥ 200 (got ${values.rows})`);
+    }
+    keep = values.keep ?? false;
+    dir = values.dir;
+  } catch (err) {
+    process.stderr.write(`shuyu demo: USAGE: ${(err as Error).message}\nusage: npm run demo -- [--rows N] [--keep] [--dir DIR]\n`);
+    return 1;
+  }
+  process.stdout.write(`shuyu demo: ${rows.toLocaleString("en-US")} people, end to end\n`);
+  const bar = progressBar("generate");
+  try {
+    const r = await runDemo({ rows, keep, dir, onProgress: (d, t) => (d >= t ? bar.stop() : bar.update(d, t)) });
+    if (keep || dir) process.stdout.write(`domain kept in ${r.dir}/domain\n`);
+    return 0;
+  } catch (err) {
+    const e = asShuyuError(err);
+    process.stderr.write(`shuyu demo: ${e.code}: ${e.message}\n`);
+    if (process.env.SHUYU_DEBUG && e.cause instanceof Error) process.stderr.write(`${e.cause.stack}\n`);
+    return e.exitCode;
+  } finally {
+    bar.stop();
+    await closeSharedPool();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,0 +1,93 @@
+import { randomBytes } from "node:crypto";
+import { sign } from "../../../crypto/sm2/index.js";
+import type { Domain } from "../../domain/domain.js";
+import type { Seal } from "../../domain/seal.js";
+import { leafHash, merkleTree } from "./merkle.js";
+import { answerBytes, batchMessage, type CallAnswer, type SignedResponse } from "./signed-response.js";
+
+/** One call's audit record (no parameter values: their SM3 only). */
+export interface CallRecord {
+  call: string;
+  caller: string;
+  product: string;
+  paramsSm3: string;
+  resultClass: "answered" | "suppressed" | "blocked" | "refused";
+  code?: string;
+}
+
+interface Pending {
+  record: CallRecord;
+  answer?: CallAnswer;
+  resolve: (r: SignedResponse | undefined) => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * Group commit for API calls: calls that arrive while a batch is being sealed wait for
+ * the next one. Per batch: one audit entry listing every call (written and fsync'd
+ * before any answer leaves), one SM3 Merkle tree and one SM2 signature. Under light
+ * load a batch holds one call; under heavy load the signature and the fsync are shared.
+ */
+export class CallBatcher {
+  private pending: Pending[] = [];
+  private running: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(private readonly domain: Domain, private readonly seal: Seal, private readonly maxBatch = 1024) {}
+
+  /** Records a call; for an answer, resolves with its signed response once the batch is sealed and audited. */
+  submit(record: CallRecord, answer?: CallAnswer): Promise<SignedResponse | undefined> {
+    if (this.closed) return Promise.reject(new Error("call batcher closed"));
+    return new Promise((resolve, reject) => {
+      this.pending.push({ record, answer, resolve, reject });
+      this.kick();
+    });
+  }
+
+  private kick(): void {
+    if (this.running || this.pending.length === 0) return;
+    this.running = new Promise<void>((r) => setImmediate(r))
+      .then(() => this.flush())
+      .finally(() => {
+        this.running = undefined;
+        this.kick();
+      });
+  }
+
+  private async flush(): Promise<void> {
+    const items = this.pending.splice(0, this.maxBatch);
+    if (items.length === 0) return;
+    try {
+      const answered = items.filter((i) => i.answer);
+      const batchId = `bat-${randomBytes(8).toString("hex")}`;
+      const time = new Date().toISOString();
+      let signed: { root: string; signature: string; proofs: SignedResponse["proof"][] } | undefined;
+      const base = { id: batchId, domain: this.domain.info.id, time, count: answered.length, certSm3: this.seal.fingerprint };
+      if (answered.length) {
+        const tree = merkleTree(answered.map((i) => leafHash(answerBytes(i.answer!))));
+        const root = tree.root.toString("hex");
+        const signature = Buffer.from(sign(batchMessage({ ...base, root }), this.seal.privateKey, { publicKey: this.seal.publicKey })).toString("base64");
+        signed = { root, signature, proofs: tree.proofs };
+      }
+      await this.domain.exclusive(() =>
+        this.domain.audit({
+          actor: "system", action: "product.calls", object: `batch:${batchId}`,
+          details: { root: signed?.root ?? null, calls: items.map((i) => i.record) },
+        }),
+      );
+      let k = 0;
+      for (const i of items) {
+        if (!i.answer || !signed) i.resolve(undefined);
+        else i.resolve({ answer: i.answer, proof: signed.proofs[k++], batch: { ...base, root: signed.root, signature: signed.signature } });
+      }
+    } catch (err) {
+      for (const i of items) i.reject(err);
+    }
+  }
+
+  /** Seals what is pending and refuses new calls (server shutdown). */
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.running) await this.running;
+  }
+}

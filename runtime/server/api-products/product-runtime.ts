@@ -1,0 +1,119 @@
+import { createHash, randomBytes } from "node:crypto";
+import type { DuckDBValue } from "@duckdb/node-api";
+import { z } from "zod";
+import { authorize } from "../../../policies/authz/engine.js";
+import type { Principal } from "../../../policies/authz/principal.js";
+import { ShuyuError } from "../../../policies/errors.js";
+import { parseInput } from "../../../policies/schemas/common.js";
+import { canonicalJson } from "../../canonical-json.js";
+import type { Domain } from "../../domain/domain.js";
+import { one } from "../../domain/db.js";
+import type { Seal } from "../../domain/seal.js";
+import { readLibraryManifest } from "../../services/scenarios.js";
+import { DailyQuota, RateLimiter } from "../rate-limit.js";
+import { CallBatcher, type CallRecord } from "./call-batcher.js";
+import { gateCallOutput } from "./call-gate.js";
+import { ProductQueryEngine } from "./query-engine.js";
+import { loadApiProduct, type ApiProduct } from "./service.js";
+import type { SignedResponse } from "./signed-response.js";
+
+interface Loaded {
+  product: ApiProduct;
+  engine: ProductQueryEngine;
+  params: z.ZodType<Record<string, string | number>>;
+  checkedAt: number;
+  live: { ok: true } | { ok: false; error: ShuyuError };
+}
+
+export const CallInput = z.object({ params: z.record(z.string(), z.unknown()) });
+
+function paramSchema(p: ApiProduct): z.ZodType<Record<string, string | number>> {
+  const shape: Record<string, z.ZodType> = {};
+  for (const d of p.spec.params) shape[d.name] = d.type === "number" ? z.number().finite() : z.string().min(1).max(d.maxLength);
+  return z.strictObject(shape) as unknown as z.ZodType<Record<string, string | number>>;
+}
+
+/**
+ * Answers calls of listed API products: checks the product is live (its scenario and
+ * agreement still in force), the caller's parameters, rate and quota; runs the
+ * product's prepared SQL; gates the output; and has the batcher audit and sign it.
+ */
+export class ApiProductRuntime {
+  private readonly loaded = new Map<string, Promise<Loaded>>();
+  private readonly rates = new RateLimiter({ perSecond: 1, burst: 1 });
+  private readonly quota = new DailyQuota();
+  readonly batcher: CallBatcher;
+
+  /** `liveCheckMs`: how long a product's liveness (scenario/agreement state) is cached; 0 checks every call. */
+  constructor(private readonly domain: Domain, seal: Seal, private readonly opts: { liveCheckMs?: number } = {}) {
+    this.batcher = new CallBatcher(domain, seal);
+  }
+
+  private async load(id: string): Promise<Loaded> {
+    let p = this.loaded.get(id);
+    if (!p) {
+      p = (async () => {
+        const product = await loadApiProduct(this.domain, id);
+        if (product.state !== "listed") throw new ShuyuError("denied", "PRODUCT_NOT_LISTED", `API product '${id}' is ${product.state}; only a reviewed, listed product answers calls`);
+        const dir = this.domain.paths.library(product.scenario);
+        const engine = await ProductQueryEngine.open(dir, readLibraryManifest(dir), product.spec.sql);
+        return { product, engine, params: paramSchema(product), checkedAt: -Infinity, live: { ok: true } as const };
+      })();
+      this.loaded.set(id, p);
+      p.catch(() => this.loaded.delete(id));
+    }
+    const l = await p;
+    if (performance.now() - l.checkedAt > (this.opts.liveCheckMs ?? 1000)) {
+      l.checkedAt = performance.now();
+      l.live = await this.liveness(l.product);
+    }
+    return l;
+  }
+
+  private async liveness(p: ApiProduct): Promise<Loaded["live"]> {
+    const r = await one<{ product: string; scenario: string; agreement: string }>(
+      this.domain.control,
+      `SELECT p.state AS product, s.state AS scenario, a.state AS agreement FROM api_products p
+       JOIN scenarios s ON s.id = p.scenario JOIN agreements a ON a.id = s.agreement WHERE p.id = ?`,
+      [p.id],
+    );
+    if (r?.product !== "listed") return { ok: false, error: new ShuyuError("denied", "PRODUCT_NOT_LISTED", `API product '${p.id}' is ${r?.product ?? "gone"}`) };
+    if (r.scenario !== "approved") return { ok: false, error: new ShuyuError("denied", "PRODUCT_SUSPENDED", `API product '${p.id}' answers no calls: its scenario '${p.scenario}' is ${r.scenario}`, { details: { scenario: p.scenario, state: r.scenario } }) };
+    if (r.agreement !== "active") return { ok: false, error: new ShuyuError("denied", "PRODUCT_SUSPENDED", `API product '${p.id}' answers no calls: its agreement is ${r.agreement}`, { details: { agreement: r.agreement } }) };
+    return { ok: true };
+  }
+
+  /** One call: returns the signed response, or throws after auditing the refusal. */
+  async call(principal: Principal, id: string, raw: unknown): Promise<SignedResponse> {
+    authorize(principal, "product.read");
+    const body = parseInput(CallInput, raw, "call");
+    const callId = `call-${randomBytes(8).toString("hex")}`;
+    const paramsSm3 = createHash("sm3").update(canonicalJson(body.params)).digest("hex");
+    const record: CallRecord = { call: callId, caller: principal.accountId, product: id, paramsSm3, resultClass: "refused" };
+    try {
+      const l = await this.load(id);
+      if (!l.live.ok) throw l.live.error;
+      const params = parseInput(l.params, body.params, "params");
+      const key = `${principal.accountId}\u0000${id}`;
+      this.rates.take(key, { perSecond: l.product.spec.rules.perSecond, burst: l.product.spec.rules.burst });
+      this.quota.take(key, l.product.spec.rules.quotaPerDay);
+      const rows = await l.engine.run(l.product.spec.params.map((d) => params[d.name] as DuckDBValue));
+      const gated = gateCallOutput(rows, l.product.spec);
+      const answer = { product: id, call: callId, time: new Date().toISOString(), caller: principal.accountId, paramsSm3, result: gated.result, resultClass: gated.resultClass };
+      const signed = await this.batcher.submit({ ...record, resultClass: gated.resultClass }, answer);
+      return signed!;
+    } catch (err) {
+      if (err instanceof ShuyuError) {
+        await this.batcher.submit({ ...record, resultClass: err.code === "OUTPUT_BLOCKED" ? "blocked" : "refused", code: err.code });
+      }
+      throw err;
+    }
+  }
+
+  /** Seals pending calls and closes every product engine. */
+  async close(): Promise<void> {
+    await this.batcher.close();
+    for (const p of this.loaded.values()) (await p.catch(() => undefined))?.engine.close();
+    this.loaded.clear();
+  }
+}

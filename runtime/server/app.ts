@@ -1,0 +1,146 @@
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { ShuyuError } from "../../policies/errors.js";
+import { jsonReplacer } from "../cli/run-command.js";
+import type { Domain } from "../domain/domain.js";
+import type { Seal } from "../domain/seal.js";
+import type { Session } from "../services/session.js";
+import { API_ROUTES, type ApiRoute } from "./api-routes.js";
+import { ApiProductRuntime, CallInput } from "./api-products/product-runtime.js";
+import { ApiReviewInput, listApiProducts, publishApiProduct, PublishApiInput, reviewApiProduct } from "./api-products/service.js";
+import { registerConsole } from "./console/routes.js";
+import { httpError } from "./http-errors.js";
+import { logOptions } from "./log-options.js";
+import { openApiDocument, type RouteDoc } from "./openapi.js";
+import { RateLimiter, type RateRule } from "./rate-limit.js";
+import { apiPrincipal } from "./request-auth.js";
+
+/** Everything the server needs; one Domain stays open for the server's lifetime. */
+export interface ServerOptions {
+  domain: Domain;
+  seal: Seal;
+  /** pino level, or false for no log. */
+  logLevel?: string | false;
+  /** Largest request body in bytes (default 1 MiB). */
+  bodyLimit?: number;
+  /** Per-account limit for /api requests (default 50/s, burst 100). */
+  rate?: RateRule;
+  /** Per-client-address limit for requests that fail authentication (default 5/s, burst 20). */
+  authFailRate?: RateRule;
+  /** How long an API product's liveness is cached (default 1000 ms; 0 checks every call). */
+  liveCheckMs?: number;
+}
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    doc?: Omit<RouteDoc, "method" | "url">;
+  }
+}
+
+/** Sends a ShuyuError in its toJSON() shape with the right status. */
+export function sendError(reply: FastifyReply, err: unknown): FastifyReply {
+  const { status, error } = httpError(err);
+  if (status >= 500) reply.log.error({ err: error.cause ?? error, code: error.code }, "request failed");
+  return reply.code(status).type("application/json; charset=utf-8").send(JSON.stringify(error.toJSON()));
+}
+
+/** Sends a service result as JSON (BigInt and typed arrays made plain). */
+function sendJson(reply: FastifyReply, status: number, value: unknown): FastifyReply {
+  return reply.code(status).type("application/json; charset=utf-8").send(JSON.stringify(value ?? null, jsonReplacer));
+}
+
+/** The API speaks JSON only; forms belong to the console (whose posts carry a CSRF token). */
+function jsonOnly(req: FastifyRequest): void {
+  const type = req.headers["content-type"];
+  if (req.body !== undefined && !/^application\/json\b/i.test(type ?? "")) {
+    throw new ShuyuError("invalid", "UNSUPPORTED_MEDIA_TYPE", "the API takes JSON bodies: send 'Content-Type: application/json'");
+  }
+}
+
+/** Builds the HTTP server: the API over the services, the API products, the console and the OpenAPI document. */
+export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyInstance; products: ApiProductRuntime; routes: RouteDoc[] }> {
+  const { domain } = opts;
+  const app = Fastify({
+    logger: opts.logLevel === false ? false : logOptions(opts.logLevel ?? "info"),
+    bodyLimit: opts.bodyLimit ?? 1024 * 1024,
+    return503OnClosing: true,
+    // Router errors (bad percent-encoding, over-long path parameters) get the same error shape as everything else.
+    frameworkErrors: (err, _req, reply) => {
+      sendError(reply, err);
+    },
+    requestTimeout: 15 * 60_000,
+  });
+  const routes: RouteDoc[] = [];
+  app.addHook("onRoute", (r) => {
+    const methods = (Array.isArray(r.method) ? r.method : [r.method]).filter((m) => m !== "HEAD");
+    for (const method of methods) routes.push({ method, url: r.url, summary: r.config?.doc?.summary ?? r.url, auth: r.config?.doc?.auth ?? "none", ...(r.config?.doc ?? {}) });
+  });
+  app.removeContentTypeParser("text/plain");
+  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: 64 * 1024 }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+  app.setErrorHandler((err, _req, reply) => sendError(reply, err));
+  app.setNotFoundHandler((req, reply) =>
+    sendError(reply, new ShuyuError("invalid", "ROUTE_NOT_FOUND", `no route ${req.method} ${req.url.split("?")[0]}; the routes are listed at /openapi.json`)),
+  );
+
+  const limiter = new RateLimiter(opts.rate ?? { perSecond: 50, burst: 100 });
+  const authFails = new RateLimiter(opts.authFailRate ?? { perSecond: 5, burst: 20 });
+  const products = new ApiProductRuntime(domain, opts.seal, { liveCheckMs: opts.liveCheckMs });
+
+  /** Authenticates, applies the per-account limit, and hands back the session. */
+  const session = async (req: FastifyRequest, limited = true): Promise<Session> => {
+    // An address that keeps presenting bad tokens is refused before its next token is even checked.
+    authFails.check(`ip:${req.ip}`);
+    let principal;
+    try {
+      principal = await apiPrincipal(domain, req);
+    } catch (err) {
+      if (err instanceof ShuyuError && err.code === "UNAUTHENTICATED") authFails.take(`ip:${req.ip}`);
+      throw err;
+    }
+    if (limited) limiter.take(principal.accountId);
+    return { domain, principal };
+  };
+
+  const add = (r: ApiRoute) =>
+    app.route({
+      method: r.method,
+      url: r.url,
+      config: { doc: { summary: r.summary, auth: "bearer", body: r.body, query: r.query, permission: r.permission, produces: "json" } },
+      handler: async (req, reply) => {
+        const s = await session(req);
+        jsonOnly(req);
+        const out = await r.handler(s, { params: req.params as Record<string, string>, body: req.body, query: req.query as Record<string, unknown> });
+        return sendJson(reply, r.status ?? 200, out);
+      },
+    });
+  for (const r of API_ROUTES) add(r);
+  add({ method: "GET", url: "/api/api-products", summary: "Data-interface products", permission: "product.read", handler: (s) => listApiProducts(s) });
+  add({ method: "POST", url: "/api/api-products", summary: "Publish an SQL job as a data interface (reviewed before listing)", permission: "product.publish", body: PublishApiInput, status: 201, handler: (s, i) => publishApiProduct(s, i.body) });
+  add({ method: "POST", url: "/api/api-products/:id/review", summary: "List or reject a published data interface", permission: "egress.review", body: ApiReviewInput, handler: (s, i) => reviewApiProduct(s, i.params.id, i.body) });
+  app.route({
+    method: "POST",
+    url: "/api/api-products/:id/call",
+    config: { doc: { summary: "Call a data interface (e.g. 核验): a signed answer with its Merkle inclusion proof", auth: "bearer", body: CallInput, permission: "product.read", produces: "json" } },
+    handler: async (req, reply) => {
+      const s = await session(req, false); // the product's own per-caller rate and quota apply instead
+      jsonOnly(req);
+      return sendJson(reply, 200, await products.call(s.principal, (req.params as { id: string }).id, req.body));
+    },
+  });
+  app.route({
+    method: "GET",
+    url: "/api/seal",
+    config: { doc: { summary: "The domain seal certificate (PEM) and its SM3 fingerprint, for verifiers", auth: "none", produces: "json" } },
+    handler: async (_req, reply) => sendJson(reply, 200, { domain: domain.info.id, fingerprint: opts.seal.fingerprint, certificatePem: opts.seal.certificatePem }),
+  });
+  app.route({
+    method: "GET",
+    url: "/openapi.json",
+    config: { doc: { summary: "This document", auth: "none", produces: "json" } },
+    handler: async (_req, reply) => sendJson(reply, 200, openApiDocument(routes, { title: "shuyu 数域 domain API", version: "0.1.0" })),
+  });
+  registerConsole(app, { domain, sendError });
+  await app.ready();
+  return { app, products, routes };
+}

@@ -1,0 +1,302 @@
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { z } from "zod";
+import type { Principal } from "../../../policies/authz/principal.js";
+import { roleAllows } from "../../../policies/authz/actions.js";
+import { ShuyuError, asShuyuError } from "../../../policies/errors.js";
+import { parseInput } from "../../../policies/schemas/common.js";
+import { authenticate } from "../../auth/authenticate.js";
+import type { Domain } from "../../domain/domain.js";
+import { listAgreements } from "../../services/agreements.js";
+import { auditLog, verifyAudit } from "../../services/audit.js";
+import { listCatalog, showCatalog } from "../../services/catalog.js";
+import { listEgress, listProducts, reviewEgress, showEgress } from "../../services/egress.js";
+import { listJobs } from "../../services/jobs.js";
+import { listOrgs } from "../../services/orgs.js";
+import { approveScenario, listScenarios, rejectScenario } from "../../services/scenarios.js";
+import type { Session } from "../../services/session.js";
+import { listApiProducts } from "../api-products/service.js";
+import { cookies, SESSION_COOKIE } from "../request-auth.js";
+import { egressPreview } from "./egress-preview.js";
+import { html, layout, table, type Raw } from "./html.js";
+import { words, type Lang, type Word } from "./i18n.js";
+
+interface Ctx {
+  s: Session;
+  lang: Lang;
+  t: (w: Word) => string;
+  csrf: string;
+}
+
+type Page = (ctx: Ctx, req: FastifyRequest) => Promise<{ title: Word; body: Raw } | { redirect: string }>;
+
+const LANG_COOKIE = "shuyu_lang";
+
+/** Which console pages each permission opens, in menu order. */
+const MENU: { path: string; word: Word; allowed: (p: Principal) => boolean }[] = [
+  { path: "/console/catalog", word: "catalog", allowed: (p) => roleAllows(p.roles, "catalog.read") },
+  { path: "/console/scenarios", word: "scenarios", allowed: (p) => p.roles.includes("developer") },
+  { path: "/console/jobs", word: "jobs", allowed: (p) => p.roles.includes("developer") },
+  { path: "/console/products", word: "products", allowed: (p) => roleAllows(p.roles, "product.read") },
+  { path: "/console/egress", word: "egress", allowed: (p) => p.roles.includes("reviewer") },
+  { path: "/console/audit", word: "audit", allowed: (p) => roleAllows(p.roles, "audit.read") },
+  { path: "/console/operator", word: "operator", allowed: (p) => p.roles.includes("admin") || p.roles.includes("provider") },
+];
+
+const ReviewForm = z.object({ decision: z.enum(["approve", "reject"]), reason: z.string().trim().min(1, "state a reason").max(2000), csrf: z.string() });
+const DecideForm = z.object({ reason: z.string().max(2000).optional(), csrf: z.string() });
+
+/** Console routes: server-rendered pages over the same service functions, with a cookie session and CSRF tokens. */
+export function registerConsole(app: FastifyInstance, o: { domain: Domain; sendError: (r: FastifyReply, e: unknown) => FastifyReply }): void {
+  const secret = randomBytes(32);
+  const csrfFor = (token: string) => createHmac("sm3", secret).update(token).digest("hex");
+  const langOf = (req: FastifyRequest): Lang => (cookies(req)[LANG_COOKIE] === "en" ? "en" : "zh");
+
+  const frame = (req: FastifyRequest, reply: FastifyReply, status: number, title: string, body: Raw, p?: Principal) => {
+    const lang = langOf(req);
+    const t = words(lang);
+    const nav = p
+      ? html`<nav aria-label="main">${MENU.filter((m) => m.allowed(p)).map((m) => html`<a href="${m.path}">${t(m.word)}</a>`)}</nav>
+<span>${t("signedInAs")}: ${p.name} (${p.accountId}, ${p.roles.join(",")})</span>
+<form class="inline" method="post" action="/logout"><input type="hidden" name="csrf" value="${csrfFor(cookies(req)[SESSION_COOKIE] ?? "")}"><button type="submit">${t("logout")}</button></form>`
+      : html``;
+    return reply
+      .code(status)
+      .header("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+      .header("x-content-type-options", "nosniff")
+      .type("text/html; charset=utf-8")
+      .send(layout({ lang, title, nav, body, switchLabel: t("switchLang") }));
+  };
+
+  const sessionOf = async (req: FastifyRequest): Promise<{ s: Session; token: string } | undefined> => {
+    const token = cookies(req)[SESSION_COOKIE];
+    if (!token) return undefined;
+    try {
+      return { s: { domain: o.domain, principal: await authenticate(o.domain, token) }, token };
+    } catch {
+      return undefined;
+    }
+  };
+
+  /** Same-origin check on top of SameSite=Strict and the CSRF token. */
+  const sameOrigin = (req: FastifyRequest) => {
+    const origin = req.headers.origin;
+    if (origin && origin !== `http://${req.headers.host}` && origin !== `https://${req.headers.host}`) {
+      throw new ShuyuError("denied", "CSRF", "cross-site form posts are refused");
+    }
+  };
+
+  const page = (method: "GET" | "POST", url: string, summary: string, fn: Page) =>
+    app.route({
+      method,
+      url,
+      config: { doc: { summary, auth: "cookie", produces: "html" } },
+      handler: async (req, reply) => {
+        const sess = await sessionOf(req);
+        if (!sess) return reply.redirect("/", 303);
+        const lang = langOf(req);
+        const ctx: Ctx = { s: sess.s, lang, t: words(lang), csrf: csrfFor(sess.token) };
+        try {
+          if (method === "POST") {
+            sameOrigin(req);
+            const given = Buffer.from(String((req.body as { csrf?: unknown } | undefined)?.csrf ?? ""));
+            const want = Buffer.from(ctx.csrf);
+            if (given.length !== want.length || !timingSafeEqual(given, want)) throw new ShuyuError("denied", "CSRF", "the form's CSRF token is missing or wrong; reload the page and try again");
+          }
+          const r = await fn(ctx, req);
+          if ("redirect" in r) return reply.redirect(r.redirect, 303);
+          return frame(req, reply, 200, ctx.t(r.title), r.body, sess.s.principal);
+        } catch (err) {
+          const e = asShuyuError(err);
+          if (e.kind === "internal") req.log.error({ err }, "console page failed");
+          const status = e.kind === "internal" ? 500 : e.httpStatus;
+          return frame(req, reply, status, ctx.t("error"), html`<p class="block" role="alert"><strong>${e.code}</strong>: ${e.kind === "internal" ? "internal error" : e.message}</p><p><a href="/">${ctx.t("back")}</a></p>`, sess.s.principal);
+        }
+      },
+    });
+
+  app.route({
+    method: "GET",
+    url: "/",
+    config: { doc: { summary: "The web console: login, or the home page for the signed-in role", auth: "none", produces: "html" } },
+    handler: async (req, reply) => {
+      const t = words(langOf(req));
+      const sess = await sessionOf(req);
+      if (!sess) {
+        return frame(req, reply, 200, t("login"), html`<form method="post" action="/login">
+<label for="token">${t("token")}</label><input id="token" name="token" type="password" autocomplete="off" required size="60" aria-describedby="token-help">
+<p id="token-help">${t("tokenHelp")}</p><button type="submit">${t("login")}</button></form>`);
+      }
+      const first = MENU.find((m) => m.allowed(sess.s.principal));
+      return reply.redirect(first?.path ?? "/console/catalog", 303);
+    },
+  });
+  app.route({
+    method: "POST",
+    url: "/login",
+    config: { doc: { summary: "Console login with an account token (sets an HttpOnly SameSite=Strict cookie)", auth: "none", produces: "html" } },
+    handler: async (req, reply) => {
+      const t = words(langOf(req));
+      const token = String((req.body as { token?: unknown } | undefined)?.token ?? "").trim();
+      try {
+        sameOrigin(req);
+        await authenticate(o.domain, token);
+      } catch (err) {
+        const e = asShuyuError(err);
+        return frame(req, reply, e.kind === "internal" ? 500 : e.httpStatus, t("login"), html`<p class="block" role="alert">${e.code}: ${e.kind === "internal" ? "internal error" : e.message}</p><p><a href="/">${t("back")}</a></p>`);
+      }
+      return reply.header("set-cookie", `${SESSION_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`).redirect("/", 303);
+    },
+  });
+  app.route({
+    method: "POST",
+    url: "/logout",
+    config: { doc: { summary: "Console logout", auth: "cookie", produces: "html" } },
+    handler: async (_req, reply) => reply.header("set-cookie", `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`).redirect("/", 303),
+  });
+  app.route({
+    method: "GET",
+    url: "/lang/:lang",
+    config: { doc: { summary: "Switch the console language (zh or en)", auth: "none", produces: "html" } },
+    handler: async (req, reply) => {
+      const lang = (req.params as { lang: string }).lang === "en" ? "en" : "zh";
+      return reply.header("set-cookie", `${LANG_COOKIE}=${lang}; SameSite=Strict; Path=/; Max-Age=31536000`).redirect("/", 303);
+    },
+  });
+
+  page("GET", "/console/catalog", "Console: the catalog", async ({ s, t }) => {
+    const rows = await listCatalog(s);
+    return {
+      title: "catalog",
+      body: table(t("catalog"), [t("id"), t("name"), t("provider"), t("grade"), t("rows"), t("state"), t("sample")], rows.map((r) => [r.id, r.name, r.provider, r.grade, r.rowCount, r.authorization.status, html`<a href="/console/catalog/${r.id}">${t("showSample")}: ${r.id}</a>`])),
+    };
+  });
+  page("GET", "/console/catalog/:id", "Console: one catalog entry with desensitized sample rows", async ({ s, t }, req) => {
+    const d = await showCatalog(s, (req.params as { id: string }).id, { sample: true, rows: 20 });
+    const smp = d.sample!;
+    return {
+      title: "sample",
+      body: html`<h2>${d.id} — ${d.name}</h2>
+${table(t("columns"), [t("name"), t("kind"), t("tags")], d.columnDetails.map((c) => [c.name, c.type, c.tags.join(", ")]))}
+<p class="warn">${t("sampleNote")}</p>
+${table(t("sample"), smp.columns.map((c) => c.name), smp.rows.map((r) => r.map((v) => (v instanceof Date ? v.toISOString() : v))))}
+<p><a href="/console/catalog">${t("back")}</a></p>`,
+    };
+  });
+  page("GET", "/console/scenarios", "Console: scenarios", async ({ s, t }) => {
+    const rows = await listScenarios(s);
+    return {
+      title: "scenarios",
+      body: rows.length ? table(t("scenarios"), [t("id"), t("state"), t("purpose"), t("grants"), t("expires")], rows.map((r) => [r.id, r.state + (r.reason ? ` — ${r.reason}` : ""), r.purpose, r.grants.map((g) => `${g.dataset}: ${g.columns.join(", ")}`).join("; "), r.expires])) : html`<p>${t("none")}</p>`,
+    };
+  });
+  page("GET", "/console/jobs", "Console: jobs", async ({ s, t }) => {
+    const rows = await listJobs(s);
+    return {
+      title: "jobs",
+      body: rows.length
+        ? table(t("jobs"), [t("id"), t("kind"), t("mode"), t("state"), t("outputs"), t("errorLine")], rows.map((j) => [
+          j.id, j.kind, j.mode, j.state + (j.reason ? ` — ${j.reason}` : ""),
+          j.outputs.map((x) => `${x.kind} ${x.name}${x.rows !== undefined ? ` ~${x.rows} rows` : ""}`).join("; "),
+          j.error ? `${j.error.type} ${j.error.code}${j.error.line ? ` @ line ${j.error.line}${j.error.column ? `:${j.error.column}` : ""}` : ""}` : "",
+        ]))
+        : html`<p>${t("none")}</p>`,
+    };
+  });
+  page("GET", "/console/products", "Console: released products and data interfaces", async ({ s, t }) => {
+    const rows = await listProducts(s);
+    const apis = await listApiProducts(s);
+    return {
+      title: "products",
+      body: html`${rows.length ? table(t("products"), [t("id"), t("form"), t("scenarios"), t("state"), t("package"), "SM3"], rows.map((p) => [p.id, p.form, p.scenario, p.state, p.package.split("/").pop(), p.sm3])) : html`<p>${t("none")}</p>`}
+${apis.length ? table(t("apiProducts"), [t("id"), t("name"), t("scenarios"), t("state")], apis.map((p) => [p.id, p.name, p.scenario, p.state])) : ""}`,
+    };
+  });
+  page("GET", "/console/egress", "Console: the egress review queue", async ({ s, t }) => {
+    const rows = await listEgress(s);
+    return {
+      title: "egress",
+      body: rows.length
+        ? table(t("egress"), [t("id"), t("job"), t("form"), t("state"), t("findings"), ""], rows.map((r) => [
+          r.id, r.job, r.form, r.state,
+          r.findings.filter((f) => f.severity !== "pass").map((f) => `[${f.severity}] ${f.rule}`).join("; ") || "—",
+          html`<a href="/console/egress/${r.id}">${t("open")} ${r.id}</a>`,
+        ]))
+        : html`<p>${t("none")}</p>`,
+    };
+  });
+  page("GET", "/console/egress/:id", "Console: one egress request with findings explained and a desensitized preview", async ({ s, t, csrf }, req) => {
+    const id = (req.params as { id: string }).id;
+    const r = await showEgress(s, id);
+    const blocks = r.findings.filter((f) => f.severity === "block");
+    const preview = r.state === "blocked" ? [] : await egressPreview(s, id).catch(() => []);
+    const open = r.state === "checked" || r.state === "submitted";
+    return {
+      title: "egress",
+      body: html`<h2>${r.id} (${t("job")} ${r.job}, ${t("form")} ${r.form}, ${t("grade")} ${r.grade}): ${r.state}</h2>
+${blocks.length ? html`<div class="block" role="alert"><p>${t("blockedWhy")}</p><ul>${blocks.map((b) => html`<li><strong>${b.rule}</strong>: ${b.detail}</li>`)}</ul></div>` : ""}
+${table(t("findings"), [t("rule"), t("severity"), t("detail")], r.findings.map((f) => [f.rule, f.severity, f.detail]))}
+${r.desensitization.length ? table(t("desensitization"), [t("name"), t("detail")], r.desensitization.map((d) => [d.table, d.applied.map((a) => `${a.column} → ${a.method}`).join(", ") || "—"])) : ""}
+${preview.map((p) => table(`${t("preview")}: ${p.table}`, p.columns, p.rows.map((row) => row.map((v) => (v instanceof Date ? v.toISOString() : v)))))}
+${r.reviews.length ? table(t("reviews"), [t("actor"), t("org"), t("action"), t("reason")], r.reviews.map((v) => [v.by, v.org, v.decision, v.reason])) : ""}
+${r.package ? html`<p class="ok">${t("released")}: ${r.package.split("/").pop()}</p>` : ""}
+${open ? html`<form method="post" action="/console/egress/${r.id}/review">
+<input type="hidden" name="csrf" value="${csrf}">
+<label for="reason">${t("reason")}</label><textarea id="reason" name="reason" required rows="3" cols="60"></textarea>
+<p><button type="submit" name="decision" value="approve">${t("approve")}</button> <button type="submit" name="decision" value="reject">${t("reject")}</button></p></form>` : ""}
+<p><a href="/console/egress">${t("back")}</a></p>`,
+    };
+  });
+  page("POST", "/console/egress/:id/review", "Console: approve or reject an egress request", async ({ s }, req) => {
+    const id = (req.params as { id: string }).id;
+    const f = parseInput(ReviewForm, req.body, "review");
+    await reviewEgress(s, id, f.decision, f.reason);
+    return { redirect: `/console/egress/${encodeURIComponent(id)}` };
+  });
+  page("GET", "/console/audit", "Console: the audit log with filters", async ({ s, t, csrf }, req) => {
+    const q = req.query as Record<string, string>;
+    const filter = Object.fromEntries(Object.entries({ actor: q.actor, action: q.action, object: q.object, since: q.since, until: q.until }).filter(([, v]) => v));
+    const rows = (await auditLog(s, { ...filter, limit: 200 })).reverse();
+    const field = (name: "actor" | "action" | "object" | "since" | "until") => html`<label for="f-${name}">${t(name)}</label><input id="f-${name}" name="${name}" value="${q[name] ?? ""}">`;
+    return {
+      title: "audit",
+      body: html`<form method="post" action="/console/audit/verify"><input type="hidden" name="csrf" value="${csrf}"><button type="submit">${t("verifyChain")}</button></form>
+<form method="get" action="/console/audit">${field("actor")}${field("action")}${field("object")}${field("since")}${field("until")}<p><button type="submit">${t("filter")}</button></p></form>
+${table(t("audit"), ["seq", t("time"), t("actor"), t("action"), t("object"), t("details")], rows.map((e) => [e.seq, e.time, e.actor, e.action, e.object, JSON.stringify(e.details).slice(0, 300)]))}`,
+    };
+  });
+  page("POST", "/console/audit/verify", "Console: verify the audit chain", async ({ s, t }) => {
+    const r = await verifyAudit(s);
+    return {
+      title: "audit",
+      body: r.ok ? html`<p class="ok" role="status">${t("chainOk")}: ${r.entries}</p><p><a href="/console/audit">${t("back")}</a></p>` : html`<p class="block" role="alert">${t("chainBad")} ${r.firstBadSeq}: ${r.problem}</p>`,
+    };
+  });
+  page("GET", "/console/operator", "Console: organisations, agreements and scenario approvals", async ({ s, t, csrf }) => {
+    const p = s.principal;
+    const orgs = roleAllows(p.roles, "org.list") ? await listOrgs(s) : [];
+    const agreements = roleAllows(p.roles, "agreement.read") ? await listAgreements(s) : [];
+    const scenarios = (await listScenarios(s)).filter((x) => x.state === "submitted");
+    const decide = (id: string) => html`<form class="inline" method="post" action="/console/scenarios/${id}/approve"><input type="hidden" name="csrf" value="${csrf}"><button type="submit">${t("approve")} ${id}</button></form>
+<form class="inline" method="post" action="/console/scenarios/${id}/reject"><input type="hidden" name="csrf" value="${csrf}"><label for="rr-${id}">${t("reason")}</label><input id="rr-${id}" name="reason" required><button type="submit">${t("reject")} ${id}</button></form>`;
+    return {
+      title: "operator",
+      body: html`${orgs.length ? table(t("orgs"), [t("id"), t("name"), t("kind"), t("state")], orgs.map((x) => [x.id, x.name, x.kind, x.state])) : ""}
+${agreements.length ? table(t("agreements"), [t("id"), t("org"), t("datasets"), t("start"), t("end"), t("state")], agreements.map((a) => [a.id, a.org, a.datasets.join(", "), a.start, a.end, a.state])) : ""}
+${scenarios.length ? table(t("approvals"), [t("id"), t("org"), t("purpose"), t("grants"), t("waitingFor"), ""], scenarios.map((x) => [
+  x.id, x.org, x.purpose, x.grants.map((g) => `${g.dataset}: ${g.columns.join(", ")}`).join("; "),
+  x.approvals.required.filter((r) => (r === "operator" ? !x.approvals.operator : !x.approvals.providers[r])).join(", "), decide(x.id),
+])) : html`<p>${t("approvals")}: ${t("none")}</p>`}`,
+    };
+  });
+  page("POST", "/console/scenarios/:id/approve", "Console: approve a scenario", async ({ s }, req) => {
+    const f = parseInput(DecideForm, req.body, "approve");
+    await approveScenario(s, (req.params as { id: string }).id, f.reason || undefined);
+    return { redirect: "/console/operator" };
+  });
+  page("POST", "/console/scenarios/:id/reject", "Console: reject a scenario", async ({ s }, req) => {
+    const f = parseInput(DecideForm, req.body, "reject");
+    await rejectScenario(s, (req.params as { id: string }).id, f.reason);
+    return { redirect: "/console/operator" };
+  });
+}
