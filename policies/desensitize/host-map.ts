@@ -37,7 +37,10 @@ export async function materializeHostMapping(
         const reader = await conn.runAndReadAll(
           `SELECT v FROM ${quoteIdent(src)} WHERE rowid >= ${lo} AND rowid < ${lo + BATCH} ORDER BY rowid`,
         );
-        for (const v of reader.getColumnsJS()[0] ?? []) appender.appendVarchar(compute(String(v)));
+        for (const v of reader.getColumnsJS()[0] ?? []) {
+          appender.appendVarchar(compute(String(v)));
+          appender.endRow();
+        }
         appender.flushSync();
       }
     } finally {

@@ -55,12 +55,14 @@ export interface DemoResult {
   extract: { egress: string; state: string; blockedBy: string[]; reason: string };
   packageVerified: { ok: boolean; product: string; signer: string };
   audit: { ok: boolean; entries: number };
+  /** Tokens of the accounts the demo created (admin, provider, developer, reviewer, auditor). */
+  tokens: Record<"admin" | "provider" | "developer" | "reviewer" | "auditor", string>;
 }
 
 const AGG_MODEL = `// Mean monthly income by gender and ten-year birth cohort: an aggregate, cells in the thousands.
 // The cohort is read from the text of birth_date: the sample generalizes dates to years.
 export default async (ctx) => {
-  const r = await ctx.query(\`SELECT gender, left(CAST(birth_date AS VARCHAR), 3) || '0s' AS cohort, count(*)::INTEGER AS people,
+  const r = await ctx.query(\`SELECT gender, left(CAST(birth_date AS VARCHAR), 3) || '0s' AS cohort, count(*)::INTEGER AS n,
       round(avg(income), -1) AS mean_income FROM people GROUP BY ALL HAVING count(*) >= 20 ORDER BY gender, cohort\`);
   ctx.log("cells: " + r.rowCount);
   return { tables: { income_by_cohort: r.columns } };
@@ -93,6 +95,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     return r;
   };
   let domain: Domain | undefined;
+  let tokens: DemoResult["tokens"] | undefined;
   try {
     const dir = join(work, "domain");
     const init = await step("init", () => initDomain({ dir, operator: "贵州省数据运营有限公司" }), (r) => `domain ${r.domain.id} in ${dir}`);
@@ -108,6 +111,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       const developer = await addAccount(admin, { id: "li", name: "李强", org: "shuzhi", roles: ["developer"] });
       const reviewer = await addAccount(admin, { id: "zhao", name: "赵敏", org: "operator", roles: ["reviewer"] });
       const auditor = await addAccount(admin, { id: "qian", name: "钱伟", org: "operator", roles: ["auditor"] });
+      tokens = { admin: init.token, provider: provider.token, developer: developer.token, reviewer: reviewer.token, auditor: auditor.token };
       return { provider: await as(provider.token), developer: await as(developer.token), reviewer: await as(reviewer.token), auditor: await as(auditor.token) };
     }, () => "provider gzrs (王芳), developer shuzhi (李强), reviewer 赵敏 and auditor 钱伟 of the operator");
 
@@ -177,6 +181,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       extract: { egress: leak.id, state: leak.state, blockedBy: leakBlocks.map((f) => f.rule), reason: leakBlocks[0]?.detail ?? "" },
       packageVerified: { ok: verified.ok, product: verified.product, signer: verified.signer.subject },
       audit: { ok: audit.ok, entries: audit.entries },
+      tokens: tokens!,
     };
   } finally {
     domain?.close();

@@ -12,7 +12,7 @@ import { httpError } from "./http-errors.js";
 import { logOptions } from "./log-options.js";
 import { openApiDocument, type RouteDoc } from "./openapi.js";
 import { RateLimiter, type RateRule } from "./rate-limit.js";
-import { apiPrincipal } from "./request-auth.js";
+import { apiPrincipal, PrincipalCache } from "./request-auth.js";
 
 /** Everything the server needs; one Domain stays open for the server's lifetime. */
 export interface ServerOptions {
@@ -85,6 +85,15 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
 
   const limiter = new RateLimiter(opts.rate ?? { perSecond: 50, burst: 100 });
   const authFails = new RateLimiter(opts.authFailRate ?? { perSecond: 5, burst: 20 });
+  const principals = new PrincipalCache();
+  // Any request that can change state clears the cache: revocations apply at once.
+  const mutating = (req: FastifyRequest) => req.method !== "GET" && req.method !== "HEAD" && !req.routeOptions.url?.endsWith("/call");
+  app.addHook("onRequest", async (req) => {
+    if (mutating(req)) principals.clear();
+  });
+  app.addHook("onResponse", async (req) => {
+    if (mutating(req)) principals.clear();
+  });
   const products = new ApiProductRuntime(domain, opts.seal, { liveCheckMs: opts.liveCheckMs });
 
   /** Authenticates, applies the per-account limit, and hands back the session. */
@@ -93,7 +102,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
     authFails.check(`ip:${req.ip}`);
     let principal;
     try {
-      principal = await apiPrincipal(domain, req);
+      principal = await apiPrincipal(domain, req, principals);
     } catch (err) {
       if (err instanceof ShuyuError && err.code === "UNAUTHENTICATED") authFails.take(`ip:${req.ip}`);
       throw err;

@@ -102,10 +102,11 @@ export async function ingestDataset(
   const prev = await one<{ v: number | null }>(s.domain.control, "SELECT max(version) AS v FROM datasets WHERE id = ?", [input.id]);
   const version = (prev?.v ?? 0) + 1;
   const table = `ds_${input.id}_v${version}`;
-  await s.domain.dropOrphanVaultTables();
+  await s.domain.exclusive(() => s.domain.dropOrphanVaultTables());
   let result: IngestResult;
   try {
-    result = await ingestFile(s.domain.vault, { file: input.file, table, onProgress });
+    // ingestFile runs its own vault transaction: keep other writers off the connection meanwhile.
+    result = await s.domain.exclusive(() => ingestFile(s.domain.vault, { file: input.file, table, onProgress }));
   } catch (err) {
     await s.domain.exclusive(() =>
       s.domain.audit({ actor: s.principal.accountId, action: "dataset.ingest.failed", object: `dataset:${input.id}`, details: { file: input.file, code: err instanceof ShuyuError ? err.code : "INTERNAL" } }),
@@ -113,7 +114,7 @@ export async function ingestDataset(
     throw err;
   }
   try {
-    const proposals = await detectPii(s.domain.vault, table);
+    const proposals = await s.domain.exclusive(() => detectPii(s.domain.vault, table));
     const saved = await s.domain.mutate(async () => {
       const ts = now().toISOString();
       await s.domain.control.run("UPDATE datasets SET state = 'superseded' WHERE id = ? AND state = 'current'", [input.id]);

@@ -56,3 +56,13 @@ export function fakePersonName(rng: Rng): string {
   if (rng.next() < 0.3) return s + g1;
   return s + g1 + GIVEN[Math.floor(rng.next() * GIVEN.length)];
 }
+
+/**
+ * A rarer-looking name (surname + three given characters) from a far larger space: the
+ * fallback when common-looking fakes keep colliding with a large raw name column.
+ */
+export function fakeRareName(rng: Rng): string {
+  let s = fakeSurname(rng);
+  for (let i = 0; i < 3; i++) s += GIVEN[Math.floor(rng.next() * GIVEN.length)];
+  return s;
+}

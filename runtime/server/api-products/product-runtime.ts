@@ -56,7 +56,7 @@ export class ApiProductRuntime {
         const product = await loadApiProduct(this.domain, id);
         if (product.state !== "listed") throw new ShuyuError("denied", "PRODUCT_NOT_LISTED", `API product '${id}' is ${product.state}; only a reviewed, listed product answers calls`);
         const dir = this.domain.paths.library(product.scenario);
-        const engine = await ProductQueryEngine.open(dir, readLibraryManifest(dir), product.spec.sql);
+        const engine = await ProductQueryEngine.open(dir, readLibraryManifest(dir), product.spec.sql, product.spec.params.map((p) => p.type));
         return { product, engine, params: paramSchema(product), checkedAt: -Infinity, live: { ok: true } as const };
       })();
       this.loaded.set(id, p);

@@ -105,7 +105,7 @@ export async function publishApiProduct(s: Session, raw: unknown): Promise<ApiPr
   const names = input.output.map((f) => f.name);
   if (new Set(names).size !== names.length) throw new ShuyuError("invalid", "DUPLICATE_FIELD", "output field names must be unique");
   const dir = s.domain.paths.library(sc.id);
-  const engine = await ProductQueryEngine.open(dir, readLibraryManifest(dir), input.sql, 1);
+  const engine = await ProductQueryEngine.open(dir, readLibraryManifest(dir), input.sql);
   try {
     if (engine.columns.join(",") !== names.join(",")) {
       throw new ShuyuError("invalid", "OUTPUT_SCHEMA_MISMATCH", `the SQL returns columns (${engine.columns.join(", ")}) but the declared output is (${names.join(", ")})`);

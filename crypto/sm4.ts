@@ -1,0 +1,88 @@
+/**
+ * SM4 (GB/T 32907) through Node's OpenSSL: CBC with PKCS#7 padding and CTR, one-shot
+ * and streaming. ECB is exposed only for the standard's block vectors.
+ */
+import { createCipheriv, createDecipheriv, type Cipher, type Decipher } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { pipeline } from "node:stream/promises";
+import { invalid } from "../policies/errors.js";
+
+export const SM4_KEY_BYTES = 16;
+export const SM4_BLOCK_BYTES = 16;
+export type Sm4Mode = "cbc" | "ctr";
+const FILE_CHUNK_BYTES = 1 << 20;
+
+function checkKeyIv(key: Uint8Array, iv: Uint8Array | null): void {
+  if (key.length !== SM4_KEY_BYTES) {
+    throw invalid("SM4_KEY_LENGTH", `SM4 keys are 16 bytes; got ${key.length}`, { length: key.length });
+  }
+  if (iv !== null && iv.length !== SM4_BLOCK_BYTES) {
+    throw invalid("SM4_IV_LENGTH", `SM4 CBC/CTR IVs are 16 bytes; got ${iv.length}`, { length: iv.length });
+  }
+}
+
+/** A streaming SM4 encryptor (a Node Transform): CBC pads with PKCS#7, CTR does not pad. */
+export function createSm4Encryptor(mode: Sm4Mode, key: Uint8Array, iv: Uint8Array): Cipher {
+  checkKeyIv(key, iv);
+  return createCipheriv(`sm4-${mode}`, key, iv);
+}
+
+/** A streaming SM4 decryptor; CBC checks and strips the PKCS#7 padding at `final()`. */
+export function createSm4Decryptor(mode: Sm4Mode, key: Uint8Array, iv: Uint8Array): Decipher {
+  checkKeyIv(key, iv);
+  return createDecipheriv(`sm4-${mode}`, key, iv);
+}
+
+function finish(c: Cipher | Decipher, data: Uint8Array): Uint8Array {
+  const head = c.update(data);
+  const tail = c.final();
+  return tail.length === 0 ? head : Buffer.concat([head, tail]);
+}
+
+/** SM4-CBC encryption with PKCS#7 padding. */
+export function sm4CbcEncrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array): Uint8Array {
+  return finish(createSm4Encryptor("cbc", key, iv), plaintext);
+}
+
+/** SM4-CBC decryption; a wrong key or corrupted data fails the padding check. */
+export function sm4CbcDecrypt(key: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array): Uint8Array {
+  if (ciphertext.length === 0 || ciphertext.length % SM4_BLOCK_BYTES !== 0) {
+    throw invalid("SM4_DECRYPT_FAILED", `SM4-CBC ciphertext must be a non-empty multiple of 16 bytes; got ${ciphertext.length}`);
+  }
+  try {
+    return finish(createSm4Decryptor("cbc", key, iv), ciphertext);
+  } catch (err) {
+    throw invalid("SM4_DECRYPT_FAILED", "SM4-CBC decryption failed (wrong key or corrupted data)", { cause: (err as Error).message });
+  }
+}
+
+/** SM4-CTR (encryption and decryption are the same operation). */
+export function sm4Ctr(key: Uint8Array, iv: Uint8Array, data: Uint8Array): Uint8Array {
+  return finish(createSm4Encryptor("ctr", key, iv), data);
+}
+
+/** SM4-ECB over whole blocks, no padding — only for the standard's test vectors. */
+export function sm4EcbBlocks(key: Uint8Array, data: Uint8Array, direction: "encrypt" | "decrypt" = "encrypt"): Uint8Array {
+  checkKeyIv(key, null);
+  if (data.length % SM4_BLOCK_BYTES !== 0) throw invalid("SM4_BLOCK_LENGTH", "SM4-ECB input must be whole 16-byte blocks");
+  const c = direction === "encrypt" ? createCipheriv("sm4-ecb", key, null) : createDecipheriv("sm4-ecb", key, null);
+  c.setAutoPadding(false);
+  return finish(c, data);
+}
+
+/** Encrypts a file of any size to another file, streamed. */
+export async function sm4EncryptFile(mode: Sm4Mode, key: Uint8Array, iv: Uint8Array, from: string, to: string): Promise<void> {
+  await pipeline(createReadStream(from, { highWaterMark: FILE_CHUNK_BYTES }), createSm4Encryptor(mode, key, iv), createWriteStream(to));
+}
+
+/** Decrypts a file of any size to another file, streamed (CBC padding errors become SM4_DECRYPT_FAILED). */
+export async function sm4DecryptFile(mode: Sm4Mode, key: Uint8Array, iv: Uint8Array, from: string, to: string): Promise<void> {
+  try {
+    await pipeline(createReadStream(from, { highWaterMark: FILE_CHUNK_BYTES }), createSm4Decryptor(mode, key, iv), createWriteStream(to));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ERR_OSSL_BAD_DECRYPT" || /bad decrypt|wrong final block/i.test(String(err))) {
+      throw invalid("SM4_DECRYPT_FAILED", `SM4-${mode.toUpperCase()} decryption of ${from} failed (wrong key or corrupted data)`, { file: from });
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,109 @@
+import { invalid } from "../errors.js";
+import { addressPrefixPatterns } from "./divisions.js";
+import type { Method } from "./methods.js";
+import { numberLiteral, quoteIdent, quoteLiteral } from "./sql-quote.js";
+
+/** Options for compiling one method. `type` is the column's DuckDB type when known (DATE vs TIMESTAMP matters). */
+export interface CompileOptions {
+  type?: string;
+}
+
+function int(n: number): string {
+  if (!Number.isSafeInteger(n)) throw invalid("BAD_NUMBER", `expected an integer, got ${n}`, { value: n });
+  return String(n);
+}
+
+function mask(s: string, keepFirst: number, keepLast: number, ch: string): string {
+  const c = quoteLiteral(ch);
+  const keep = int(keepFirst + keepLast);
+  return (
+    `CASE WHEN length(${s}) <= ${keep} THEN repeat(${c}, length(${s})) ` +
+    `ELSE left(${s}, ${int(keepFirst)}) || repeat(${c}, length(${s}) - ${keep}) || right(${s}, ${int(keepLast)}) END`
+  );
+}
+
+function region(s: string, to: "county" | "city" | "province", input: "code" | "address"): string {
+  if (input === "address") {
+    return `nullif(regexp_extract(${s}, ${quoteLiteral(addressPrefixPatterns()[to])}, 1), '')`;
+  }
+  // Accept 6-digit GB/T 2260 codes and 12-digit statistical codes (whose first 6 digits are GB/T 2260).
+  const code = `regexp_extract(${s}, '^([1-9][0-9]{5})(?:[0-9]{6})?$', 1)`;
+  const keep = to === "county" ? 6 : to === "city" ? 4 : 2;
+  return `CASE WHEN ${code} = '' THEN NULL ELSE rpad(left(${code}, ${keep}), 6, '0') END`;
+}
+
+function ip(s: string, prefix: 8 | 16 | 24): string {
+  const octets = prefix / 8;
+  const head = `regexp_extract(${s}, ${quoteLiteral(`^(\\d{1,3}(?:\\.\\d{1,3}){${octets - 1}})`)}, 1)`;
+  const tail = ".0".repeat(4 - octets) + `/${prefix}`;
+  return `CASE WHEN regexp_matches(${s}, '^\\d{1,3}(\\.\\d{1,3}){3}$') THEN ${head} || ${quoteLiteral(tail)} ELSE NULL END`;
+}
+
+/**
+ * Compiles `method` applied to the SQL expression `expr` into a vectorised DuckDB expression.
+ * Throws for `pseudonym` (needs the host path, see applyPolicy) and `drop` (removes the column).
+ */
+export function compileExpression(expr: string, method: Method, opts: CompileOptions = {}): string {
+  const col = `(${expr})`;
+  const s = `CAST(${col} AS VARCHAR)`;
+  switch (method.method) {
+    case "keep":
+      return col;
+    case "mask":
+      return mask(s, method.keepFirst, method.keepLast, method.char);
+    case "mask_email":
+      return (
+        `CASE WHEN position('@' IN ${s}) = 0 THEN repeat('*', length(${s})) ` +
+        `ELSE left(${s}, ${int(method.keepFirst)}) || '***' || substr(${s}, position('@' IN ${s})) END`
+      );
+    case "truncate":
+      return method.from === "start" ? `left(${s}, ${int(method.keep)})` : `right(${s}, ${int(method.keep)})`;
+    case "generalize_age": {
+      if (method.topCode % method.band !== 0) {
+        throw invalid("BAD_POLICY", `generalize_age: topCode ${method.topCode} must be a multiple of band ${method.band}`, {
+          method,
+        });
+      }
+      const v = `TRY_CAST(${col} AS INTEGER)`;
+      const lo = `(${v} - ${v} % ${int(method.band)})`;
+      return (
+        `CASE WHEN ${v} IS NULL OR ${v} < 0 THEN NULL WHEN ${v} >= ${int(method.topCode)} THEN ${quoteLiteral(`${method.topCode}+`)} ` +
+        `ELSE CAST(${lo} AS VARCHAR) || '-' || CAST(${lo} + ${int(method.band - 1)} AS VARCHAR) END`
+      );
+    }
+    case "generalize_date":
+      return `CAST(date_trunc(${quoteLiteral(method.to)}, TRY_CAST(${col} AS TIMESTAMP)) AS DATE)`;
+    case "generalize_region":
+      return region(s, method.to, method.input);
+    case "generalize_ip":
+      return ip(s, method.prefix);
+    case "suppress":
+      // CASE keeps the column's type, a bare NULL would not.
+      return `(CASE WHEN FALSE THEN ${col} END)`;
+    case "round": {
+      const rounded = `round(CAST(${col} AS DOUBLE) / ${numberLiteral(method.base)}) * ${numberLiteral(method.base)}`;
+      return Number.isInteger(method.base) ? `CAST(${rounded} AS BIGINT)` : rounded;
+    }
+    case "suppress_small":
+      return `(CASE WHEN ${col} <= ${int(method.threshold)} THEN NULL ELSE ${col} END)`;
+    case "laplace": {
+      // Laplace(0, b) is the difference of two independent Exp(1/b) draws; 1 - random() is in (0, 1].
+      const b = numberLiteral(method.sensitivity / method.epsilon);
+      return `(CAST(${col} AS DOUBLE) + ${b} * (ln(1.0 - random()) - ln(1.0 - random())))`;
+    }
+    case "date_shift": {
+      const days = `(CAST(floor(random() * ${int(2 * method.maxDays + 1)}) AS INTEGER) - ${int(method.maxDays)})`;
+      const isDate = (opts.type ?? "").toUpperCase() === "DATE";
+      return isDate ? `(${col} + ${days})` : `(${col} + to_days(${days}))`;
+    }
+    case "pseudonym":
+      throw invalid("PSEUDONYM_NEEDS_HOST", "pseudonym has no SQL form: use applyPolicy, which joins a keyed mapping table", {});
+    case "drop":
+      throw invalid("DROP_HAS_NO_EXPRESSION", "drop removes the column; it has no expression", {});
+  }
+}
+
+/** Compiles `method` applied to the column named `columnName` (quoted here — pass the bare name). */
+export function compileMethod(columnName: string, method: Method, opts: CompileOptions = {}): string {
+  return compileExpression(quoteIdent(columnName), method, opts);
+}

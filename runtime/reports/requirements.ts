@@ -1,0 +1,186 @@
+/**
+ * REQUIREMENTS.md (R1-R9), article by article, with the mechanism that carries each one
+ * out. `proof` picks, among the tests whose titles name the requirement's id, those that
+ * prove this article; `status` says honestly where shuyu stops short.
+ */
+
+/** One article (or group of articles saying the same thing) and how shuyu meets it. */
+export interface Article {
+  cite: string;
+  text: string;
+  mechanism: string;
+  status: "met" | "partial" | "not-yet";
+  /** Test titles matching this pattern (within the requirement's tests) prove the article. */
+  proof?: RegExp;
+}
+
+/** One capability of REQUIREMENTS.md. */
+export interface Requirement {
+  id: `R${number}`;
+  title: string;
+  articles: Article[];
+}
+
+export const REQUIREMENTS: Requirement[] = [
+  {
+    id: "R1",
+    title: "Raw data stays in the domain",
+    articles: [
+      { cite: "GZ 3, HLJ 4, HB 4, ZJ 4, GY 32", text: "原始数据不出域、数据可用不可见 — raw data never leaves; usable but not visible", status: "met",
+        mechanism: "Raw data lives only in the domain's DuckDB vault; jobs run in an isolated-vm isolate inside a worker process that opens only the scenario's library with DuckDB locked down (runtime/services/jobs.ts, sandbox/); outbox/ receives only sealed, reviewed packages (runtime/services/egress.ts).",
+        proof: /isolat|lockdown|guard|end to end|SIGKILL|attack|error channel/i },
+      { cite: "GZ 24, HLJ 22", text: "no export of raw data, nor of products from which raw data can be restored by a reversible model or algorithm", status: "met",
+        mechanism: "Hard (block) egress rules raw-values, one-to-one, hashed-identifiers, k-anonymity and model-memorization (policies/disclosure/); a blocked request can never be approved (EGRESS_BLOCKED, exit 4).",
+        proof: /block|revers|re-identif|code book|k is configurable/i },
+      { cite: "ZJ 16", text: "the domain is the only zone for application, processing and development; none of it leaves", status: "met",
+        mechanism: "`job dev` runs on the desensitized sample library; `job submit` runs on the raw library and stages outputs in staging/, shown to the developer only as coarse counts (runtime/jobs/, runtime/services/jobs.ts).",
+        proof: /job|end to end|model|SQL/i },
+      { cite: "HLJ 22", text: "no leaking, tampering or destroying public data; no providing it to third parties", status: "met",
+        mechanism: "SM3 digests of every source file and library file, SM3-linked audit chain, atomic ingest (complete or absent after a crash); third parties receive only SM2-sealed packages.",
+        proof: /SIGKILL|tamper|chain|ingest/i },
+    ],
+  },
+  {
+    id: "R2",
+    title: "Catalog, grading and sample data",
+    articles: [
+      { cite: "GZ 13, HB 19", text: "a development data catalog with sample data; entries carry their authorization status, updated dynamically", status: "met",
+        mechanism: "`shuyu catalog list` / `catalog show ID --sample` (runtime/services/catalog.ts): the authorization status is computed from active agreements and approved scenarios at each read.",
+        proof: /sample|catalog/i },
+      { cite: "HB 24(2)", text: "developers build and test on sampled, desensitized sample data; raw data is invisible to them", status: "met",
+        mechanism: "policies/sample/ draws columns independently and replaces identifiers with format-valid fakes; dev-mode jobs read only the scenario's sample library.",
+        proof: /sample|fake/i },
+      { cite: "GY 10", text: "a catalog entry states name, content, format, source, category, sharing and opening attributes, grade, usage requirements, update cycle", status: "met",
+        mechanism: "datasets + dataset_meta tables (runtime/domain/control-schema.ts), set at ingest (`dataset ingest --name --description --category --sharing --opening --update-cycle`).",
+        proof: /catalog/i },
+      { cite: "GY 12", text: "negative list — neither shared nor opened", status: "met",
+        mechanism: "`--negative-list` at ingest: hidden from developers' catalog, refused in agreements (NEGATIVE_LIST) and scenarios.",
+        proof: /negative/i },
+      { cite: "GY 21, GY 28", text: "sharing types (unconditional / conditional / none) and opening types", status: "met",
+        mechanism: "dataset_meta.sharing and dataset_meta.opening, validated enums (runtime/services/datasets.ts)." },
+      { cite: "HLJ 8, ZJ 14(2), ZJ 28", text: "classification and grading (分类分级) rules apply", status: "met",
+        mechanism: "Grade 1..4 on every dataset; PII discovery proposes column tags (pii:<type>, quasi, sensitive) confirmed with `dataset tag`; the grade selects the desensitization policy and grade 4 needs two reviewers.",
+        proof: /PII|detect|tag|fake/i },
+    ],
+  },
+  {
+    id: "R3",
+    title: "Subjects, agreements and their end",
+    articles: [
+      { cite: "ZJ 7-8, GZ 5", text: "two levels: the operating subject and developer subjects, each authorized by the level above", status: "met",
+        mechanism: "Organisation kinds operator (exactly one) / provider / developer; agreements are made by the operator's admin with developer organisations only (runtime/services/agreements.ts).",
+        proof: /agreement|termination/i },
+      { cite: "GZ 7, HLJ 14(2), HB 9, ZJ 8, GY 32", text: "an authorization lasts at most 3 years", status: "met",
+        mechanism: "addAgreement refuses an end date beyond start + 3 years (TERM_TOO_LONG); lapsed agreements and their scenarios expire automatically.",
+        proof: /three years|expir/i },
+      { cite: "HB 21", text: "no re-authorization or sub-authorization by the operator", status: "met",
+        mechanism: "Only `agreement.add` (operator admin) creates an authorization; developers cannot create accounts, agreements or grants (policies/authz/actions.ts).",
+        proof: /polic|permission|token/i },
+      { cite: "HB 24(1), ZJ 28", text: "real-name personnel, access control, every operation recorded and reviewable", status: "met",
+        mechanism: "Real-name accounts with one-time tokens stored as salted SM3 digests; one policy engine decides every action; every action is appended to the SM3 audit chain.",
+        proof: /real-name|token|polic/i },
+      { cite: "GZ 26, HLJ 29-30, HB 18, ZJ 30, ZJ 32", text: "on breach suspend, rectify, terminate; on termination close permissions, delete data held in the domain, delist products, keep logs (≥ 6 months / 2 years / 5 years)", status: "met",
+        mechanism: "`agreement suspend|resume|terminate`: termination revokes accounts and scenarios, deletes libraries, samples and staging, delists products; the audit chain is append-only and never pruned by shuyu (retention beyond that is the host's storage policy).",
+        proof: /terminat|suspend/i },
+    ],
+  },
+  {
+    id: "R4",
+    title: "One scenario, one review",
+    articles: [
+      { cite: "GZ 13(bis), GZ 15, HB 22, GY 32, GY 34", text: "every application scenario is reviewed on its own", status: "met",
+        mechanism: "Each scenario is submitted alone and needs its own approvals (runtime/services/scenarios.ts); jobs run only under an approved, unexpired scenario.",
+        proof: /approval|scenario/i },
+      { cite: "HB 20, ZJ 15(3)", text: "data requested is the minimum necessary", status: "met",
+        mechanism: "Grants name columns (`--grant DATASET:COL,COL`); the scenario's library materialises exactly those columns as Parquet with SM3 digests.",
+        proof: /least|granted columns/i },
+      { cite: "HLJ 17-18", text: "an application states scenario, purpose and scope; review checks purpose, scope, legality, risk", status: "met",
+        mechanism: "A purpose of at least 10 characters and explicit column grants are required; approvals and rejections are recorded with who, when and why.",
+        proof: /scenario/i },
+      { cite: "HB 23, GY 34(2)", text: "the data provider approves or refuses; a refusal states its reason", status: "met",
+        mechanism: "Every provider whose dataset a scenario uses must approve (plus the operator); `scenario reject` requires --reason.",
+        proof: /reject|provider/i },
+      { cite: "HB 28", text: "whitelists of scenarios and data, and exempt subjects, allow fast review", status: "not-yet",
+        mechanism: "Not implemented: every scenario receives the full review." },
+      { cite: "GZ 23, HB 27(2), ZJ 20(2)", text: "personal information or trade secrets need desensitization or the data subject's authorization, with records kept", status: "partial",
+        mechanism: "PII columns are tagged at ingest, faked in samples and desensitized by default at egress; records of data subjects' own authorizations are not modelled.",
+        proof: /desensiti|sample|fake/i },
+      { cite: "HB 24(3), ZJ 20, HLJ 25", text: "approved non-public (social) data may be imported and fused with public data", status: "met",
+        mechanism: "Any provider organisation's file can be ingested as a dataset; one scenario may grant columns of several datasets, fused inside the job." },
+    ],
+  },
+  {
+    id: "R5",
+    title: "Development inside the domain",
+    articles: [
+      { cite: "GZ 16, HB 24", text: "models and products are built inside the domain", status: "met",
+        mechanism: "Models (JS/TS modules) and SQL run in the sandbox over the scenario's library; outputs stay in staging until the egress gate.",
+        proof: /model|SQL|job/i },
+      { cite: "HLJ 16, HB 17, ZJ 17", text: "secure access, trusted control, modeling, fusion, quality management, interface generation, identity, access control, encryption, desensitization, traceability, backup, privacy computing", status: "partial",
+        mechanism: "Tokens and the policy engine (identity, access control), sandbox (modeling, fusion, privacy computing), SM4 envelopes (encryption), policies/desensitize, the audit chain (traceability), feedback (quality), data-interface products over HTTP (interface generation). Backup is left to the host: the domain is one directory.",
+        proof: /isolat|pool|model|SQL/i },
+    ],
+  },
+  {
+    id: "R6",
+    title: "Egress review (出域审查) and products",
+    articles: [
+      { cite: "GZ 17, HB 26, ZJ 21", text: "every product is reviewed before it leaves: purpose and scope, sources, desensitization, no raw or sensitive data, no personal information or trade secrets, access control, subjects' authorization", status: "met",
+        mechanism: "`egress request` desensitizes by policy and runs every disclosure rule; a reviewer of another organisation decides (two for grade 4); the manifest states scenario, purpose, datasets and columns, checks and reviewers.",
+        proof: /review|gate|legitimate|small|dominance|differencing|mask/i },
+      { cite: "HB 3, ZJ 3, HB 4", text: "product forms: datasets, interfaces, models, indices, reports; verification (核验) services", status: "met",
+        mechanism: "Egress forms dataset|report|model|index; data-interface products including 核验 (match/no_match) answers served by `shuyu serve`.",
+        proof: /核验|interface|form/i },
+      { cite: "HB 26(2), ZJ 22", text: "approved products are registered (登记/存证) before trading", status: "met",
+        mechanism: "Release inserts the product with its package SM3 into the products table and the audit chain (product.register).",
+        proof: /package|released/i },
+      { cite: "HB 27", text: "a product-use agreement states delivery, pricing, scenario, conditions, term", status: "partial",
+        mechanism: "The package manifest carries scenario, agreement, purpose and recipient; pricing and delivery terms are not modelled." },
+      { cite: "GY 26", text: "data provided carries an electronic seal", status: "met",
+        mechanism: "manifest.sig: GM/T 0010 SignedData by the domain's SM2 seal key, certificate included; `shuyu package verify` needs nothing but the package.",
+        proof: /seal|SignedData|signature|verif/i },
+      { cite: "GZ 25", text: "commercial cryptography (SM2/SM3/SM4)", status: "met",
+        mechanism: "crypto/: SM2 (TypeScript, OpenSSL-interoperable), SM3 and SM4 from OpenSSL, checked against the standards' vectors.",
+        proof: /SM2|SM3|SM4|GB\/T|EnvelopedData/i },
+    ],
+  },
+  {
+    id: "R7",
+    title: "Supervision, audit and reporting",
+    articles: [
+      { cite: "HLJ 16, HB 17, ZJ 17", text: "supervision and traceability over the whole process; authorization evidence", status: "met",
+        mechanism: "Every service appends who/what/object/details to the SM3-linked audit chain before committing; `audit verify` checks it against the head recorded in the control store.",
+        proof: /chain|auditor/i },
+      { cite: "HB 34(2)", text: "full-process records of public data use", status: "met",
+        mechanism: "`shuyu audit log` filters the chain by actor, action, object and time.",
+        proof: /auditor|chain/i },
+      { cite: "HLJ 20(5)", text: "disclose authorizations: who, what, scope, term", status: "met",
+        mechanism: "`shuyu report activity` lists every authorization (organisation, datasets, term, state) and every approved scenario's column scope.",
+        proof: /activity|authori/i },
+      { cite: "HB 37, ZJ 26", text: "annual and periodic reports: storage, processing, analysis, fusion, market operation, developer activity", status: "met",
+        mechanism: "`shuyu report activity --from --to` (Markdown or JSON): holdings, authorizations, scenario reviews, jobs, egress decisions, products, quality feedback.",
+        proof: /activity|report/i },
+      { cite: "GY 34(4)", text: "periodic risk assessment reports", status: "partial",
+        mechanism: "The activity report counts blocked and rejected egress requests, review findings and overdue feedback; a written risk assessment is left to the operator.",
+        proof: /activity/i },
+    ],
+  },
+  {
+    id: "R8",
+    title: "Data quality feedback",
+    articles: [
+      { cite: "GZ 21, HB 25, HLJ 19, GY 24", text: "developers report quality problems; the provider answers within the deadline (3 or 10 working days)", status: "met",
+        mechanism: "`feedback submit` routes to the dataset's provider with a due date 3 working days ahead (`feedback deadline --working-days` up to 10); `feedback answer` by the provider; overdue items are flagged and reported.",
+        proof: /feedback|overdue|working/i },
+    ],
+  },
+  {
+    id: "R9",
+    title: "Capacity",
+    articles: [
+      { cite: "—", text: "the platform shows, with its own benchmarks, how much data and how many jobs, checks and signatures it can process", status: "met",
+        mechanism: "`shuyu bench [--quick] [--json]`: ingest, sample, library, job start, ctx.query delivery, desensitization, egress checks, sealing, SM2/SM3/SM4, each next to a same-run yardstick, plus a scaling curve.",
+        proof: /bench|capacity/i },
+    ],
+  },
+];

@@ -1,0 +1,17 @@
+// Public surface of the sandbox: the job contract, the worker pool and the SQL guard.
+export type {
+  ColumnarTable,
+  ColumnType,
+  JobError,
+  JobLimits,
+  JobOutcome,
+  JobOutputs,
+  JobSpec,
+  JobState,
+  LibraryView,
+} from "./types.js";
+export { DEFAULT_LIMITS } from "./types.js";
+export { WorkerPool, workerRssCapMiB, type WorkerPoolOptions } from "./pool.js";
+export { guardSql } from "./sqlguard/guard.js";
+export { openParserConnection } from "./sqlguard/parser.js";
+export { transpileModel } from "./transpile.js";

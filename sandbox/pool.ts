@@ -1,0 +1,338 @@
+import { fork, type ChildProcess } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ShuyuError } from "../policies/errors.js";
+import { checkOutcome } from "./outcome-check.js";
+import type { RunMessage, WorkerMessage } from "./protocol.js";
+import { transpileModel } from "./transpile.js";
+import type { InternalJobOptions, JobLimits, JobOutcome, JobSpec } from "./types.js";
+
+export interface WorkerPoolOptions {
+  /** Jobs run at once, and warm spare workers kept booted beside them (default 2: one per core here). */
+  size?: number;
+  /** Compiled worker entry; defaults to dist/sandbox/worker/main.js of this project. */
+  workerScript?: string;
+  /** V8 heap cap of each worker's own (non-isolate) heap, MiB. */
+  workerHeapMiB?: number;
+  /** Resident-memory cap of a worker, MiB; default workerRssCapMiB(limits, workerHeapMiB). */
+  rssCapMiB?: number;
+  /** Lets runInternal switch the SQL guard off. Only the sandbox's own tests set this. */
+  allowUnguardedSqlForTests?: boolean;
+}
+
+interface Worker {
+  child: ChildProcess;
+  ready: boolean;
+  job?: Assignment;
+  stderrTail: string;
+}
+
+interface Assignment {
+  spec: JobSpec;
+  lineMap?: number[];
+  resolve: (outcome: JobOutcome) => void;
+  killedBy?: string;
+  timers: NodeJS.Timeout[];
+  settled: boolean;
+  librarySnapshot: string;
+}
+
+interface Queued {
+  message: RunMessage;
+  lineMap?: number[];
+  resolve: (outcome: JobOutcome) => void;
+}
+
+const RSS_POLL_MS = 50;
+const WALL_GRACE_MS = 2_000;
+const REPLENISH_DELAY_MS = 100;
+const BOOT_FAILURES_BEFORE_GIVING_UP = 3;
+
+function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, "package.json"))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error("cannot find the project root above the sandbox module");
+    dir = up;
+  }
+  return dir;
+}
+
+/** The worker's resident memory in MiB, from /proc (Linux). */
+function rssMiB(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Process-level memory cap: isolate memoryLimit is only a guideline (attackers reach 2-3×). */
+export function workerRssCapMiB(limits: JobLimits, workerHeapMiB: number): number {
+  return 200 + workerHeapMiB + 4 * limits.memoryMiB;
+}
+
+/** Names, sizes and mtimes of the library's files, to notice a job writing into it. */
+function librarySnapshot(dir: string): string {
+  try {
+    return readdirSync(dir)
+      .sort()
+      .map((name) => {
+        const s = statSync(join(dir, name));
+        return `${name}:${s.size}:${s.mtimeMs}`;
+      })
+      .join("|");
+  } catch {
+    return "";
+  }
+}
+
+function validateSpec(spec: JobSpec): void {
+  const bad = (what: string): never => {
+    throw new ShuyuError("invalid", "JOB_SPEC_INVALID", `job spec: ${what}`, { details: { jobId: spec?.jobId } });
+  };
+  if (!spec || typeof spec.jobId !== "string" || spec.jobId === "") bad("jobId is required");
+  if (typeof spec.libraryDir !== "string" || !isAbsolute(spec.libraryDir)) bad("libraryDir must be an absolute path");
+  if (spec.kind !== "model" && spec.kind !== "sql") bad("kind must be 'model' or 'sql'");
+  if (typeof spec.code !== "string") bad("code must be a string");
+  if (!Array.isArray(spec.views)) bad("views must be an array");
+  for (const v of spec.views) {
+    if (typeof v.name !== "string" || typeof v.file !== "string" || !Array.isArray(v.columns)) bad("malformed view");
+    const rel = relative(resolve(spec.libraryDir), resolve(v.file));
+    if (!isAbsolute(v.file) || rel === "" || rel.startsWith("..") || isAbsolute(rel)) bad(`view ${v.name}: file is not inside libraryDir`);
+  }
+  const limits = spec.limits as unknown as Record<string, unknown>;
+  for (const key of ["memoryMiB", "cpuMs", "wallMs", "outputBytes", "rowsPerQuery", "queries", "logLines"]) {
+    const n = limits?.[key];
+    if (typeof n !== "number" || !Number.isFinite(n) || n <= 0) bad(`limits.${key} must be a positive number`);
+  }
+}
+
+/**
+ * A pool of sandbox worker processes. Each worker runs one job and exits; the pool
+ * keeps `size` warm ones started (modules loaded, parser ready) and replaces any
+ * that crash, abort or are killed. No isolate ever runs in this process.
+ */
+export class WorkerPool {
+  private readonly size: number;
+  private readonly script: string;
+  private readonly heapMiB: number;
+  private readonly rssCap?: number;
+  private readonly allowUnguarded: boolean;
+  private bootFailures = 0;
+  private readonly execArgv: string[];
+  private readonly workers = new Set<Worker>();
+  private readonly queue: Queued[] = [];
+  private closed = false;
+
+  constructor(opts: WorkerPoolOptions = {}) {
+    const root = projectRoot();
+    this.size = Math.max(1, opts.size ?? 2);
+    this.script = opts.workerScript ?? join(root, "dist", "sandbox", "worker", "main.js");
+    this.heapMiB = opts.workerHeapMiB ?? 1024;
+    this.rssCap = opts.rssCapMiB;
+    this.allowUnguarded = opts.allowUnguardedSqlForTests === true;
+    if (!existsSync(this.script)) {
+      throw new ShuyuError("internal", "SANDBOX_NOT_BUILT", `sandbox worker ${this.script} is missing: run 'npm run build' first`);
+    }
+    const scriptDir = dirname(dirname(this.script));
+    const distDir = dirname(scriptDir);
+    this.execArgv = [
+      "--experimental-permission",
+      // Node-level reads only: the worker's code and its two native addons. DuckDB's
+      // own file access is native and governed by its lockdown, not by these flags.
+      `--allow-fs-read=${join(root, "package.json")}`,
+      `--allow-fs-read=${scriptDir}`,
+      `--allow-fs-read=${join(distDir, "policies")}`,
+      `--allow-fs-read=${join(root, "node_modules", "isolated-vm")}`,
+      `--allow-fs-read=${join(root, "node_modules", "@duckdb")}`,
+      "--allow-addons",
+      "--no-node-snapshot",
+      "--disallow-code-generation-from-strings",
+      `--max-old-space-size=${this.heapMiB}`,
+      "--no-warnings",
+    ];
+    this.replenish();
+  }
+
+  /** The Node flags every worker starts with (permission model, heap cap). */
+  get workerExecArgv(): readonly string[] {
+    return this.execArgv;
+  }
+
+  /** Process ids of workers running a job right now (supervision and tests). */
+  busyWorkerPids(): number[] {
+    return [...this.workers].filter((w) => w.job && !w.job.settled && w.child.pid !== undefined).map((w) => w.child.pid!);
+  }
+
+  /** Resolves once `size` idle workers are booted (benchmarks wait here between samples). */
+  async warm(): Promise<void> {
+    while ([...this.workers].filter((w) => w.ready && !w.job).length < this.size) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  /** Runs one job to its outcome; never rejects for anything the job's code does. */
+  run(spec: JobSpec): Promise<JobOutcome> {
+    return this.runInternal(spec, {});
+  }
+
+  /** Test hook: runs with internal switches (e.g. SQL without the guard). Not for the domain. */
+  async runInternal(spec: JobSpec, internal: InternalJobOptions): Promise<JobOutcome> {
+    if (this.closed) throw new ShuyuError("internal", "SANDBOX_CLOSED", "the worker pool is closed");
+    if (internal.unguardedSql && !this.allowUnguarded) {
+      throw new ShuyuError("internal", "SANDBOX_UNGUARDED_REFUSED", "SQL without the guard is only for the sandbox's own tests");
+    }
+    validateSpec(spec);
+    let code = spec.code;
+    let lineMap: number[] | undefined;
+    if (spec.kind === "model" && spec.language === "ts") {
+      try {
+        ({ code, lineMap } = await transpileModel(spec.code));
+      } catch (err) {
+        if (!(err instanceof ShuyuError) || err.code !== "MODEL_SYNTAX") throw err;
+        const { line, column } = err.details as { line?: number; column?: number };
+        return { state: "failed", reason: "MODEL_SYNTAX", error: { type: "SyntaxError", code: "MODEL_SYNTAX", message: err.message, line, column }, outputs: { tables: {}, logs: [] }, queries: 0 };
+      }
+    }
+    return new Promise((resolveOutcome) => {
+      this.queue.push({ message: { type: "run", spec, code, internal }, lineMap, resolve: resolveOutcome });
+      this.pump();
+    });
+  }
+
+  /** Stops every worker (running jobs end as killed) and refuses new jobs. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const exits: Promise<void>[] = [];
+    for (const w of this.workers) {
+      if (w.child.exitCode === null && w.child.signalCode === null) {
+        exits.push(new Promise((r) => w.child.once("exit", () => r())));
+        if (w.job) w.job.killedBy ??= "POOL_CLOSED";
+        w.child.kill("SIGKILL");
+      }
+    }
+    for (const q of this.queue.splice(0)) q.resolve({ state: "killed", reason: "POOL_CLOSED", outputs: { tables: {}, logs: [] }, queries: 0 });
+    await Promise.all(exits);
+  }
+
+  private spawn(): void {
+    const child = fork(this.script, [], {
+      execArgv: this.execArgv,
+      serialization: "advanced",
+      stdio: ["ignore", "ignore", "pipe", "ipc"],
+      env: {},
+    });
+    const worker: Worker = { child, ready: false, stderrTail: "" };
+    this.workers.add(worker);
+    child.stderr?.on("data", (d: Buffer) => {
+      worker.stderrTail = (worker.stderrTail + d.toString("utf8")).slice(-8192);
+    });
+    child.on("message", (raw: unknown) => this.onMessage(worker, raw as WorkerMessage));
+    child.on("exit", () => this.onExit(worker));
+    child.on("error", () => undefined);
+  }
+
+  private onMessage(worker: Worker, msg: WorkerMessage): void {
+    if (msg?.type === "ready") {
+      worker.ready = true;
+      this.bootFailures = 0;
+      this.pump();
+    } else if (msg?.type === "outcome" && worker.job) {
+      const job = worker.job;
+      let outcome = checkOutcome(msg.outcome);
+      if (job.killedBy) outcome = { state: "killed", reason: job.killedBy, outputs: { tables: {}, logs: [] }, queries: outcome.queries };
+      this.settle(job, outcome);
+      // The worker exits on its own; make sure of it.
+      setTimeout(() => worker.child.kill("SIGKILL"), 1_000).unref();
+      this.pump();
+    }
+  }
+
+  private onExit(worker: Worker): void {
+    this.workers.delete(worker);
+    const job = worker.job;
+    if (job && !job.settled) {
+      let outcome: JobOutcome;
+      if (job.killedBy) outcome = { state: "killed", reason: job.killedBy, outputs: { tables: {}, logs: [] }, queries: 0 };
+      else if (/out of memory|heap limit|allocation failed/i.test(worker.stderrTail)) outcome = { state: "killed", reason: "LIMIT_MEMORY", outputs: { tables: {}, logs: [] }, queries: 0 };
+      else outcome = { state: "failed", reason: "WORKER_CRASHED", error: { type: "Error", code: "WORKER_CRASHED", message: "the sandbox worker died while running the job" }, outputs: { tables: {}, logs: [] }, queries: 0 };
+      this.settle(job, outcome);
+    }
+    if (this.closed) return;
+    if (!worker.ready && !job) {
+      // Died while booting (bad build, missing addon): back off instead of a fork loop.
+      this.bootFailures++;
+      if (this.bootFailures >= BOOT_FAILURES_BEFORE_GIVING_UP) {
+        for (const q of this.queue.splice(0)) {
+          q.resolve({ state: "failed", reason: "WORKER_BOOT_FAILED", error: { type: "Error", code: "WORKER_BOOT_FAILED", message: "the sandbox worker cannot start; see the operator's log" }, outputs: { tables: {}, logs: [] }, queries: 0 });
+        }
+      }
+      setTimeout(() => {
+        this.replenish();
+        this.pump();
+      }, Math.min(30_000, 250 * 2 ** Math.min(this.bootFailures, 7))).unref();
+      return;
+    }
+    this.replenish();
+    this.pump();
+  }
+
+  private settle(job: Assignment, outcome: JobOutcome): void {
+    if (job.settled) return;
+    job.settled = true;
+    for (const t of job.timers) clearInterval(t);
+    if (outcome.error && job.lineMap) {
+      const line = outcome.error.line !== undefined ? job.lineMap[outcome.error.line] : undefined;
+      outcome.error = { ...outcome.error, line: line ? line : undefined, column: undefined };
+    }
+    if (librarySnapshot(job.spec.libraryDir) !== job.librarySnapshot) {
+      outcome = { state: "failed", reason: "LIBRARY_TAMPERED", error: { type: "Error", code: "LIBRARY_TAMPERED", message: "the job changed files in its library" }, outputs: { tables: {}, logs: outcome.outputs.logs }, queries: outcome.queries };
+    }
+    job.resolve(outcome);
+  }
+
+  /** Keeps `size` spare workers booted or booting; at most 2 × size processes exist. */
+  private replenish(): void {
+    if (this.closed) return;
+    let spare = [...this.workers].filter((w) => !w.job).length;
+    while (spare < this.size) {
+      this.spawn();
+      spare++;
+    }
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0) {
+      const busy = [...this.workers].filter((w) => w.job && !w.job.settled).length;
+      if (busy >= this.size) return;
+      const worker = [...this.workers].find((w) => w.ready && !w.job);
+      if (!worker) return;
+      const next = this.queue.shift()!;
+      this.assign(worker, next);
+    }
+  }
+
+  private assign(worker: Worker, q: Queued): void {
+    const { spec } = q.message;
+    const job: Assignment = { spec, lineMap: q.lineMap, resolve: q.resolve, timers: [], settled: false, librarySnapshot: librarySnapshot(spec.libraryDir) };
+    worker.job = job;
+    worker.ready = false;
+    const pid = worker.child.pid!;
+    const killWith = (reason: string): void => {
+      job.killedBy ??= reason;
+      worker.child.kill("SIGKILL");
+    };
+    const cap = this.rssCap ?? workerRssCapMiB(spec.limits, this.heapMiB);
+    job.timers.push(setTimeout(() => killWith("LIMIT_WALL"), spec.limits.wallMs + WALL_GRACE_MS));
+    job.timers.push(setInterval(() => {
+      if (rssMiB(pid) > cap) killWith("LIMIT_MEMORY");
+    }, RSS_POLL_MS));
+    worker.child.send(q.message);
+    // A replacement boots shortly after, so the next job finds a warm worker but the
+    // ~0.6 s of booting does not compete with this job's start on a small machine.
+    setTimeout(() => this.replenish(), REPLENISH_DELAY_MS).unref();
+  }
+}

@@ -1,0 +1,84 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type BrowserContext } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { api, serve, world } from "./world.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+// CI installs Debian's chromium before `npm ci` (.ci/run); without it there is no browser to drive.
+describe.skipIf(!existsSync(CHROMIUM))("web console in headless Chromium", () => {
+  let w: Awaited<ReturnType<typeof world>>;
+  let srv: Awaited<ReturnType<typeof serve>>;
+  let ctx: BrowserContext;
+  let profile: string;
+  let egressId: string;
+  beforeAll(async () => {
+    w = await world();
+    srv = await serve(w.env.dir);
+    const job = await api(srv.url, "POST", "/api/jobs", w.tokens.dev, { scenario: "hy", sql: "SELECT gender, count(*) AS n, avg(income)::INTEGER AS mean_income FROM people GROUP BY gender ORDER BY gender" });
+    expect(job.json.state, JSON.stringify(job.json)).toBe("succeeded");
+    const eg = await api(srv.url, "POST", "/api/egress", w.tokens.dev, { job: job.json.id, form: "dataset" });
+    expect(eg.status, JSON.stringify(eg.json)).toBe(201);
+    expect(eg.json.state).toBe("checked");
+    egressId = eg.json.id;
+    profile = mkdtempSync(join(tmpdir(), "shuyu-chromium-"));
+    ctx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS });
+  }, 180_000);
+  afterAll(async () => {
+    await ctx?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+    await srv?.close();
+    w?.env.cleanup();
+  });
+
+  it("R6: a reviewer logs in with a token, approves a request with a reason, and the developer sees the released package", async () => {
+    const page = await ctx.newPage();
+    await page.goto(srv.url + "/");
+    await page.getByLabel("账户令牌").fill(w.tokens.reviewer);
+    await page.getByRole("button", { name: "登录" }).click();
+    await page.getByRole("link", { name: "出域审查队列" }).click();
+    await page.getByRole("link", { name: `查看 ${egressId}` }).click();
+    await expect(page.getByRole("table", { name: /脱敏预览/ }).count()).resolves.toBeGreaterThan(0);
+    await page.getByLabel("理由（必填）").fill("汇总统计，未见个人信息");
+    await page.screenshot({ path: join(tmpdir(), "shuyu-console-review.png"), fullPage: true });
+    await page.getByRole("button", { name: "批准" }).click();
+    await expect(page.locator("p.ok").textContent()).resolves.toMatch(/已发布/);
+    const products = await api(srv.url, "GET", "/api/products", w.tokens.dev);
+    expect(products.json).toHaveLength(1);
+    const cookie = (await ctx.cookies()).find((c) => c.name === "shuyu_session")!;
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Strict" });
+
+    await page.getByRole("button", { name: "退出" }).click();
+    await page.getByRole("link", { name: "English" }).click();
+    await page.getByLabel("Account token").fill(w.tokens.dev);
+    await page.getByLabel("Account token").press("Enter");
+    await page.getByRole("link", { name: "Products" }).click();
+    await expect(page.getByRole("cell", { name: products.json[0].id, exact: true }).count()).resolves.toBe(1);
+    await page.getByRole("link", { name: "Jobs" }).click();
+    await expect(page.getByRole("cell", { name: "succeeded" }).count()).resolves.toBeGreaterThan(0);
+    await page.screenshot({ path: join(tmpdir(), "shuyu-console-jobs.png"), fullPage: true });
+    await page.close();
+  });
+
+  it("a form posted without the CSRF token changes nothing; an auditor verifies the chain with a button", async () => {
+    const page = await ctx.newPage();
+    await page.goto(srv.url + "/");
+    await page.getByRole("button", { name: /退出|Log out/ }).click().catch(() => undefined);
+    await page.goto(srv.url + "/");
+    await page.getByLabel(/账户令牌|Account token/).fill(w.tokens.auditor);
+    await page.getByLabel(/账户令牌|Account token/).press("Enter");
+    await page.getByRole("link", { name: /审计日志|Audit log/ }).click();
+    await page.getByRole("button", { name: /校验审计链|Verify chain/ }).click();
+    await expect(page.getByRole("status").textContent()).resolves.toMatch(/\d+/);
+    const before = (await api(srv.url, "GET", "/api/audit?action=audit.verify", w.tokens.auditor)).json.length;
+    const forged = await ctx.request.post(srv.url + "/console/audit/verify", { form: { csrf: "wrong" }, maxRedirects: 0 });
+    expect(forged.status()).toBe(403);
+    const crossSite = await ctx.request.post(srv.url + "/console/audit/verify", { form: { csrf: "wrong" }, headers: { origin: "http://evil.example" }, maxRedirects: 0 });
+    expect(crossSite.status()).toBe(403);
+    expect((await api(srv.url, "GET", "/api/audit?action=audit.verify", w.tokens.auditor)).json.length).toBe(before);
+    await page.close();
+  });
+});
