@@ -11,8 +11,6 @@ const SEPARATORS = `[\\s,;:|，；：、。（）()\\[\\]{}"'<>]+`;
 const RUN = "[0-9a-z+/=@._-]{6,}";
 /** A run of digits (mobiles, cards, IDs with their trailing x) glued to letters, as in `card=6222…`. */
 const DIGIT_RUN = "[0-9]{6,}x?";
-/** A cell that is one run already is its own token. */
-const WHOLE_RUN = "[0-9a-z+/=@._-]*";
 
 /**
  * Appends free texts (report, log lines, index values) as rows of TEMP table (src, t).
@@ -35,7 +33,7 @@ async function textsTable(ctx: CheckContext): Promise<string> {
 }
 
 /**
- * TEMP table (tbl, col, v): every distinct canonical cell value of every output table column,
+ * TEMP table (tbl, col, v, nx): every distinct canonical cell value of every output table column,
  * plus the tokens of cells that contain separators, plus report/log/index tokens (tbl
  * "(report)", "(logs)", "(index)"). Built once per run; rules semi-join raw value sets against it.
  */
@@ -47,20 +45,31 @@ export function outputValuesTable(ctx: CheckContext): Promise<string> {
       for (const c of t.columns) {
         // DISTINCT first: canonicalising is per row, and outputs repeat values a lot.
         parts.push(
-          `SELECT DISTINCT ${quoteLiteral(t.name)} AS tbl, ${quoteLiteral(c.name)} AS col, ${canonicalTextSql("x", c.type)} AS v
-           FROM (SELECT DISTINCT ${quoteIdent(c.name)} AS x FROM ${quoteTable(t.name)} WHERE ${quoteIdent(c.name)} IS NOT NULL)`,
+          // nx: the column's exact distinct count, before canonical forms merge anything (one-to-one uses it).
+          `SELECT DISTINCT ${quoteLiteral(t.name)} AS tbl, ${quoteLiteral(c.name)} AS col, ${canonicalTextSql("x", c.type)} AS v, nx
+           FROM (SELECT x, count(*) OVER () AS nx FROM (SELECT DISTINCT ${quoteIdent(c.name)} AS x FROM ${quoteTable(t.name)} WHERE ${quoteIdent(c.name)} IS NOT NULL))`,
         );
       }
     }
     const texts = await textsTable(ctx);
-    parts.push(`SELECT DISTINCT src AS tbl, '' AS col, ${normalizeSql("t")} AS v FROM ${texts}`);
+    parts.push(`SELECT DISTINCT src AS tbl, '' AS col, ${normalizeSql("t")} AS v, NULL::BIGINT AS nx FROM ${texts}`);
     await ctx.conn.run(`CREATE TEMP TABLE ${quoteIdent(name)} AS ${parts.join(" UNION ALL ")}`);
     // Tokens: pieces between separators, and runs of identifier-ish characters (an ID inside Chinese text).
     await ctx.conn.run(
-      `INSERT INTO ${out} SELECT DISTINCT tbl, col, tok FROM (
-         SELECT tbl, col, unnest(list_concat(regexp_split_to_array(v, ${quoteLiteral(SEPARATORS)}), regexp_extract_all(v, ${quoteLiteral(RUN)}), regexp_extract_all(v, ${quoteLiteral(DIGIT_RUN)}))) AS tok
-         FROM ${out} WHERE NOT regexp_full_match(v, ${quoteLiteral(WHOLE_RUN)})) WHERE tok <> ''`,
+      `INSERT INTO ${out} SELECT DISTINCT tbl, col, tok, NULL FROM (
+         SELECT tbl, col, v, unnest(list_concat(regexp_split_to_array(v, ${quoteLiteral(SEPARATORS)}), regexp_extract_all(v, ${quoteLiteral(RUN)}), regexp_extract_all(v, ${quoteLiteral(DIGIT_RUN)}))) AS tok
+         FROM ${out}) WHERE tok <> '' AND tok <> v`,
     );
     return out;
+  });
+}
+
+/** Exact distinct non-NULL values per output column (`table` → counts in column order). */
+export function outputDistinctCounts(ctx: CheckContext): Promise<Map<string, number[]>> {
+  return ctx.once("out-distinct", async () => {
+    const out = await outputValuesTable(ctx);
+    const rows = await ctx.rows(`SELECT tbl, col, max(nx) AS n FROM ${out} WHERE nx IS NOT NULL GROUP BY ALL`);
+    const byKey = new Map(rows.map((r) => [`${String(r.tbl)}\u0000${String(r.col)}`, Number(r.n)]));
+    return new Map(ctx.tables.map((t) => [t.name, t.columns.map((c) => byKey.get(`${t.name}\u0000${c.name}`) ?? 0)]));
   });
 }

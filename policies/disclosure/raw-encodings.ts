@@ -118,7 +118,8 @@ export async function encodingMatches(ctx: CheckContext, probe: string): Promise
       ...hits(
         await ctx.rows(
           `SELECT c.tbl, c.col, ${src} AS src, c.how, count(DISTINCT c.v) AS n, list(DISTINCT c.v)[1:3] AS sample
-           FROM ${cand} c JOIN (SELECT DISTINCT lower(o) AS rv FROM (${rawText(s)}) WHERE lower(o) IN (SELECT c FROM ${cand})) r ON r.rv = c.c
+           FROM ${cand} c JOIN (SELECT DISTINCT lower(o) AS rv FROM (${rawText(s)})
+             WHERE length(o) IN (SELECT DISTINCT length(c) FROM ${cand}) AND lower(o) IN (SELECT c FROM ${cand})) r ON r.rv = c.c
            ${s.verbatimOnly ? "WHERE c.how = 'verbatim'" : ""}
            GROUP BY ALL ORDER BY ALL`,
         ),

@@ -69,6 +69,15 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
     },
     requestTimeout: 15 * 60_000,
   });
+  // Requests still running when close() starts end their keep-alive connection with their
+  // response, so close() waits for their work (a job's bookkeeping) but not for idle sockets.
+  let closing = false;
+  app.addHook("preClose", async () => {
+    closing = true;
+  });
+  app.addHook("onSend", async (_req, reply) => {
+    if (closing) reply.header("connection", "close");
+  });
   const routes: RouteDoc[] = [];
   app.addHook("onRoute", (r) => {
     const methods = (Array.isArray(r.method) ? r.method : [r.method]).filter((m) => m !== "HEAD");

@@ -36,7 +36,8 @@ function rawDer(rHex: string, sHex: string): Uint8Array {
 
 describe("signature values out of range never verify", () => {
   test("sanity: the untouched signature verifies (on both the cold and the cached-table path)", () => {
-    for (let i = 0; i < 3; i++) expect(verify(msg, good, kp.publicKey)).toBe(true);
+    // The verifier builds a per-key table after 64 uses; the attacks below then run against it.
+    for (let i = 0; i < 70; i++) expect(verify(msg, good, kp.publicKey)).toBe(true);
   });
 
   test.each([
@@ -118,13 +119,12 @@ describe("bad public keys are refused (INVALID_PUBLIC_KEY)", () => {
   const x = kp.publicKey.subarray(1, 33), y = kp.publicKey.subarray(33, 65);
   const yFlipped = new Uint8Array(y);
   yFlipped[31] ^= 1;
-  // A point with x ≥ p: x' = x + p does not fit unless x < 2^256 − p; use x = p itself.
   const cases: [string, Uint8Array][] = [
     ["off-curve point (y bit flipped)", new Uint8Array([4, ...x, ...yFlipped])],
     ["point at infinity, 1-byte encoding", new Uint8Array([0])],
     ["point at infinity as 04‖0‖0", new Uint8Array(65).fill(0, 1).fill(4, 0, 1)],
     ["x = p", hex("04" + big32(P) + Buffer.from(y).toString("hex"))],
-    ["y = y + p would overflow: y = p", hex("04" + Buffer.from(x).toString("hex") + big32(P))],
+    ["y = p", hex("04" + Buffer.from(x).toString("hex") + big32(P))],
     ["coordinates all ones", hex("04" + "ff".repeat(64))],
     ["hybrid prefix 06", new Uint8Array([6, ...x, ...y])],
     ["64 bytes without prefix", new Uint8Array([...x, ...y])],

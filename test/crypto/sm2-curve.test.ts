@@ -6,7 +6,8 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, test } from "vitest";
 import * as F from "../../crypto/sm2/field.js";
-import { buildFixedTable, GX, GY, mulDoublePublic, mulFixed, mulG, mulPoint, N, toAffine } from "../../crypto/sm2/curve.js";
+import { buildFixedTable, fromAffine, GX, GY, mulDoublePublic, mulFixed, mulG, mulPoint, N, toAffine } from "../../crypto/sm2/curve.js";
+import { xMatches } from "../../crypto/sm2/signature.js";
 
 const P = 0xfffffffeffffffffffffffffffffffffffffffff00000000ffffffffffffffffn; // GB/T 32918.5
 const m = (x: bigint): bigint => ((x % P) + P) % P;
@@ -111,5 +112,34 @@ describe("scalar multiplication", () => {
     expect(toAffine(mulDoublePublic(7n, N - 7n, GX, GY, null))).toBeNull();
     expect(toAffine(mulDoublePublic(7n, N - 7n, GX, GY, gTable))).toBeNull();
     expect(toAffine(mulDoublePublic(7n, 7n, GX, GY, null))).toEqual(mulRef(14n, G));
+  });
+});
+
+describe("verification's x-coordinate check", () => {
+  test("x(R) ≥ n (possible since n < p) is matched through the candidate r − e + n", () => {
+    const B = 0x28e9fa9e9d9f5e344d5a9e4bcf6509a7f39789f515ab8f92ddbcbd414d940e93n; // GB/T 32918.5
+    const modPow = (b: bigint, e: bigint): bigint => {
+      let acc = 1n;
+      for (b = m(b); e > 0n; e >>= 1n, b = m(b * b)) if (e & 1n) acc = m(acc * b);
+      return acc;
+    };
+    // A curve point whose x lies in [n, p): try x = n, n + 1, …
+    let pt: { x: bigint; y: bigint } | null = null;
+    for (let x = N; !pt; x++) {
+      const rhs = m(x * x * x - 3n * x + B);
+      const y = modPow(rhs, (P + 1n) / 4n);
+      if (m(y * y) === rhs) pt = { x, y };
+    }
+    // The same point with a random Z: (x·Z², y·Z³, Z).
+    const R = fromAffine(pt.x, pt.y);
+    const z = rnd(P - 1n) + 1n;
+    const zf = F.fromBigInt(z);
+    R.x = F.fromBigInt(m(pt.x * z * z));
+    R.y = F.fromBigInt(m(pt.y * z * z * z));
+    R.z = zf;
+    const e = rnd(N);
+    const r = (e + pt.x) % N;
+    expect(xMatches(R, r, e)).toBe(true);
+    expect(xMatches(R, (r + 1n) % N, e)).toBe(false);
   });
 });

@@ -114,3 +114,18 @@ describe("declared tags", () => {
     expect(blocks(await findings([sensitive]), "k-anonymity")).toEqual([]);
   });
 });
+
+describe("raw-values coincidences", () => {
+  it("short raw values are not searched: a count equal to the last digits of an ID is not a leak", async () => {
+    const tail = v.people[0].id.slice(-4);
+    const t = await table(v, "rv1", `SELECT 'x' AS cat, ${Number(tail.replace(/x/i, "1"))} AS n`, { kind: "aggregate" });
+    expect(blocks(await findings([t]), "raw-values")).toEqual([]);
+  });
+  it("the length floor is a threshold: lowering it finds a shorter identifier", async () => {
+    await v.conn.run(`CREATE OR REPLACE TABLE raw_codes AS SELECT * FROM (VALUES ('AB123'), ('CD456')) t(code)`);
+    const raw = [...v.raw, { table: "raw_codes", column: "code", tags: ["pii:plate"] }];
+    const t = await table(v, "rv2", `SELECT 'ab123' AS c, 20 AS n`, { kind: "aggregate" });
+    expect(blocks(await findings([t], { raw }), "raw-values")).toEqual([]);
+    expect(blocks(await findings([t], { raw, thresholds: { minIdentifierLength: 5 } }), "raw-values")).toHaveLength(1);
+  });
+});

@@ -18,7 +18,7 @@ describe("R1 R4 R6 end to end through the CLI", () => {
     if (r.code !== 0) throw new Error(`${args.join(" ")} → exit ${r.code}: ${r.stdout} ${r.stderr}`);
     return JSON.parse(r.stdout);
   };
-  let rawIds: string[] = [];
+  const rawIds: string[] = [];
 
   beforeAll(async () => {
     const init = await cli(["--json", "init", dom, "--operator", "贵州省数据运营"]);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readEntries } from "../../runtime/audit/chain.js";
 import { verifyApiResponse } from "../../runtime/server/api-products/verify-response.js";
+import { buildServer } from "../../runtime/server/app.js";
 import { api, serve, VERIFY_SQL, world } from "./world.js";
 
 describe("shuyu serve: the API over the services", () => {
@@ -133,5 +134,38 @@ describe("shuyu serve: the API over the services", () => {
     const over = await call("M", 9000);
     expect(over.status).toBe(429);
     expect(over.json.error.code).toBe("QUOTA_EXCEEDED");
+  });
+
+  it("per-account rate limit (429 RATE_LIMITED) and refusal of an address that keeps sending bad tokens", async () => {
+    const tight = await buildServer({ domain: srv.domain, seal: srv.seal, logLevel: false, rate: { perSecond: 0.01, burst: 3 }, authFailRate: { perSecond: 0.01, burst: 2 } });
+    const url = await tight.app.listen({ port: 0, host: "127.0.0.1" });
+    try {
+      const codes = [];
+      for (let i = 0; i < 4; i++) codes.push((await api(url, "GET", "/api/whoami", w.tokens.dev)).status);
+      expect(codes).toEqual([200, 200, 200, 429]);
+      expect((await api(url, "GET", "/api/whoami", w.tokens.auditor)).status).toBe(200); // buckets are per account
+      const bad = [];
+      for (let i = 0; i < 3; i++) bad.push((await api(url, "GET", "/api/whoami", "admin.wrong")).json.error.code);
+      expect(bad).toEqual(["UNAUTHENTICATED", "UNAUTHENTICATED", "RATE_LIMITED"]);
+      // the next request from that address is refused before its (valid) token is checked
+      expect((await api(url, "GET", "/api/whoami", w.tokens.admin)).json.error.code).toBe("RATE_LIMITED");
+    } finally {
+      await tight.app.close();
+      await tight.products.close();
+    }
+  });
+
+  it("the console escapes what users typed (an organisation named like a script tag) and needs a login", async () => {
+    await api(srv.url, "POST", "/api/orgs", w.tokens.admin, { id: "xss", name: "<script>alert(1)</script>", kind: "developer" });
+    expect((await fetch(srv.url + "/console/operator", { redirect: "manual" })).status).toBe(303);
+    const login = await fetch(srv.url + "/login", { method: "POST", body: new URLSearchParams({ token: w.tokens.admin }), redirect: "manual" });
+    const cookie = login.headers.get("set-cookie")!;
+    expect(cookie).toMatch(/HttpOnly; SameSite=Strict/);
+    const page = await (await fetch(srv.url + "/console/operator", { headers: { cookie: cookie.split(";")[0] } })).text();
+    expect(page).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
+    expect(page).not.toContain("<script>");
+    const wrong = await fetch(srv.url + "/login", { method: "POST", body: new URLSearchParams({ token: "admin.nope" }), redirect: "manual" });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get("set-cookie")).toBeNull();
   });
 });

@@ -19,6 +19,7 @@
 import { quoteIdent, quoteTable } from "../../desensitize/sql-quote.js";
 import type { CheckContext, ResolvedTable } from "../context.js";
 import { canonicalTextSql } from "../normalize.js";
+import { outputDistinctCounts } from "../output-values.js";
 import type { Finding, Rule } from "../types.js";
 
 export const ONE_TO_ONE_DEFAULTS = { minDistinctForMapping: 10 };
@@ -67,20 +68,8 @@ async function run(ctx: CheckContext): Promise<Finding[]> {
   const ids = ctx.identifierColumns();
   if (ids.length === 0) return [];
   const min = ctx.thresholds.minDistinctForMapping;
-  // Output side first (it is usually small): only columns with enough distinct values can be a mapping.
-  const outCounts = new Map<string, number[]>();
-  for (const t of ctx.tables) {
-    // HyperLogLog first; an exact count only where the estimate comes near the minimum.
-    const approx = await ctx.rows(
-      `SELECT ${t.columns.map((c, i) => `approx_count_distinct(${quoteIdent(c.name)}) AS d${i}`).join(", ")} FROM ${quoteTable(t.name)}`,
-    );
-    const exact = t.columns.filter((_, i) => Number(approx[0][`d${i}`]) >= min / 2);
-    const counts = exact.length
-      ? (await ctx.rows(`SELECT ${exact.map((c, j) => `count(DISTINCT ${quoteIdent(c.name)}) AS e${j}`).join(", ")} FROM ${quoteTable(t.name)}`))[0]
-      : {};
-    const byName = new Map(exact.map((c, j) => [c.name, Number(counts[`e${j}`])]));
-    outCounts.set(t.name, t.columns.map((c) => byName.get(c.name) ?? 0));
-  }
+  // Output side first (exact distinct counts come with the shared output-value table).
+  const outCounts = await outputDistinctCounts(ctx);
   const wanted = [...outCounts.values()].flat().filter((d) => d >= min);
   if (wanted.length === 0) return [];
   // Raw side: a HyperLogLog estimate (error ~2 %, window 10 %) rules most identifiers out before any exact histogram.

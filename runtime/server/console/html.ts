@@ -33,7 +33,8 @@ export function table(caption: string, head: string[], rows: unknown[][]): Raw {
 const STYLE = `
 body{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:0;color:#1b1f24;background:#f6f7f9}
 header{background:#1f3a5f;color:#fff;padding:.6rem 1rem;display:flex;gap:1rem;align-items:center;flex-wrap:wrap}
-header a,header button{color:#fff}
+header a{color:#fff}
+header button{color:#1f3a5f;background:#fff;border:1px solid #fff;border-radius:3px}
 nav a{margin-right:.8rem}
 main{padding:1rem;max-width:72rem}
 table{border-collapse:collapse;margin:.5rem 0 1.5rem;background:#fff;width:100%}
