@@ -10,6 +10,7 @@ const SUITES: Record<string, () => Promise<{ run(opts: { quick: boolean }): Prom
   ingest: () => import("./ingest.bench.js"),
   sandbox: () => import("./sandbox.bench.js"),
   egress: () => import("./egress.bench.js"),
+  server: () => import("./server.load.js"),
 };
 
 /** Formats a number for the table (3 significant figures, thousands kept whole). */

@@ -1,5 +1,5 @@
 import { invalid } from "../errors.js";
-import { addressPrefixPatterns } from "./divisions.js";
+import { divisionNames } from "./divisions.js";
 import type { Method } from "./methods.js";
 import { numberLiteral, quoteIdent, quoteLiteral } from "./sql-quote.js";
 
@@ -22,10 +22,28 @@ function mask(s: string, keepFirst: number, keepLast: number, ch: string): strin
   );
 }
 
+/** Longest-first search would need an alternation; a lazy and a greedy candidate, each checked by IN, suffice. */
+function level(rest: string, suffix: string, names: string[]): string {
+  const list = names.map(quoteLiteral).join(", ");
+  const lazy = `regexp_extract(${rest}, ${quoteLiteral(`^(.{1,10}?(?:${suffix}))`)}, 1)`;
+  const greedy = `regexp_extract(${rest}, ${quoteLiteral(`^(.{1,10}(?:${suffix}))`)}, 1)`;
+  return `(CASE WHEN ${lazy} IN (${list}) THEN ${lazy} WHEN ${greedy} IN (${list}) THEN ${greedy} ELSE '' END)`;
+}
+
+function address(s: string, to: "county" | "city" | "province"): string {
+  const { provincePattern, cities, counties } = divisionNames();
+  const prov = `regexp_extract(${s}, ${quoteLiteral(provincePattern)}, 1)`;
+  if (to === "province") return `nullif(${prov}, '')`;
+  const city = level(`substr(${s}, length(${prov}) + 1)`, "市|地区|自治州|盟", cities);
+  // A missing level falls back to the coarser prefix: 北京市朝阳区 has no written city level.
+  const upToCity = `nullif(${prov} || ${city}, '')`;
+  if (to === "city") return upToCity;
+  const county = level(`substr(${s}, length(${prov}) + length(${city}) + 1)`, "区|县|市|旗", counties);
+  return `(CASE WHEN ${county} = '' THEN ${upToCity} ELSE ${prov} || ${city} || ${county} END)`;
+}
+
 function region(s: string, to: "county" | "city" | "province", input: "code" | "address"): string {
-  if (input === "address") {
-    return `nullif(regexp_extract(${s}, ${quoteLiteral(addressPrefixPatterns()[to])}, 1), '')`;
-  }
+  if (input === "address") return address(s, to);
   // Accept 6-digit GB/T 2260 codes and 12-digit statistical codes (whose first 6 digits are GB/T 2260).
   const code = `regexp_extract(${s}, '^([1-9][0-9]{5})(?:[0-9]{6})?$', 1)`;
   const keep = to === "county" ? 6 : to === "city" ? 4 : 2;

@@ -22,15 +22,21 @@ function alternation(names: Iterable<string>): string {
   return unique.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|");
 }
 
-let cached: { province: string; city: string; county: string } | undefined;
+let cached: { provincePattern: string; cities: string[]; counties: string[] } | undefined;
 
-/** RE2 patterns (anchored) matching the administrative prefix of an address down to each level. */
-export function addressPrefixPatterns(): { province: string; city: string; county: string } {
+/**
+ * GB/T 2260 names for address generalisation: an anchored RE2 pattern for the 34 province-level
+ * names (small enough for RE2's DFA), and the city- and county-level name lists, which are
+ * matched by SQL `IN` (a hash lookup) — a 3 000-name alternation would push RE2 onto its slow
+ * NFA path (~25 µs a row).
+ */
+export function divisionNames(): { provincePattern: string; cities: string[]; counties: string[] } {
   if (cached) return cached;
-  const p = `(?:${alternation(load("provinces.json").map((d) => d.name))})`;
-  const c = `(?:${alternation(load("cities.json").map((d) => d.name))})`;
-  const k = `(?:${alternation(load("areas.json").map((d) => d.name))})`;
-  // Coarser fallbacks: 北京市朝阳区 has no written city level; a missing level yields the coarser prefix.
-  cached = { province: `^(${p})`, city: `^(${p}?${c}|${p})`, county: `^(${p}?${c}?${k}|${p}?${c}|${p})` };
+  const names = (file: string) => [...new Set(load(file).map((d) => d.name))].filter((n) => n.length > 0 && !NON_NAMES.has(n));
+  cached = {
+    provincePattern: `^(${alternation(load("provinces.json").map((d) => d.name))})`,
+    cities: names("cities.json"),
+    counties: names("areas.json"),
+  };
   return cached;
 }

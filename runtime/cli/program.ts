@@ -6,6 +6,8 @@ import { registerScenarioCommands } from "./commands/scenario.js";
 import { registerJobCommands } from "./commands/job.js";
 import { registerEgressCommands } from "./commands/egress.js";
 import { registerCryptoCommands } from "./commands/crypto.js";
+import { registerServeCommands } from "./commands/serve.js";
+import { registerProductApiCommands } from "./commands/product-api.js";
 
 /** Builds the `shuyu` command tree (DESIGN §6). */
 export function buildProgram(): Command {
@@ -21,7 +23,9 @@ export function buildProgram(): Command {
   registerScenarioCommands(program);
   registerJobCommands(program);
   registerEgressCommands(program);
+  registerProductApiCommands(program);
   registerAuditCommands(program);
   registerCryptoCommands(program);
+  registerServeCommands(program);
   return program;
 }

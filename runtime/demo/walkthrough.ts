@@ -115,7 +115,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       return { provider: await as(provider.token), developer: await as(developer.token), reviewer: await as(reviewer.token), auditor: await as(auditor.token) };
     }, () => "provider gzrs (王芳), developer shuzhi (李强), reviewer 赵敏 and auditor 钱伟 of the operator");
 
-    const files = await step("generate", () => generateDemoData({ rows: opts.rows, out: join(work, "data"), seed: opts.seed ?? 20260101 }, opts.onProgress),
+    const files = await step("generate", () => generateDemoData({ rows: opts.rows, out: join(work, "data"), seed: opts.seed ?? 20260101, events: false }, opts.onProgress),
       (fs) => fs.map((f) => `${f.table} ${n(f.rows)} rows (${(f.bytes / 1e6).toFixed(1)} MB)`).join(", "));
     const people = files.find((f) => f.table === "people")!;
 

@@ -20,6 +20,8 @@ export interface ServerOptions {
   seal: Seal;
   /** pino level, or false for no log. */
   logLevel?: string | false;
+  /** Where log lines go (default stdout). */
+  logStream?: { write(line: string): void };
   /** Largest request body in bytes (default 1 MiB). */
   bodyLimit?: number;
   /** Per-account limit for /api requests (default 50/s, burst 100). */
@@ -60,7 +62,7 @@ function jsonOnly(req: FastifyRequest): void {
 export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyInstance; products: ApiProductRuntime; routes: RouteDoc[] }> {
   const { domain } = opts;
   const app = Fastify({
-    logger: opts.logLevel === false ? false : logOptions(opts.logLevel ?? "info"),
+    logger: opts.logLevel === false ? false : logOptions(opts.logLevel ?? "info", opts.logStream),
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
     return503OnClosing: true,
     // Router errors (bad percent-encoding, over-long path parameters) get the same error shape as everything else.

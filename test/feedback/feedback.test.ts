@@ -6,6 +6,7 @@ import { addWorkingDays, answerFeedback, listFeedback, setFeedbackWorkingDays, s
 import { addOrg } from "../../runtime/services/orgs.js";
 import { auditLog } from "../../runtime/services/audit.js";
 import { as, newDomain, writeCsv } from "../helpers/fixture.js";
+import { runCli } from "../reports/program.js";
 
 /** Runs `fn` with the domain clock at `iso` (SHUYU_NOW), restoring it afterwards. */
 async function at<T>(iso: string, fn: () => Promise<T>): Promise<T> {
@@ -87,5 +88,23 @@ describe("R8 data-quality feedback", () => {
     await expect(as(dom.dir, tok.dev, (s) => submitFeedback(s, { dataset: "nope", text: "数据有误,请核实" }))).rejects.toMatchObject({ code: "NOT_FOUND", exitCode: 3 });
     await expect(as(dom.dir, tok.dev, (s) => submitFeedback(s, { dataset: "pay", text: " " }))).rejects.toMatchObject({ exitCode: 3 });
     await expect(as(dom.dir, tok.prov, (s) => submitFeedback(s, { dataset: "pay", text: "提供方不能提交反馈" }))).rejects.toMatchObject({ code: "PERMISSION_DENIED" });
+  });
+
+  it("R8 through the CLI: submit shows the due date, list shows it to the provider, answer closes it", async () => {
+    const base = ["--domain", dom.dir, "--json"];
+    const sub = await runCli([...base, "--token", tok.dev, "feedback", "submit", "--dataset", "pay", "--text", "12 月金额重复计入"]);
+    expect(sub.code).toBe(0);
+    const f = JSON.parse(sub.stdout);
+    expect(f.due).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    const list = await runCli([...base, "--token", tok.prov, "feedback", "list", "--state", "open"]);
+    expect(JSON.parse(list.stdout).find((x: { id: string }) => x.id === f.id)).toMatchObject({ due: f.due, provider: "rsj" });
+    const human = await runCli(["--domain", dom.dir, "--token", tok.prov, "feedback", "list"]);
+    expect(human.stdout).toContain(f.due);
+    const ans = await runCli([...base, "--token", tok.prov, "feedback", "answer", f.id, "--text", "已去重"]);
+    expect(JSON.parse(ans.stdout).state).toBe("answered");
+    const denied = await runCli([...base, "--token", tok.other, "feedback", "answer", f.id, "--text", "不是我们的数据"]);
+    expect(denied.code).toBe(2);
+    const days = await runCli([...base, "--token", dom.adminToken, "feedback", "deadline"]);
+    expect(JSON.parse(days.stdout)).toEqual({ workingDays: 10 });
   });
 });

@@ -168,4 +168,22 @@ describe("shuyu serve: the API over the services", () => {
     expect(wrong.status).toBe(401);
     expect(wrong.headers.get("set-cookie")).toBeNull();
   });
+
+  it("structured logs carry method, path and status but no token, cookie, query value or body", async () => {
+    const lines: string[] = [];
+    const logged = await buildServer({ domain: srv.domain, seal: srv.seal, logLevel: "info", logStream: { write: (l) => void lines.push(l) } });
+    const url = await logged.app.listen({ port: 0, host: "127.0.0.1" });
+    try {
+      await api(url, "GET", "/api/audit?actor=SECRET_ACTOR_VALUE", w.tokens.auditor);
+      await api(url, "POST", "/api/orgs", w.tokens.admin, { id: "logorg", name: "BODY_VALUE_名称", kind: "developer" });
+      await fetch(url + "/console/catalog", { headers: { cookie: `shuyu_session=${w.tokens.dev}` } });
+    } finally {
+      await logged.app.close();
+      await logged.products.close();
+    }
+    const text = lines.join("");
+    expect(text).toContain('"path":"/api/audit"');
+    expect(text).toContain('"status":201');
+    for (const secret of [w.tokens.auditor, w.tokens.admin, w.tokens.dev, "SECRET_ACTOR_VALUE", "BODY_VALUE"]) expect(text).not.toContain(secret);
+  });
 });
