@@ -1,0 +1,79 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createRng, fakeResidentId } from "../../policies/pii/fake/index.js";
+import { addAccount } from "../../runtime/services/accounts.js";
+import { addAgreement } from "../../runtime/services/agreements.js";
+import { ingestDataset } from "../../runtime/services/datasets.js";
+import { requestEgress, reviewEgress, showEgress } from "../../runtime/services/egress.js";
+import { submitJob } from "../../runtime/services/jobs.js";
+import { addOrg } from "../../runtime/services/orgs.js";
+import { approveScenario, submitScenario } from "../../runtime/services/scenarios.js";
+import { closeSharedPool } from "../../runtime/jobs/shared-pool.js";
+import { as, newDomain } from "../helpers/fixture.js";
+
+describe("R6 human review with separation of duties", () => {
+  let env: Awaited<ReturnType<typeof newDomain>>;
+  const tok: Record<string, string> = {};
+  let model: string;
+  beforeAll(async () => {
+    env = await newDomain();
+    const a = env.adminToken;
+    await as(env.dir, a, (s) => addOrg(s, { id: "prov", name: "医保局", kind: "provider" }));
+    await as(env.dir, a, (s) => addOrg(s, { id: "dev1", name: "开发一", kind: "developer" }));
+    tok.dev = (await as(env.dir, a, (s) => addAccount(s, { id: "alice", name: "张三", org: "dev1", roles: ["developer"] }))).token;
+    tok.prov = (await as(env.dir, a, (s) => addAccount(s, { id: "p1", name: "王一", org: "prov", roles: ["provider", "reviewer"] }))).token;
+    tok.r1 = (await as(env.dir, a, (s) => addAccount(s, { id: "r1", name: "赵一", org: "operator", roles: ["reviewer"] }))).token;
+    tok.r2 = (await as(env.dir, a, (s) => addAccount(s, { id: "r2", name: "赵二", org: "operator", roles: ["reviewer"] }))).token;
+    const rng = createRng(5);
+    const lines = ["id_number,district,cost"];
+    for (let i = 0; i < 2000; i++) lines.push(`${fakeResidentId(rng)},${["520102", "520103", "520111", "520112"][i % 4]},${100 + ((i * 13) % 900)}`);
+    const csv = join(env.dir, "..", "claims.csv");
+    writeFileSync(csv, lines.join("\n") + "\n");
+    await as(env.dir, a, (s) => ingestDataset(s, { id: "claims", file: csv, provider: "prov", grade: 4 }));
+    await as(env.dir, a, (s) => addAgreement(s, { org: "dev1", datasets: ["claims"], start: "2026-01-01", end: "2028-01-01" }));
+    await as(env.dir, tok.dev, (s) => submitScenario(s, { id: "cost", purpose: "按区县统计医保费用支出以优化资源配置", grants: ["claims:district,cost"] }));
+    await as(env.dir, a, (s) => approveScenario(s, "cost"));
+    await as(env.dir, tok.prov, (s) => approveScenario(s, "cost"));
+    model = join(env.dir, "..", "agg.js");
+    writeFileSync(model, `export default async (ctx) => ({ tables: { by_district: (await ctx.query("SELECT district, count(*)::INTEGER AS n, sum(cost)::BIGINT AS total FROM claims GROUP BY district ORDER BY district")).columns } });`);
+  }, 180_000);
+  afterAll(async () => {
+    await closeSharedPool();
+    env.cleanup();
+  });
+
+  async function newRequest() {
+    const job = await as(env.dir, tok.dev, (s) => submitJob(s, { scenario: "cost", model }));
+    expect(job.state).toBe("succeeded");
+    return as(env.dir, tok.dev, (s) => requestEgress(s, { job: job.id, form: "dataset" }));
+  }
+
+  it("grade-4 data needs two different reviewers; the same reviewer cannot count twice", async () => {
+    const e = await newRequest();
+    expect(e.state).toBe("checked");
+    const first = await as(env.dir, tok.r1, (s) => reviewEgress(s, e.id, "approve", "单元格充足"));
+    expect(first.state).toBe("checked");
+    await expect(as(env.dir, tok.r1, (s) => reviewEgress(s, e.id, "approve", "again"))).rejects.toMatchObject({ code: "ALREADY_REVIEWED" });
+    const second = await as(env.dir, tok.r2, (s) => reviewEgress(s, e.id, "approve", "复核通过"));
+    expect(second.state).toBe("released");
+    expect(second.reviews.map((r) => r.by)).toEqual(["r1", "r2"]);
+  });
+
+  it("developers cannot review, a review needs a reason, and a rejection ends the request", async () => {
+    const e = await newRequest();
+    await expect(as(env.dir, tok.dev, (s) => reviewEgress(s, e.id, "approve", "mine"))).rejects.toMatchObject({ code: "PERMISSION_DENIED" });
+    await expect(as(env.dir, tok.r1, (s) => reviewEgress(s, e.id, "approve", "  "))).rejects.toMatchObject({ code: "REASON_REQUIRED" });
+    const r = await as(env.dir, tok.r1, (s) => reviewEgress(s, e.id, "reject", "用途不符"));
+    expect(r.state).toBe("rejected");
+    await expect(as(env.dir, tok.r2, (s) => reviewEgress(s, e.id, "approve", "x"))).rejects.toMatchObject({ code: "ILLEGAL_TRANSITION" });
+  });
+
+  it("the developer sees rules and severities but not the findings' details", async () => {
+    const e = await newRequest();
+    const mine = await as(env.dir, tok.dev, (s) => showEgress(s, e.id));
+    const reviewer = await as(env.dir, tok.r1, (s) => showEgress(s, e.id));
+    expect(mine.findings.map((f) => f.rule)).toEqual(reviewer.findings.map((f) => f.rule));
+    for (const f of mine.findings) expect(f.cells).toBeUndefined();
+  });
+});
