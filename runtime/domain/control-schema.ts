@@ -31,7 +31,7 @@ CREATE TABLE agreements (
 CREATE TABLE scenarios (
   id VARCHAR PRIMARY KEY, org VARCHAR NOT NULL, agreement VARCHAR NOT NULL, purpose VARCHAR NOT NULL, grants VARCHAR NOT NULL,
   state VARCHAR NOT NULL, approvals VARCHAR NOT NULL, reason VARCHAR, submitted_by VARCHAR NOT NULL,
-  submitted_at TIMESTAMP NOT NULL, decided_at TIMESTAMP, expires DATE NOT NULL, library VARCHAR);
+  submitted_at TIMESTAMP NOT NULL, decided_at TIMESTAMP, expires DATE NOT NULL, library VARCHAR, policy VARCHAR);
 CREATE TABLE jobs (
   id VARCHAR PRIMARY KEY, scenario VARCHAR NOT NULL, org VARCHAR NOT NULL, submitted_by VARCHAR NOT NULL, kind VARCHAR NOT NULL,
   mode VARCHAR NOT NULL, code_sm3 VARCHAR NOT NULL, params VARCHAR NOT NULL, library_digests VARCHAR NOT NULL, limits VARCHAR NOT NULL,

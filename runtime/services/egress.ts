@@ -130,7 +130,10 @@ export async function requestEgress(s: Session, raw: unknown): Promise<EgressReq
       const detected = await detectPii(s.domain.vault, p.table!);
       const cols: Record<string, { tags: string[]; type: string }> = {};
       for (const d of detected) cols[d.column] = { tags: [...new Set([...(byName.get(d.column) ?? []), ...d.tags])], type: d.type };
-      const policy: DesensitizePolicy = defaultPolicyFor(cols, grade);
+      // The scenario's approved policy wins for the columns it names; the grade's defaults cover the rest.
+      const defaults = defaultPolicyFor(cols, grade);
+      const chosen = Object.fromEntries(Object.entries(sc.policy?.columns ?? {}).filter(([c]) => c in cols));
+      const policy: DesensitizePolicy = { columns: { ...defaults.columns, ...chosen } };
       const out = egressTable(id, p.name);
       const applied = await applyPolicy(s.domain.vault, p.table!, out, policy, { secret });
       desensitization.push({ table: p.name, output: out, applied: applied.applied.filter((a) => a.method !== "keep") });

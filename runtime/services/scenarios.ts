@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { authorize } from "../../policies/authz/engine.js";
 import { ShuyuError } from "../../policies/errors.js";
+import { DesensitizePolicy } from "../../policies/desensitize/index.js";
 import { buildSample } from "../../policies/sample/index.js";
 import { DateSchema, IdSchema, parseInput } from "../../policies/schemas/common.js";
 import { now } from "../clock.js";
@@ -34,6 +35,8 @@ export const SubmitScenarioInput = z.object({
   purpose: z.string().trim().min(10, "state the scenario's purpose in at least 10 characters (HLJ 17)").max(4000),
   grants: z.array(z.string()).min(1, "at least one --grant DATASET:COL,COL"),
   until: DateSchema.optional(),
+  /** Desensitization for this scenario's outputs, per output column; the grade's defaults cover the rest. */
+  policy: DesensitizePolicy.optional(),
 });
 
 interface Approvals {
@@ -55,11 +58,12 @@ export interface Scenario {
   submittedBy: string;
   expires: string;
   library: LibraryManifest | null;
+  policy: DesensitizePolicy | null;
 }
 
 type ScenarioRow = {
   id: string; org: string; agreement: string; purpose: string; grants: string; state: Scenario["state"]; approvals: string; reason: string | null;
-  submitted_by: string; expires: unknown; library: string | null;
+  submitted_by: string; expires: unknown; library: string | null; policy: string | null;
 };
 
 function toScenario(r: ScenarioRow): Scenario {
@@ -67,6 +71,7 @@ function toScenario(r: ScenarioRow): Scenario {
     id: r.id, org: r.org, agreement: r.agreement, purpose: r.purpose, grants: JSON.parse(r.grants) as Grant[], state: r.state,
     approvals: JSON.parse(r.approvals) as Approvals, reason: r.reason, submittedBy: r.submitted_by,
     expires: r.expires instanceof Date ? r.expires.toISOString().slice(0, 10) : String(r.expires), library: r.library ? (JSON.parse(r.library) as LibraryManifest) : null,
+    policy: r.policy ? (JSON.parse(r.policy) as DesensitizePolicy) : null,
   };
 }
 
@@ -112,11 +117,11 @@ export async function submitScenario(s: Session, raw: unknown): Promise<Scenario
       throw new ShuyuError("invalid", "BEYOND_AGREEMENT", `--until ${input.until} is after the agreement's end ${agreement.end}`);
     }
     const approvals: Approvals = { providers: {}, required: ["operator", ...(await providerOrgs(s, grants))] };
-    await s.domain.control.run("INSERT INTO scenarios VALUES (?, ?, ?, ?, ?, 'submitted', ?, NULL, ?, ?::TIMESTAMP, NULL, ?::DATE, NULL)", [
+    await s.domain.control.run("INSERT INTO scenarios VALUES (?, ?, ?, ?, ?, 'submitted', ?, NULL, ?, ?::TIMESTAMP, NULL, ?::DATE, NULL, ?)", [
       input.id, s.principal.orgId, agreement.id, input.purpose, JSON.stringify(grants), JSON.stringify(approvals), s.principal.accountId,
-      now().toISOString(), input.until ?? agreement.end,
+      now().toISOString(), input.until ?? agreement.end, input.policy ? JSON.stringify(input.policy) : null,
     ]);
-    await s.domain.audit({ actor: s.principal.accountId, action: "scenario.submit", object: `scenario:${input.id}`, details: { purpose: input.purpose, grants, agreement: agreement.id } });
+    await s.domain.audit({ actor: s.principal.accountId, action: "scenario.submit", object: `scenario:${input.id}`, details: { purpose: input.purpose, grants, agreement: agreement.id, policy: input.policy ?? null } });
     return loadScenario(s, input.id);
   });
 }

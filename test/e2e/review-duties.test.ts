@@ -76,4 +76,32 @@ describe("R6 human review with separation of duties", () => {
     expect(mine.findings.map((f) => f.rule)).toEqual(reviewer.findings.map((f) => f.rule));
     for (const f of mine.findings) expect(f.cells).toBeUndefined();
   });
+
+  it("a scenario's approved desensitization policy is applied to its outputs at the gate", async () => {
+    await as(env.dir, tok.dev, (s) =>
+      submitScenario(s, {
+        id: "cost-rounded",
+        purpose: "按区县统计医保费用支出(总额取整到千元)",
+        grants: ["claims:district,cost"],
+        policy: { columns: { total: { method: "round", base: 1000 } } },
+      }),
+    );
+    await expect(
+      as(env.dir, tok.dev, (s) => submitScenario(s, { id: "bad-policy", purpose: "非法策略应被拒绝的测试场景", grants: ["claims:cost"], policy: { columns: { total: { method: "rot13" } } } })),
+    ).rejects.toMatchObject({ code: "INVALID_SCENARIO" });
+    await as(env.dir, env.adminToken, (s) => approveScenario(s, "cost-rounded"));
+    await as(env.dir, tok.prov, (s) => approveScenario(s, "cost-rounded"));
+    const job = await as(env.dir, tok.dev, (s) => submitJob(s, { scenario: "cost-rounded", model }));
+    const e = await as(env.dir, tok.dev, (s) => requestEgress(s, { job: job.id, form: "dataset" }));
+    expect(e.desensitization[0].applied).toContainEqual({ column: "total", method: "round" });
+    const { Domain } = await import("../../runtime/domain/domain.js");
+    const d = await Domain.open(env.dir);
+    try {
+      const rows = (await d.vault.runAndReadAll(`SELECT total FROM "${e.desensitization[0].output}"`)).getRowObjectsJS();
+      expect(rows.length).toBe(4);
+      for (const r of rows) expect(Number(r.total) % 1000).toBe(0);
+    } finally {
+      d.close();
+    }
+  });
 });

@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs";
 import type { Command } from "commander";
+import { ShuyuError } from "../../../policies/errors.js";
 import { addAgreement, changeAgreement, listAgreements } from "../../services/agreements.js";
 import { approveScenario, changeScenario, listScenarios, rejectScenario, showScenario, submitScenario, type Scenario } from "../../services/scenarios.js";
 import { action } from "../run-command.js";
@@ -6,6 +8,20 @@ import { csv, withSession } from "../session.js";
 import { table } from "../table.js";
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+function readJsonFile(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    throw new ShuyuError("invalid", "FILE_NOT_FOUND", `${what}: cannot read ${path}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ShuyuError("invalid", "INVALID_JSON", `${what}: ${path} is not JSON (${(err as Error).message})`);
+  }
+}
 
 function describe(sc: Scenario): string {
   const waiting = sc.approvals.required.filter((r) => (r === "operator" ? !sc.approvals.operator : !sc.approvals.providers[r]));
@@ -61,10 +77,12 @@ export function registerScenarioCommands(program: Command): void {
     .requiredOption("--purpose <text>")
     .requiredOption("--grant <DATASET:COL,COL>", "repeatable", collect)
     .option("--until <date>", "end of the scenario (default: the agreement's end)")
+    .option("--policy <file.json>", 'desensitization of outputs: {"columns": {"col": {"method": "mask", …}}}')
     .action(
       action(async (cmd) => {
-        const o = cmd.opts<{ id: string; purpose: string; grant: string[]; until?: string }>();
-        const r = await withSession(cmd, (s) => submitScenario(s, { id: o.id, purpose: o.purpose, grants: o.grant, until: o.until }));
+        const o = cmd.opts<{ id: string; purpose: string; grant: string[]; until?: string; policy?: string }>();
+        const policy = o.policy === undefined ? undefined : readJsonFile(o.policy, "--policy");
+        const r = await withSession(cmd, (s) => submitScenario(s, { id: o.id, purpose: o.purpose, grants: o.grant, until: o.until, policy }));
         return { human: describe(r), json: r };
       }),
     );
