@@ -36,10 +36,9 @@ function address(s: string, to: "county" | "city" | "province"): string {
   if (to === "province") return `nullif(${prov}, '')`;
   const city = level(`substr(${s}, length(${prov}) + 1)`, "市|地区|自治州|盟", cities);
   // A missing level falls back to the coarser prefix: 北京市朝阳区 has no written city level.
-  const upToCity = `nullif(${prov} || ${city}, '')`;
-  if (to === "city") return upToCity;
+  if (to === "city") return `nullif(${prov} || ${city}, '')`;
   const county = level(`substr(${s}, length(${prov}) + length(${city}) + 1)`, "区|县|市|旗", counties);
-  return `(CASE WHEN ${county} = '' THEN ${upToCity} ELSE ${prov} || ${city} || ${county} END)`;
+  return `nullif(${prov} || ${city} || ${county}, '')`;
 }
 
 function region(s: string, to: "county" | "city" | "province", input: "code" | "address"): string {

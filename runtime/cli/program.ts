@@ -8,6 +8,10 @@ import { registerEgressCommands } from "./commands/egress.js";
 import { registerCryptoCommands } from "./commands/crypto.js";
 import { registerServeCommands } from "./commands/serve.js";
 import { registerProductApiCommands } from "./commands/product-api.js";
+import { registerFeedbackCommands } from "./commands/feedback.js";
+import { registerReportCommands } from "./commands/report.js";
+import { registerBenchCommands } from "./commands/bench.js";
+import { registerDemoCommands } from "./commands/demo.js";
 
 /** Builds the `shuyu` command tree (DESIGN §6). */
 export function buildProgram(): Command {
@@ -27,5 +31,9 @@ export function buildProgram(): Command {
   registerAuditCommands(program);
   registerCryptoCommands(program);
   registerServeCommands(program);
+  registerFeedbackCommands(program);
+  registerReportCommands(program);
+  registerBenchCommands(program);
+  registerDemoCommands(program);
   return program;
 }

@@ -10,6 +10,7 @@ import { DateSchema, IdSchema, parseInput } from "../../policies/schemas/common.
 import { now } from "../clock.js";
 import { all, exec, ident, one } from "../domain/db.js";
 import { grantedSelect, writeLibrary, type LibraryManifest } from "../library/materialise.js";
+import { asRawType } from "../library/sample-twin.js";
 import { coveringAgreement, expireLapsed } from "./agreements.js";
 import { currentVersion, sampleTags } from "./datasets.js";
 import type { Session } from "./session.js";
@@ -235,12 +236,11 @@ async function materialiseLibraries(s: Session, sc: Scenario): Promise<LibraryMa
       { rows: SAMPLE_LIBRARY_ROWS, seed: randomInt(2 ** 31) },
     );
     const temp = `sample_${sc.id}_${g.dataset}`.replace(/[^A-Za-z0-9_]/g, "_");
-    await exec(s.domain.vault, `CREATE OR REPLACE TEMP TABLE ${ident(temp)} (${sample.columns.map((c) => `${ident(c.name)} ${c.type}`).join(", ")})`);
+    const rawTypes = sample.columns.map((c) => ds.columns.find((dc) => dc.name === c.name)?.type ?? c.type);
+    await exec(s.domain.vault, `CREATE OR REPLACE TEMP TABLE ${ident(temp)} (${sample.columns.map((c, i) => `${ident(c.name)} ${rawTypes[i]}`).join(", ")})`);
+    const insert = `INSERT INTO ${ident(temp)} VALUES (${rawTypes.map((t) => `TRY_CAST(? AS ${t})`).join(", ")})`;
     for (const row of sample.rows) {
-      await s.domain.vault.run(
-        `INSERT INTO ${ident(temp)} VALUES (${sample.columns.map((c) => `?::${c.type}`).join(", ")})`,
-        row.map((v) => (v === null || v === undefined ? null : v instanceof Date ? v.toISOString() : String(v))),
-      );
+      await s.domain.vault.run(insert, row.map((v, i) => asRawType(v === null || v === undefined ? null : v instanceof Date ? v.toISOString() : String(v), rawTypes[i])));
     }
     sampleSources.push({ dataset: g.dataset, version: ds.version, select: `SELECT * FROM ${ident(temp)}`, columns: g.columns });
   }

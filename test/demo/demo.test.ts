@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,6 +8,8 @@ import { generateDemoData } from "../../runtime/demo/generate.js";
 import { main } from "../../runtime/demo/main.js";
 import { runDemo, type DemoResult } from "../../runtime/demo/walkthrough.js";
 import { verifyPackage } from "../../runtime/egress/verify.js";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { tempDir } from "../helpers/fixture.js";
 
 async function query(sql: string): Promise<Record<string, unknown>[]> {
@@ -126,4 +128,16 @@ describe("R1 R6 R7 the demo walks the main job end to end", () => {
     expect(r.audit.ok).toBe(true);
     expect(r.audit.entries).toBeGreaterThan(15);
   });
+});
+
+describe("npm run demo (the built entry point)", () => {
+  it("R1 R6 runs green from dist with a small --rows and removes its temporary domain", async () => {
+    const main = join(import.meta.dirname, "../../dist/runtime/demo/main.js");
+    const r = await promisify(execFile)(process.execPath, [main, "--rows", "600"], { maxBuffer: 16 * 1024 * 1024 });
+    expect(r.stdout).toMatch(/egress extract +\S+ BLOCKED by /);
+    expect(r.stdout).toMatch(/outsider verify +package ok/);
+    expect(r.stdout).toMatch(/\d+\.\d\d s {2}total/);
+    const dir = /in (\S+)\/domain/.exec(r.stdout)![1];
+    expect(existsSync(dir)).toBe(false);
+  }, 180_000);
 });

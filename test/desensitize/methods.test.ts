@@ -91,6 +91,14 @@ describe("generalisation", () => {
       "北京市",
     );
     expect(await one("文三路100号", "VARCHAR", { method: "generalize_region", to: "city", input: "address" })).toBeNull();
+    // Each level is checked against GB/T 2260 names: a street area ending in 区 is not a county.
+    expect(await one("浙江省杭州市滨江科技园区5号", "VARCHAR", { method: "generalize_region", to: "county", input: "address" })).toBe(
+      "浙江省杭州市",
+    );
+    // Names that contain a level suffix inside them (市中区) still resolve.
+    expect(await one("山东省济南市市中区经七路1号", "VARCHAR", { method: "generalize_region", to: "county", input: "address" })).toBe(
+      "山东省济南市市中区",
+    );
   });
   it("IPv4 to /24 and /16; IPv6 and junk to NULL", async () => {
     expect(await one("192.168.31.77", "VARCHAR", { method: "generalize_ip", prefix: 24 })).toBe("192.168.31.0/24");
