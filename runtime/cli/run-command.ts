@@ -70,3 +70,15 @@ export function jsonReplacer(_key: string, value: unknown): unknown {
 export function usage(message: string): ShuyuError {
   return new ShuyuError("usage", "USAGE", message);
 }
+
+/** Adds `--approve | --reject --reason TEXT` to a review command. */
+export function reviewOptions(cmd: Command): Command {
+  return cmd.option("--approve").option("--reject").option("--reason <text>");
+}
+
+/** Reads the decision of a review command: exactly one of --approve or --reject. */
+export function reviewDecision(cmd: Command): { decision: "approve" | "reject"; reason?: string } {
+  const o = cmd.opts<{ approve?: boolean; reject?: boolean; reason?: string }>();
+  if (!!o.approve === !!o.reject) throw usage("give exactly one of --approve or --reject");
+  return { decision: o.approve ? "approve" : "reject", reason: o.reason };
+}

@@ -6,7 +6,7 @@ import { dirname, join } from "node:path";
 import { readPrivateKey } from "../../../crypto/index.js";
 import { openPackage, verifyPackage } from "../../egress/verify.js";
 import { listEgress, listProducts, requestEgress, reviewEgress, showEgress, type EgressRequest } from "../../services/egress.js";
-import { action, usage } from "../run-command.js";
+import { action, reviewDecision, reviewOptions } from "../run-command.js";
 import { withSession } from "../session.js";
 import { table } from "../table.js";
 
@@ -61,17 +61,10 @@ export function registerEgressCommands(program: Command): void {
       return { human: table(r.map((x) => ({ ...x, blocks: x.findings.filter((f) => f.severity === "block").length, reviews: x.findings.filter((f) => f.severity === "review").length })), ["id", "job", "form", "state", "blocks", "reviews"]), json: r };
     }),
   );
-  egress
-    .command("review")
-    .argument("<id>")
-    .option("--approve")
-    .option("--reject")
-    .option("--reason <text>")
-    .action(
+  reviewOptions(egress.command("review").argument("<id>")).action(
       action(async (cmd, id: string) => {
-        const o = cmd.opts<{ approve?: boolean; reject?: boolean; reason?: string }>();
-        if (!!o.approve === !!o.reject) throw usage("give exactly one of --approve or --reject");
-        const r = await withSession(cmd, (s) => reviewEgress(s, id, o.approve ? "approve" : "reject", o.reason));
+        const d = reviewDecision(cmd);
+        const r = await withSession(cmd, (s) => reviewEgress(s, id, d.decision, d.reason));
         return { human: describe(r) + (r.product ? `\nproduct ${r.product.id} registered` : ""), json: r };
       }),
     );

@@ -4,7 +4,7 @@ import { ShuyuError } from "../../../policies/errors.js";
 import { listApiProducts, publishApiProduct, reviewApiProduct } from "../../server/api-products/service.js";
 import { verifyApiResponse } from "../../server/api-products/verify-response.js";
 import type { SignedResponse } from "../../server/api-products/signed-response.js";
-import { action, usage } from "../run-command.js";
+import { action, reviewDecision, reviewOptions, usage } from "../run-command.js";
 import { withSession } from "../session.js";
 import { table } from "../table.js";
 
@@ -47,17 +47,9 @@ export function registerProductApiCommands(program: Command): void {
         return { human: `API product ${r.id} (${r.name}) submitted for review`, json: r };
       }),
     );
-  product
-    .command("review-api")
-    .argument("<id>")
-    .option("--approve")
-    .option("--reject")
-    .option("--reason <text>")
-    .action(
+  reviewOptions(product.command("review-api").argument("<id>")).action(
       action(async (cmd, id: string) => {
-        const o = cmd.opts<{ approve?: boolean; reject?: boolean; reason?: string }>();
-        if (!!o.approve === !!o.reject) throw usage("give exactly one of --approve or --reject");
-        const r = await withSession(cmd, (s) => reviewApiProduct(s, id, { decision: o.approve ? "approve" : "reject", reason: o.reason }));
+        const r = await withSession(cmd, (s) => reviewApiProduct(s, id, reviewDecision(cmd)));
         return { human: `API product ${r.id}: ${r.state}`, json: r };
       }),
     );
