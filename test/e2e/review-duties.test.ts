@@ -104,4 +104,19 @@ describe("R6 human review with separation of duties", () => {
       d.close();
     }
   });
+
+  it("an API product over grade-4 data is listed only after two different reviewers approve", async () => {
+    const { publishApiProduct, reviewApiProduct } = await import("../../runtime/server/api-products/service.js");
+    const sql = "SELECT count(*)::INTEGER AS n FROM claims WHERE district = $1";
+    const job = await as(env.dir, tok.dev, (s) => submitJob(s, { scenario: "cost", sql, params: JSON.stringify(["520102"]) }));
+    expect(job.state).toBe("succeeded");
+    const p = await as(env.dir, tok.dev, (s) =>
+      publishApiProduct(s, { job: job.id, sql, name: "区县参保人数", params: [{ name: "district", type: "string" }], output: [{ name: "n", kind: "count" }] }),
+    );
+    const first = await as(env.dir, tok.r1, (s) => reviewApiProduct(s, p.id, { decision: "approve", reason: "仅返回计数" }));
+    expect(first.state).toBe("submitted");
+    await expect(as(env.dir, tok.r1, (s) => reviewApiProduct(s, p.id, { decision: "approve", reason: "again" }))).rejects.toMatchObject({ code: "ALREADY_REVIEWED" });
+    const second = await as(env.dir, tok.r2, (s) => reviewApiProduct(s, p.id, { decision: "approve", reason: "复核通过" }));
+    expect(second.state).toBe("listed");
+  });
 });

@@ -6,6 +6,8 @@ import { IdSchema, parseInput } from "../../../policies/schemas/common.js";
 import { now } from "../../clock.js";
 import type { Domain } from "../../domain/domain.js";
 import { all, one } from "../../domain/db.js";
+import { currentVersion } from "../../services/datasets.js";
+import { reviewersNeeded } from "../../services/egress.js";
 import { loadJob } from "../../services/jobs.js";
 import { loadScenario, readLibraryManifest } from "../../services/scenarios.js";
 import { ProductQueryEngine } from "./query-engine.js";
@@ -55,20 +57,6 @@ export interface ApiProduct {
   createdAt: string;
 }
 
-const TABLE = `CREATE TABLE IF NOT EXISTS api_products (
-  id VARCHAR PRIMARY KEY, job VARCHAR NOT NULL, scenario VARCHAR NOT NULL, org VARCHAR NOT NULL, name VARCHAR NOT NULL,
-  code_sm3 VARCHAR NOT NULL, spec VARCHAR NOT NULL, state VARCHAR NOT NULL, reviews VARCHAR NOT NULL,
-  requested_by VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL)`;
-
-const ready = new WeakSet<Domain>();
-
-/** Creates the api_products table if this domain predates it (idempotent). */
-export async function ensureApiProductTable(domain: Domain): Promise<void> {
-  if (ready.has(domain)) return;
-  await domain.exclusive(() => domain.control.run(TABLE));
-  ready.add(domain);
-}
-
 type Row = { id: string; job: string; scenario: string; org: string; name: string; code_sm3: string; spec: string; state: ApiProduct["state"]; reviews: string; requested_by: string; created_at: Date };
 
 const toProduct = (r: Row): ApiProduct => ({
@@ -78,7 +66,6 @@ const toProduct = (r: Row): ApiProduct => ({
 
 /** Loads an API product or NOT_FOUND (no authorization: callers decide). */
 export async function loadApiProduct(domain: Domain, id: string): Promise<ApiProduct> {
-  await ensureApiProductTable(domain);
   const r = await one<Row>(domain.control, "SELECT * FROM api_products WHERE id = ?", [id]);
   if (!r) throw new ShuyuError("invalid", "NOT_FOUND", `API product '${id}' does not exist`, { details: { what: "API product", id } });
   return toProduct(r);
@@ -93,7 +80,6 @@ export async function loadApiProduct(domain: Domain, id: string): Promise<ApiPro
 export async function publishApiProduct(s: Session, raw: unknown): Promise<ApiProduct> {
   authorize(s.principal, "product.publish");
   const input = parseInput(PublishApiInput, raw, "product");
-  await ensureApiProductTable(s.domain);
   const job = await loadJob(s, input.job);
   if (job.org !== s.principal.orgId) throw new ShuyuError("denied", "PERMISSION_DENIED", `job '${job.id}' belongs to organisation '${job.org}'`, { details: { permission: "product.publish" } });
   if (job.mode !== "raw" || job.state !== "succeeded") throw new ShuyuError("invalid", "JOB_NOT_SUCCEEDED", `job '${job.id}' is a ${job.mode} job in state ${job.state}; publish a succeeded raw job`);
@@ -137,8 +123,14 @@ export async function reviewApiProduct(s: Session, id: string, raw: unknown): Pr
     const submitter = await one<{ org: string }>(s.domain.control, "SELECT org FROM accounts WHERE id = ?", [p.requestedBy]);
     authorize(s.principal, "egress.review", { submitterOrg: submitter?.org ?? p.org, ownerOrg: p.org });
     if (p.state !== "submitted") throw new ShuyuError("invalid", "ILLEGAL_TRANSITION", `API product '${id}' is ${p.state}; it can no longer be reviewed`);
+    if (p.reviews.some((r) => r.by === s.principal.accountId)) throw new ShuyuError("invalid", "ALREADY_REVIEWED", `${s.principal.accountId} already reviewed '${id}'; a second reviewer must be another person`);
     const reviews = [...p.reviews, { by: s.principal.accountId, org: s.principal.orgId, decision: input.decision, reason: input.reason, at: now().toISOString() }];
-    const state = input.decision === "approve" ? "listed" : "rejected";
+    // Reviewed like any egress: grade-4 data needs two approvals.
+    const sc = await loadScenario(s, p.scenario);
+    let grade = 1;
+    for (const g of sc.grants) grade = Math.max(grade, (await currentVersion(s, g.dataset)).grade);
+    const approvals = reviews.filter((r) => r.decision === "approve").length;
+    const state = input.decision === "reject" ? "rejected" : approvals >= reviewersNeeded(grade) ? "listed" : "submitted";
     await s.domain.control.run("UPDATE api_products SET state = ?, reviews = ? WHERE id = ?", [state, JSON.stringify(reviews), id]);
     await s.domain.audit({ actor: s.principal.accountId, action: `product.${input.decision}`, object: `api-product:${id}`, details: { reason: input.reason, state } });
     return loadApiProduct(s.domain, id);
@@ -148,7 +140,6 @@ export async function reviewApiProduct(s: Session, id: string, raw: unknown): Pr
 /** API products the principal may see: its organisation's, or all for operator staff and reviewers. */
 export async function listApiProducts(s: Session): Promise<ApiProduct[]> {
   authorize(s.principal, "product.read");
-  await ensureApiProductTable(s.domain);
   const rows = (await all<Row>(s.domain.control, "SELECT * FROM api_products ORDER BY created_at DESC")).map(toProduct);
   return rows.filter((r) => s.principal.orgKind === "operator" || s.principal.roles.includes("reviewer") || r.org === s.principal.orgId || r.state === "listed");
 }
