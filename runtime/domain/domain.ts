@@ -1,22 +1,45 @@
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { existsSync, readFileSync } from "node:fs";
 import { AuditChain, type AuditEntry, type AuditInput } from "../audit/chain.js";
 import { ShuyuError } from "../../policies/errors.js";
 import { all, exec, one, openDuckDB, transaction } from "./db.js";
 import { domainPaths, type DomainPaths } from "./layout.js";
 
-/** An open domain: the owner process's handles on the control store, the vault and the audit chain. */
+/** One connection to each store. */
+interface Connections {
+  control: DuckDBConnection;
+  vault: DuckDBConnection;
+}
+
+/**
+ * An open domain: the owner process's handles on the control store, the vault and the audit chain.
+ * Work inside `exclusive`/`mutate` gets the writer connections; everything else the reader
+ * connections, so a concurrent read (in `shuyu serve`) never runs inside another request's
+ * open transaction and sees only committed state (DuckDB MVCC).
+ */
 export class Domain {
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly inWriter = new AsyncLocalStorage<Connections>();
 
   private constructor(
     readonly paths: DomainPaths,
-    readonly control: DuckDBConnection,
-    readonly vault: DuckDBConnection,
+    private readonly reader: Connections,
+    private readonly writer: Connections,
     readonly chain: AuditChain,
     private readonly instances: DuckDBInstance[],
     readonly info: DomainInfo,
   ) {}
+
+  /** The control store connection for the current context (writer inside exclusive work). */
+  get control(): DuckDBConnection {
+    return (this.inWriter.getStore() ?? this.reader).control;
+  }
+
+  /** The vault connection for the current context (writer inside exclusive work). */
+  get vault(): DuckDBConnection {
+    return (this.inWriter.getStore() ?? this.reader).vault;
+  }
 
   /** Opens an existing domain directory. */
   static async open(dir: string | undefined): Promise<Domain> {
@@ -33,11 +56,10 @@ export class Domain {
   static async attach(paths: DomainPaths, info: DomainInfo): Promise<Domain> {
     const controlDb = await openDuckDB(paths.control);
     const vaultDb = await openDuckDB(paths.vault);
-    const control = await controlDb.connect();
-    const vault = await vaultDb.connect();
+    const reader = { control: await controlDb.connect(), vault: await vaultDb.connect() };
+    const writer = { control: await controlDb.connect(), vault: await vaultDb.connect() };
     const chain = AuditChain.open(paths.audit, { create: true });
-    const d = new Domain(paths, control, vault, chain, [controlDb, vaultDb], info);
-    return d;
+    return new Domain(paths, reader, writer, chain, [controlDb, vaultDb], info);
   }
 
   /**
@@ -50,13 +72,16 @@ export class Domain {
 
   /** Runs `fn` after every earlier exclusive call of this process has finished. */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn, fn);
+    const inWriter = () => this.inWriter.run(this.writer, fn);
+    const run = this.queue.then(inWriter, inWriter);
     this.queue = run.catch(() => undefined);
     return run;
   }
 
   /** Appends an audit entry and records the new head in the control store. */
   async audit(input: AuditInput): Promise<AuditEntry> {
+    // Appends are serialised with every other write; callers outside exclusive work are queued.
+    if (!this.inWriter.getStore()) return this.exclusive(() => this.audit(input));
     const entry = this.chain.append(input);
     await exec(this.control, "INSERT OR REPLACE INTO meta VALUES ('audit_head', ?)", [JSON.stringify({ seq: entry.seq, hash: entry.hash })]);
     return entry;
@@ -79,8 +104,10 @@ export class Domain {
 
   /** Closes every handle. */
   close(): void {
-    this.control.closeSync();
-    this.vault.closeSync();
+    for (const c of [this.reader, this.writer]) {
+      c.control.closeSync();
+      c.vault.closeSync();
+    }
     for (const i of this.instances) i.closeSync();
     this.chain.close();
   }

@@ -6,7 +6,7 @@ import { ShuyuError } from "../../policies/errors.js";
 import { parseInput } from "../../policies/schemas/common.js";
 import { now } from "../clock.js";
 import { insertAccount } from "../services/accounts.js";
-import { exec, transaction } from "./db.js";
+import { exec } from "./db.js";
 import { CONTROL_SCHEMA, CONTROL_SCHEMA_VERSION } from "./control-schema.js";
 import { Domain, type DomainInfo } from "./domain.js";
 import { domainPaths } from "./layout.js";
@@ -46,7 +46,7 @@ export async function initDomain(raw: unknown): Promise<{ domain: DomainInfo; di
   try {
     const seal = await createSeal(paths.keys, input.operator, info.id);
     writeFileDurable(`${paths.keys}/pseudonym.key`, randomBytes(32).toString("hex"), 0o600);
-    const token = await transaction(domain.control, async () => {
+    const token = await domain.mutate(async () => {
       await exec(domain.control, CONTROL_SCHEMA);
       await domain.control.run("INSERT INTO meta VALUES ('schema_version', ?), ('domain_id', ?)", [String(CONTROL_SCHEMA_VERSION), info.id]);
       await domain.control.run("INSERT INTO orgs VALUES (?, ?, 'operator', 'active', ?::TIMESTAMP, 'init')", [OPERATOR_ORG, input.operator, info.createdAt]);
