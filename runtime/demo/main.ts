@@ -26,7 +26,7 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
   process.stdout.write(`shuyu demo: ${rows.toLocaleString("en-US")} people, end to end\n`);
-  const bar = progressBar("generate");
+  const bar = progressBar("generate", process.stderr.isTTY === true, "rows");
   try {
     const r = await runDemo({ rows, keep, dir, onProgress: (d, t) => (d >= t ? bar.stop() : bar.update(d, t)) });
     if (keep || dir) process.stdout.write(`domain kept in ${r.dir}/domain\n`);

@@ -12,7 +12,7 @@ export function registerBenchCommands(program: Command): void {
     .action(
       action(async (cmd) => {
         const o = cmd.opts<{ quick?: boolean }>();
-        const bar = progressBar("bench", process.stderr.isTTY === true && !globalOptions(cmd).json);
+        const bar = progressBar("bench", process.stderr.isTTY === true && !globalOptions(cmd).json, "rows");
         try {
           const r = await runBench({ quick: o.quick === true, onProgress: (d, t) => bar.update(d, t) });
           bar.stop();

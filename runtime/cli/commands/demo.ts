@@ -18,7 +18,7 @@ export function registerDemoCommands(program: Command): void {
     .action(
       action(async (cmd) => {
         const o = cmd.opts<{ rows: string; out: string; seed?: string; format: string; enterprises?: string }>();
-        const bar = progressBar("generate", process.stderr.isTTY === true && !globalOptions(cmd).json);
+        const bar = progressBar("generate", process.stderr.isTTY === true && !globalOptions(cmd).json, "rows");
         try {
           const files = await generateDemoData({ ...o, rows: o.rows.replace(/[_,]/g, "") }, (d, t) => bar.update(d, t));
           bar.stop();
@@ -37,7 +37,7 @@ export function registerDemoCommands(program: Command): void {
       action(async (cmd) => {
         const o = cmd.opts<{ rows: string; keep?: boolean }>();
         const json = globalOptions(cmd).json === true;
-        const bar = progressBar("generate", process.stderr.isTTY === true && !json);
+        const bar = progressBar("generate", process.stderr.isTTY === true && !json, "rows");
         try {
           const r = await runDemo({ rows: Number(o.rows.replace(/[_,]/g, "")), keep: o.keep, print: json ? () => undefined : undefined, onProgress: (d, t) => (d >= t ? bar.stop() : bar.update(d, t)) });
           // Tokens are worth printing only when the domain survives the run.
