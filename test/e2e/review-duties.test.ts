@@ -119,4 +119,26 @@ describe("R6 human review with separation of duties", () => {
     const second = await as(env.dir, tok.r2, (s) => reviewApiProduct(s, p.id, { decision: "approve", reason: "复核通过" }));
     expect(second.state).toBe("listed");
   });
+
+  it("R4 jobs run only for the scenario's own developers, under an approved scenario and an active agreement", async () => {
+    await as(env.dir, env.adminToken, (s) => addOrg(s, { id: "dev9", name: "他方公司", kind: "developer" }));
+    const other = (await as(env.dir, env.adminToken, (s) => addAccount(s, { id: "mallory", name: "马某", org: "dev9", roles: ["developer"] }))).token;
+    await expect(as(env.dir, other, (s) => submitJob(s, { scenario: "cost", sql: "SELECT count(*) FROM claims" }))).rejects.toMatchObject({ code: "PERMISSION_DENIED" });
+    await expect(as(env.dir, tok.r1, (s) => submitJob(s, { scenario: "cost", sql: "SELECT count(*) FROM claims" }))).rejects.toMatchObject({ code: "PERMISSION_DENIED" });
+    await expect(as(env.dir, tok.dev, (s) => submitJob(s, { scenario: "cost", sql: "SELECT 1", model: "x.js" }))).rejects.toMatchObject({ code: "INVALID_JOB" });
+    await expect(as(env.dir, tok.dev, (s) => submitJob(s, { scenario: "cost", model: "/nope/model.js" }))).rejects.toMatchObject({ code: "MODEL_NOT_FOUND" });
+    await expect(as(env.dir, tok.dev, (s) => submitJob(s, { scenario: "cost", sql: "SELECT 1", params: "{not json" }))).rejects.toMatchObject({ code: "INVALID_PARAMS" });
+    await expect(as(env.dir, tok.dev, (s) => submitJob(s, { scenario: "nope", sql: "SELECT 1" }))).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const { changeScenario } = await import("../../runtime/services/scenarios.js");
+    const { changeAgreement, listAgreements } = await import("../../runtime/services/agreements.js");
+    await as(env.dir, env.adminToken, (s) => changeScenario(s, "cost", "suspend", "整改"));
+    await expect(as(env.dir, tok.dev, (s) => submitJob(s, { scenario: "cost", sql: "SELECT count(*) FROM claims" }))).rejects.toMatchObject({ code: "SCENARIO_NOT_APPROVED" });
+    await as(env.dir, env.adminToken, (s) => changeScenario(s, "cost", "resume", "整改完成"));
+    const agr = (await as(env.dir, env.adminToken, listAgreements))[0].id;
+    await as(env.dir, env.adminToken, (s) => changeAgreement(s, agr, "suspend", "违约调查"));
+    await expect(as(env.dir, tok.dev, (s) => submitJob(s, { scenario: "cost", sql: "SELECT count(*) FROM claims" }))).rejects.toMatchObject({ code: "SCENARIO_NOT_APPROVED" });
+    await as(env.dir, env.adminToken, (s) => changeAgreement(s, agr, "resume", "调查结束"));
+    const ok = await as(env.dir, tok.dev, (s) => submitJob(s, { scenario: "cost", sql: "SELECT count(*)::INTEGER AS n FROM claims" }));
+    expect(ok.state).toBe("succeeded");
+  });
 });
