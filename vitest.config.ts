@@ -8,5 +8,6 @@ export default defineConfig({
     pool: "forks",
     // Two cores: more parallel files only fight over CPU and DuckDB threads.
     maxWorkers: 2,
+    reporters: ["default", "./test/summary-reporter.ts"],
   },
 });
