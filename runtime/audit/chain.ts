@@ -104,6 +104,8 @@ export interface VerifyResult {
   entries: number;
   firstBadSeq?: number;
   problem?: string;
+  /** Entries whose time is earlier than the entry before: a moved clock (SHUYU_NOW) or a host clock step. */
+  timeWarnings?: { seq: number; time: string; previous: string }[];
 }
 
 /**
@@ -113,6 +115,7 @@ export interface VerifyResult {
  */
 export function verifyChain(entries: AuditEntry[], anchor?: { seq: number; hash: string }): VerifyResult {
   let prev = GENESIS;
+  const timeWarnings: NonNullable<VerifyResult["timeWarnings"]> = [];
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i];
     const expectedSeq = i + 1;
@@ -125,6 +128,7 @@ export function verifyChain(entries: AuditEntry[], anchor?: { seq: number; hash:
     if (entryHash(e) !== e.hash) {
       return { ok: false, entries: entries.length, firstBadSeq: e.seq, problem: `seq ${e.seq} was modified (hash mismatch)` };
     }
+    if (i > 0 && e.time < entries[i - 1].time) timeWarnings.push({ seq: e.seq, time: e.time, previous: entries[i - 1].time });
     prev = e.hash;
   }
   if (anchor && anchor.seq > 0) {
@@ -136,5 +140,5 @@ export function verifyChain(entries: AuditEntry[], anchor?: { seq: number; hash:
       return { ok: false, entries: entries.length, firstBadSeq: anchor.seq, problem: `seq ${anchor.seq} differs from the head recorded in the control store` };
     }
   }
-  return { ok: true, entries: entries.length };
+  return { ok: true, entries: entries.length, ...(timeWarnings.length ? { timeWarnings } : {}) };
 }

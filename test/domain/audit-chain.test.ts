@@ -93,4 +93,17 @@ describe("R7 audit chain: SM3-linked, tamper-evident", () => {
     expect(r.code).toBe(3);
     expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, firstBadSeq: 3 });
   });
+
+  it("warns when an entry is dated before the one it follows (a clock moved back)", async () => {
+    const file = await domainWithEntries();
+    process.env.SHUYU_NOW = "2001-01-01T00:00:00Z";
+    try {
+      await as(env.dir, env.adminToken, (s) => addOrg(s, { id: "late", name: "backdated", kind: "developer" }));
+    } finally {
+      delete process.env.SHUYU_NOW;
+    }
+    const r = verifyChain(readEntries(file));
+    expect(r.ok).toBe(true);
+    expect(r.timeWarnings?.map((w) => w.time)).toEqual(["2001-01-01T00:00:00.000Z"]);
+  });
 });

@@ -11,7 +11,10 @@ export function registerAuditCommands(program: Command): void {
     action(async (cmd) => {
       const r = await withSession(cmd, verifyAudit);
       return {
-        human: r.ok ? `audit chain ok: ${r.entries} entries verified` : `audit chain BROKEN at seq ${r.firstBadSeq}: ${r.problem}`,
+        human: [
+          r.ok ? `audit chain ok: ${r.entries} entries verified` : `audit chain BROKEN at seq ${r.firstBadSeq}: ${r.problem}`,
+          ...(r.timeWarnings ?? []).map((w) => `warning: seq ${w.seq} is dated ${w.time}, before seq ${w.seq - 1} (${w.previous}): the clock was moved back`),
+        ].join("\n"),
         json: r,
         exitCode: r.ok ? 0 : 3,
       };
