@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { readEntries, verifyChain } from "../../runtime/audit/chain.js";
 import { addOrg } from "../../runtime/services/orgs.js";
 import { verifyAudit } from "../../runtime/services/audit.js";
-import { as, cli, newDomain } from "../helpers/fixture.js";
+import { as, atTime, cli, newDomain } from "../helpers/fixture.js";
 
 describe("R7 audit chain: SM3-linked, tamper-evident", () => {
   let env: Awaited<ReturnType<typeof newDomain>>;
@@ -96,12 +96,7 @@ describe("R7 audit chain: SM3-linked, tamper-evident", () => {
 
   it("warns when an entry is dated before the one it follows (a clock moved back)", async () => {
     const file = await domainWithEntries();
-    process.env.SHUYU_NOW = "2001-01-01T00:00:00Z";
-    try {
-      await as(env.dir, env.adminToken, (s) => addOrg(s, { id: "late", name: "backdated", kind: "developer" }));
-    } finally {
-      delete process.env.SHUYU_NOW;
-    }
+    await atTime("2001-01-01T00:00:00Z", () => as(env.dir, env.adminToken, (s) => addOrg(s, { id: "late", name: "backdated", kind: "developer" })));
     const r = verifyChain(readEntries(file));
     expect(r.ok).toBe(true);
     expect(r.timeWarnings?.map((w) => w.time)).toEqual(["2001-01-01T00:00:00.000Z"]);

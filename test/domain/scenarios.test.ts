@@ -9,7 +9,7 @@ import { addOrg } from "../../runtime/services/orgs.js";
 import { approveScenario, changeScenario, rejectScenario, showScenario, submitScenario } from "../../runtime/services/scenarios.js";
 import { verifyAudit } from "../../runtime/services/audit.js";
 import { createRng, fakeMobile, fakePersonName, fakeResidentId } from "../../policies/pii/fake/index.js";
-import { as, newDomain, writeCsv } from "../helpers/fixture.js";
+import { as, atTime, newDomain, writeCsv } from "../helpers/fixture.js";
 
 /** A domain with a provider, two developer orgs and one 200-row people dataset. */
 async function world() {
@@ -94,13 +94,10 @@ describe("R3 agreements and R4 one scenario, one review", () => {
   it("R4: suspend and resume; expiry moves the scenario and agreement to expired", async () => {
     expect((await as(w.env.dir, w.admin, (s) => changeScenario(s, "income", "suspend", "整改"))).state).toBe("suspended");
     expect((await as(w.env.dir, w.admin, (s) => changeScenario(s, "income", "resume", "整改完成"))).state).toBe("approved");
-    process.env.SHUYU_NOW = "2029-01-02T00:00:00Z";
-    try {
+    await atTime("2029-01-02T00:00:00Z", async () => {
       expect((await as(w.env.dir, w.dev, (s) => showScenario(s, "income"))).state).toBe("expired");
       expect((await as(w.env.dir, w.admin, listAgreements)).find((a) => a.id === "agr1")?.state).toBe("expired");
-    } finally {
-      delete process.env.SHUYU_NOW;
-    }
+    });
   });
 
   it("R3: termination revokes the organisation's accounts and scenarios and deletes its libraries; the chain still verifies", async () => {

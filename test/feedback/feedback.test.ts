@@ -5,20 +5,9 @@ import { ingestDataset } from "../../runtime/services/datasets.js";
 import { addWorkingDays, answerFeedback, listFeedback, setFeedbackWorkingDays, submitFeedback } from "../../runtime/services/feedback.js";
 import { addOrg } from "../../runtime/services/orgs.js";
 import { auditLog } from "../../runtime/services/audit.js";
-import { as, newDomain, writeCsv } from "../helpers/fixture.js";
+import { as, newDomain, writeCsv, atTime } from "../helpers/fixture.js";
 import { runCli } from "../reports/program.js";
 
-/** Runs `fn` with the domain clock at `iso` (SHUYU_NOW), restoring it afterwards. */
-async function at<T>(iso: string, fn: () => Promise<T>): Promise<T> {
-  const before = process.env.SHUYU_NOW;
-  process.env.SHUYU_NOW = iso;
-  try {
-    return await fn();
-  } finally {
-    if (before === undefined) delete process.env.SHUYU_NOW;
-    else process.env.SHUYU_NOW = before;
-  }
-}
 
 describe("R8 data-quality feedback", () => {
   let dom: Awaited<ReturnType<typeof newDomain>>;
@@ -52,16 +41,16 @@ describe("R8 data-quality feedback", () => {
   });
 
   it("R8 a developer's report is routed to the dataset's provider with a 3-working-day due date, and only the parties see it", async () => {
-    const f = await at("2026-11-26T09:00:00Z", () => as(dom.dir, tok.dev, (s) => submitFeedback(s, { dataset: "pay", text: "2025-03 的缴费金额全部为 0,疑似漏报" })));
+    const f = await atTime("2026-11-26T09:00:00Z", () => as(dom.dir, tok.dev, (s) => submitFeedback(s, { dataset: "pay", text: "2025-03 的缴费金额全部为 0,疑似漏报" })));
     expect(f).toMatchObject({ dataset: "pay", provider: "rsj", org: "dev1", state: "open", due: "2026-12-01", overdue: false });
-    const forProvider = await at("2026-11-27T09:00:00Z", () => as(dom.dir, tok.prov, (s) => listFeedback(s)));
+    const forProvider = await atTime("2026-11-27T09:00:00Z", () => as(dom.dir, tok.prov, (s) => listFeedback(s)));
     expect(forProvider.map((x) => x.id)).toContain(f.id);
     expect(await as(dom.dir, tok.other, (s) => listFeedback(s))).toEqual([]);
     expect(await as(dom.dir, tok.dev2, (s) => listFeedback(s))).toEqual([]);
     // Another provider cannot answer it; a developer has no answer permission at all.
     await expect(as(dom.dir, tok.other, (s) => answerFeedback(s, { id: f.id, text: "不是我们的数据" }))).rejects.toMatchObject({ code: "PERMISSION_DENIED", exitCode: 2 });
     await expect(as(dom.dir, tok.dev, (s) => answerFeedback(s, { id: f.id, text: "自己回答" }))).rejects.toMatchObject({ code: "PERMISSION_DENIED" });
-    const answered = await at("2026-11-30T10:00:00Z", () => as(dom.dir, tok.prov, (s) => answerFeedback(s, { id: f.id, text: "已核实,3月数据已补录并发布 v2" })));
+    const answered = await atTime("2026-11-30T10:00:00Z", () => as(dom.dir, tok.prov, (s) => answerFeedback(s, { id: f.id, text: "已核实,3月数据已补录并发布 v2" })));
     expect(answered).toMatchObject({ state: "answered", overdue: false });
     await expect(as(dom.dir, tok.prov, (s) => answerFeedback(s, { id: f.id, text: "再答一次" }))).rejects.toMatchObject({ code: "ILLEGAL_TRANSITION" });
     const log = await as(dom.dir, tok.aud, (s) => auditLog(s, { action: "feedback" }));
@@ -69,18 +58,18 @@ describe("R8 data-quality feedback", () => {
   });
 
   it("R8 an unanswered report becomes overdue after its due date; the deadline is configurable up to 10 working days", async () => {
-    const f = await at("2026-11-26T09:00:00Z", () => as(dom.dir, tok.dev, (s) => submitFeedback(s, { dataset: "pay", text: "金额字段单位不明(元还是分?)" })));
-    const onDue = await at("2026-12-01T23:00:00Z", () => as(dom.dir, tok.dev, (s) => listFeedback(s, { overdue: true })));
+    const f = await atTime("2026-11-26T09:00:00Z", () => as(dom.dir, tok.dev, (s) => submitFeedback(s, { dataset: "pay", text: "金额字段单位不明(元还是分?)" })));
+    const onDue = await atTime("2026-12-01T23:00:00Z", () => as(dom.dir, tok.dev, (s) => listFeedback(s, { overdue: true })));
     expect(onDue.map((x) => x.id)).not.toContain(f.id);
-    const after = await at("2026-12-02T08:00:00Z", () => as(dom.dir, tok.dev, (s) => listFeedback(s, { overdue: true })));
+    const after = await atTime("2026-12-02T08:00:00Z", () => as(dom.dir, tok.dev, (s) => listFeedback(s, { overdue: true })));
     expect(after.map((x) => x.id)).toContain(f.id);
 
     await expect(as(dom.dir, dom.adminToken, (s) => setFeedbackWorkingDays(s, 11))).rejects.toMatchObject({ code: "INVALID_WORKING_DAYS" });
     await expect(as(dom.dir, tok.prov, (s) => setFeedbackWorkingDays(s, 10))).rejects.toMatchObject({ code: "PERMISSION_DENIED" });
     await as(dom.dir, dom.adminToken, (s) => setFeedbackWorkingDays(s, 10));
-    const g = await at("2026-11-26T09:00:00Z", () => as(dom.dir, tok.dev, (s) => submitFeedback(s, { dataset: "pay", text: "月份字段有 13 月" })));
+    const g = await atTime("2026-11-26T09:00:00Z", () => as(dom.dir, tok.dev, (s) => submitFeedback(s, { dataset: "pay", text: "月份字段有 13 月" })));
     expect(g.due).toBe("2026-12-10");
-    const late = await at("2026-12-11T09:00:00Z", () => as(dom.dir, tok.prov, (s) => answerFeedback(s, { id: g.id, text: "已修正" })));
+    const late = await atTime("2026-12-11T09:00:00Z", () => as(dom.dir, tok.prov, (s) => answerFeedback(s, { id: g.id, text: "已修正" })));
     expect(late).toMatchObject({ state: "answered", overdue: true });
   });
 

@@ -51,3 +51,15 @@ export function writeCsv(path: string, header: string[], rows: (string | number)
   writeFileSync(path, [header.join(","), ...rows.map((r) => r.join(","))].join("\n") + "\n");
   return path;
 }
+
+/** Runs `fn` with the domain clock at `iso` (SHUYU_NOW), restoring it afterwards. */
+export async function atTime<T>(iso: string, fn: () => Promise<T>): Promise<T> {
+  const before = process.env.SHUYU_NOW;
+  process.env.SHUYU_NOW = iso;
+  try {
+    return await fn();
+  } finally {
+    if (before === undefined) delete process.env.SHUYU_NOW;
+    else process.env.SHUYU_NOW = before;
+  }
+}

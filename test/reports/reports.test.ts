@@ -7,21 +7,10 @@ import { complianceMarkdown, complianceReport } from "../../runtime/reports/comp
 import { REQUIREMENTS } from "../../runtime/reports/requirements.js";
 import { findRepoRoot, indexTests } from "../../runtime/reports/test-index.js";
 import { answerFeedback, submitFeedback } from "../../runtime/services/feedback.js";
-import { as, tempDir } from "../helpers/fixture.js";
+import { as, tempDir, atTime } from "../helpers/fixture.js";
 import { runCli } from "./program.js";
 import { addAccount } from "../../runtime/services/accounts.js";
 
-/** Runs `fn` with the domain clock at `iso`. */
-async function at<T>(iso: string, fn: () => Promise<T>): Promise<T> {
-  const before = process.env.SHUYU_NOW;
-  process.env.SHUYU_NOW = iso;
-  try {
-    return await fn();
-  } finally {
-    if (before === undefined) delete process.env.SHUYU_NOW;
-    else process.env.SHUYU_NOW = before;
-  }
-}
 
 describe("R7 activity report from a real domain", () => {
   const t = tempDir();
@@ -41,15 +30,15 @@ describe("R7 activity report from a real domain", () => {
       tok.prov = (await addAccount(s, { id: "prov2", name: "吴刚", org: "gzrs", roles: ["provider"] })).token;
     });
     // Two quality reports submitted on Monday 2026-11-23: one answered on time, one left open.
-    onTime = (await at("2026-11-23T09:00:00Z", () => as(dom, tok.dev, (s) => submitFeedback(s, { dataset: "people", text: "部分人员收入为 0" })))).id;
-    late = (await at("2026-11-23T09:30:00Z", () => as(dom, tok.dev, (s) => submitFeedback(s, { dataset: "people", text: "地址缺少门牌号" })))).id;
-    await at("2026-11-24T09:00:00Z", () => as(dom, tok.prov, (s) => answerFeedback(s, { id: onTime, text: "为失业人员,数据无误" })));
+    onTime = (await atTime("2026-11-23T09:00:00Z", () => as(dom, tok.dev, (s) => submitFeedback(s, { dataset: "people", text: "部分人员收入为 0" })))).id;
+    late = (await atTime("2026-11-23T09:30:00Z", () => as(dom, tok.dev, (s) => submitFeedback(s, { dataset: "people", text: "地址缺少门牌号" })))).id;
+    await atTime("2026-11-24T09:00:00Z", () => as(dom, tok.prov, (s) => answerFeedback(s, { id: onTime, text: "为失业人员,数据无误" })));
   }, 300_000);
   afterAll(() => t.cleanup());
 
   it("R7 lists authorizations (who, what, scope, term), the scenario review, jobs, egress decisions, products and overdue feedback", async () => {
-    const r = await at("2026-11-30T12:00:00Z", () => as(dom, tok.aud, (s) => activityReport(s, { from: "2026-11-01", to: "2026-11-30" })));
-    const wide = await at("2026-11-30T12:00:00Z", () => as(dom, tok.aud, (s) => activityReport(s, { from: "2020-01-01", to: "2035-12-31" })));
+    const r = await atTime("2026-11-30T12:00:00Z", () => as(dom, tok.aud, (s) => activityReport(s, { from: "2026-11-01", to: "2026-11-30" })));
+    const wide = await atTime("2026-11-30T12:00:00Z", () => as(dom, tok.aud, (s) => activityReport(s, { from: "2020-01-01", to: "2035-12-31" })));
     expect(wide.authorizations).toEqual([expect.objectContaining({ agreement: "agr-shuzhi", org: "shuzhi", datasets: ["people"], state: "active", grantedBy: expect.any(String) })]);
     expect(wide.authorizations[0].end > wide.authorizations[0].start).toBe(true);
     expect(wide.scenarios).toEqual([expect.objectContaining({ id: "income-cohort", state: "approved", scope: [{ dataset: "people", columns: ["gender", "birth_date", "income", "id_number"] }] })]);
@@ -69,7 +58,7 @@ describe("R7 activity report from a real domain", () => {
     expect(r.feedback.answered).toBe(1);
     expect(r.feedback.overdue.map((f) => f.id)).toEqual([late]);
     // Up to the 25th nothing was late yet.
-    const early = await at("2026-11-30T12:00:00Z", () => as(dom, tok.aud, (s) => activityReport(s, { from: "2026-11-01", to: "2026-11-25" })));
+    const early = await atTime("2026-11-30T12:00:00Z", () => as(dom, tok.aud, (s) => activityReport(s, { from: "2026-11-01", to: "2026-11-25" })));
     expect(early.feedback.overdue).toEqual([]);
 
     const md = activityMarkdown(r);
