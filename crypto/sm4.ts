@@ -2,7 +2,7 @@
  * SM4 (GB/T 32907) through Node's OpenSSL: CBC with PKCS#7 padding and CTR, one-shot
  * and streaming. ECB is exposed only for the standard's block vectors.
  */
-import { createCipheriv, createDecipheriv, type Cipher, type Decipher } from "node:crypto";
+import { createCipheriv, createDecipheriv, type Cipheriv, type Decipheriv } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { pipeline } from "node:stream/promises";
 import { invalid } from "../policies/errors.js";
@@ -22,18 +22,18 @@ function checkKeyIv(key: Uint8Array, iv: Uint8Array | null): void {
 }
 
 /** A streaming SM4 encryptor (a Node Transform): CBC pads with PKCS#7, CTR does not pad. */
-export function createSm4Encryptor(mode: Sm4Mode, key: Uint8Array, iv: Uint8Array): Cipher {
+export function createSm4Encryptor(mode: Sm4Mode, key: Uint8Array, iv: Uint8Array): Cipheriv {
   checkKeyIv(key, iv);
   return createCipheriv(`sm4-${mode}`, key, iv);
 }
 
 /** A streaming SM4 decryptor; CBC checks and strips the PKCS#7 padding at `final()`. */
-export function createSm4Decryptor(mode: Sm4Mode, key: Uint8Array, iv: Uint8Array): Decipher {
+export function createSm4Decryptor(mode: Sm4Mode, key: Uint8Array, iv: Uint8Array): Decipheriv {
   checkKeyIv(key, iv);
   return createDecipheriv(`sm4-${mode}`, key, iv);
 }
 
-function finish(c: Cipher | Decipher, data: Uint8Array): Uint8Array {
+function finish(c: Cipheriv | Decipheriv, data: Uint8Array): Uint8Array {
   const head = c.update(data);
   const tail = c.final();
   return tail.length === 0 ? head : Buffer.concat([head, tail]);

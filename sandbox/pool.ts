@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import { fork, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
@@ -57,6 +58,17 @@ function projectRoot(): string {
     dir = up;
   }
   return dir;
+}
+
+/**
+ * isolated-vm 7 loads its prebuilt addon through node-gyp-build, which probes paths
+ * (/etc/alpine-release, build dirs) that the worker may not read; the owner resolves it.
+ */
+function resolveIvmAddon(root: string): string {
+  const require = createRequire(join(root, "package.json"));
+  const ivmDir = dirname(require.resolve("isolated-vm/package.json"));
+  const gypBuild = require("node-gyp-build") as { path(dir: string): string };
+  return gypBuild.path(ivmDir);
 }
 
 /** The worker's resident memory in MiB, from /proc (Linux). */
@@ -123,6 +135,8 @@ export class WorkerPool {
   private readonly allowUnguarded: boolean;
   private bootFailures = 0;
   private readonly execArgv: string[];
+  /** The isolated-vm addon file, resolved here so the worker need not probe the file system for it. */
+  private readonly ivmAddon: string;
   private readonly workers = new Set<Worker>();
   private readonly queue: Queued[] = [];
   private closed = false;
@@ -137,10 +151,11 @@ export class WorkerPool {
     if (!existsSync(this.script)) {
       throw new ShuyuError("internal", "SANDBOX_NOT_BUILT", `sandbox worker ${this.script} is missing: run 'npm run build' first`);
     }
+    this.ivmAddon = resolveIvmAddon(root);
     const scriptDir = dirname(dirname(this.script));
     const distDir = dirname(scriptDir);
     this.execArgv = [
-      "--experimental-permission",
+      "--permission",
       // Node-level reads only: the worker's code and its two native addons. DuckDB's
       // own file access is native and governed by its lockdown, not by these flags.
       `--allow-fs-read=${join(root, "package.json")}`,
@@ -219,7 +234,7 @@ export class WorkerPool {
   }
 
   private spawn(): void {
-    const child = fork(this.script, [], {
+    const child = fork(this.script, [this.ivmAddon], {
       execArgv: this.execArgv,
       serialization: "advanced",
       stdio: ["ignore", "ignore", "pipe", "ipc"],

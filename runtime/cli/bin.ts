@@ -4,6 +4,11 @@ import { closeSharedPool } from "../jobs/shared-pool.js";
 import { buildProgram } from "./program.js";
 import { reportError, usage } from "./run-command.js";
 
+// isolated-vm 7 is built for Node 24's ABI: refuse an older node before anything loads it.
+if (Number(process.versions.node.split(".")[0]) < 24) {
+  process.stderr.write(`shuyu: NODE_TOO_OLD: shuyu runs on Node.js 24 (this is ${process.version}); use bin/shuyu or npm scripts, which run the pinned node\n`);
+  process.exit(5);
+}
 const argv = process.argv;
 const program = buildProgram();
 try {

@@ -12,11 +12,13 @@ import { registerFeedbackCommands } from "./commands/feedback.js";
 import { registerReportCommands } from "./commands/report.js";
 import { registerBenchCommands } from "./commands/bench.js";
 import { registerDemoCommands } from "./commands/demo.js";
+import { versionLine } from "./versions.js";
 
 /** Builds the `shuyu` command tree (DESIGN §6). */
 export function buildProgram(): Command {
   const program = new Command("shuyu")
     .description("shuyu 数域 — public-data authorization operation domain")
+    .version(versionLine(), "-V, --version", "print shuyu's, Node.js's and isolated-vm's versions")
     .option("--json", "machine-readable output")
     .option("--domain <dir>", "domain directory (or SHUYU_DOMAIN)")
     .option("--token <token>", "account token (or SHUYU_TOKEN)")

@@ -7,7 +7,9 @@ import { readColumns, RowLimitError, type ReadResult } from "./columns.js";
 import { GUEST_BOOTSTRAP } from "./guest.js";
 
 const require = createRequire(import.meta.url);
-const ivm = require("isolated-vm") as typeof IvmNamespace;
+// The pool passes the addon file it resolved (see resolveIvmAddon); outside a pool, load the package.
+const addon = process.argv[2];
+const ivm = (addon && addon.endsWith(".node") ? (require(addon) as { ivm: typeof IvmNamespace }).ivm : require("isolated-vm")) as typeof IvmNamespace;
 
 /** What the isolate run produced before the worker shapes it into a JobOutcome. */
 export interface ModelRun {
