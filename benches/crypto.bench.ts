@@ -11,14 +11,15 @@ import smCrypto from "sm-crypto";
 import { Bench } from "tinybench";
 import { aeadSeal, generateAeadKey } from "../crypto/aead.js";
 import { hmacSm3, sm3 } from "../crypto/sm3.js";
+import { sm4Ctr } from "../crypto/sm4.js";
 import type { BenchRow } from "./types.js";
 
 const BLOCK = 16384;
 const execFileAsync = promisify(execFile);
 
 /** Bytes per second from `openssl speed -mr` for one algorithm at 16 KiB. */
-async function opensslSpeed(args: string[], seconds: number): Promise<number> {
-  const { stdout } = await execFileAsync("openssl", ["speed", "-bytes", String(BLOCK), "-seconds", String(seconds), "-mr", ...args]);
+async function opensslSpeed(args: string[], seconds: number, bytes = BLOCK): Promise<number> {
+  const { stdout } = await execFileAsync("openssl", ["speed", "-bytes", String(bytes), "-seconds", String(seconds), "-mr", ...args]);
   const line = stdout.split("\n").find((l) => l.startsWith("+F:"));
   if (!line) throw new Error(`no +F: line from openssl speed ${args.join(" ")}`);
   return Number(line.split(":").pop());
@@ -33,8 +34,8 @@ const CALLS_PER_SAMPLE = 16;
  */
 const userCpuMs = (): number => process.cpuUsage().user / 1000;
 
-/** MB/s (10^6 bytes, as openssl speed counts) of an op that processes one 16 KiB block. */
-async function measure(name: string, op: () => void, ms: number, calls = CALLS_PER_SAMPLE): Promise<number> {
+/** MB/s (10^6 bytes, as openssl speed counts) of an op that processes one block of `bytes` (16 KiB by default). */
+async function measure(name: string, op: () => void, ms: number, calls = CALLS_PER_SAMPLE, bytes = BLOCK): Promise<number> {
   const bench = new Bench({ time: ms, warmupTime: Math.min(200, ms / 4), now: userCpuMs });
   bench.add(name, () => {
     for (let i = 0; i < calls; i++) op();
@@ -42,7 +43,7 @@ async function measure(name: string, op: () => void, ms: number, calls = CALLS_P
   await bench.run();
   const r = bench.tasks[0].result;
   if (!("period" in r)) throw new Error(`benchmark ${name} did not complete (${r.state})`);
-  return (BLOCK * calls) / (r.period / 1000) / 1e6;
+  return (bytes * calls) / (r.period / 1000) / 1e6;
 }
 
 function row(name: string, value: number, yardstick: string, yardstickValue: number): BenchRow {
@@ -93,6 +94,22 @@ export async function run(opts: { quick: boolean }): Promise<BenchRow[]> {
   let aead = 0;
   for (let i = 0; i < rounds; i++) aead = Math.max(aead, await measure("aead", () => aeadSeal(aeadKey, block), 1000));
   rows.push(row("AEAD SM4-CTR+HMAC-SM3 seal 16KiB (shuyu)", aead, "openssl sm4-ctr then hmac-sm3 (combined)", 1 / (1 / ct.theirs + 1 / hm.theirs)));
+
+  // One-shot calls on short inputs, as the audit chain and Merkle leaves make them: a fresh
+  // call per message (our per-call overhead counts), next to openssl speed at the same size.
+  for (const size of [64, 1024]) {
+    const msgs = Array.from({ length: 64 }, () => randomBytes(size));
+    let i = 0;
+    let theirs3 = 0, ours3 = 0, theirs4 = 0, ours4 = 0;
+    for (let r = 0; r < rounds; r++) {
+      theirs3 = Math.max(theirs3, (await opensslSpeed(["-evp", "sm3"], 1, size)) / 1e6);
+      ours3 = Math.max(ours3, await measure(`sm3 ${size}`, () => sm3(msgs[i++ & 63]), 500, 256, size));
+      theirs4 = Math.max(theirs4, (await opensslSpeed(["-evp", "sm4-ctr"], 1, size)) / 1e6);
+      ours4 = Math.max(ours4, await measure(`sm4-ctr ${size}`, () => sm4Ctr(key16, iv, msgs[i++ & 63]), 500, 256, size));
+    }
+    rows.push(row(`SM3 one-shot ${size} B (shuyu sm3())`, ours3, `openssl speed -evp sm3 -bytes ${size}`, theirs3));
+    rows.push(row(`SM4-CTR one-shot ${size} B (shuyu sm4Ctr())`, ours4, `openssl speed -evp sm4-ctr -bytes ${size}`, theirs4));
+  }
 
   rows.push(row("sm-crypto SM3 16KiB (pure JS)", await measure("sm-crypto sm3", () => smCrypto.sm3(blockArray), 1000, 1), "shuyu SM3 (node:crypto)", s3.ours));
   const keyHex = key16.toString("hex");

@@ -2,32 +2,20 @@
  * `npm run bench [-- --quick] [-- --json] [-- suite ...]`: runs every suite, prints each
  * figure next to its same-run yardstick and the ratio.
  */
+import { renderRows } from "./render.js";
 import type { BenchRow } from "./types.js";
+
+export { fmt, renderRows } from "./render.js";
 
 const SUITES: Record<string, () => Promise<{ run(opts: { quick: boolean }): Promise<BenchRow[]> }>> = {
   crypto: () => import("./crypto.bench.js"),
   sm2: () => import("./sm2.bench.js"),
+  "sm2-timing": () => import("./sm2-timing.bench.js"),
   ingest: () => import("./ingest.bench.js"),
   sandbox: () => import("./sandbox.bench.js"),
   egress: () => import("./egress.bench.js"),
   server: () => import("./server.load.js"),
 };
-
-/** Formats a number for the table (3 significant figures, thousands kept whole). */
-export function fmt(n: number): string {
-  if (!Number.isFinite(n)) return String(n);
-  if (Math.abs(n) >= 1000) return Math.round(n).toLocaleString("en-US");
-  return n.toPrecision(3);
-}
-
-/** Renders rows as the benchmark table. */
-export function renderRows(rows: BenchRow[]): string {
-  const head = ["figure", "value", "unit", "yardstick (same run)", "yardstick value", "ratio"];
-  const body = rows.map((r) => [r.name, fmt(r.value), r.unit, r.yardstick, fmt(r.yardstickValue), `${r.ratio.toFixed(2)}×`]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 1 || i === 4 || i === 5 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ");
-  return [line(head), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join("\n");
-}
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

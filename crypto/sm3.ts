@@ -2,22 +2,26 @@
  * SM3 (GB/T 32905) and HMAC-SM3 through Node's OpenSSL. Streaming reads files in large
  * chunks so hashing runs at OpenSSL speed whatever the file size.
  */
-import { createHash, createHmac, type Hash, type Hmac } from "node:crypto";
+import { createHash, createHmac, hash, type Hash, type Hmac } from "node:crypto";
 import { createReadStream } from "node:fs";
 import type { Readable } from "node:stream";
+import { SM3_SMALL_MAX, sm3Small } from "./sm3-small.js";
 
 export const SM3_DIGEST_BYTES = 32;
 /** Read size for file hashing: large enough that per-chunk overhead is negligible. */
 const FILE_CHUNK_BYTES = 1 << 20;
 
-/** SM3 digest of bytes (strings are hashed as UTF-8). */
+/** SM3 digest of bytes (strings are hashed as UTF-8): short inputs in TypeScript, the rest by OpenSSL's one-shot hash. */
 export function sm3(data: Uint8Array | string): Uint8Array {
-  return createHash("sm3").update(data).digest();
+  const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+  if (bytes.length <= SM3_SMALL_MAX) return sm3Small(bytes);
+  return hash("sm3", bytes, "buffer");
 }
 
 /** SM3 digest as lower-case hex. */
 export function sm3Hex(data: Uint8Array | string): string {
-  return createHash("sm3").update(data).digest("hex");
+  const d = sm3(data);
+  return Buffer.from(d.buffer, d.byteOffset, d.byteLength).toString("hex");
 }
 
 /** An incremental SM3 hasher (`update()` as often as needed, then `digest()`). */

@@ -1,10 +1,11 @@
 /** SM2 public-key encryption (GB/T 32918.4) with SM3 and its KDF; C1 is 04‖x1‖y1. */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { ShuyuError } from "../../policies/errors.js";
-import { mulG, mulPoint, N, toAffine } from "./curve.js";
+import { mulGSecret, mulPointSecret, N, toAffine } from "./curve.js";
 import { parsePrivateKey } from "./private-key.js";
 import { decodePoint, encodePoint } from "./point-codec.js";
-import { bigIntTo32, randomScalar } from "./scalar.js";
+import { bigIntTo32 } from "./scalar.js";
+import { randomScalarCt, scalarFromPublic } from "./scalar-ct.js";
 
 /** Component order of the ciphertext: C1C3C2 is GB/T 32918.4-2016's, C1C2C3 the 2010 draft's. */
 export type Sm2CipherMode = "C1C3C2" | "C1C2C3";
@@ -49,9 +50,10 @@ export function encrypt(plaintext: Uint8Array, publicKey: Uint8Array, opts: Ciph
     throw new ShuyuError("usage", "INVALID_NONCE", "fixed k must lie in [1, n − 1]", { details: {} });
   }
   for (;;) {
-    const k = opts.k ?? randomScalar();
-    const c1 = toAffine(mulG(k));
-    const s2 = toAffine(mulPoint(pb.x, pb.y, k));
+    // The ephemeral k is a secret: a constant-time scalar unless a test vector fixes it.
+    const k = opts.k !== undefined ? scalarFromPublic(opts.k) : randomScalarCt();
+    const c1 = toAffine(mulGSecret(k));
+    const s2 = toAffine(mulPointSecret(pb.x, pb.y, k));
     if (!c1 || !s2) continue;
     const x2 = bigIntTo32(s2.x), y2 = bigIntTo32(s2.y);
     const t = kdf(Buffer.concat([x2, y2]), plaintext.length);
@@ -93,7 +95,7 @@ export function decrypt(ciphertext: Uint8Array, privateKey: Uint8Array, opts: Ci
   const len = ciphertext.length - 97;
   const c3 = mode === "C1C3C2" ? ciphertext.subarray(65, 97) : ciphertext.subarray(65 + len);
   const c2 = mode === "C1C3C2" ? ciphertext.subarray(97) : ciphertext.subarray(65, 65 + len);
-  const s2 = toAffine(mulPoint(c1.x, c1.y, d));
+  const s2 = toAffine(mulPointSecret(c1.x, c1.y, d));
   if (!s2) throw failed("d·C1 is infinity");
   const x2 = bigIntTo32(s2.x), y2 = bigIntTo32(s2.y);
   const t = kdf(Buffer.concat([x2, y2]), len);

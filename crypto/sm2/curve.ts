@@ -7,6 +7,7 @@
  * whole window (constant-time select). What remains variable-time is listed in README.md.
  */
 import { add, fe, fromBigInt, invert, isZero, mul, normalize, P, scale, sqr, sub, toBigInt, type Fe } from "./field.js";
+import { oddRepresentativeBytes, randomScalarCt, scalarFromPublic, type Scalar } from "./scalar-ct.js";
 
 /** Curve order n. */
 export const N = 0xfffffffeffffffffffffffffffffffff7203df6b21c6052b53bbf40939d54123n;
@@ -211,16 +212,12 @@ export function fromAffine(x: bigint, y: bigint): Jac {
 // ---- scalar recoding -------------------------------------------------------------------
 
 /**
- * Signed odd digits of k' = k (k odd) or k + n (k even), both ≡ k (mod n) and odd, in
- * [−(2^w − 1), 2^w − 1], count digits of w bits: k' = Σ d_i·2^(wi). Digit i is bits
- * [wi, wi + w] of k' with the lowest forced to 1, minus 2^w — derived from the
- * Joye–Tunstall recurrence, so no data-dependent branch is needed.
+ * Signed odd digits of an odd k' < 2^257 given as 36 little-endian bytes (see
+ * oddRepresentativeBytes: k' = k or k + n, both ≡ k mod n), in [−(2^w − 1), 2^w − 1], count
+ * digits of w bits: k' = Σ d_i·2^(wi). Digit i is bits [wi, wi + w] of k' with the lowest forced
+ * to 1, minus 2^w — derived from the Joye–Tunstall recurrence, so no data-dependent branch is needed.
  */
-function recode(k: bigint, w: number, count: number): Int32Array {
-  const kk = k + N * (1n - (k & 1n));
-  const hex = kk.toString(16).padStart(72, "0");
-  const bytes = new Uint8Array(36); // little-endian
-  for (let i = 0; i < 36; i++) bytes[i] = parseInt(hex.slice(70 - 2 * i, 72 - 2 * i), 16);
+function recode(bytes: Uint8Array, w: number, count: number): Int32Array {
   const d = new Int32Array(count);
   const mask = (1 << (w + 1)) - 1;
   for (let i = 0; i < count; i++) {
@@ -230,6 +227,11 @@ function recode(k: bigint, w: number, count: number): Int32Array {
     d[i] = i === count - 1 ? v | 1 : (v | 1) - (1 << w);
   }
   return d;
+}
+
+/** The odd representative's bytes of a PUBLIC BigInt scalar (reduced mod n here). */
+function publicScalarBytes(k: bigint): Uint8Array {
+  return oddRepresentativeBytes(scalarFromPublic(((k % N) + N) % N));
 }
 
 /**
@@ -392,7 +394,10 @@ const fX = fe(), fY = fe();
  * entries are read by a full scan of each row; without, directly (public scalars only).
  */
 export function mulFixed(table: FixedTable, k: bigint, constantTime: boolean): Jac {
-  const d = recode(((k % N) + N) % N, G_W, G_WINDOWS);
+  return mulFixedDigits(table, recode(publicScalarBytes(k), G_W, G_WINDOWS), constantTime);
+}
+
+function mulFixedDigits(table: FixedTable, d: Int32Array, constantTime: boolean): Jac {
   const acc = jac();
   for (let j = G_WINDOWS - 1, first = true; j >= 0; j--, first = false) {
     const idx = digitIndex(d[j]);
@@ -412,9 +417,14 @@ export function mulFixed(table: FixedTable, k: bigint, constantTime: boolean): J
   return acc;
 }
 
-/** k·G for any k (reduced mod n first); same operation sequence and memory reads for every k. */
+/** k·G for a public BigInt k (reduced mod n first); same operation sequence and memory reads for every k. */
 export function mulG(k: bigint): Jac {
   return mulFixed(gTableNow(), k, true);
+}
+
+/** k·G for a SECRET canonical scalar k: no BigInt, no branch or table index that depends on k. */
+export function mulGSecret(k: Scalar): Jac {
+  return mulFixedDigits(gTableNow(), recode(oddRepresentativeBytes(k), G_W, G_WINDOWS), true);
 }
 
 // ---- variable base ---------------------------------------------------------------------
@@ -444,8 +454,17 @@ function oddMultiples(px: bigint, py: bigint, count: number): Float64Array {
   return table;
 }
 
-/** k·P for a point P given by affine BigInts (validated by the caller); same sequence for every k. */
+/** k·P for a point P given by affine BigInts (validated by the caller) and a public BigInt k. */
 export function mulPoint(px: bigint, py: bigint, k: bigint): Jac {
+  return mulPointDigits(px, py, recode(publicScalarBytes(k), V_W, V_WINDOWS));
+}
+
+/** k·P for a SECRET canonical scalar k (decryption's d, encryption's k); same sequence for every k. */
+export function mulPointSecret(px: bigint, py: bigint, k: Scalar): Jac {
+  return mulPointDigits(px, py, recode(oddRepresentativeBytes(k), V_W, V_WINDOWS));
+}
+
+function mulPointDigits(px: bigint, py: bigint, d: Int32Array): Jac {
   const multiples = oddMultiples(px, py, V_ENTRIES);
   // Canonical limbs, packed: x‖y in 16 words, z in 8 more.
   const table = new Int32Array(V_ENTRIES * 24);
@@ -456,7 +475,6 @@ export function mulPoint(px: bigint, py: bigint, k: bigint): Jac {
       pack(table, i * 24 + c * 8, t);
     }
   }
-  const d = recode(((k % N) + N) % N, V_W, V_WINDOWS);
   const sel = new Int32Array(24);
   const acc = jac(), q = jac();
   for (let j = V_WINDOWS - 1; j >= 0; j--) {
@@ -599,19 +617,20 @@ export function mulDoublePublic(u: bigint, v: bigint, px: bigint, py: bigint, pT
 }
 
 const NONCE_BATCH = 16;
-const noncePool: { k: bigint; x1: bigint }[] = [];
+const noncePool: { k: Scalar; x1: bigint }[] = [];
 
 /**
- * A fresh random k in [1, n − 1] with x(k·G). Pairs are made 16 at a time so that one field
- * inversion (Montgomery's trick) serves 16 signatures; each pair is handed out once and dropped.
+ * A fresh random k in [1, n − 1] (a constant-time scalar, never a BigInt) with x(k·G), which is
+ * public once r = e + x1 is. Pairs are made 16 at a time so that one field inversion (Montgomery's
+ * trick) serves 16 signatures; each pair is handed out once and dropped.
  */
-export function takeNonce(random: () => bigint): { k: bigint; x1: bigint } {
+export function takeNonce(): { k: Scalar; x1: bigint } {
   if (noncePool.length === 0) {
-    const ks: bigint[] = [];
+    const ks: Scalar[] = [];
     const pts: Jac[] = [];
     for (let i = 0; i < NONCE_BATCH; i++) {
-      ks.push(random());
-      pts.push(mulG(ks[i]));
+      ks.push(randomScalarCt());
+      pts.push(mulGSecret(ks[i]));
     }
     const prefix: Fe[] = [];
     let run = fe();
@@ -632,7 +651,7 @@ export function takeNonce(random: () => bigint): { k: bigint; x1: bigint } {
       noncePool.push({ k: ks[i], x1: toBigInt(t) });
     }
   }
-  return noncePool.pop() as { k: bigint; x1: bigint };
+  return noncePool.pop() as { k: Scalar; x1: bigint };
 }
 
 /** Forces the G table to be built now (so the first signature is not slow). */

@@ -2,12 +2,13 @@
 import { createHash } from "node:crypto";
 import { ShuyuError } from "../../policies/errors.js";
 import { BoundedCache } from "./bounded-cache.js";
-import { buildFixedTable, mulDoublePublic, mulG, N, takeNonce, toAffine, type FixedTable, type Jac } from "./curve.js";
+import { buildFixedTable, mulDoublePublic, mulGSecret, N, takeNonce, toAffine, type FixedTable, type Jac } from "./curve.js";
 import { fe, fromBigInt, isZero, mul, P, sqr, sub } from "./field.js";
 import { decodeSignatureDer, encodeSignatureDer } from "./der.js";
 import { parsePrivateKey, publicPointOf } from "./private-key.js";
 import { decodePoint, type AffinePoint } from "./point-codec.js";
-import { bytesToBigInt, invMod, modN, randomScalar } from "./scalar.js";
+import { bytesToBigInt, modN } from "./scalar.js";
+import { addMod, invertMont, isZeroBit, montMul, ONE_SCALAR, scalar, scalarFromPublic, scalarToPublic, subMod, toMont, type Scalar } from "./scalar-ct.js";
 import { idBytes, zOf } from "./z-digest.js";
 
 /** Options for signing. `k` fixes the nonce and exists only for standard test vectors. */
@@ -23,9 +24,10 @@ export interface VerifyOptions {
 }
 
 interface SignerState {
-  d: bigint;
-  /** (1 + d)^−1 mod n: the one scalar inversion of signing, done once per key. */
-  dPlus1Inv: bigint;
+  /** d in the Montgomery domain (d·R mod n), a constant-time scalar. */
+  dM: Scalar;
+  /** (1 + d)^−1 in the Montgomery domain: the one scalar inversion of signing, once per key, by Fermat. */
+  dPlus1InvM: Scalar;
   publicKey: Uint8Array;
   point: AffinePoint;
 }
@@ -59,7 +61,12 @@ function signerFor(privateKey: Uint8Array): SignerState {
   if (!st) {
     const d = parsePrivateKey(privateKey);
     const publicKey = publicPointOf(d);
-    st = { d, dPlus1Inv: invMod(d + 1n, N), publicKey, point: decodePoint(publicKey) };
+    const dM = scalar(), onePlusD = scalar(), inv = scalar();
+    toMont(dM, d);
+    addMod(onePlusD, d, ONE_SCALAR);
+    toMont(onePlusD, onePlusD);
+    invertMont(inv, onePlusD);
+    st = { dM, dPlus1InvM: inv, publicKey, point: decodePoint(publicKey) };
     signers.set(tag, st);
   }
   return st;
@@ -142,27 +149,35 @@ export function signRaw(message: Uint8Array, privateKey: Uint8Array, opts: SignO
   if (opts.k !== undefined && (opts.k < 1n || opts.k >= N)) {
     throw new ShuyuError("usage", "INVALID_NONCE", "fixed k must lie in [1, n − 1]", { details: {} });
   }
+  const rS = scalar(), rd = scalar(), diff = scalar(), sS = scalar(), rk = scalar();
   for (;;) {
-    let k: bigint, x1: bigint;
+    let k: Scalar, x1: bigint;
     if (opts.k !== undefined) {
-      k = opts.k;
-      const p1 = toAffine(mulG(k));
+      k = scalarFromPublic(opts.k);
+      const p1 = toAffine(mulGSecret(k));
       if (!p1) throw new ShuyuError("internal", "INTERNAL", "k·G is infinity for k in [1, n − 1]");
       x1 = p1.x;
     } else {
-      ({ k, x1 } = takeNonce(randomScalar));
+      ({ k, x1 } = takeNonce());
     }
+    // r = e + x1 mod n is public (it is half the signature); k, d and (1+d)^−1 stay limbs.
     const r = modN(e + x1);
-    if (r === 0n || r + k === N) {
+    rS.set(scalarFromPublic(r));
+    addMod(rk, rS, k);
+    // r = 0 or r + k = n: a negligible-probability retry; the branch is on a public verdict.
+    if (r === 0n || isZeroBit(rk) === 1) {
       if (opts.k !== undefined) throw new ShuyuError("usage", "INVALID_NONCE", "fixed k gives r = 0 or r + k = n; choose another", { details: {} });
       continue;
     }
-    const s = modN(st.dPlus1Inv * modN(k - r * st.d));
-    if (s === 0n) {
+    // s = (1 + d)^−1 · (k − r·d) mod n: montMul(r, d·R) = r·d, then montMul(·, (1+d)^−1·R).
+    montMul(rd, rS, st.dM);
+    subMod(diff, k, rd);
+    montMul(sS, diff, st.dPlus1InvM);
+    if (isZeroBit(sS) === 1) {
       if (opts.k !== undefined) throw new ShuyuError("usage", "INVALID_NONCE", "fixed k gives s = 0; choose another", { details: {} });
       continue;
     }
-    return { r, s };
+    return { r, s: scalarToPublic(sS) };
   }
 }
 

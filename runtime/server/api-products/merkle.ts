@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { sm3 as sm3Digest } from "../../../crypto/index.js";
 
 /** One step of an inclusion proof: the sibling's hash and which side it sits on. */
 export interface ProofStep {
@@ -6,10 +6,10 @@ export interface ProofStep {
   hash: string;
 }
 
-const sm3 = (...parts: Uint8Array[]) => {
-  const h = createHash("sm3");
-  for (const p of parts) h.update(p);
-  return h.digest();
+// Leaves and nodes are short (≤ 65 bytes for a node), where the one-shot path is ~2× faster.
+const sm3 = (...parts: Uint8Array[]): Buffer => {
+  const d = sm3Digest(Buffer.concat(parts));
+  return Buffer.from(d.buffer, d.byteOffset, d.byteLength);
 };
 
 // Domain separation (as RFC 6962): a leaf can never be mistaken for an inner node.
