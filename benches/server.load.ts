@@ -47,7 +47,7 @@ async function setup(dir: string, rows: number) {
     const people = Array.from({ length: rows }, () => [fakePersonName(rng), fakeResidentId(rng)]);
     const csv = join(dir, "..", "people.csv");
     writeFileSync(csv, "name,id_number\n" + people.map((p) => p.join(",")).join("\n") + "\n");
-    await ingestDataset(admin, { id: "people", file: csv, provider: "gaj", grade: 2 });
+    await ingestDataset(admin, { id: "people", file: csv, provider: "gaj", grade: 2, subject: ["id_number"] });
     await addAgreement(admin, { id: "agr1", org: "dev1", datasets: ["people"], start: "2026-01-01", end: "2028-12-31" });
     await submitScenario(await as(dev), { id: "hy", purpose: "身份核验：姓名与身份证号是否一致", grants: ["people:name,id_number"] });
     await approveScenario(admin, "hy");

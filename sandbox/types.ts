@@ -3,13 +3,19 @@
  * what comes back. Everything here crosses the owner ⇄ worker IPC channel, so it
  * is plain data (structured-clone safe).
  */
+import type { ColumnRole } from "../policies/subjects/roles.js";
 
 /** One granted dataset of a scenario's library, exposed as a DuckDB view named `name`. */
 export interface LibraryView {
   name: string;
   /** Absolute path to a Parquet file inside the job's `libraryDir`. */
   file: string;
+  /** The columns the view exposes: the granted ones only, never `sidColumn`. */
   columns: string[];
+  /** Role of each granted column (`join-only` where the grant says so). */
+  roles?: Record<string, ColumnRole | "join-only">;
+  /** The file's hidden subject-id column (`__sid`): only the accounting run's views select it. */
+  sidColumn?: string;
 }
 
 /** Per-job budgets; hitting one ends the job as `killed` with `LIMIT_<NAME>`. */

@@ -22,6 +22,7 @@ import { addAgreement, addYears } from "../services/agreements.js";
 import { showCatalog } from "../services/catalog.js";
 import { ingestDataset, tagColumn } from "../services/datasets.js";
 import { addOrg } from "../services/orgs.js";
+import { setSubjectKey } from "../services/subjects.js";
 import { approveScenario, submitScenario } from "../services/scenarios.js";
 import type { Session } from "../services/session.js";
 
@@ -129,6 +130,7 @@ export async function measureStep(s: Scratch, n: number, opts: { headline: boole
   await s.yard.conn.run("DROP TABLE IF EXISTS bare");
   tick();
   for (const c of Object.keys(TAGS)) await tagColumn(s.admin, { dataset: idCsv, column: c, tags: TAGS[c] });
+  await setSubjectKey(s.admin, { dataset: idCsv, columns: ["id_number"], kind: "person" });
 
   // Library: approval materialises the granted columns (Parquet + SM3) and the sample twin.
   const start = today();

@@ -119,8 +119,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       (fs) => fs.map((f) => `${f.table} ${n(f.rows)} rows (${(f.bytes / 1e6).toFixed(1)} MB)`).join(", "));
     const people = files.find((f) => f.table === "people")!;
 
-    await step("ingest", () => ingestDataset(admin, { id: "people", file: people.path, provider: "gzrs", grade: 3, name: "参保人员基本信息", category: "社会保障", updateCycle: "monthly" }),
-      (r) => `people v${r.version}: ${n(r.rowCount)} rows, SM3 ${r.sourceSm3.slice(0, 16)}…; PII found in ${r.proposals.filter((p) => p.tags.some((t) => t.startsWith("pii:"))).map((p) => p.column).join(", ")}`);
+    await step("ingest", () => ingestDataset(admin, { id: "people", file: people.path, provider: "gzrs", grade: 3, name: "参保人员基本信息", category: "社会保障", updateCycle: "monthly", subject: ["id_number"] }),
+      (r) => `people v${r.version}: ${n(r.rowCount)} rows, SM3 ${r.sourceSm3.slice(0, 16)}…; PII found in ${r.proposals.filter((p) => p.tags.some((t) => t.startsWith("pii:"))).map((p) => p.column).join(", ")}; subject key ${r.subject?.kind} (${r.subject?.columns.join(",")}), confirmed`);
 
     await step("catalog", () => listCatalog(parties.developer), (es) => es.map((e) => `${e.id} "${e.name}" grade ${e.grade}, ${n(e.rowCount)} rows, ${e.authorization.status}`).join("; "));
     await step("sample", () => showCatalog(parties.developer, "people", { sample: true, rows: 3 }), (r) => {

@@ -1,8 +1,25 @@
 /**
  * The control store's tables. Lists are JSON text: they are read whole and never
- * queried element-wise, and JSON keeps binding simple.
+ * queried element-wise, and JSON keeps binding simple. A new domain gets the whole
+ * schema at once; an older one is brought up to date by CONTROL_MIGRATIONS when it opens.
  */
-export const CONTROL_SCHEMA_VERSION = 1;
+export const CONTROL_SCHEMA_VERSION = 2;
+
+/** Version 2: subject keys (dataset_subjects) and admins' column roles (column_roles). */
+const SUBJECT_TABLES = `
+CREATE TABLE dataset_subjects (
+  dataset VARCHAR PRIMARY KEY, columns VARCHAR NOT NULL, kind VARCHAR NOT NULL, proposed VARCHAR NOT NULL,
+  confirmed BOOLEAN NOT NULL, updated_by VARCHAR NOT NULL, updated_at TIMESTAMP NOT NULL);
+CREATE TABLE column_roles (
+  dataset VARCHAR NOT NULL, column_name VARCHAR NOT NULL, role VARCHAR NOT NULL, updated_by VARCHAR NOT NULL,
+  updated_at TIMESTAMP NOT NULL, PRIMARY KEY (dataset, column_name));
+`;
+
+/**
+ * Steps from each older schema version to the next, applied in order inside one
+ * transaction: `to` is the version the step produces. Append only; never edit a step.
+ */
+export const CONTROL_MIGRATIONS: { to: number; sql: string }[] = [{ to: 2, sql: SUBJECT_TABLES }];
 
 export const CONTROL_SCHEMA = `
 CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
@@ -52,4 +69,4 @@ CREATE TABLE feedback (
   id VARCHAR PRIMARY KEY, dataset VARCHAR NOT NULL, provider VARCHAR NOT NULL, org VARCHAR NOT NULL, text VARCHAR NOT NULL,
   state VARCHAR NOT NULL, answer VARCHAR, submitted_by VARCHAR NOT NULL, submitted_at TIMESTAMP NOT NULL, due DATE NOT NULL,
   answered_at TIMESTAMP);
-`;
+${SUBJECT_TABLES}`;

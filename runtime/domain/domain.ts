@@ -5,6 +5,7 @@ import { AuditChain, type AuditEntry, type AuditInput } from "../audit/chain.js"
 import { ShuyuError } from "../../policies/errors.js";
 import { all, exec, one, openDuckDB, transaction } from "./db.js";
 import { domainPaths, type DomainPaths } from "./layout.js";
+import { migrateControl } from "./migrate.js";
 
 /** One connection to each store. */
 interface Connections {
@@ -49,7 +50,14 @@ export class Domain {
       throw new ShuyuError("invalid", "NOT_A_DOMAIN", `${dir} is not a shuyu domain (no domain.json); create one with 'shuyu init'`);
     }
     const info = JSON.parse(readFileSync(paths.marker, "utf8")) as DomainInfo;
-    return Domain.attach(paths, info);
+    const domain = await Domain.attach(paths, info);
+    try {
+      await migrateControl(domain);
+    } catch (err) {
+      domain.close();
+      throw err;
+    }
+    return domain;
   }
 
   /** Opens the stores of a domain whose files exist (used by open and init). */

@@ -11,6 +11,7 @@ import { CONTROL_SCHEMA, CONTROL_SCHEMA_VERSION } from "./control-schema.js";
 import { Domain, type DomainInfo } from "./domain.js";
 import { domainPaths } from "./layout.js";
 import { createSeal } from "./seal.js";
+import { ensureSubjectSecret } from "./subject-secret.js";
 
 export const InitInput = z.object({
   dir: z.string().min(1, "a directory is required"),
@@ -46,6 +47,7 @@ export async function initDomain(raw: unknown): Promise<{ domain: DomainInfo; di
   try {
     const seal = await createSeal(paths.keys, input.operator, info.id);
     writeFileDurable(`${paths.keys}/pseudonym.key`, randomBytes(32).toString("hex"), 0o600);
+    ensureSubjectSecret(paths.keys);
     const token = await domain.mutate(async () => {
       await exec(domain.control, CONTROL_SCHEMA);
       await domain.control.run("INSERT INTO meta VALUES ('schema_version', ?), ('domain_id', ?)", [String(CONTROL_SCHEMA_VERSION), info.id]);

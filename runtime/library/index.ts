@@ -1,1 +1,2 @@
-export { writeLibrary, grantedSelect, sm3OfFile, type LibraryManifest, type LibraryDataset, type LibrarySource } from "./materialise.js";
+export { writeLibrary, sm3OfFile, type LibraryManifest, type LibraryDataset, type LibrarySource } from "./materialise.js";
+export { asRawType } from "./sample-twin.js";

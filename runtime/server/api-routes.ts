@@ -14,6 +14,7 @@ import { devJob, jobStatus, listJobs, submitJob } from "../services/jobs.js";
 import { addOrg, AddOrgInput, listOrgs } from "../services/orgs.js";
 import { approveScenario, changeScenario, listScenarios, rejectScenario, showScenario, submitScenario, SubmitScenarioInput } from "../services/scenarios.js";
 import type { Session } from "../services/session.js";
+import { RoleInput, setColumnRole, setSubjectKey, SubjectInput } from "../services/subjects.js";
 
 /** What a route handler receives besides the session. */
 export interface RouteInput {
@@ -40,6 +41,8 @@ export const OptionalReasonBody = z.object({ reason: z.string().max(2000).option
 export const ReviewBody = z.object({ decision: z.enum(["approve", "reject"]), reason: z.string().trim().min(1, "a review states its reason").max(2000) });
 export const PurgeBody = z.object({ version: z.number().int().positive().optional() });
 export const TagBody = TagInput.omit({ dataset: true });
+export const SubjectBody = SubjectInput.omit({ dataset: true });
+export const RoleBody = RoleInput.omit({ dataset: true });
 export const CatalogQuery = z.object({ sample: z.enum(["true", "false"]).optional(), rows: z.coerce.number().int().min(1).max(10_000).optional() });
 
 /**
@@ -89,6 +92,14 @@ export const API_ROUTES: ApiRoute[] = [
   {
     method: "POST", url: "/api/datasets/:id/tags", summary: "Confirm or edit a column's tags", permission: "dataset.tag", body: TagBody,
     handler: (s, i) => tagColumn(s, { ...body(i), dataset: i.params.id }),
+  },
+  {
+    method: "POST", url: "/api/datasets/:id/subject", summary: "Confirm or set the subject key (columns, kind)", permission: "dataset.tag", body: SubjectBody,
+    handler: (s, i) => setSubjectKey(s, { ...body(i), dataset: i.params.id }),
+  },
+  {
+    method: "POST", url: "/api/datasets/:id/roles", summary: "Set a column's role", permission: "dataset.tag", body: RoleBody,
+    handler: (s, i) => setColumnRole(s, { ...body(i), dataset: i.params.id }),
   },
   {
     method: "POST", url: "/api/datasets/:id/purge", summary: "Purge superseded versions", permission: "dataset.purge", body: PurgeBody,

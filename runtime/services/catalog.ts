@@ -6,6 +6,8 @@ import { buildSample, type SampleResult } from "../../policies/sample/index.js";
 import { all } from "../domain/db.js";
 import { columnTags, currentVersion, sampleTags, versions } from "./datasets.js";
 import type { Session } from "./session.js";
+import { allSubjects, datasetRoles, datasetSubject, roleOverrides, type DatasetSubject } from "./subjects.js";
+import type { ColumnRole } from "../../policies/subjects/index.js";
 
 /** A catalog entry (GY 10: name, content, format, source, sharing/opening, grade, update cycle). */
 export interface CatalogEntry {
@@ -26,6 +28,10 @@ export interface CatalogEntry {
   negativeList: boolean;
   updateCycle: string;
   authorization: { agreements: number; approvedScenarios: number; status: "authorized" | "not-authorized" };
+  /** The privacy unit: whose data a row is (null when none is proposed or set). Only a confirmed key can be granted. */
+  subject: { kind: DatasetSubject["kind"]; columns: string[]; confirmed: boolean } | null;
+  /** Each column's role (identifier, quasi, measure, sensitive): the SQL guard and the gate act on these. */
+  roles: Record<string, ColumnRole>;
 }
 
 type EntryRow = {
@@ -65,7 +71,9 @@ export async function listCatalog(s: Session): Promise<CatalogEntry[]> {
 }
 
 export interface CatalogDetail extends CatalogEntry {
-  columnDetails: { name: string; type: string; tags: ColumnTag[]; confirmed: boolean; proposed: unknown }[];
+  columnDetails: { name: string; type: string; tags: ColumnTag[]; confirmed: boolean; proposed: unknown; role: ColumnRole; roleSet: boolean }[];
+  /** The subject key with ingest's proposal and its reason. */
+  subjectDetail: DatasetSubject | null;
   versionHistory: { version: number; rows: number; sm3: string; state: string; ingestedAt: string; ingestedBy: string }[];
   sample?: SampleResult;
 }
@@ -77,9 +85,14 @@ export async function showCatalog(s: Session, id: string, opts: { sample?: boole
   if (!entry) throw new ShuyuError("invalid", "NOT_FOUND", `dataset '${id}' is not in the catalog`, { details: { what: "dataset", id } });
   const ds = await currentVersion(s, id);
   const tags = await columnTags(s, id);
+  const overrides = await roleOverrides(s, id);
   const detail: CatalogDetail = {
     ...entry,
-    columnDetails: ds.columns.map((c) => ({ name: c.name, type: c.type, tags: tags.get(c.name)?.tags ?? [], confirmed: tags.get(c.name)?.confirmed ?? false, proposed: tags.get(c.name)?.proposed ?? [] })),
+    columnDetails: ds.columns.map((c) => ({
+      name: c.name, type: c.type, tags: tags.get(c.name)?.tags ?? [], confirmed: tags.get(c.name)?.confirmed ?? false, proposed: tags.get(c.name)?.proposed ?? [],
+      role: entry.roles[c.name], roleSet: overrides.has(c.name),
+    })),
+    subjectDetail: (await datasetSubject(s, id)) ?? null,
     versionHistory: (await versions(s, id)).map((v) => ({ version: v.version, rows: v.rowCount, sm3: v.sourceSm3, state: v.state, ingestedAt: v.ingestedAt, ingestedBy: v.ingestedBy })),
   };
   if (opts.sample) {
@@ -105,15 +118,21 @@ async function catalogEntries(s: Session): Promise<CatalogEntry[]> {
      FROM datasets d JOIN dataset_meta m ON m.id = d.id WHERE d.state = 'current' ORDER BY d.id`,
   );
   const status = await authorizationStatus(s);
-  return rows
-    .filter((r) => !r.negative_list || seesNegativeList(s))
+  const subjects = await allSubjects(s);
+  const visible = rows.filter((r) => !r.negative_list || seesNegativeList(s));
+  const roles = new Map<string, Record<string, ColumnRole>>();
+  for (const r of visible) roles.set(r.id, await datasetRoles(s, r.id));
+  return visible
     .map((r) => {
       const st = status.get(r.id) ?? { agreements: 0, approved: 0 };
+      const k = subjects.get(r.id);
       return {
         id: r.id, name: r.name, description: r.description, category: r.category, provider: r.provider, grade: r.grade, format: r.format,
         rowCount: Number(r.row_count), columns: (JSON.parse(r.columns) as unknown[]).length, version: r.version, versions: Number(r.n_versions),
         updatedAt: r.ingested_at.toISOString(), sharing: r.sharing, opening: r.opening, negativeList: r.negative_list, updateCycle: r.update_cycle,
         authorization: { agreements: st.agreements, approvedScenarios: st.approved, status: st.approved > 0 ? "authorized" : "not-authorized" },
+        subject: k ? { kind: k.kind, columns: k.columns, confirmed: k.confirmed } : null,
+        roles: roles.get(r.id)!,
       };
     });
 }

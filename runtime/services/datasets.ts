@@ -4,11 +4,13 @@ import { ShuyuError } from "../../policies/errors.js";
 import { isColumnTag, PII_TYPES, type ColumnTag } from "../../policies/pii/types.js";
 import { GradeSchema, IdSchema, parseInput } from "../../policies/schemas/common.js";
 import { detectPii } from "../../policies/pii/detect.js";
+import { proposeSubject, SUBJECT_KINDS, subjectKeyProblem, type SubjectProposal } from "../../policies/subjects/index.js";
 import { now } from "../clock.js";
 import { all, exec, ident, one } from "../domain/db.js";
 import { ingestFile, type IngestResult } from "../ingest/index.js";
 import { getOrg } from "./orgs.js";
 import type { Session } from "./session.js";
+import { datasetSubject, inferKind, saveSubject, type DatasetSubject } from "./subjects.js";
 
 export const SharingSchema = z.enum(["unconditional", "conditional", "none"]);
 export const OpeningSchema = z.enum(["open", "conditional", "closed"]);
@@ -25,7 +27,10 @@ export const IngestInput = z.object({
   opening: OpeningSchema.optional(),
   negativeList: z.boolean().optional(),
   updateCycle: z.string().max(100).optional(),
-});
+  /** Confirms the subject key at ingest (`--subject COL[,COL]`). */
+  subject: z.array(z.string().trim().min(1)).min(1, "--subject names at least one column").optional(),
+  subjectKind: z.enum(SUBJECT_KINDS).optional(),
+}).refine((v) => v.subjectKind === undefined || v.subject !== undefined, { message: "--subject-kind needs --subject COL[,COL]", path: ["subjectKind"] });
 
 export interface DatasetColumn {
   name: string;
@@ -92,7 +97,7 @@ export async function ingestDataset(
   s: Session,
   raw: unknown,
   onProgress?: (done: number, total: number) => void,
-): Promise<DatasetVersion & { proposals: Awaited<ReturnType<typeof detectPii>> }> {
+): Promise<DatasetVersion & { proposals: Awaited<ReturnType<typeof detectPii>>; subject: IngestSubject | null }> {
   authorize(s.principal, "dataset.ingest");
   const input = parseInput(IngestInput, raw, "dataset");
   const provider = await getOrg(s, input.provider);
@@ -115,6 +120,15 @@ export async function ingestDataset(
   }
   try {
     const proposals = await s.domain.exclusive(() => detectPii(s.domain.vault, table));
+    const proposal = (await s.domain.exclusive(() => proposeSubject(s.domain.vault, table, proposals))) ?? null;
+    const names = result.columns.map((c) => c.name);
+    const before = await datasetSubject(s, input.id);
+    if (input.subject) {
+      const problem = await subjectKeyProblem(s.domain.vault, table, names, input.subject);
+      if (problem) throw new ShuyuError("invalid", problem.code, `--subject: ${problem.message}; nothing was ingested`, { details: { dataset: input.id, ...problem.details } });
+    }
+    // A key confirmed for an earlier version stays confirmed only while it still names a subject in every row.
+    const keptProblem = !input.subject && before?.confirmed ? await subjectKeyProblem(s.domain.vault, table, names, before.columns) : undefined;
     const saved = await s.domain.mutate(async () => {
       const ts = now().toISOString();
       await s.domain.control.run("UPDATE datasets SET state = 'superseded' WHERE id = ? AND state = 'current'", [input.id]);
@@ -141,17 +155,47 @@ export async function ingestDataset(
           input.id, p.column, JSON.stringify(keep?.confirmed ? keep.tags : p.tags), JSON.stringify(p.matches), keep?.confirmed ?? false,
         ]);
       }
+      const subject = subjectAfterIngest(input, before, proposal, keptProblem, new Map(proposals.map((p) => [p.column, { tags: p.tags as string[] }])));
+      if (subject) await saveSubject(s, input.id, subject);
+      else await s.domain.control.run("DELETE FROM dataset_subjects WHERE dataset = ?", [input.id]);
       await s.domain.audit({
         actor: s.principal.accountId, action: "dataset.ingest", object: `dataset:${input.id}`,
-        details: { version, provider: input.provider, grade: input.grade, rows: result.rowCount, sm3: result.sm3, bytes: result.bytes, format: result.format, columns: result.columns.length },
+        details: {
+          version, provider: input.provider, grade: input.grade, rows: result.rowCount, sm3: result.sm3, bytes: result.bytes, format: result.format, columns: result.columns.length,
+          subject: subject ? { kind: subject.kind, columns: subject.columns, confirmed: subject.confirmed } : null,
+        },
       });
-      return currentVersion(s, input.id);
+      return { version: await currentVersion(s, input.id), subject };
     });
-    return { ...saved, proposals };
+    const note = keptProblem ? `the subject key confirmed earlier (${before!.columns.join(",")}) no longer holds: ${keptProblem.message}` : undefined;
+    return { ...saved.version, proposals, subject: saved.subject ? { ...saved.subject, ...(note ? { note } : {}) } : null };
   } catch (err) {
     await exec(s.domain.vault, `DROP TABLE IF EXISTS ${ident(table)}`);
     throw err;
   }
+}
+
+/** The subject key after an ingest, with a note when a confirmed key had to be dropped. */
+export type IngestSubject = DatasetSubject & { note?: string };
+
+/**
+ * Which key a new version gets: the one named with --subject (confirmed), else the key
+ * confirmed before if it still holds, else ingest's proposal awaiting confirmation.
+ */
+function subjectAfterIngest(
+  input: z.infer<typeof IngestInput>,
+  before: DatasetSubject | undefined,
+  proposal: SubjectProposal | null,
+  keptProblem: unknown,
+  tags: Map<string, { tags: string[] }>,
+): DatasetSubject | undefined {
+  if (input.subject) {
+    return { kind: input.subjectKind ?? inferKind(input.subject, tags, proposal), columns: [...input.subject], confirmed: true, proposed: proposal };
+  }
+  if (before?.confirmed && !keptProblem) return { ...before, proposed: proposal };
+  if (proposal) return { kind: proposal.kind, columns: proposal.columns, confirmed: false, proposed: proposal };
+  // A broken confirmed key is kept, unconfirmed, so the admin sees what no longer holds.
+  return before?.confirmed ? { ...before, confirmed: false, proposed: null } : undefined;
 }
 
 export const TagInput = z.object({

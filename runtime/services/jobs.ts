@@ -86,11 +86,13 @@ async function prepare(s: Session, raw: unknown, action: "job.submit" | "job.dev
   return { scenario, kind: "model", code, language: ext.includes("ts") ? "ts" : "js", params, limits };
 }
 
-function specFor(jobId: string, dir: string, manifest: LibraryManifest, p: PreparedJob): JobSpec {
+/** The job spec for a library: one view per dataset with its granted columns, their roles and the sid column's name. */
+export function specFor(jobId: string, dir: string, manifest: LibraryManifest, p: PreparedJob): JobSpec {
   return {
     jobId,
     libraryDir: dir,
-    views: manifest.datasets.map((d) => ({ name: d.view, file: join(dir, d.file), columns: d.columns })),
+    // Libraries written before subject ids existed have neither roles nor a sid column.
+    views: manifest.datasets.map((d) => ({ name: d.view, file: join(dir, d.file), columns: d.columns, ...(d.roles ? { roles: d.roles } : {}), ...(d.sid ? { sidColumn: d.sid } : {}) })),
     kind: p.kind,
     code: p.code,
     language: p.language,

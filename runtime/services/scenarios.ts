@@ -5,36 +5,66 @@ import { z } from "zod";
 import { authorize } from "../../policies/authz/engine.js";
 import { ShuyuError } from "../../policies/errors.js";
 import { DesensitizePolicy } from "../../policies/desensitize/index.js";
-import { buildSample } from "../../policies/sample/index.js";
 import { DateSchema, IdSchema, parseInput } from "../../policies/schemas/common.js";
 import { now } from "../clock.js";
-import { all, exec, ident, one } from "../domain/db.js";
-import { grantedSelect, writeLibrary, type LibraryManifest } from "../library/materialise.js";
-import { asRawType } from "../library/sample-twin.js";
+import { all, ident, one } from "../domain/db.js";
+import { subjectSecret } from "../domain/subject-secret.js";
+import { writeLibrary, type LibraryManifest, type LibrarySource } from "../library/materialise.js";
+import { buildSampleTwin } from "../library/sample-twin.js";
+import { RESERVED_PREFIX, type GrantedRole } from "../../policies/subjects/index.js";
 import { coveringAgreement, expireLapsed } from "./agreements.js";
 import { currentVersion, sampleTags } from "./datasets.js";
 import type { Session } from "./session.js";
+import { datasetRoles, requireSubjectKey } from "./subjects.js";
 
 /** One grant: the least columns of one dataset a scenario needs (HB 20, ZJ 15(3)). */
 export interface Grant {
   dataset: string;
+  /** Every granted column, join-only ones included. */
   columns: string[];
+  /** Columns usable only in equality joins and filters (and count(DISTINCT …)), never returned. */
+  joinOnly: string[];
 }
 
-/** Parses `DATASET:COL,COL` (DESIGN §6). */
-export function parseGrant(text: string): Grant {
+/** Parses `DATASET:COL,COL` (DESIGN §6) into a grant without join-only columns. */
+export function parseGrant(text: string, option = "--grant"): Grant {
   const m = /^([^:]+):(.+)$/.exec(text.trim());
-  if (!m) throw new ShuyuError("invalid", "INVALID_GRANT", `grant '${text}' is not DATASET:COL,COL`, { details: { grant: text } });
+  if (!m) throw new ShuyuError("invalid", "INVALID_GRANT", `${option} '${text}' is not DATASET:COL,COL`, { details: { grant: text } });
   const dataset = parseInput(IdSchema, m[1].trim(), "grant.dataset");
   const columns = m[2].split(",").map((c) => c.trim()).filter(Boolean);
-  if (columns.length === 0) throw new ShuyuError("invalid", "INVALID_GRANT", `grant '${text}' names no column`, { details: { grant: text } });
-  return { dataset, columns: [...new Set(columns)] };
+  if (columns.length === 0) throw new ShuyuError("invalid", "INVALID_GRANT", `${option} '${text}' names no column`, { details: { grant: text } });
+  return { dataset, columns: [...new Set(columns)], joinOnly: [] };
+}
+
+/**
+ * The scenario's grants from its --grant and --join-only texts: one grant per dataset, each
+ * join-only column granted as well (after the dataset's ordinary columns).
+ */
+export function parseGrants(grantTexts: string[], joinOnlyTexts: string[] = []): Grant[] {
+  const grants = grantTexts.map((t) => parseGrant(t));
+  const seen = new Set<string>();
+  for (const g of grants) {
+    if (seen.has(g.dataset)) throw new ShuyuError("invalid", "DUPLICATE_GRANT", `dataset '${g.dataset}' is granted twice; list its columns in one --grant`);
+    seen.add(g.dataset);
+  }
+  const joined = new Set<string>();
+  for (const j of joinOnlyTexts.map((t) => parseGrant(t, "--join-only"))) {
+    if (joined.has(j.dataset)) throw new ShuyuError("invalid", "DUPLICATE_GRANT", `dataset '${j.dataset}' has two --join-only; list its columns in one`);
+    joined.add(j.dataset);
+    let g = grants.find((x) => x.dataset === j.dataset);
+    if (!g) grants.push((g = { dataset: j.dataset, columns: [], joinOnly: [] }));
+    g.joinOnly = j.columns;
+    g.columns = [...new Set([...g.columns, ...j.columns])];
+  }
+  return grants;
 }
 
 export const SubmitScenarioInput = z.object({
   id: IdSchema,
   purpose: z.string().trim().min(10, "state the scenario's purpose in at least 10 characters (HLJ 17)").max(4000),
   grants: z.array(z.string()).min(1, "at least one --grant DATASET:COL,COL"),
+  /** `DATASET:COL,COL`: columns granted for joining and filtering only. */
+  joinOnly: z.array(z.string()).optional(),
   until: DateSchema.optional(),
   /** Desensitization for this scenario's outputs, per output column; the grade's defaults cover the rest. */
   policy: DesensitizePolicy.optional(),
@@ -69,7 +99,8 @@ type ScenarioRow = {
 
 function toScenario(r: ScenarioRow): Scenario {
   return {
-    id: r.id, org: r.org, agreement: r.agreement, purpose: r.purpose, grants: JSON.parse(r.grants) as Grant[], state: r.state,
+    // Scenarios stored before join-only columns existed have none.
+    id: r.id, org: r.org, agreement: r.agreement, purpose: r.purpose, grants: (JSON.parse(r.grants) as Grant[]).map((g) => ({ ...g, joinOnly: g.joinOnly ?? [] })), state: r.state,
     approvals: JSON.parse(r.approvals) as Approvals, reason: r.reason, submittedBy: r.submitted_by,
     expires: r.expires instanceof Date ? r.expires.toISOString().slice(0, 10) : String(r.expires), library: r.library ? (JSON.parse(r.library) as LibraryManifest) : null,
     policy: r.policy ? (JSON.parse(r.policy) as DesensitizePolicy) : null,
@@ -93,12 +124,7 @@ async function providerOrgs(s: Pick<Session, "domain">, grants: Grant[]): Promis
 export async function submitScenario(s: Session, raw: unknown): Promise<Scenario> {
   authorize(s.principal, "scenario.submit");
   const input = parseInput(SubmitScenarioInput, raw, "scenario");
-  const grants = input.grants.map(parseGrant);
-  const seen = new Set<string>();
-  for (const g of grants) {
-    if (seen.has(g.dataset)) throw new ShuyuError("invalid", "DUPLICATE_GRANT", `dataset '${g.dataset}' is granted twice; list its columns in one --grant`);
-    seen.add(g.dataset);
-  }
+  const grants = parseGrants(input.grants, input.joinOnly);
   return s.domain.mutate(async () => {
     await expireLapsed(s);
     if (await one(s.domain.control, "SELECT 1 FROM scenarios WHERE id = ?", [input.id])) throw new ShuyuError("invalid", "DUPLICATE_ID", `scenario '${input.id}' already exists`);
@@ -112,6 +138,13 @@ export async function submitScenario(s: Session, raw: unknown): Promise<Scenario
           details: { dataset: g.dataset, columns: unknown },
         });
       }
+      const reserved = g.columns.filter((c) => c.startsWith(RESERVED_PREFIX));
+      if (reserved.length) {
+        throw new ShuyuError("invalid", "RESERVED_COLUMN", `column names starting '${RESERVED_PREFIX}' are reserved for the domain and cannot be granted (${reserved.join(", ")}); rename the column and re-ingest`, {
+          details: { dataset: g.dataset, columns: reserved },
+        });
+      }
+      await requireSubjectKey(s, g.dataset);
     }
     const agreement = await coveringAgreement(s, s.principal.orgId, grants.map((g) => g.dataset));
     if (input.until && input.until > agreement.end) {
@@ -223,29 +256,27 @@ export const SAMPLE_LIBRARY_ROWS = 500;
  * DESIGN §3) and the desensitized sample twin that dev mode runs on.
  */
 async function materialiseLibraries(s: Session, sc: Scenario): Promise<LibraryManifest> {
-  const sources = [];
-  const sampleSources = [];
+  const secret = subjectSecret(s.domain.paths.keys);
+  const sources: LibrarySource[] = [];
+  const sampleSources: LibrarySource[] = [];
   for (const g of sc.grants) {
     const ds = await currentVersion(s, g.dataset);
-    sources.push({ dataset: g.dataset, version: ds.version, select: grantedSelect(ds.vaultTable, g.columns), columns: g.columns });
-    const tags = await sampleTags(s, g.dataset);
-    const sample = await buildSample(
-      s.domain.vault,
-      ds.vaultTable,
-      g.columns.map((c) => ({ name: c, type: ds.columns.find((dc) => dc.name === c)!.type, tags: tags.get(c) ?? [] })),
-      { rows: SAMPLE_LIBRARY_ROWS, seed: randomInt(2 ** 31) },
-    );
+    // The key is checked again: a re-ingest since submission may have unconfirmed it.
+    const key = await requireSubjectKey(s, g.dataset);
+    const subject = { kind: key.kind, columns: key.columns };
+    const all = await datasetRoles(s, g.dataset, ds);
+    const joinOnly = g.joinOnly ?? [];
+    const roles: Record<string, GrantedRole> = Object.fromEntries(g.columns.map((c) => [c, joinOnly.includes(c) ? "join-only" : all[c]]));
+    sources.push({ dataset: g.dataset, version: ds.version, from: ident(ds.vaultTable), columns: g.columns, roles, subject });
     const temp = `sample_${sc.id}_${g.dataset}`.replace(/[^A-Za-z0-9_]/g, "_");
-    const rawTypes = sample.columns.map((c) => ds.columns.find((dc) => dc.name === c.name)?.type ?? c.type);
-    await exec(s.domain.vault, `CREATE OR REPLACE TEMP TABLE ${ident(temp)} (${sample.columns.map((c, i) => `${ident(c.name)} ${rawTypes[i]}`).join(", ")})`);
-    const insert = `INSERT INTO ${ident(temp)} VALUES (${rawTypes.map((t) => `TRY_CAST(? AS ${t})`).join(", ")})`;
-    for (const row of sample.rows) {
-      await s.domain.vault.run(insert, row.map((v, i) => asRawType(v === null || v === undefined ? null : v instanceof Date ? v.toISOString() : String(v), rawTypes[i])));
-    }
-    sampleSources.push({ dataset: g.dataset, version: ds.version, select: `SELECT * FROM ${ident(temp)}`, columns: g.columns });
+    const { keyFrom } = await buildSampleTwin(s.domain.vault, ds.vaultTable, temp, ds.columns, g.columns, key.columns, await sampleTags(s, g.dataset), {
+      rows: SAMPLE_LIBRARY_ROWS,
+      seed: randomInt(2 ** 31),
+    });
+    sampleSources.push({ dataset: g.dataset, version: ds.version, from: ident(temp), columns: g.columns, roles, subject, keyFrom });
   }
-  const manifest = await writeLibrary(s.domain.vault, s.domain.paths.library(sc.id), sc.id, "raw", sources);
-  await writeLibrary(s.domain.vault, s.domain.paths.sampleLibrary(sc.id), sc.id, "sample", sampleSources);
+  const manifest = await writeLibrary(s.domain.vault, s.domain.paths.library(sc.id), sc.id, "raw", sources, secret);
+  await writeLibrary(s.domain.vault, s.domain.paths.sampleLibrary(sc.id), sc.id, "sample", sampleSources, secret);
   return manifest;
 }
 

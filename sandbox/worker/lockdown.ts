@@ -54,7 +54,8 @@ export async function createJobInstance(): Promise<{ instance: DuckDBInstance; c
  */
 export async function lockJobDatabase(conn: DuckDBConnection, libraryDir: string, views: LibraryView[], memoryMiB: number): Promise<void> {
   const statements = views.map((view) => {
-    const cols = view.columns.length > 0 ? view.columns.map(quoteIdent).join(", ") : "*";
+    // Only the granted columns: the file's hidden `__sid` (and any `__` name) never reaches a model's view.
+    const cols = view.columns.length > 0 ? view.columns.map(quoteIdent).join(", ") : "COLUMNS(lambda c: NOT starts_with(c, '__'))";
     return `CREATE VIEW ${quoteIdent(view.name)} AS SELECT ${cols} FROM read_parquet(${quoteString(view.file)})`;
   });
   // One round trip: DuckDB runs the statements in order and stops at the first

@@ -24,7 +24,7 @@ async function world() {
   const rng = createRng(7);
   const rows = Array.from({ length: 200 }, (_, i) => [fakePersonName(rng), fakeResidentId(rng), fakeMobile(rng), i % 2 ? "F" : "M", 1000 + ((i * 37) % 9000)]);
   const file = writeCsv(join(env.dir, "..", "people.csv"), ["name", "id_number", "mobile", "gender", "income"], rows);
-  await as(env.dir, admin, (s) => ingestDataset(s, { id: "people", file, provider: "wjw", grade: 3 }));
+  await as(env.dir, admin, (s) => ingestDataset(s, { id: "people", file, provider: "wjw", grade: 3, subject: ["id_number"] }));
   return { env, admin, prov, dev, dev2, rows };
 }
 
@@ -54,7 +54,7 @@ describe("R3 agreements and R4 one scenario, one review", () => {
     await expect(as(w.env.dir, w.admin, (s) => submitScenario(s, { id: "s0", purpose: "统计各性别人群收入分布情况", grants: ["people:gender,income"] }))).rejects.toMatchObject({ code: "PERMISSION_DENIED" });
   });
 
-  it("R4: approval needs the operator and every provider; then the library holds only granted columns with SM3 digests", async () => {
+  it("R4: approval needs the operator and every provider; then the library holds only granted columns (and the hidden subject id) with SM3 digests", async () => {
     const sc = await as(w.env.dir, w.dev, (s) => submitScenario(s, { id: "income", purpose: "统计各性别人群收入分布情况", grants: ["people:gender,income"] }));
     expect(sc.state).toBe("submitted");
     expect(sc.approvals.required).toEqual(["operator", "wjw"]);
@@ -73,7 +73,7 @@ describe("R3 agreements and R4 one scenario, one review", () => {
     const db = await DuckDBInstance.create(":memory:");
     const c = await db.connect();
     const cols = (await c.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${join(lib, "people.parquet")}')`)).getRowObjectsJS().map((r) => r.column_name);
-    expect(cols).toEqual(["gender", "income"]);
+    expect(cols).toEqual(["gender", "income", "__sid"]);
     const sums = (await c.runAndReadAll(`SELECT sum(income)::BIGINT AS s FROM read_parquet('${join(lib, "people.parquet")}')`)).getRowObjectsJS()[0].s;
     expect(Number(sums)).toBe(w.rows.reduce((a, r) => a + Number(r[4]), 0));
     // the sample twin for dev mode has the same columns and types, so a model moves from sample to raw unchanged

@@ -38,6 +38,7 @@ describe("R1 R4 R6 end to end through the CLI", () => {
     }
     writeFileSync(join(t.dir, "people.csv"), lines.join("\n") + "\n");
     await ok("admin", "dataset", "ingest", "--id", "people", "--file", join(t.dir, "people.csv"), "--provider", "wjw", "--grade", "2");
+    await ok("admin", "dataset", "tag", "people", "--subject", "id_number");
     await ok("admin", "agreement", "add", "--org", "dev1", "--datasets", "people", "--start", "2026-01-01", "--end", "2028-12-31");
     await ok("dev", "scenario", "submit", "--id", "inc", "--purpose", "按性别统计收入分布以支持政策制定", "--grant", "people:gender,age,income,id_number");
     await ok("admin", "scenario", "approve", "inc");

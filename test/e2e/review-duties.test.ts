@@ -30,7 +30,7 @@ describe("R6 human review with separation of duties", () => {
     for (let i = 0; i < 2000; i++) lines.push(`${fakeResidentId(rng)},${["520102", "520103", "520111", "520112"][i % 4]},${100 + ((i * 13) % 900)}`);
     const csv = join(env.dir, "..", "claims.csv");
     writeFileSync(csv, lines.join("\n") + "\n");
-    await as(env.dir, a, (s) => ingestDataset(s, { id: "claims", file: csv, provider: "prov", grade: 4 }));
+    await as(env.dir, a, (s) => ingestDataset(s, { id: "claims", file: csv, provider: "prov", grade: 4, subject: ["id_number"] }));
     await as(env.dir, a, (s) => addAgreement(s, { org: "dev1", datasets: ["claims"], start: "2026-01-01", end: "2028-01-01" }));
     await as(env.dir, tok.dev, (s) => submitScenario(s, { id: "cost", purpose: "按区县统计医保费用支出以优化资源配置", grants: ["claims:district,cost"] }));
     await as(env.dir, a, (s) => approveScenario(s, "cost"));

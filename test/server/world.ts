@@ -26,7 +26,7 @@ export async function world() {
   const rng = createRng(11);
   const rows = Array.from({ length: 400 }, (_, i) => [fakePersonName(rng), fakeResidentId(rng), i % 2 ? "F" : "M", 1000 + ((i * 37) % 9000)]);
   const file = writeCsv(join(env.dir, "..", "people.csv"), ["name", "id_number", "gender", "income"], rows);
-  await as(env.dir, admin, (s) => ingestDataset(s, { id: "people", file, provider: "gaj", grade: 2 }));
+  await as(env.dir, admin, (s) => ingestDataset(s, { id: "people", file, provider: "gaj", grade: 2, subject: ["id_number"] }));
   await as(env.dir, admin, (s) => addAgreement(s, { id: "agr1", org: "dev1", datasets: ["people"], start: "2026-01-01", end: "2028-12-31" }));
   await as(env.dir, dev, (s) => submitScenario(s, { id: "hy", purpose: "身份核验：姓名与身份证号是否一致", grants: ["people:name,id_number,gender,income"] }));
   await as(env.dir, admin, (s) => approveScenario(s, "hy"));

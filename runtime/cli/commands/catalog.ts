@@ -1,10 +1,27 @@
 import type { Command } from "commander";
 import { listCatalog, showCatalog } from "../../services/catalog.js";
-import { ingestDataset, purgeVersions, tagColumn } from "../../services/datasets.js";
+import { ingestDataset, purgeVersions, tagColumn, type IngestSubject } from "../../services/datasets.js";
+import { setColumnRole, setSubjectKey, type DatasetSubject } from "../../services/subjects.js";
 import { progressBar } from "../progress.js";
 import { action, globalOptions, usage } from "../run-command.js";
-import { withSession } from "../session.js";
+import { csv, withSession } from "../session.js";
 import { table } from "../table.js";
+
+/** A subject key in one phrase: `person (id_number)`, marked when only proposed. */
+export function describeSubject(k: Pick<DatasetSubject, "kind" | "columns" | "confirmed"> | null | undefined): string {
+  if (!k) return "none";
+  return `${k.kind} (${k.columns.join(", ")})${k.confirmed ? "" : " — proposed, not confirmed"}`;
+}
+
+function ingestSubjectLines(id: string, k: IngestSubject | null): string[] {
+  if (k?.confirmed) return [`subject key: ${describeSubject(k)}`];
+  const lines = k?.note ? [`note: ${k.note}`] : [];
+  if (k) {
+    return [...lines, `proposed subject key: ${k.kind} (${k.columns.join(", ")})${k.proposed ? ` — ${k.proposed.reason}` : ""}`,
+      `  confirm before granting: shuyu dataset tag ${id} --subject ${k.columns.join(",")}${k.kind === "record" ? "" : ` --subject-kind ${k.kind}`}`];
+  }
+  return [...lines, "no subject key found (no resident ID, credit code or unique column)", `  set one before granting: shuyu dataset tag ${id} --subject COL[,COL] --subject-kind person|enterprise|record`];
+}
 
 /** `dataset ingest|tag|purge`, `catalog list|show`. */
 export function registerCatalogCommands(program: Command): void {
@@ -22,12 +39,16 @@ export function registerCatalogCommands(program: Command): void {
     .option("--opening <type>", "open|conditional|closed")
     .option("--negative-list", "on the negative list: never shared or opened (GY 12)")
     .option("--update-cycle <text>")
+    .option("--subject <cols>", "confirm the subject key (whose data a row is): COL[,COL]")
+    .option("--subject-kind <kind>", "person|enterprise|record (default: from the columns' tags)")
     .action(
       action(async (cmd) => {
-        const o = cmd.opts();
+        const { subject, subjectKind, ...o } = cmd.opts();
         const bar = progressBar(`ingest ${o.id}`, process.stderr.isTTY === true && !globalOptions(cmd).json);
         try {
-          const r = await withSession(cmd, (s) => ingestDataset(s, { ...o, grade: o.grade }, (d, t) => bar.update(d, t)));
+          const r = await withSession(cmd, (s) =>
+            ingestDataset(s, { ...o, grade: o.grade, ...(subject !== undefined ? { subject: csv(subject) } : {}), ...(subjectKind !== undefined ? { subjectKind } : {}) }, (d, t) => bar.update(d, t)),
+          );
           bar.stop();
           const tagged = r.proposals.filter((p) => p.tags.length > 0);
           return {
@@ -35,6 +56,7 @@ export function registerCatalogCommands(program: Command): void {
               `dataset ${r.id} version ${r.version}: ${r.rowCount} rows, ${r.columns.length} columns, SM3 ${r.sourceSm3}`,
               tagged.length ? "proposed tags (confirm or edit with 'shuyu dataset tag'):" : "no PII found",
               ...tagged.map((p) => `  ${p.column}: ${p.tags.join(", ")}  ${p.matches.map((m) => `${m.type} ${(m.share * 100).toFixed(1)}%`).join(" ")}`),
+              ...ingestSubjectLines(r.id, r.subject),
             ].join("\n"),
             json: r,
           };
@@ -46,19 +68,37 @@ export function registerCatalogCommands(program: Command): void {
   dataset
     .command("tag")
     .argument("<id>")
-    .requiredOption("--column <col>")
+    .option("--column <col>", "the column whose tags or role change")
     .option("--pii <type>", "resident_id|mobile|bank_card|uscc|email|ip|plate|person_name|address")
     .option("--quasi", "a quasi-identifier")
     .option("--sensitive", "a sensitive attribute")
     .option("--none", "clear every tag of the column")
+    .option("--role <role>", "identifier|quasi|measure|sensitive (with --column)")
+    .option("--subject <cols>", "the subject key: COL[,COL] (the privacy unit: whose data a row is)")
+    .option("--subject-kind <kind>", "person|enterprise|record (with --subject, or alone to confirm the proposed key as that kind)")
     .action(
       action(async (cmd, id: string) => {
-        const o = cmd.opts<{ column: string; pii?: string; quasi?: boolean; sensitive?: boolean; none?: boolean }>();
+        const o = cmd.opts<{ column?: string; pii?: string; quasi?: boolean; sensitive?: boolean; none?: boolean; role?: string; subject?: string; subjectKind?: string }>();
         const tags = [...(o.pii ? [`pii:${o.pii}`] : []), ...(o.quasi ? ["quasi"] : []), ...(o.sensitive ? ["sensitive"] : [])];
-        if (tags.length === 0 && !o.none) throw usage("give --pii TYPE, --quasi, --sensitive or --none");
         if (tags.length > 0 && o.none) throw usage("--none cannot be combined with other tags");
-        const r = await withSession(cmd, (s) => tagColumn(s, { dataset: id, column: o.column, tags }));
-        return { human: `${r.dataset}.${r.column}: ${r.tags.join(", ") || "(no tags)"}`, json: r };
+        const tagging = tags.length > 0 || o.none === true;
+        const keying = o.subject !== undefined || o.subjectKind !== undefined;
+        if (!tagging && !keying && o.role === undefined) throw usage("give --column COL with --pii TYPE, --quasi, --sensitive, --none or --role ROLE, or --subject COL[,COL]");
+        if ((tagging || o.role !== undefined) && o.column === undefined) throw usage("--pii, --quasi, --sensitive, --none and --role need --column COL");
+        if (o.column !== undefined && !tagging && o.role === undefined) throw usage("--column needs --pii TYPE, --quasi, --sensitive, --none or --role ROLE");
+        const r = await withSession(cmd, async (s) => ({
+          ...(tagging ? { tags: await tagColumn(s, { dataset: id, column: o.column, tags }) } : {}),
+          ...(o.role !== undefined ? { role: await setColumnRole(s, { dataset: id, column: o.column, role: o.role }) } : {}),
+          ...(keying ? { subject: await setSubjectKey(s, { dataset: id, ...(o.subject !== undefined ? { columns: csv(o.subject) } : {}), ...(o.subjectKind !== undefined ? { kind: o.subjectKind } : {}) }) } : {}),
+        }));
+        const lines = [
+          ...(r.tags ? [`${r.tags.dataset}.${r.tags.column}: ${r.tags.tags.join(", ") || "(no tags)"}`] : []),
+          ...(r.role ? [`${r.role.dataset}.${r.role.column}: role ${r.role.role} (was ${r.role.before})`] : []),
+          ...(r.subject ? [`${r.subject.dataset}: subject key ${describeSubject(r.subject)}`] : []),
+        ];
+        // One change keeps its own JSON shape (scripts read it); several are keyed by what changed.
+        const parts = Object.values(r);
+        return { human: lines.join("\n"), json: parts.length === 1 ? parts[0] : r };
       }),
     );
   dataset
@@ -79,8 +119,8 @@ export function registerCatalogCommands(program: Command): void {
       const r = await withSession(cmd, listCatalog);
       return {
         human: table(
-          r.map((e) => ({ ...e, negativeList: e.negativeList ? "yes" : "", authorization: e.authorization.status })),
-          ["id", "name", "provider", "grade", "rowCount", "columns", "version", "updatedAt", "sharing", "opening", "negativeList", "authorization"],
+          r.map((e) => ({ ...e, negativeList: e.negativeList ? "yes" : "", authorization: e.authorization.status, subject: e.subject ? `${e.subject.kind}:${e.subject.columns.join(",")}${e.subject.confirmed ? "" : "?"}` : "" })),
+          ["id", "name", "provider", "grade", "rowCount", "columns", "version", "updatedAt", "sharing", "opening", "negativeList", "authorization", "subject"],
         ),
         json: r,
       };
@@ -98,8 +138,12 @@ export function registerCatalogCommands(program: Command): void {
         const lines = [
           `${r.id} — ${r.name} (provider ${r.provider}, grade ${r.grade}, ${r.rowCount} rows, version ${r.version} of ${r.versions}, updated ${r.updatedAt})`,
           `sharing ${r.sharing}, opening ${r.opening}${r.negativeList ? ", ON THE NEGATIVE LIST" : ""}, update cycle ${r.updateCycle}, ${r.authorization.status}`,
+          `subject key: ${describeSubject(r.subjectDetail)}${r.subjectDetail && !r.subjectDetail.confirmed ? ` (confirm: shuyu dataset tag ${r.id} --subject ${r.subjectDetail.columns.join(",")})` : ""}`,
           "",
-          table(r.columnDetails.map((c) => ({ ...c, tags: c.tags.join(",") + (c.confirmed ? "" : c.tags.length ? " (proposed)" : "") })), ["name", "type", "tags"]),
+          table(
+            r.columnDetails.map((c) => ({ ...c, tags: c.tags.join(",") + (c.confirmed ? "" : c.tags.length ? " (proposed)" : ""), role: c.role + (c.roleSet ? " (set)" : "") })),
+            ["name", "type", "tags", "role"],
+          ),
         ];
         if (r.sample) {
           lines.push("", `sample (${r.sample.rows.length} rows, desensitized; columns drawn independently):`);

@@ -28,7 +28,7 @@ function describe(sc: Scenario): string {
   return [
     `scenario ${sc.id} (${sc.org}, agreement ${sc.agreement}): ${sc.state}${sc.reason ? ` — ${sc.reason}` : ""}`,
     `purpose: ${sc.purpose}`,
-    ...sc.grants.map((g) => `grant ${g.dataset}: ${g.columns.join(", ")}`),
+    ...sc.grants.map((g) => `grant ${g.dataset}: ${g.columns.map((c) => (g.joinOnly.includes(c) ? `${c} (join-only)` : c)).join(", ")}`),
     sc.state === "submitted" ? `waiting for approval by: ${waiting.join(", ")}` : "",
     `expires ${sc.expires}`,
   ].filter(Boolean).join("\n");
@@ -76,13 +76,14 @@ export function registerScenarioCommands(program: Command): void {
     .requiredOption("--id <id>")
     .requiredOption("--purpose <text>")
     .requiredOption("--grant <DATASET:COL,COL>", "repeatable", collect)
+    .option("--join-only <DATASET:COL,COL>", "columns granted for equality joins and filters only (repeatable)", collect)
     .option("--until <date>", "end of the scenario (default: the agreement's end)")
     .option("--policy <file.json>", 'desensitization of outputs: {"columns": {"col": {"method": "mask", …}}}')
     .action(
       action(async (cmd) => {
-        const o = cmd.opts<{ id: string; purpose: string; grant: string[]; until?: string; policy?: string }>();
+        const o = cmd.opts<{ id: string; purpose: string; grant: string[]; joinOnly?: string[]; until?: string; policy?: string }>();
         const policy = o.policy === undefined ? undefined : readJsonFile(o.policy, "--policy");
-        const r = await withSession(cmd, (s) => submitScenario(s, { id: o.id, purpose: o.purpose, grants: o.grant, until: o.until, policy }));
+        const r = await withSession(cmd, (s) => submitScenario(s, { id: o.id, purpose: o.purpose, grants: o.grant, joinOnly: o.joinOnly, until: o.until, policy }));
         return { human: describe(r), json: r };
       }),
     );

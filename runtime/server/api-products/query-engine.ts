@@ -39,7 +39,8 @@ export class ProductQueryEngine {
     const conn = await db.connect();
     try {
       for (const d of manifest.datasets) {
-        await conn.run(`CREATE TABLE ${ident(d.view)} AS SELECT * FROM read_parquet(${literal(`${libraryDir}/${d.file}`)})`);
+        // The granted columns only: product SQL never sees the hidden subject id.
+        await conn.run(`CREATE TABLE ${ident(d.view)} AS SELECT ${d.columns.map(ident).join(", ")} FROM read_parquet(${literal(`${libraryDir}/${d.file}`)})`);
       }
       await conn.run("SET enable_external_access = false");
       await conn.run("SET lock_configuration = true");
