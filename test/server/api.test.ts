@@ -27,6 +27,10 @@ describe("shuyu serve: the API over the services", () => {
     const cat = await api(srv.url, "GET", "/api/catalog", w.tokens.dev);
     expect(cat.status).toBe(200);
     expect(cat.json.map((e: { id: string }) => e.id)).toEqual(["people"]);
+    // the catalog route shows the subject key and the column roles
+    expect(cat.json[0]).toMatchObject({ subject: { kind: "person", columns: ["id_number"], confirmed: true }, roles: { id_number: "identifier", name: "identifier" } });
+    const one = await api(srv.url, "GET", "/api/catalog/people", w.tokens.dev);
+    expect(one.json.subjectDetail).toMatchObject({ kind: "person", columns: ["id_number"], proposed: { kind: "person", columns: ["id_number"] } });
   });
 
   it("writes the same audit entries as the CLI path (actor and action of the service)", async () => {

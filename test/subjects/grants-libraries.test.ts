@@ -5,6 +5,7 @@ import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRng, fakePersonName, fakeResidentId } from "../../policies/pii/fake/index.js";
 import { closeSharedPool } from "../../runtime/jobs/shared-pool.js";
+import { ProductQueryEngine } from "../../runtime/server/api-products/query-engine.js";
 import { API_ROUTES } from "../../runtime/server/api-routes.js";
 import { openApiDocument } from "../../runtime/server/openapi.js";
 import { addAccount } from "../../runtime/services/accounts.js";
@@ -178,6 +179,11 @@ describe("grants need a confirmed subject key; join-only columns; libraries carr
     expect(Object.values(dev.outcome.outputs.tables)[0].columns.map((col) => col.name)).toEqual(["gender", "income"]);
     const devSid = await as(w.env.dir, w.dev, (s) => devJob(s, { scenario: "noid", sql: "SELECT __sid FROM people" }));
     expect(devSid.outcome.state).toBe("failed");
+    // API products' engines load the granted columns only
+    const dir = join(w.env.dir, "libraries", "join");
+    const engine = await ProductQueryEngine.open(dir, readLibraryManifest(dir), "SELECT count(*) AS n FROM people WHERE id_number = ?");
+    engine.close();
+    await expect(ProductQueryEngine.open(dir, readLibraryManifest(dir), "SELECT __sid FROM people WHERE id_number = ?")).rejects.toMatchObject({ code: "PRODUCT_SQL_INVALID" });
   });
 });
 
