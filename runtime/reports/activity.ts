@@ -24,7 +24,7 @@ export interface ActivityReport {
   generatedBy: string;
   holdings: { dataset: string; name: string; provider: string; grade: number; rows: number; bytes: number; version: number; ingestedAt: string; ingestedInPeriod: boolean }[];
   authorizations: { agreement: string; org: string; orgName: string; datasets: string[]; start: string; end: string; state: string; grantedAt: string; grantedBy: string; grantedInPeriod: boolean }[];
-  scenarios: { id: string; org: string; purpose: string; scope: { dataset: string; columns: string[] }[]; state: string; decidedAt: string | null; reason: string | null; approvedBy: string[] }[];
+  scenarios: { id: string; org: string; purpose: string; scope: { dataset: string; columns: string[]; joinOnly: string[] }[]; state: string; decidedAt: string | null; reason: string | null; approvedBy: string[] }[];
   jobs: { total: number; byOrg: { org: string; mode: string; state: string; jobs: number }[] };
   egress: { id: string; org: string; scenario: string; form: string; state: string; requestedAt: string; decidedAt: string | null; blockedBy: string[]; reviews: { by: string; org: string; decision: string; reason: string }[] }[];
   products: { id: string; org: string; scenario: string; form: string; state: string; sm3: string; releasedAt: string }[];
@@ -71,7 +71,7 @@ export async function activityReport(s: Session, raw: unknown = {}): Promise<Act
     })
     .filter(({ r, stamps }) => inPeriod(iso(r.decided_at)) || stamps.some((x) => inPeriod(x.at)))
     .map(({ r, stamps }) => ({
-      id: r.id, org: r.org, purpose: r.purpose, scope: JSON.parse(r.grants) as { dataset: string; columns: string[] }[], state: r.state,
+      id: r.id, org: r.org, purpose: r.purpose, scope: (JSON.parse(r.grants) as { dataset: string; columns: string[]; joinOnly?: string[] }[]).map((g) => ({ ...g, joinOnly: g.joinOnly ?? [] })), state: r.state,
       decidedAt: iso(r.decided_at), reason: r.reason, approvedBy: stamps.map((x) => x.by),
     }));
 
@@ -139,7 +139,7 @@ export function activityMarkdown(r: ActivityReport): string {
     ...mdTable(["agreement", "organisation", "datasets", "term", "state", "granted"], r.authorizations.map((a) => [a.agreement, `${a.orgName} (${a.org})`, a.datasets.join(", "), `${a.start} – ${a.end}`, a.state, `${a.grantedAt} by ${a.grantedBy}${a.grantedInPeriod ? " (in period)" : ""}`])),
     "",
     "## Scenarios reviewed",
-    ...mdTable(["scenario", "organisation", "purpose", "scope", "decision", "by", "reason"], r.scenarios.map((x) => [x.id, x.org, x.purpose, x.scope.map((g) => `${g.dataset}(${g.columns.join(",")})`).join("; "), `${x.state}${x.decidedAt ? ` ${x.decidedAt}` : ""}`, x.approvedBy.join(", "), x.reason ?? ""])),
+    ...mdTable(["scenario", "organisation", "purpose", "scope", "decision", "by", "reason"], r.scenarios.map((x) => [x.id, x.org, x.purpose, x.scope.map((g) => `${g.dataset}(${g.columns.map((c) => (g.joinOnly.includes(c) ? `${c} join-only` : c)).join(",")})`).join("; "), `${x.state}${x.decidedAt ? ` ${x.decidedAt}` : ""}`, x.approvedBy.join(", "), x.reason ?? ""])),
     "",
     `## Jobs run: ${r.jobs.total}`,
     ...mdTable(["organisation", "mode", "state", "jobs"], r.jobs.byOrg.map((j) => [j.org, j.mode, j.state, j.jobs])),

@@ -41,7 +41,7 @@ describe("R7 activity report from a real domain", () => {
     const wide = await atTime("2026-11-30T12:00:00Z", () => as(dom, tok.aud, (s) => activityReport(s, { from: "2020-01-01", to: "2035-12-31" })));
     expect(wide.authorizations).toEqual([expect.objectContaining({ agreement: "agr-shuzhi", org: "shuzhi", datasets: ["people"], state: "active", grantedBy: expect.any(String) })]);
     expect(wide.authorizations[0].end > wide.authorizations[0].start).toBe(true);
-    expect(wide.scenarios).toEqual([expect.objectContaining({ id: "income-cohort", state: "approved", scope: [{ dataset: "people", columns: ["gender", "birth_date", "income", "id_number"] }] })]);
+    expect(wide.scenarios).toEqual([expect.objectContaining({ id: "income-cohort", state: "approved", scope: [{ dataset: "people", columns: ["gender", "birth_date", "income", "id_number"], joinOnly: [] }] })]);
     expect(wide.scenarios[0].approvedBy.sort()).toEqual(["admin", "wang"]);
     expect(wide.jobs.total).toBe(3);
     expect(wide.jobs.byOrg.filter((j) => j.mode === "raw").reduce((n, j) => n + j.jobs, 0)).toBe(2);
