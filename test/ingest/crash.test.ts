@@ -18,6 +18,7 @@ function buildChildModules(out: string): void {
     ...readdirSync(join(repo, "runtime/ingest")).map((f) => `runtime/ingest/${f}`),
     "policies/errors.ts",
     "crypto/sm3.ts",
+    "crypto/sm3-small.ts",
   ].filter((f) => f.endsWith(".ts"));
   for (const rel of sources) {
     const js = ts.transpileModule(readFileSync(join(repo, rel), "utf8"), {
