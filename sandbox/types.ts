@@ -3,6 +3,7 @@
  * what comes back. Everything here crosses the owner ⇄ worker IPC channel, so it
  * is plain data (structured-clone safe).
  */
+import type { SubjectKind } from "../policies/subjects/kinds.js";
 import type { ColumnRole } from "../policies/subjects/roles.js";
 
 /** One granted dataset of a scenario's library, exposed as a DuckDB view named `name`. */
@@ -16,6 +17,8 @@ export interface LibraryView {
   roles?: Record<string, ColumnRole | "join-only">;
   /** The file's hidden subject-id column (`__sid`): only the accounting run's views select it. */
   sidColumn?: string;
+  /** The dataset's subject key (its columns need not be granted): joins on it share subjects. */
+  subject?: { kind: SubjectKind; columns: string[] };
 }
 
 /** Per-job budgets; hitting one ends the job as `killed` with `LIMIT_<NAME>`. */

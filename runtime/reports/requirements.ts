@@ -92,7 +92,7 @@ export const REQUIREMENTS: Requirement[] = [
         mechanism: "Each scenario is submitted alone and needs its own approvals (runtime/services/scenarios.ts); jobs run only under an approved, unexpired scenario.",
         proof: /approval|scenario/i },
       { cite: "HB 20, ZJ 15(3)", text: "data requested is the minimum necessary", status: "met",
-        mechanism: "Grants name columns (`--grant DATASET:COL,COL`); the scenario's library materialises exactly those columns as Parquet with SM3 digests.",
+        mechanism: "Grants name columns (`--grant DATASET:COL,COL`, `--join-only` for columns usable only to join and filter) of datasets with a confirmed subject key; the scenario's library materialises exactly those columns (plus the hidden subject id models never see) as Parquet with SM3 digests.",
         proof: /least|granted columns/i },
       { cite: "HLJ 17-18", text: "an application states scenario, purpose and scope; review checks purpose, scope, legality, risk", status: "met",
         mechanism: "A purpose of at least 10 characters and explicit column grants are required; approvals and rejections are recorded with who, when and why.",

@@ -92,7 +92,7 @@ export function specFor(jobId: string, dir: string, manifest: LibraryManifest, p
     jobId,
     libraryDir: dir,
     // Libraries written before subject ids existed have neither roles nor a sid column.
-    views: manifest.datasets.map((d) => ({ name: d.view, file: join(dir, d.file), columns: d.columns, ...(d.roles ? { roles: d.roles } : {}), ...(d.sid ? { sidColumn: d.sid } : {}) })),
+    views: manifest.datasets.map((d) => ({ name: d.view, file: join(dir, d.file), columns: d.columns, ...(d.roles ? { roles: d.roles } : {}), ...(d.sid ? { sidColumn: d.sid } : {}), ...(d.subject ? { subject: d.subject } : {}) })),
     kind: p.kind,
     code: p.code,
     language: p.language,
