@@ -53,6 +53,8 @@ describe("subject keys: proposed at ingest, confirmed or edited by the admin, sh
     files.firms = writeCsv(join(base, "firms.csv"), ["credit_code", "industry", "staff"], Array.from({ length: 80 }, (_, i) => [fakeUscc(rng), ["制造", "零售"][i % 2], 10 + i]));
     // record: nothing personal, one unique column
     files.trips = writeCsv(join(base, "trips.csv"), ["line", "trip_no", "riders"], Array.from({ length: 90 }, (_, i) => [["1路", "2路", "3路"][i % 3], 5000 + i, (i * 7) % 40]));
+    // record, three unique columns: the one named like a key wins over earlier ones
+    files.orders = writeCsv(join(base, "orders.csv"), ["weight", "amount", "order_id"], Array.from({ length: 70 }, (_, i) => [(i + 0.5).toFixed(1), 300 + i, `O-${1000 + i}`]));
     // none: no identifier and nothing unique
     files.counts = writeCsv(join(base, "counts.csv"), ["district", "n"], Array.from({ length: 50 }, (_, i) => [["云岩", "南明"][i % 2], i % 5]));
     // a resident ID column with a gap cannot be the key
@@ -66,6 +68,7 @@ describe("subject keys: proposed at ingest, confirmed or edited by the admin, sh
     expect((await ingest("claims")).subject).toMatchObject({ kind: "person", columns: ["id_number"], confirmed: false });
     expect((await ingest("firms")).subject).toMatchObject({ kind: "enterprise", columns: ["credit_code"], confirmed: false });
     expect((await ingest("trips")).subject).toMatchObject({ kind: "record", columns: ["trip_no"], confirmed: false });
+    expect((await ingest("orders")).subject).toMatchObject({ kind: "record", columns: ["order_id"], confirmed: false });
     expect((await ingest("counts")).subject).toBeNull();
     const gappy = await ingest("gappy");
     // the only resident-ID column has an empty row, nothing else is unique per row except what the names give
