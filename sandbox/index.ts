@@ -1,6 +1,7 @@
 // Public surface of the sandbox: the job contract, the worker pool and the SQL guard.
 export type {
   ColumnarTable,
+  ColumnRole,
   ColumnType,
   JobError,
   JobLimits,
@@ -13,5 +14,6 @@ export type {
 export { DEFAULT_LIMITS } from "./types.js";
 export { WorkerPool, workerRssCapMiB, type WorkerPoolOptions } from "./pool.js";
 export { guardSql } from "./sqlguard/guard.js";
+export type { GuardView } from "./sqlguard/roles.js";
 export { openParserConnection } from "./sqlguard/parser.js";
 export { transpileModel } from "./transpile.js";

@@ -62,3 +62,27 @@ export const ALLOWED_FUNCTIONS: ReadonlySet<string> = new Set([...OPERATORS, ...
  * scoping mistake in the guard would otherwise turn them into catalog reads.
  */
 export const RESERVED_TABLE_PREFIXES = ["duckdb_", "pragma_", "sqlite_", "pg_", "information_schema"];
+
+/**
+ * Bare names DuckDB binds to a function when no column of that name is in scope
+ * (`SELECT current_user` is a COLUMN_REF in the AST, not a FUNCTION). Each maps to
+ * the function it becomes; the name passes only if that function is allow-listed
+ * above or a granted view has a column of that name. Source: DuckDB
+ * src/planner/column_qualifier.cpp (GetSQLValueFunctionName).
+ */
+export const SQL_VALUE_NAMES: Readonly<Record<string, string>> = {
+  current_catalog: "current_catalog",
+  current_date: "current_date",
+  current_schema: "current_schema",
+  current_role: "current_role",
+  current_time: "get_current_time",
+  current_timestamp: "get_current_timestamp",
+  current_user: "current_user",
+  localtime: "current_localtime",
+  localtimestamp: "current_localtimestamp",
+  session_user: "session_user",
+  user: "user",
+};
+
+/** Names starting with this are the domain's own (`__sid`, ledger columns): no query may use them. */
+export const RESERVED_NAME_PREFIX = "__";

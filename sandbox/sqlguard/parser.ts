@@ -1,4 +1,5 @@
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import { parseDuckJson } from "./ast.js";
 
 /**
  * A DuckDB that only parses: in memory, no directory allowed, external access off
@@ -29,5 +30,5 @@ export async function serializeSql(conn: DuckDBConnection, sql: string): Promise
   const reader = await conn.runAndReadAll("SELECT json_serialize_sql($1::VARCHAR)", [sql]);
   const text = reader.getRows()[0]?.[0];
   if (typeof text !== "string") throw new Error("json_serialize_sql returned no text");
-  return JSON.parse(text) as unknown;
+  return parseDuckJson(text);
 }
