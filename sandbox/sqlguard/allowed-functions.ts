@@ -14,7 +14,7 @@ const SCALAR = [
   "abs", "ceil", "ceiling", "floor", "round", "round_even", "trunc", "sign", "sqrt", "cbrt", "pow", "power",
   "exp", "ln", "log", "log2", "log10", "greatest", "least", "mod", "isnan", "isinf", "isfinite",
   "pi", "degrees", "radians", "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "factorial", "gcd", "lcm",
-  "even", "bit_count", "xor",
+  "even", "bit_count", "xor", "roundbankers", "nextafter",
   // strings
   "upper", "lower", "ucase", "lcase", "length", "len", "strlen", "char_length", "character_length",
   "substr", "substring", "left", "right", "trim", "ltrim", "rtrim", "lpad", "rpad", "concat", "concat_ws",
@@ -23,7 +23,8 @@ const SCALAR = [
   "regexp_matches", "regexp_replace", "regexp_extract", "regexp_full_match", "format", "printf",
   "ascii", "chr", "unicode", "translate", "initcap", "md5", "sha256", "hash", "levenshtein",
   "jaccard", "jaro_similarity", "jaro_winkler_similarity", "damerau_levenshtein", "hamming", "nfc_normalize",
-  "strip_accents", "to_base", "from_base",
+  "strip_accents", "to_base", "from_base", "regexp_extract_all", "string_split_regex", "regexp_split_to_array",
+  "format_bytes",
   // dates and times
   "date_part", "datepart", "date_trunc", "datetrunc", "date_diff", "datediff", "date_sub", "datesub",
   "date_add", "year", "month", "day", "hour", "minute", "second", "millisecond", "microsecond", "week",
@@ -39,7 +40,9 @@ const SCALAR = [
   "list_unique", "array_length", "list_slice", "array_slice", "list_concat", "array_concat",
   "list_transform", "array_transform", "list_filter", "array_filter", "list_reduce", "list_sum",
   "list_avg", "list_min", "list_max", "list_count", "struct_pack", "struct_extract", "row", "unnest",
-  "flatten", "range", "generate_series", "cardinality",
+  "flatten", "range", "generate_series", "cardinality", "list_apply", "array_apply", "list_zip", "array_value",
+  "list_resize", "list_reverse", "list_where", "list_intersect", "list_has_all", "list_has_any", "map", "map_keys",
+  "map_values", "map_entries", "map_extract", "map_concat", "element_at",
   // aggregates
   "count", "count_star", "sum", "avg", "mean", "min", "max", "median", "mode", "quantile",
   "quantile_cont", "quantile_disc", "stddev", "stddev_pop", "stddev_samp", "var_pop", "var_samp",
@@ -48,7 +51,7 @@ const SCALAR = [
   "first", "last", "any_value", "arbitrary", "bool_and", "bool_or", "approx_count_distinct",
   "approx_quantile", "arg_min", "arg_max", "argmin", "argmax", "min_by", "max_by", "product",
   "histogram", "entropy", "kurtosis", "skewness", "sumkahan", "fsum", "bit_and", "bit_or", "bit_xor",
-  "count_if", "countif", "sum_no_overflow", "favg", "kahan_sum",
+  "count_if", "countif", "sum_no_overflow", "favg", "kahan_sum", "mad",
   // window
   "row_number", "rank", "dense_rank", "percent_rank", "cume_dist", "ntile", "lag", "lead",
   "first_value", "last_value", "nth_value",

@@ -94,7 +94,7 @@ export const MODIFIER_KEYS: Readonly<Record<string, readonly string[]>> = {
   ORDER_MODIFIER: ["orders"],
 };
 export const ORDER_TYPES = set("ORDER_DEFAULT", "ASCENDING", "DESCENDING");
-export const NULL_ORDERS = set("ORDER_DEFAULT", "NULLS_FIRST", "NULLS_LAST");
+export const NULL_ORDERS = set("ORDER_DEFAULT", "NULLS FIRST", "NULLS LAST");
 
 /**
  * Table references → their keys beyond `type`, `alias`, `sample`, `query_location`.
@@ -110,7 +110,7 @@ export const TABLE_REF_KEYS: Readonly<Record<string, readonly string[]>> = {
   EMPTY: [],
 };
 export const TABLE_REF_BASE_KEYS = ["type", "alias", "sample", "query_location"];
-export const JOIN_TYPES = set("INNER", "LEFT", "RIGHT", "OUTER", "SEMI", "ANTI", "SINGLE", "MARK");
+export const JOIN_TYPES = set("INNER", "LEFT", "RIGHT", "FULL", "OUTER", "SEMI", "ANTI", "SINGLE", "MARK");
 export const JOIN_REF_TYPES = set("REGULAR", "NATURAL", "CROSS", "POSITIONAL", "ASOF", "DEPENDENT");
 export const SAMPLE_KEYS = ["sample_size", "is_percentage", "method", "seed", "repeatable"];
 export const SAMPLE_METHODS = set("System", "Bernoulli", "Reservoir", "INVALID");

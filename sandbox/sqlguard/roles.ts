@@ -82,6 +82,17 @@ const OPERATOR_NAMES: Record<string, string> = {
   "||": "concatenation (||)",
 };
 
+const COMPARISON_SIGNS: Record<string, string> = {
+  COMPARE_EQUAL: "=",
+  COMPARE_NOTEQUAL: "<>",
+  COMPARE_LESSTHAN: "<",
+  COMPARE_GREATERTHAN: ">",
+  COMPARE_LESSTHANOREQUALTO: "<=",
+  COMPARE_GREATERTHANOREQUALTO: ">=",
+  COMPARE_DISTINCT_FROM: "IS DISTINCT FROM",
+  COMPARE_NOT_DISTINCT_FROM: "IS NOT DISTINCT FROM",
+};
+
 class RoleWalker {
   /** Effective names (alias or view name) of FROM items that are views with guarded columns. */
   private readonly guardedRelations = new Set<string>();
@@ -346,11 +357,16 @@ class RoleWalker {
 
   private star(node: Obj, where: Where): void {
     const relation = text(node, "relation_name").toLowerCase();
-    const item = relation === "" ? undefined : resolve(relation, where.scopes);
-    const safe = item !== undefined && (item.view === undefined || !this.viewGuarded(item.view));
-    if (!safe && (this.guardedInScope(where.scopes) || relation !== "" && this.guardedRelations.has(relation))) {
-      const what = node.columns === true ? "COLUMNS(…)" : relation !== "" ? `${relation}.*` : "*";
-      this.denyExpansion(what, where);
+    const what = node.columns === true ? "COLUMNS(…)" : relation !== "" ? `${relation}.*` : "*";
+    if (relation !== "") {
+      // t.* may name a FROM item of an enclosing query (LATERAL, correlated subquery).
+      const item = resolve(relation, where.scopes);
+      const safe = item !== undefined && (item.view === undefined || !this.viewGuarded(item.view));
+      if (!safe && (item !== undefined || this.guardedInScope(where.scopes) || this.guardedRelations.has(relation))) this.denyExpansion(what, where);
+    } else {
+      // A bare * or COLUMNS(…) expands over its own SELECT's FROM only; with no FROM, assume the worst.
+      const own = where.scopes[where.scopes.length - 1];
+      if (this.guardedInScope(own === undefined || own.length === 0 ? where.scopes : [own])) this.denyExpansion(what, where);
     }
     for (const r of list(node, "replace_list")) if (isObj(r)) this.expr(r.value, { ...where, clause: `REPLACE in ${where.clause}`, inside: undefined, filter: false });
     this.optExpr(node.expr, { ...where, clause: `COLUMNS(…) in ${where.clause}`, inside: undefined, filter: false });
@@ -398,7 +414,7 @@ class RoleWalker {
       case "CAST":
         return "a cast";
       case "COMPARISON":
-        return `a comparison (${type.replace("COMPARE_", "").toLowerCase()})`;
+        return `a comparison (${COMPARISON_SIGNS[type] ?? type})`;
       case "CONJUNCTION":
         return type === "CONJUNCTION_OR" ? "OR" : undefined;
       case "CASE":
