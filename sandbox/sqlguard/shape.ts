@@ -409,6 +409,8 @@ class ShapeWalker {
     for (const c of list(info, "child_types")) {
       if (!isObj(c) || typeof c.first !== "string") this.refuse("a malformed STRUCT type");
       this.keys(c, ["first", "second"], "a STRUCT type");
+      // unnest(x::STRUCT(__subjects INT)) would name a result column.
+      this.name(c.first, "STRUCT field");
       this.logicalType(c.second);
     }
     if (kind === "UNBOUND_TYPE_INFO") {

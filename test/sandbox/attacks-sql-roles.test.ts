@@ -187,6 +187,8 @@ const ATTACKS: Attack[] = [
   // reserved names and names bound to functions
   { name: "reserved __sid", sql: "SELECT __sid FROM people" },
   { name: "reserved name as alias", sql: "SELECT count(*) AS __subjects FROM people" },
+  { name: "reserved name as a struct field unnested into a column", sql: "SELECT unnest({'__row': 1})" },
+  { name: "reserved name in a STRUCT type unnested into a column", sql: "SELECT unnest('{__subjects: 1}'::STRUCT(__subjects INT))" },
   { name: "current_user", sql: "SELECT current_user" },
   { name: "current_schema", sql: "SELECT current_schema" },
   { name: "current_role", sql: "SELECT current_role" },
