@@ -25,7 +25,7 @@ interface Where {
 
 const ALLOWED_USE =
   "it may appear only inside count(DISTINCT …) or in an equality join/filter condition " +
-  "(= another identifier or join-only column, = a constant or parameter, IN (constants)) in JOIN … ON or WHERE, under AND only";
+  "(= another identifier or join-only column, = a constant or parameter, IN (constants)) in JOIN … ON / USING or WHERE, under AND only";
 
 /**
  * Enforces column roles on a statement that already passed the shape check:
@@ -233,6 +233,7 @@ class RoleWalker {
       case "JOIN":
         this.tableRef(node.left, scopes);
         this.tableRef(node.right, scopes);
+        this.implicitEquality(node);
         this.optExpr(node.condition, { scopes, clause: "JOIN ON", filter: true });
         break;
       case "SUBQUERY":
@@ -242,6 +243,43 @@ class RoleWalker {
       case "EXPRESSION_LIST":
         for (const row of list(node, "values")) if (Array.isArray(row)) for (const e of row) this.expr(e, { scopes, clause: "VALUES", filter: false });
         break;
+    }
+  }
+
+  /**
+   * USING (col) and NATURAL JOIN are equalities the AST does not spell out. On a
+   * guarded column both sides must be views that have it as identifier or join-only
+   * (a CTE or subquery side could be a generated range); ASOF USING compares its last
+   * column with >=, which leaks by bisection.
+   */
+  private implicitEquality(join: Obj): void {
+    const left: Scope = [];
+    const right: Scope = [];
+    this.collectItems(join.left, left);
+    this.collectItems(join.right, right);
+    const using = list(join, "using_columns").map((c) => String(c).toLowerCase());
+    let names = using.filter((c) => this.guarded.has(c));
+    if (join.ref_type === "NATURAL") {
+      const sides = [...left, ...right];
+      const derived = sides.some((item) => !item.view);
+      const guardedView = sides.some((item) => item.view && this.viewGuarded(item.view));
+      if (derived && guardedView) {
+        const p = this.guardedInScope([sides])!;
+        this.deny(p, `NATURAL JOIN next to ${p.role} column ${p.column}`, `SQL refused: a NATURAL JOIN between ${p.view} (whose ${p.column} is ${p.role === "identifier" ? "an identifier" : "join-only"}) and a CTE, subquery or VALUES may join on that column with values that are not the view's own: write JOIN … ON with the columns you mean`);
+      }
+      const columnsOf = (scope: Scope): Set<string> => new Set(scope.flatMap((item) => item.view!.columns.map((c) => c.name.toLowerCase())));
+      const l = columnsOf(left);
+      names = [...columnsOf(right)].filter((c) => l.has(c) && this.guarded.has(c));
+    }
+    for (const column of names) {
+      const p = this.guarded.get(column)!;
+      const ok = [left, right].every((scope) => {
+        const holders = scope.filter((item) => !item.view || item.view.columns.some((c) => c.name.toLowerCase() === column));
+        return holders.length > 0 && holders.every((item) => item.view && viewRole(item.view, column));
+      });
+      const where = join.ref_type === "NATURAL" ? "NATURAL JOIN" : "JOIN USING";
+      if (!ok) this.denyColumn(p, where, ": both sides must be views that have it as an identifier or join-only column, not a CTE, subquery or another role");
+      if (join.ref_type === "ASOF" && using[using.length - 1] === column) this.denyColumn(p, "ASOF JOIN USING", ": the last USING column of an ASOF join is compared with >=");
     }
   }
 

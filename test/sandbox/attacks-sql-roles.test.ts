@@ -150,6 +150,17 @@ const ATTACKS: Attack[] = [
     column: "person_id",
   },
   {
+    name: "JOIN USING against a generated range",
+    sql: "WITH g AS (SELECT x, x AS person_id FROM (SELECT unnest(range(1, 101)) AS x)) SELECT g.x, income FROM people JOIN g USING (person_id)",
+    column: "person_id",
+  },
+  {
+    name: "NATURAL JOIN against a generated range",
+    sql: "WITH g AS (SELECT x, x AS person_id FROM (SELECT unnest(range(1, 101)) AS x)) SELECT g.x, income FROM people NATURAL JOIN g",
+    column: "person_id",
+  },
+  { name: "ASOF JOIN USING on an identifier (>=)", sql: "SELECT count(*) FROM people ASOF JOIN visits USING (person_id)", column: "person_id" },
+  {
     name: "correlated against a derived table",
     sql: "SELECT d.x FROM (SELECT unnest(range(1, 101)) AS x) d WHERE EXISTS (SELECT 1 FROM people p WHERE p.person_id = d.x)",
     column: "person_id",
@@ -223,6 +234,7 @@ const MUST_PASS: { sql: string; params?: string[] }[] = [
   { sql: "SELECT city FROM people WHERE EXISTS (SELECT 1 FROM visits v WHERE v.person_id = people.person_id AND v.cost > 100) GROUP BY city" },
   { sql: "SELECT count(*) FROM people a JOIN people b ON a.id_number = b.id_number" },
   { sql: "SELECT city, count(*) FROM people NATURAL JOIN visits GROUP BY city" },
+  { sql: "SELECT city, sum(cost) FROM people JOIN visits USING (person_id) GROUP BY city" },
   { sql: "SELECT city, list_transform(list(age), x -> x + 1) AS ages FROM people GROUP BY city" },
   { sql: "SELECT city FROM people UNION SELECT city FROM cities ORDER BY ALL" },
   { sql: "SELECT CASE WHEN income > 50000 THEN 'high' ELSE 'low' END AS band, count(DISTINCT person_id) FROM people GROUP BY band" },
