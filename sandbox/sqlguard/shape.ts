@@ -57,6 +57,10 @@ class ShapeWalker {
   statement(node: Json, scope: ReadonlySet<string>): void {
     if (!isObj(node)) this.refuse("a malformed statement");
     this.keys(node, ["node", "named_param_map"], "a statement");
+    for (const entry of list(node, "named_param_map")) {
+      if (!isObj(entry) || typeof entry.key !== "string" || typeof entry.value !== "number") this.refuse("a malformed parameter list");
+      this.keys(entry, ["key", "value"], "a parameter list");
+    }
     this.queryNode(node.node, scope);
   }
 
