@@ -11,9 +11,15 @@ let sharedParser: Promise<DuckDBConnection> | undefined;
  * Throws SQL_DENIED unless `sql` is one SELECT that reads only the granted views, uses
  * only the allow-listed grammar and functions and, when `views` carries column roles,
  * keeps identifier and join-only columns where they cannot leak (roles.ts).
- * `conn` is a parse-only DuckDB (see openParserConnection).
+ * `conn` is a parse-only DuckDB (see openParserConnection); `params`, the values the
+ * statement will be run with, let the role check see what a `$n` compares with.
  */
-export async function guardSql(sql: string, views: readonly string[] | readonly GuardView[], conn?: DuckDBConnection): Promise<void> {
+export async function guardSql(
+  sql: string,
+  views: readonly string[] | readonly GuardView[],
+  conn?: DuckDBConnection,
+  params?: readonly unknown[],
+): Promise<void> {
   if (typeof sql !== "string" || sql.trim() === "") refuse("empty statement", String(sql));
   const parser = conn ?? (await (sharedParser ??= openParserConnection()));
   const ast = await serializeSql(parser, sql);
@@ -29,5 +35,5 @@ export async function guardSql(sql: string, views: readonly string[] | readonly 
   const guardViews: GuardView[] = views.map((v) => (typeof v === "string" ? { name: v, columns: [] } : v));
   const columns = new Set(guardViews.flatMap((v) => v.columns.map((c) => c.name.toLowerCase())));
   checkShape(statements[0] as Json, { sql, views: new Set(guardViews.map((v) => v.name.toLowerCase())), columns });
-  checkRoles(statements[0] as { [key: string]: Json }, guardViews, sql);
+  checkRoles(statements[0] as { [key: string]: Json }, guardViews, sql, params);
 }

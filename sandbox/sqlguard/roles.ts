@@ -4,8 +4,15 @@ import { isObj, list, refuse, text, type Json, type Obj } from "./ast.js";
 /** A granted view as the guard sees it: its columns and their roles. */
 export interface GuardView {
   name: string;
-  columns: { name: string; role: ColumnRole | "join-only" }[];
+  /**
+   * `type` (DuckDB's name, as DESCRIBE prints it) is optional; when given for a text
+   * identifier, the guard also refuses comparing it with a non-text constant, which
+   * makes DuckDB cast the column and quote a failing identifier in the error.
+   */
+  columns: { name: string; role: ColumnRole | "join-only"; type?: string }[];
 }
+
+type Column = GuardView["columns"][number];
 
 type Protected = { column: string; role: "identifier" | "join-only"; view: string };
 
@@ -36,7 +43,7 @@ const ALLOWED_USE =
  * column in an allowed position must resolve to the view itself, not to a CTE or
  * subquery that reuses the name.
  */
-export function checkRoles(statement: Obj, views: GuardView[], sql: string): void {
+export function checkRoles(statement: Obj, views: GuardView[], sql: string, params?: readonly unknown[]): void {
   const byName = new Map(views.map((v) => [v.name.toLowerCase(), v]));
   const used = new Map<string, Set<string>>();
   collectTables(statement, byName, used);
@@ -50,7 +57,7 @@ export function checkRoles(statement: Obj, views: GuardView[], sql: string): voi
     }
   }
   if (guarded.size === 0) return;
-  new RoleWalker(sql, byName, guarded, used).statement(statement, []);
+  new RoleWalker(sql, byName, guarded, used, params).statement(statement, []);
 }
 
 /** The granted views the statement reads (CTEs cannot shadow a view) → the aliases it gives them. */
@@ -102,6 +109,7 @@ class RoleWalker {
     private readonly views: Map<string, GuardView>,
     private readonly guarded: Map<string, Protected>,
     used: Map<string, Set<string>>,
+    private readonly params?: readonly unknown[],
   ) {
     for (const [name, aliases] of used) if (this.viewGuarded(views.get(name)!)) for (const a of aliases) this.guardedRelations.add(a);
   }
@@ -309,11 +317,19 @@ class RoleWalker {
         return each("children", type === "CONJUNCTION_AND" && where.filter ? where : inner);
       case "COMPARISON":
         if (where.filter && (type === "COMPARE_EQUAL" || type === "COMPARE_NOT_DISTINCT_FROM") && (this.guardedRef(node.left) || this.guardedRef(node.right))) {
+          const resolved = new Map<Json | undefined, Column[]>();
           for (const side of [node.left, node.right]) {
-            if (this.guardedRef(side)) this.requireViewColumn(side as Obj, where);
+            if (this.guardedRef(side)) resolved.set(side, this.requireViewColumn(side as Obj, where));
             else if (!isConstant(side)) {
               const other = this.guardedRef(side === node.left ? node.right : node.left)!;
               this.denyColumn(other, placeOf(where), ": the other side of = must be another identifier or join-only column, a constant or a parameter");
+            }
+          }
+          for (const [side, columns] of resolved) {
+            const other = side === node.left ? node.right : node.left;
+            if (isConstant(other)) this.requireTextSafe(side as Obj, columns, [other], where);
+            else if (columns.some((c) => isText(c.type)) && (resolved.get(other) ?? []).some((c) => c.type !== undefined && !isText(c.type))) {
+              this.denyColumn(this.guardedRef(side)!, placeOf(where), ": it is text and the other column is not; DuckDB would cast it and quote a value that does not convert in the error");
             }
           }
           return;
@@ -324,8 +340,9 @@ class RoleWalker {
       case "OPERATOR": {
         const children = list(node, "children");
         if (where.filter && type === "COMPARE_IN" && this.guardedRef(children[0])) {
-          this.requireViewColumn(children[0] as Obj, where);
+          const columns = this.requireViewColumn(children[0] as Obj, where);
           if (!children.slice(1).every(isConstant)) this.denyColumn(this.guardedRef(children[0])!, placeOf(where), ": IN (…) may list only constants and parameters");
+          this.requireTextSafe(children[0] as Obj, columns, children.slice(1), where);
           return;
         }
         return each("children");
@@ -419,28 +436,60 @@ class RoleWalker {
    * the alias of a view that has it, or unqualified in a FROM of views only. A CTE
    * or subquery column of the same name could carry anything (a generated range).
    */
-  private requireViewColumn(ref: Obj, where: Where): void {
+  private requireViewColumn(ref: Obj, where: Where): Column[] {
     const p = this.guardedRef(ref)!;
     const parts = list(ref, "column_names").map((x) => String(x).toLowerCase());
     const column = parts[parts.length - 1];
     const deny = (): never => this.denyColumn(p, placeOf(where), `: write it as <alias>.${p.column}, <alias> being a view that has the column, not a CTE or subquery`);
     if (parts.length > 2 || !this.guarded.has(column)) deny();
+    const defs = (items: Item[]): Column[] => items.map((item) => item.view!.columns.find((c) => c.name.toLowerCase() === column)!);
     for (let i = where.scopes.length - 1; i >= 0; i--) {
       const scope = where.scopes[i];
       if (parts.length === 2) {
         const matches = scope.filter((item) => item.name === parts[0]);
         if (matches.length === 0) continue;
-        if (matches.length === 1 && matches[0].view && viewRole(matches[0].view, column)) return;
+        if (matches.length === 1 && matches[0].view && viewRole(matches[0].view, column)) return defs(matches);
         deny();
       }
       // Unqualified: a derived item in this scope could be the one that binds the name.
       if (scope.some((item) => !item.view)) deny();
       const holders = scope.filter((item) => item.view!.columns.some((c) => c.name.toLowerCase() === column));
       if (holders.length === 0) continue;
-      if (holders.every((h) => viewRole(h.view!, column))) return;
+      if (holders.every((h) => viewRole(h.view!, column))) return defs(holders);
       deny();
     }
-    deny();
+    return deny();
+  }
+
+  /**
+   * DuckDB compares a VARCHAR column with a number by casting the column; a value that
+   * does not convert is quoted in the error ("Could not convert string '1101…'").
+   * Only checked when the view told the column's type.
+   */
+  private requireTextSafe(ref: Obj, columns: Column[], others: (Json | undefined)[], where: Where): void {
+    if (!columns.some((c) => isText(c.type))) return;
+    for (const other of others) {
+      const t = this.constantType(other);
+      if (t === undefined || t === "VARCHAR" || t === "NULL") continue;
+      this.denyColumn(this.guardedRef(ref)!, placeOf(where), `: it is text and ${t} on the other side would make DuckDB cast the column, quoting a value that does not convert in the error; compare with a string literal or a parameter`);
+    }
+  }
+
+  /**
+   * The type a constant side carries into the comparison: a literal's or cast's type,
+   * a bound parameter's JS type when the caller passed the values (DuckDB types a
+   * parameter from its bound value, not from the column); undefined when unknown.
+   */
+  private constantType(node: Json | undefined): string | undefined {
+    if (!isObj(node)) return undefined;
+    if (node.class === "CAST" && isObj(node.cast_type)) return text(node.cast_type, "id") || "?";
+    if (node.class === "CONSTANT" && isObj(node.value) && isObj(node.value.type)) return text(node.value.type, "id") || "?";
+    if (node.class === "PARAMETER" && this.params && /^[0-9]+$/.test(text(node, "identifier"))) {
+      const v = this.params[Number(text(node, "identifier")) - 1];
+      if (v === null || v === undefined) return "NULL";
+      return typeof v === "string" ? "VARCHAR" : `a ${typeof v} parameter`;
+    }
+    return undefined;
   }
 
   /** What a node is called in a refusal, or undefined for nodes that are not worth naming. */
@@ -507,6 +556,10 @@ function isBareStar(node: Json | undefined): boolean {
     (node.expr === null || node.expr === undefined) &&
     node.unpacked !== true
   );
+}
+
+function isText(type: string | undefined): boolean {
+  return type !== undefined && /^(VARCHAR|CHAR|BPCHAR|TEXT|STRING)\b/i.test(type.trim());
 }
 
 /** A literal or bound parameter, possibly cast (`DATE '…'`, `$1::VARCHAR`). */

@@ -345,3 +345,46 @@ describe("literals and special names (issue 12 item 6)", () => {
     await expect(guardSql("SELECT sum(income) EXPORT_STATE FROM people", ["people"], parser)).rejects.toMatchObject({ details: { refused: "EXPORT_STATE on sum()" } });
   });
 });
+
+describe("typed identifiers: no comparison that makes DuckDB cast the column (error text would quote it)", () => {
+  const TYPED: GuardView[] = [
+    {
+      name: "people",
+      columns: [
+        { name: "person_id", role: "identifier", type: "INTEGER" },
+        { name: "id_number", role: "identifier", type: "VARCHAR" },
+        { name: "city", role: "quasi", type: "VARCHAR" },
+      ],
+    },
+    { name: "visits", columns: [{ name: "person_id", role: "join-only", type: "INTEGER" }, { name: "hospital", role: "quasi", type: "VARCHAR" }] },
+  ];
+
+  it("the leak is real: a failed cast quotes the identifier", async () => {
+    await expect(plain.run("SELECT count(*) FROM (SELECT '11010119900101123X' AS id_number) WHERE id_number = $1", [5])).rejects.toThrow(/11010119900101123X/);
+  });
+
+  it("refuses non-text constants, typed parameters and mixed-type joins against a text identifier", async () => {
+    for (const [sql, params] of [
+      ["SELECT count(*) FROM people WHERE id_number = 110101199000000001", undefined],
+      ["SELECT count(*) FROM people WHERE id_number IN ('1', 2)", undefined],
+      ["SELECT count(*) FROM people WHERE id_number = $1::BIGINT", ["1"]],
+      ["SELECT count(*) FROM people WHERE id_number = $1", [110101199000000001]],
+      ["SELECT count(*) FROM people WHERE id_number = ?", [true]],
+      ["SELECT count(*) FROM people p JOIN visits v ON p.id_number = v.person_id", undefined],
+    ] as [string, unknown[] | undefined][]) {
+      await expect(guardSql(sql, TYPED, parser, params), sql).rejects.toMatchObject({ code: "SQL_DENIED", details: { column: "id_number", role: "identifier" } });
+    }
+  });
+
+  it("accepts text against text, numbers against numeric identifiers, and untyped parameters", async () => {
+    for (const [sql, params] of [
+      ["SELECT count(*) FROM people WHERE id_number = '110101199000000001' AND person_id = 1", undefined],
+      ["SELECT count(*) FROM people WHERE id_number = $1", ["110101199000000001"]],
+      ["SELECT count(*) FROM people WHERE id_number = $1", undefined],
+      ["SELECT count(*) FROM people WHERE person_id = $1 AND person_id IN (1, '2')", [7]],
+      ["SELECT count(*) FROM people p JOIN visits v ON p.person_id = v.person_id", undefined],
+    ] as [string, unknown[] | undefined][]) {
+      await expect(guardSql(sql, TYPED, parser, params), sql).resolves.toBeUndefined();
+    }
+  });
+});
