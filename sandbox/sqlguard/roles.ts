@@ -1,5 +1,6 @@
 import type { ColumnRole } from "../types.js";
 import { isObj, list, refuse, text, type Json, type Obj } from "./ast.js";
+import { ALLOWED_USE, describe } from "./role-messages.js";
 
 /** A granted view as the guard sees it: its columns and their roles. */
 export interface GuardView {
@@ -29,10 +30,6 @@ interface Where {
   /** In a WHERE or JOIN ON conjunction, where equality conditions on identifiers are allowed. */
   filter: boolean;
 }
-
-const ALLOWED_USE =
-  "it may appear only inside count(DISTINCT …) or in an equality join/filter condition " +
-  "(= another identifier or join-only column, = a constant or parameter, IN (constants)) in JOIN … ON / USING or WHERE, under AND only";
 
 /**
  * Enforces column roles on a statement that already passed the shape check:
@@ -75,30 +72,6 @@ function collectTables(node: Json, views: Map<string, GuardView>, out: Map<strin
   }
   for (const v of Object.values(node)) collectTables(v, views, out);
 }
-
-const OPERATOR_NAMES: Record<string, string> = {
-  list_value: "a list [...]",
-  list_pack: "a list",
-  struct_pack: "a struct {...}",
-  row: "row()",
-  "~~": "LIKE",
-  "!~~": "NOT LIKE",
-  "~~*": "ILIKE",
-  "!~~*": "NOT ILIKE",
-  "~~~": "GLOB",
-  "||": "concatenation (||)",
-};
-
-const COMPARISON_SIGNS: Record<string, string> = {
-  COMPARE_EQUAL: "=",
-  COMPARE_NOTEQUAL: "<>",
-  COMPARE_LESSTHAN: "<",
-  COMPARE_GREATERTHAN: ">",
-  COMPARE_LESSTHANOREQUALTO: "<=",
-  COMPARE_GREATERTHANOREQUALTO: ">=",
-  COMPARE_DISTINCT_FROM: "IS DISTINCT FROM",
-  COMPARE_NOT_DISTINCT_FROM: "IS NOT DISTINCT FROM",
-};
 
 class RoleWalker {
   /** Effective names (alias or view name) of FROM items that are views with guarded columns. */
@@ -299,7 +272,7 @@ class RoleWalker {
     if (!isObj(node)) return;
     const cls = node.class;
     const type = text(node, "type");
-    const inner: Where = { scopes: where.scopes, clause: where.clause, inside: this.describe(node) ?? where.inside, filter: false };
+    const inner: Where = { scopes: where.scopes, clause: where.clause, inside: describe(node) ?? where.inside, filter: false };
     const e = (key: string, w: Where = inner): void => this.optExpr(node[key], w);
     const each = (key: string, w: Where = inner): void => {
       for (const child of list(node, key)) this.expr(child, w);
@@ -490,39 +463,6 @@ class RoleWalker {
       return typeof v === "string" ? "VARCHAR" : `a ${typeof v} parameter`;
     }
     return undefined;
-  }
-
-  /** What a node is called in a refusal, or undefined for nodes that are not worth naming. */
-  private describe(node: Obj): string | undefined {
-    const type = text(node, "type");
-    switch (node.class) {
-      case "FUNCTION": {
-        const name = text(node, "function_name").toLowerCase();
-        return OPERATOR_NAMES[name] ?? (node.is_operator === true ? `arithmetic (${name})` : `${name}()`);
-      }
-      case "WINDOW":
-        return `window function ${text(node, "function_name")}() OVER (…)`;
-      case "CAST":
-        return "a cast";
-      case "COMPARISON":
-        return `a comparison (${COMPARISON_SIGNS[type] ?? type})`;
-      case "CONJUNCTION":
-        return type === "CONJUNCTION_OR" ? "OR" : undefined;
-      case "CASE":
-        return "CASE";
-      case "LAMBDA":
-        return "a lambda";
-      case "BETWEEN":
-        return "BETWEEN";
-      case "SUBQUERY":
-        return "a subquery comparison";
-      case "COLLATE":
-        return "COLLATE";
-      case "OPERATOR":
-        return type === "OPERATOR_COALESCE" ? "COALESCE" : type.replace(/^(OPERATOR|COMPARE)_/, "").toLowerCase().replaceAll("_", " ");
-      default:
-        return undefined;
-    }
   }
 }
 

@@ -368,7 +368,7 @@ describe("typed identifiers: no comparison that makes DuckDB cast the column (er
       ["SELECT count(*) FROM people WHERE id_number = 110101199000000001", undefined],
       ["SELECT count(*) FROM people WHERE id_number IN ('1', 2)", undefined],
       ["SELECT count(*) FROM people WHERE id_number = $1::BIGINT", ["1"]],
-      ["SELECT count(*) FROM people WHERE id_number = $1", [110101199000000001]],
+      ["SELECT count(*) FROM people WHERE id_number = $1", [110101]],
       ["SELECT count(*) FROM people WHERE id_number = ?", [true]],
       ["SELECT count(*) FROM people p JOIN visits v ON p.id_number = v.person_id", undefined],
     ] as [string, unknown[] | undefined][]) {
