@@ -152,6 +152,12 @@ describe("guard and lockdown together (R1)", () => {
     expect(Array.from(outcome.outputs.tables.result.columns[0].values as BigInt64Array)).toEqual([0n]);
   });
 
+  it("runs a SQL job with decimal, list, struct and interval literals (the old guard refused 0.25 and [1, 2])", async () => {
+    const outcome = await pool.run(sqlJob(mine, "SELECT 0.25 AS q, [1, 2] AS l, {'a': 1} AS s, INTERVAL 3 DAY AS i, count(*) AS n FROM people"));
+    expect(outcome.state, JSON.stringify(outcome.error)).toBe("succeeded");
+    expect(outcome.outputs.tables.result.columns.map((c) => c.name)).toEqual(["q", "l", "s", "i", "n"]);
+  });
+
   it("a string literal that looks like a statement stays a literal", async () => {
     const outcome = await pool.run(sqlJob(mine, `SELECT 'x'';ATTACH ''${out}/z.db'' AS z --' AS literal`));
     expect(outcome.state).toBe("succeeded");
