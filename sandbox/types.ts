@@ -6,11 +6,8 @@
 import type { SubjectKind } from "../policies/subjects/kinds.js";
 import type { ColumnRole } from "../policies/subjects/roles.js";
 
-/**
- * What a column is to the privacy rules (DESIGN §8). The same union is defined in
- * policies/subjects/roles.ts; it stays a plain string union so the two merge.
- */
-export type ColumnRole = "identifier" | "quasi" | "measure" | "sensitive";
+/** What a column is to the privacy rules (DESIGN §8); defined with the subject keys. */
+export type { ColumnRole } from "../policies/subjects/roles.js";
 
 /** One granted dataset of a scenario's library, exposed as a DuckDB view named `name`. */
 export interface LibraryView {
