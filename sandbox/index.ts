@@ -15,5 +15,6 @@ export { DEFAULT_LIMITS } from "./types.js";
 export { WorkerPool, workerRssCapMiB, type WorkerPoolOptions } from "./pool.js";
 export { guardSql } from "./sqlguard/guard.js";
 export type { GuardView } from "./sqlguard/roles.js";
+export { toGuardViews } from "./sqlguard/guard-views.js";
 export { openParserConnection } from "./sqlguard/parser.js";
 export { transpileModel } from "./transpile.js";

@@ -1,6 +1,6 @@
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { guardSql, openParserConnection, type GuardView } from "../../sandbox/index.js";
+import { guardSql, openParserConnection, toGuardViews, type GuardView } from "../../sandbox/index.js";
 
 // Issue 10, "Bad input and attacks": every way we know to get an identifier or a
 // join-only column past the guard, and the ordinary analyses that must still pass.
@@ -386,5 +386,21 @@ describe("typed identifiers: no comparison that makes DuckDB cast the column (er
     ] as [string, unknown[] | undefined][]) {
       await expect(guardSql(sql, TYPED, parser, params), sql).resolves.toBeUndefined();
     }
+  });
+});
+
+describe("toGuardViews: a job's LibraryView[] as the guard sees it", () => {
+  it("carries the grant's roles, fails closed on a column without one, and leaves role-less views unchecked", async () => {
+    const views = toGuardViews([
+      { name: "people", file: "/x/people.parquet", columns: ["person_id", "city", "note"], roles: { person_id: "identifier", city: "quasi" } },
+      { name: "cities", file: "/x/cities.parquet", columns: ["city", "population"] },
+    ]);
+    expect(views).toEqual([
+      { name: "people", columns: [{ name: "person_id", role: "identifier" }, { name: "city", role: "quasi" }, { name: "note", role: "identifier" }] },
+      { name: "cities", columns: [] },
+    ]);
+    await expect(guardSql("SELECT city, count(DISTINCT person_id) FROM people GROUP BY city", views, parser)).resolves.toBeUndefined();
+    await expect(guardSql("SELECT note FROM people", views, parser)).rejects.toMatchObject({ details: { column: "note", role: "identifier" } });
+    await expect(guardSql("SELECT * FROM cities", views, parser)).resolves.toBeUndefined();
   });
 });
