@@ -213,6 +213,25 @@ describe("staging cannot fail open (issue 12 item 3)", () => {
     }
   });
 
+  it("a staging failure ends the job (never `running`), leaves no staged table and shows its developer only the outcome", async () => {
+    await as(w.env.dir, w.tokens.admin, (s) => setScenarioMaxima(s, { scenario: "hy", maxima: { stagedBytes: 2_048 } }));
+    try {
+      const j = await as(w.env.dir, w.tokens.dev, (s) => submitJob(s, { scenario: "hy", model, params: JSON.stringify({ b: "rows", v: 50_000 }) }));
+      expect(j).toMatchObject({ state: "killed", reason: null, error: null, outputs: [] });
+      const op = await as(w.env.dir, w.tokens.admin, (s) => jobStatus(s, j.id));
+      expect(op).toMatchObject({ state: "killed", reason: "LIMIT_STAGED", outputs: [{ part: "t1", kind: "error" }] });
+      const domain = await Domain.open(w.env.dir);
+      try {
+        const prefix = `stg_${j.id.replace(/[^A-Za-z0-9_]/g, "_")}`;
+        expect(await all(domain.vault, "SELECT table_name FROM duckdb_tables() WHERE starts_with(table_name, ?)", [prefix])).toEqual([]);
+      } finally {
+        domain.close();
+      }
+    } finally {
+      await as(w.env.dir, w.tokens.admin, (s) => setScenarioMaxima(s, { scenario: "hy", maxima: { stagedBytes: 256 * 1024 * 1024 } }));
+    }
+  }, 240_000);
+
   it("an internal error reaches the HTTP body and the server log as an id; its text goes to the owner-side store", async () => {
     const job = await as(w.env.dir, w.tokens.dev, (s) => submitJob(s, { scenario: "hy", model, params: JSON.stringify({ b: "rows", v: 1 }) }));
     const lines: string[] = [];
@@ -247,7 +266,9 @@ describe("staging cannot fail open (issue 12 item 3)", () => {
 
 describe("operator limits and quotas (issue 12 items 2 and 4)", () => {
   it("a developer may ask for less than the scenario's maximum, never more", async () => {
-    await as(w.env.dir, w.tokens.admin, (s) => setScenarioMaxima(s, { scenario: "hy", maxima: { wallMs: 5_000, memoryMiB: 64 } }));
+    const set = await cli(["--domain", w.env.dir, "--token", w.tokens.admin, "--json", "limits", "set", "--scenario", "hy", "--max-wall-ms", "5000", "--max-memory", "64"]);
+    expect(set.code, set.stderr).toBe(0);
+    expect(JSON.parse(set.stdout).maxima).toMatchObject({ wallMs: 5_000, memoryMiB: 64 });
     try {
       const over = await as(w.env.dir, w.tokens.dev, (s) => submitJob(s, { scenario: "hy", model, params: "{}", limits: { memoryMiB: 1024 } })).catch((e: unknown) => e);
       expect(over).toMatchObject({ code: "LIMIT_ABOVE_MAXIMUM" });

@@ -5,7 +5,10 @@ import { action, usage } from "../run-command.js";
 import { withSession } from "../session.js";
 import { table } from "../table.js";
 
-const flag = (key: string) => `--max-${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+/** `memoryMiB` → `max-memory`, `stagedBytes` → `max-staged-bytes`. */
+const flag = (key: string) => `max-${key.replace(/MiB$/, "").replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+/** The property commander gives a flag (`max-staged-bytes` → `maxStagedBytes`). */
+const prop = (key: string) => flag(key).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /** `quota set|show` and `limits set|show`: the operator's raw-job quotas and per-scenario maxima. */
 export function registerJobPolicyCommands(program: Command): void {
@@ -31,11 +34,11 @@ export function registerJobPolicyCommands(program: Command): void {
   );
   const limits = program.command("limits").description("per-scenario maxima of job limits (developers may ask for less, never more)");
   let set = limits.command("set").requiredOption("--scenario <id>");
-  for (const k of MAXIMA_KEYS) set = set.option(`${flag(k)} <n>`);
+  for (const k of MAXIMA_KEYS) set = set.option(`--${flag(k)} <n>`);
   set.action(
     action(async (cmd) => {
       const o = cmd.opts<Record<string, string>>();
-      const maxima = Object.fromEntries(MAXIMA_KEYS.filter((k) => o[`max${k[0].toUpperCase()}${k.slice(1)}`] !== undefined).map((k) => [k, Number(o[`max${k[0].toUpperCase()}${k.slice(1)}`])]));
+      const maxima = Object.fromEntries(MAXIMA_KEYS.filter((k) => o[prop(k)] !== undefined).map((k) => [k, Number(o[prop(k)])]));
       const r = await withSession(cmd, (s) => setScenarioMaxima(s, { scenario: o.scenario, maxima }));
       return { human: MAXIMA_KEYS.map((k) => `${k}: ${r.maxima[k]}`).join("\n"), json: r };
     }),
