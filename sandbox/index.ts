@@ -15,3 +15,4 @@ export { WorkerPool, workerRssCapMiB, type WorkerPoolOptions } from "./pool.js";
 export { guardSql } from "./sqlguard/guard.js";
 export { openParserConnection } from "./sqlguard/parser.js";
 export { transpileModel } from "./transpile.js";
+export { columnNameProblem, outputNamesProblem, partNameProblem } from "./output-names.js";

@@ -3,8 +3,7 @@ import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBDataChunk, type DuckDBConnection, type DuckDBType, BIGINT, BOOLEAN, DOUBLE, INTEGER, VARCHAR } from "@duckdb/node-api";
 import { ShuyuError } from "../../policies/errors.js";
-import type { ColumnarTable, ColumnType, JobError, JobOutputs } from "../../sandbox/index.js";
-import { outputNamesProblem } from "../../sandbox/output-names.js";
+import { outputNamesProblem, type ColumnarTable, type ColumnType, type JobError, type JobOutputs } from "../../sandbox/index.js";
 import { all, exec, ident, literal } from "../domain/db.js";
 import { sm3OfFile } from "../library/materialise.js";
 

@@ -9,7 +9,7 @@ import { type JobError, type JobLimits, type JobOutcome, type JobOutputs, type J
 import { now } from "../clock.js";
 import { all, one } from "../domain/db.js";
 import { wholeSeconds } from "../jobs/coarse.js";
-import { checkRawJobQuota, effectiveLimits, ensureJobPolicyTables, maximaFor, releases, storeRelease, type JobMaxima } from "../jobs/job-policy.js";
+import { checkRawJobQuota, effectiveLimits, ensureJobPolicyTables, maximaFor, releases, storeOwner, storeRelease, type JobMaxima } from "../jobs/job-policy.js";
 import { recordInternalError } from "../jobs/internal-errors.js";
 import { sharedPool } from "../jobs/shared-pool.js";
 import { discardStaged, stageFailure, stageOutputs, type StagedPart } from "../jobs/staging.js";
@@ -208,6 +208,7 @@ export async function submitJob(s: Session, raw: unknown): Promise<JobView> {
   const startedMs = Date.now();
   await s.domain.mutate(async () => {
     await checkRawJobQuota(s.domain, s.principal.accountId, p.scenario.org, now());
+    await storeOwner(s.domain, id);
     await s.domain.control.run(
       "INSERT INTO jobs VALUES (?, ?, ?, ?, ?, 'raw', ?, ?, ?, ?, 'running', NULL, NULL, NULL, ?::TIMESTAMP, ?::TIMESTAMP, NULL)",
       [id, p.scenario.id, p.scenario.org, s.principal.accountId, p.kind, codeSm3, JSON.stringify(p.params), JSON.stringify(manifest.datasets.map((d) => ({ dataset: d.dataset, version: d.version, sm3: d.sm3 }))),

@@ -234,6 +234,32 @@ describe("staging cannot fail open (issue 12 item 3)", () => {
     }
   }, 240_000);
 
+  it("a job a dead process left `running` ends `failed INTERRUPTED` at the next open", async () => {
+    const job = await as(w.env.dir, w.tokens.dev, (s) => submitJob(s, { scenario: "hy", model, params: JSON.stringify({ b: "rows", v: 1 }) }));
+    const domain = await Domain.open(w.env.dir);
+    // Its owner process: one that has exited (a finished child's pid), as after a crash.
+    const { spawnSync } = await import("node:child_process");
+    const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"]).stdout.toString();
+    await domain.exclusive(async () => {
+      await domain.control.run("UPDATE jobs SET state = 'running', finished_at = NULL WHERE id = ?", [job.id]);
+      await domain.control.run("UPDATE job_owner SET pid = ? WHERE job = ?", [Number(dead), job.id]);
+    });
+    domain.close();
+    const op = await as(w.env.dir, w.tokens.admin, (s) => jobStatus(s, job.id));
+    expect(op).toMatchObject({ state: "failed", reason: "INTERRUPTED" });
+    const dev = await as(w.env.dir, w.tokens.dev, (s) => jobStatus(s, job.id));
+    expect(dev).toMatchObject({ state: "failed", reason: null });
+    // A job whose owner still runs (this process) is left alone.
+    const live = await as(w.env.dir, w.tokens.dev, (s) => submitJob(s, { scenario: "hy", model, params: JSON.stringify({ b: "rows", v: 1 }) }));
+    const d2 = await Domain.open(w.env.dir);
+    await d2.exclusive(() => d2.control.run("UPDATE jobs SET state = 'running', finished_at = NULL WHERE id = ?", [live.id]));
+    d2.close();
+    expect(await as(w.env.dir, w.tokens.admin, (s) => jobStatus(s, live.id))).toMatchObject({ state: "running" });
+    const d3 = await Domain.open(w.env.dir);
+    await d3.exclusive(() => d3.control.run("UPDATE jobs SET state = 'succeeded' WHERE id = ?", [live.id]));
+    d3.close();
+  }, 240_000);
+
   it("an internal error reaches the HTTP body and the server log as an id; its text goes to the owner-side store", async () => {
     const job = await as(w.env.dir, w.tokens.dev, (s) => submitJob(s, { scenario: "hy", model, params: JSON.stringify({ b: "rows", v: 1 }) }));
     const lines: string[] = [];
