@@ -95,7 +95,7 @@ async function prepare(s: Session, raw: unknown, action: "job.submit" | "job.dev
 }
 
 /** The job spec for a library: one view per dataset with its granted columns, their roles and the sid column's name. */
-export function specFor(jobId: string, dir: string, manifest: LibraryManifest, p: PreparedJob): JobSpec {
+export function specFor(jobId: string, dir: string, manifest: LibraryManifest, p: Omit<PreparedJob, "maxima">): JobSpec {
   return {
     jobId,
     libraryDir: dir,
