@@ -18,3 +18,4 @@ export type { GuardView } from "./sqlguard/roles.js";
 export { toGuardViews } from "./sqlguard/guard-views.js";
 export { openParserConnection } from "./sqlguard/parser.js";
 export { transpileModel } from "./transpile.js";
+export { columnNameProblem, outputNamesProblem, partNameProblem } from "./output-names.js";

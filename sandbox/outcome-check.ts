@@ -48,6 +48,7 @@ export function checkOutcome(raw: unknown): JobOutcome {
     const e = o.error;
     if (e === null || typeof e !== "object" || typeof e.type !== "string" || typeof e.code !== "string" || typeof e.message !== "string") return protocolError("a malformed error");
     if (!CODE.test(e.code) || !/^[A-Za-z]{1,40}$/.test(e.type)) return protocolError("a malformed error");
+    if (e.trace !== undefined && typeof e.trace !== "string") return protocolError("a malformed error trace");
     for (const k of ["line", "column"] as const) if (e[k] !== undefined && (!Number.isInteger(e[k]) || (e[k] as number) < 1)) return protocolError("a malformed error position");
   }
   if (o.startMs !== undefined && typeof o.startMs !== "number") return protocolError("a malformed start time");

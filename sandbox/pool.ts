@@ -6,7 +6,6 @@ import { fileURLToPath } from "node:url";
 import { ShuyuError } from "../policies/errors.js";
 import { checkOutcome } from "./outcome-check.js";
 import type { RunMessage, WorkerMessage } from "./protocol.js";
-import { transpileModel } from "./transpile.js";
 import type { InternalJobOptions, JobLimits, JobOutcome, JobSpec } from "./types.js";
 
 export interface WorkerPoolOptions {
@@ -20,6 +19,8 @@ export interface WorkerPoolOptions {
   rssCapMiB?: number;
   /** Lets runInternal switch the SQL guard off. Only the sandbox's own tests set this. */
   allowUnguardedSqlForTests?: boolean;
+  /** Jobs one tenant (organisation) may run at once (default size - 1, at least 1), so one tenant's idle jobs cannot hold every worker. */
+  perTenant?: number;
 }
 
 interface Worker {
@@ -31,7 +32,7 @@ interface Worker {
 
 interface Assignment {
   spec: JobSpec;
-  lineMap?: number[];
+  tenant: string;
   resolve: (outcome: JobOutcome) => void;
   killedBy?: string;
   timers: NodeJS.Timeout[];
@@ -40,8 +41,8 @@ interface Assignment {
 }
 
 interface Queued {
+  tenant: string;
   message: RunMessage;
-  lineMap?: number[];
   resolve: (outcome: JobOutcome) => void;
 }
 
@@ -116,7 +117,7 @@ function validateSpec(spec: JobSpec): void {
     if (!isAbsolute(v.file) || rel === "" || rel.startsWith("..") || isAbsolute(rel)) bad(`view ${v.name}: file is not inside libraryDir`);
   }
   const limits = spec.limits as unknown as Record<string, unknown>;
-  for (const key of ["memoryMiB", "cpuMs", "wallMs", "outputBytes", "rowsPerQuery", "queries", "logLines"]) {
+  for (const key of ["memoryMiB", "cpuMs", "wallMs", "outputBytes", "rowsPerQuery", "queries", "logLines", "parts"]) {
     const n = limits?.[key];
     if (typeof n !== "number" || !Number.isFinite(n) || n <= 0) bad(`limits.${key} must be a positive number`);
   }
@@ -139,6 +140,10 @@ export class WorkerPool {
   private readonly ivmAddon: string;
   private readonly workers = new Set<Worker>();
   private readonly queue: Queued[] = [];
+  private readonly perTenant: number;
+  /** When each tenant last got a worker (a counter), for round-robin between tenants. */
+  private readonly lastServed = new Map<string, number>();
+  private served = 0;
   private closed = false;
 
   constructor(opts: WorkerPoolOptions = {}) {
@@ -148,6 +153,7 @@ export class WorkerPool {
     this.heapMiB = opts.workerHeapMiB ?? 1024;
     this.rssCap = opts.rssCapMiB;
     this.allowUnguarded = opts.allowUnguardedSqlForTests === true;
+    this.perTenant = Math.max(1, opts.perTenant ?? this.size - 1);
     if (!existsSync(this.script)) {
       throw new ShuyuError("internal", "SANDBOX_NOT_BUILT", `sandbox worker ${this.script} is missing: run 'npm run build' first`);
     }
@@ -163,6 +169,8 @@ export class WorkerPool {
       `--allow-fs-read=${join(distDir, "policies")}`,
       `--allow-fs-read=${join(root, "node_modules", "isolated-vm")}`,
       `--allow-fs-read=${join(root, "node_modules", "@duckdb")}`,
+      // TypeScript models are transpiled in the worker (read-only: the compiler's own files).
+      `--allow-fs-read=${join(root, "node_modules", "typescript")}`,
       "--allow-addons",
       "--no-node-snapshot",
       "--disallow-code-generation-from-strings",
@@ -201,19 +209,10 @@ export class WorkerPool {
       throw new ShuyuError("internal", "SANDBOX_UNGUARDED_REFUSED", "SQL without the guard is only for the sandbox's own tests");
     }
     validateSpec(spec);
-    let code = spec.code;
-    let lineMap: number[] | undefined;
-    if (spec.kind === "model" && spec.language === "ts") {
-      try {
-        ({ code, lineMap } = await transpileModel(spec.code));
-      } catch (err) {
-        if (!(err instanceof ShuyuError) || err.code !== "MODEL_SYNTAX") throw err;
-        const { line, column } = err.details as { line?: number; column?: number };
-        return { state: "failed", reason: "MODEL_SYNTAX", error: { type: "SyntaxError", code: "MODEL_SYNTAX", message: err.message, line, column }, outputs: { tables: {}, logs: [] }, queries: 0 };
-      }
-    }
+    // TypeScript is transpiled in the worker, under the job's wall limit: a huge or deeply
+    // nested model costs its own worker's time, never the owner's.
     return new Promise((resolveOutcome) => {
-      this.queue.push({ message: { type: "run", spec, code, internal }, lineMap, resolve: resolveOutcome });
+      this.queue.push({ tenant: spec.tenant ?? "", message: { type: "run", spec, code: spec.code, internal }, resolve: resolveOutcome });
       this.pump();
     });
   }
@@ -299,10 +298,6 @@ export class WorkerPool {
     if (job.settled) return;
     job.settled = true;
     for (const t of job.timers) clearInterval(t);
-    if (outcome.error && job.lineMap) {
-      const line = outcome.error.line !== undefined ? job.lineMap[outcome.error.line] : undefined;
-      outcome.error = { ...outcome.error, line: line ? line : undefined, column: undefined };
-    }
     if (librarySnapshot(job.spec.libraryDir) !== job.librarySnapshot) {
       outcome = { state: "failed", reason: "LIBRARY_TAMPERED", error: { type: "Error", code: "LIBRARY_TAMPERED", message: "the job changed files in its library" }, outputs: { tables: {}, logs: outcome.outputs.logs }, queries: outcome.queries };
     }
@@ -321,18 +316,47 @@ export class WorkerPool {
 
   private pump(): void {
     while (this.queue.length > 0) {
-      const busy = [...this.workers].filter((w) => w.job && !w.job.settled).length;
-      if (busy >= this.size) return;
+      const running = [...this.workers].filter((w) => w.job && !w.job.settled);
+      if (running.length >= this.size) return;
       const worker = [...this.workers].find((w) => w.ready && !w.job);
       if (!worker) return;
-      const next = this.queue.shift()!;
+      const at = this.pickNext(running.map((w) => w.job!.tenant));
+      if (at < 0) return;
+      const [next] = this.queue.splice(at, 1);
+      this.lastServed.set(next.tenant, ++this.served);
       this.assign(worker, next);
     }
   }
 
+  /**
+   * The fair queue: among tenants below their concurrency cap, the one with the fewest
+   * running jobs, then the one served longest ago; FIFO within a tenant. -1 when every
+   * queued job's tenant is at its cap.
+   */
+  private pickNext(runningTenants: string[]): number {
+    const running = new Map<string, number>();
+    for (const t of runningTenants) running.set(t, (running.get(t) ?? 0) + 1);
+    let best = -1;
+    for (let i = 0; i < this.queue.length; i++) {
+      const t = this.queue[i].tenant;
+      const n = running.get(t) ?? 0;
+      // Jobs without a tenant (the sandbox's own tests, benches) share only the pool's size.
+      if (n >= (t === "" ? this.size : this.perTenant)) continue;
+      if (best < 0) {
+        best = i;
+        continue;
+      }
+      const b = this.queue[best].tenant;
+      if (t === b) continue;
+      const nb = running.get(b) ?? 0;
+      if (n < nb || (n === nb && (this.lastServed.get(t) ?? 0) < (this.lastServed.get(b) ?? 0))) best = i;
+    }
+    return best;
+  }
+
   private assign(worker: Worker, q: Queued): void {
     const { spec } = q.message;
-    const job: Assignment = { spec, lineMap: q.lineMap, resolve: q.resolve, timers: [], settled: false, librarySnapshot: librarySnapshot(spec.libraryDir) };
+    const job: Assignment = { spec, tenant: q.tenant, resolve: q.resolve, timers: [], settled: false, librarySnapshot: librarySnapshot(spec.libraryDir) };
     worker.job = job;
     worker.ready = false;
     const pid = worker.child.pid!;

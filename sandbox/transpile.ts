@@ -43,19 +43,48 @@ export function decodeLineMap(mappings: string): number[] {
   return out;
 }
 
-/** Transpiles a TypeScript model on the host (types stripped, ES module kept). */
+/** Largest TypeScript model the worker transpiles (bytes of UTF-16 text). */
+export const MAX_TS_SOURCE = 2 * 1024 * 1024;
+/** Deepest bracket nesting the worker hands to the compiler (its recursive parser would overflow the stack). */
+export const MAX_TS_NESTING = 400;
+
+/** The deepest nesting of ( [ { in `source` (strings and comments included: a bound, not a parser). */
+export function nestingDepth(source: string): number {
+  let depth = 0;
+  let max = 0;
+  for (let i = 0; i < source.length; i++) {
+    const c = source.charCodeAt(i);
+    if (c === 40 || c === 91 || c === 123) max = Math.max(max, ++depth);
+    else if ((c === 41 || c === 93 || c === 125) && depth > 0) depth--;
+  }
+  return max;
+}
+
+/**
+ * Transpiles a TypeScript model (types stripped, ES module kept). Runs in the worker;
+ * refuses sources over MAX_TS_SOURCE (MODEL_TOO_LARGE) or nested deeper than
+ * MAX_TS_NESTING (MODEL_TOO_DEEP) before the compiler sees them.
+ */
 export async function transpileModel(source: string): Promise<Transpiled> {
+  if (source.length > MAX_TS_SOURCE) throw new ShuyuError("invalid", "MODEL_TOO_LARGE", `TypeScript models are limited to ${MAX_TS_SOURCE} characters`);
+  if (nestingDepth(source) > MAX_TS_NESTING) throw new ShuyuError("invalid", "MODEL_TOO_DEEP", `TypeScript models may nest brackets at most ${MAX_TS_NESTING} deep`);
   let ts: typeof import("typescript");
   try {
     ts = (await import("typescript")).default;
   } catch (err) {
     throw new ShuyuError("internal", "TS_UNAVAILABLE", "TypeScript models need the 'typescript' package installed next to shuyu", { cause: err });
   }
-  const out = ts.transpileModule(source, {
-    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, sourceMap: true, removeComments: false },
-    fileName: "model.ts",
-    reportDiagnostics: true,
-  });
+  let out: import("typescript").TranspileOutput;
+  try {
+    out = ts.transpileModule(source, {
+      compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, sourceMap: true, removeComments: false },
+      fileName: "model.ts",
+      reportDiagnostics: true,
+    });
+  } catch (err) {
+    if (err instanceof RangeError) throw new ShuyuError("invalid", "MODEL_TOO_DEEP", "the TypeScript model is nested too deeply to compile");
+    throw err;
+  }
   const diag = out.diagnostics?.find((d) => d.category === ts.DiagnosticCategory.Error);
   if (diag) {
     const pos = diag.file && diag.start !== undefined ? diag.file.getLineAndCharacterOfPosition(diag.start) : undefined;
@@ -66,4 +95,12 @@ export async function transpileModel(source: string): Promise<Transpiled> {
   const map = JSON.parse(out.sourceMapText ?? '{"mappings":""}') as { mappings: string };
   const code = out.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, "\n");
   return { code, lineMap: decodeLineMap(map.mappings) };
+}
+
+/** Rewrites `model.js:L:C` positions in a guest trace to the TypeScript source's `model.ts:L`. */
+export function mapTrace(trace: string, lineMap: number[]): string {
+  return trace.replace(/model\.js:(\d+)(?::\d+)?/g, (m, line: string) => {
+    const original = lineMap[Number(line)];
+    return original ? `model.ts:${original}` : m;
+  });
 }

@@ -40,6 +40,8 @@ export interface JobLimits {
   queries: number;
   /** Number of `ctx.log` lines. */
   logLines: number;
+  /** Output parts a result may hold (tables plus model, report, index). */
+  parts: number;
 }
 
 /** Defaults sized for a 2-core host running a few jobs at once. */
@@ -51,6 +53,7 @@ export const DEFAULT_LIMITS: JobLimits = Object.freeze({
   rowsPerQuery: 10_000_000,
   queries: 1_000,
   logLines: 10_000,
+  parts: 64,
 });
 
 /** A job as the owner hands it to the pool. */
@@ -66,6 +69,8 @@ export interface JobSpec {
   /** JSON parameters, visible to the model as `ctx.params` and bound as `$1…` in SQL jobs when an array. */
   params: unknown;
   limits: JobLimits;
+  /** Who the job runs for (the organisation): the pool shares its workers fairly between tenants. */
+  tenant?: string;
 }
 
 export type ColumnType = "int" | "double" | "bigint" | "string" | "bool" | "date" | "timestamp";
@@ -85,13 +90,18 @@ export interface JobOutputs {
   logs: string[];
 }
 
-/** What a failure tells about itself; `message` is staged by the domain, never shown on raw runs. */
+/**
+ * What a failure tells about itself. `line`/`column` come only from the host's own capture
+ * (a compile error V8 reported to the host), never from a stack the guest could write;
+ * `message` and `trace` (the guest's own stack text) are staged by the domain, never shown on raw runs.
+ */
 export interface JobError {
   type: string;
   code: string;
   line?: number;
   column?: number;
   message: string;
+  trace?: string;
 }
 
 export type JobState = "succeeded" | "failed" | "killed";

@@ -4,6 +4,7 @@ import { registerAuditCommands } from "./commands/audit.js";
 import { registerCatalogCommands } from "./commands/catalog.js";
 import { registerScenarioCommands } from "./commands/scenario.js";
 import { registerJobCommands } from "./commands/job.js";
+import { registerJobPolicyCommands } from "./commands/job-policy.js";
 import { registerEgressCommands } from "./commands/egress.js";
 import { registerCryptoCommands } from "./commands/crypto.js";
 import { registerServeCommands } from "./commands/serve.js";
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerCatalogCommands(program);
   registerScenarioCommands(program);
   registerJobCommands(program);
+  registerJobPolicyCommands(program);
   registerEgressCommands(program);
   registerProductApiCommands(program);
   registerAuditCommands(program);

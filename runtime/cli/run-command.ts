@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { asShuyuError, ShuyuError } from "../../policies/errors.js";
+import { inertJson, neutralise } from "./neutralise.js";
 
 /** What a command hands back: a line (or block) for people and an object for --json. */
 export interface CommandResult {
@@ -27,12 +28,9 @@ export function globalOptions(cmd: Command): GlobalOptions {
 export function reportError(err: unknown, json: boolean): number {
   const e = asShuyuError(err);
   if (json) {
-    process.stdout.write(JSON.stringify(e.toJSON()) + "\n");
+    process.stdout.write(inertJson(JSON.stringify(e.toJSON())) + "\n");
   } else {
-    process.stderr.write(`shuyu: ${e.code}: ${e.message}\n`);
-    if (e.kind === "internal" && process.env.SHUYU_DEBUG && e.cause instanceof Error) {
-      process.stderr.write(`${e.cause.stack}\n`);
-    }
+    process.stderr.write(neutralise(`shuyu: ${e.code}: ${e.message}`) + "\n");
   }
   return e.exitCode;
 }
@@ -50,8 +48,9 @@ export function action<A extends unknown[]>(
     const { json = false } = globalOptions(cmd);
     try {
       const result = await fn(cmd, ...positional);
-      if (json) process.stdout.write(JSON.stringify(result.json, jsonReplacer) + "\n");
-      else if (result.human) process.stdout.write(result.human.endsWith("\n") ? result.human : result.human + "\n");
+      // Every printer ends here: names and values from models and data files are made inert for the terminal.
+      if (json) process.stdout.write(inertJson(JSON.stringify(result.json, jsonReplacer)) + "\n");
+      else if (result.human) process.stdout.write(neutralise(result.human.endsWith("\n") ? result.human : result.human + "\n"));
       process.exitCode = result.exitCode ?? 0;
     } catch (err) {
       process.exitCode = reportError(err, json);

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { authenticate } from "../auth/authenticate.js";
 import { Domain } from "../domain/domain.js";
+import { withErrorId } from "../jobs/internal-errors.js";
 import type { Session } from "../services/session.js";
 import { globalOptions } from "./run-command.js";
 
@@ -11,6 +12,9 @@ export async function withSession<T>(cmd: Command, fn: (s: Session) => Promise<T
   try {
     const principal = await authenticate(domain, g.token ?? process.env.SHUYU_TOKEN);
     return await fn({ domain, principal });
+  } catch (err) {
+    // An internal error's text can quote raw values: the terminal gets its id, the domain keeps the details.
+    throw withErrorId(domain, err, { command: cmd.name() });
   } finally {
     domain.close();
   }

@@ -148,7 +148,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       return `${r.outcome.state} on the desensitized sample: ${t ? t.rowCount : 0} cells shown to the developer${r.outcome.error ? ` (${r.outcome.error.type} ${r.outcome.error.code}: ${r.outcome.error.message})` : ""}`;
     });
     const aggJob = await step("raw run", () => submitJob(parties.developer, { scenario: "income-cohort", model: join(work, "agg.js") }),
-      (j) => `${j.id} ${j.state} on the raw library; developer sees only ${j.outputs.map((o) => `${o.kind} ~${o.rows ?? "?"} rows`).join(", ")}`);
+      (j) => `${j.id} ${j.state} on the raw library; the developer sees only the outcome and a time bucket (≤ ${j.seconds} s); outputs staged`);
     if (aggJob.state !== "succeeded") throw new ShuyuError("internal", "DEMO_FAILED", `raw run ${aggJob.state}: ${aggJob.reason ?? ""}`);
 
     const agg = await step("egress aggregate", () => requestEgress(parties.developer, { job: aggJob.id, form: "dataset" }),

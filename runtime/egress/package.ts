@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { AEAD_ALGORITHM, aeadSeal, envelope, generateAeadKey, readPublicKey, signData, sm3Hex } from "../../crypto/index.js";
 import { ShuyuError } from "../../policies/errors.js";
 import { now } from "../clock.js";
-import { exec, ident, literal } from "../domain/db.js";
+import { all, exec, ident, literal } from "../domain/db.js";
 import type { Domain } from "../domain/domain.js";
 import { writeFileDurable } from "../domain/durable-file.js";
 import { loadSeal } from "../domain/seal.js";
@@ -52,7 +52,34 @@ export interface Manifest {
   requestedBy: string;
   releasedAt: string;
   encryption: null | { algorithm: string; recipientSm3: string };
+  /** How the CSV copies differ from the data (spreadsheet formula guard). */
+  csv: string;
   files: ManifestFile[];
+}
+
+/** What the manifest says about CSV files. */
+export const CSV_NOTE =
+  "CSV files: a text cell or header beginning with = + - @ TAB or CR is prefixed with ' so spreadsheets read it as text, not a formula; the Parquet files hold the values unchanged";
+
+const FORMULA_START = "('=', '+', '-', '@', chr(9), chr(13))";
+const PLAIN_TYPES = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL.*|BOOLEAN|DATE|TIMESTAMP.*|TIME)$/;
+
+/** A header or text value as the CSV shows it: a leading formula character is neutralised by a leading quote. */
+export function csvText(v: string): string {
+  return /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+}
+
+/** The SELECT list that exports a vault table to CSV with formula-like text cells and headers quoted as text. */
+async function csvSelect(domain: Domain, table: string): Promise<string> {
+  const cols = await all<{ column_name: string; column_type: string }>(domain.vault, `DESCRIBE SELECT * FROM ${ident(table)}`);
+  return cols
+    .map((c) => {
+      const col = ident(c.column_name);
+      if (PLAIN_TYPES.test(c.column_type)) return `${col} AS ${ident(csvText(c.column_name))}`;
+      const text = `CAST(${col} AS VARCHAR)`;
+      return `CASE WHEN left(${text}, 1) IN ${FORMULA_START} THEN '''' || ${text} ELSE ${text} END AS ${ident(csvText(c.column_name))}`;
+    })
+    .join(", ");
 }
 
 const safeName = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, "_");
@@ -61,13 +88,18 @@ const safeName = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, "_");
 async function dataFiles(domain: Domain, input: PackageInput): Promise<TarEntry[]> {
   const out: TarEntry[] = [];
   const tmp = mkdtempSync(join(domain.paths.staging, ".pkg-"));
+  const used = new Set<string>();
   try {
     for (const t of input.tables) {
-      const base = join(tmp, safeName(t.name));
+      // Names of other scripts all map to '_': number a repeat instead of overwriting the first file.
+      let stem = safeName(t.name);
+      for (let n = 2; used.has(stem.toLowerCase()); n++) stem = `${safeName(t.name)}-${n}`;
+      used.add(stem.toLowerCase());
+      const base = join(tmp, stem);
       await exec(domain.vault, `COPY ${ident(t.vaultTable)} TO ${literal(base + ".parquet")} (FORMAT parquet, COMPRESSION zstd)`);
-      await exec(domain.vault, `COPY ${ident(t.vaultTable)} TO ${literal(base + ".csv")} (FORMAT csv, HEADER true)`);
-      out.push({ name: `data/${safeName(t.name)}.parquet`, data: readFileSync(base + ".parquet") });
-      out.push({ name: `data/${safeName(t.name)}.csv`, data: readFileSync(base + ".csv") });
+      await exec(domain.vault, `COPY (SELECT ${await csvSelect(domain, t.vaultTable)} FROM ${ident(t.vaultTable)}) TO ${literal(base + ".csv")} (FORMAT csv, HEADER true)`);
+      out.push({ name: `data/${stem}.parquet`, data: readFileSync(base + ".parquet") });
+      out.push({ name: `data/${stem}.csv`, data: readFileSync(base + ".csv") });
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
@@ -123,6 +155,7 @@ export async function sealPackage(domain: Domain, input: PackageInput): Promise<
     requestedBy: input.requestedBy,
     releasedAt: now().toISOString(),
     encryption: recipientKey ? { algorithm: `${AEAD_ALGORITHM}; key in key.p7m (GM/T 0010 EnvelopedData, SM2)`, recipientSm3: sm3Hex(recipientKey) } : null,
+    csv: CSV_NOTE,
     files: manifestFiles,
   };
   const manifestBytes = Buffer.from(JSON.stringify(manifest, null, 2) + "\n");

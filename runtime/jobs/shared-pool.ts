@@ -4,7 +4,8 @@ let pool: WorkerPool | undefined;
 
 /** The owner process's worker pool, started on first use. */
 export function sharedPool(): WorkerPool {
-  pool ??= new WorkerPool({ size: Number(process.env.SHUYU_WORKERS ?? 2) });
+  const perOrg = process.env.SHUYU_WORKERS_PER_ORG;
+  pool ??= new WorkerPool({ size: Number(process.env.SHUYU_WORKERS ?? 2), ...(perOrg ? { perTenant: Number(perOrg) } : {}) });
   return pool;
 }
 

@@ -1,15 +1,19 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBDataChunk, type DuckDBConnection, type DuckDBType, BIGINT, BOOLEAN, DOUBLE, INTEGER, VARCHAR } from "@duckdb/node-api";
-import type { ColumnarTable, ColumnType, JobError, JobOutputs } from "../../sandbox/index.js";
-import { exec, ident, literal } from "../domain/db.js";
+import { ShuyuError } from "../../policies/errors.js";
+import { outputNamesProblem, type ColumnarTable, type ColumnType, type JobError, type JobOutputs } from "../../sandbox/index.js";
+import { all, exec, ident, literal } from "../domain/db.js";
 import { sm3OfFile } from "../library/materialise.js";
 
-/** What staging recorded of one output part (exact figures: owner-side only). */
+/** What staging recorded of one output part (exact figures and names: owner-side only). */
 export interface StagedPart {
   kind: "table" | "model" | "report" | "index" | "logs" | "error";
+  /** The model-chosen name: data, shown only to the operator and reviewers (neutralised). */
   name: string;
+  /** `t1`, `t2`, … in staging order: how the part is named wherever the real name may not appear. */
+  alias?: string;
   /** vault table holding a staged table */
   table?: string;
   file: string;
@@ -28,9 +32,15 @@ const DUCK_TYPE: Record<ColumnType, { type: DuckDBType; sql: string; cast?: stri
   timestamp: { type: VARCHAR, sql: "VARCHAR", cast: "TIMESTAMP" },
 };
 
-/** The vault table name of a staged output table. */
+/** The vault table name of a staged output table (`name` is the part's alias, never the model's name). */
 export function stagedTableName(jobId: string, name: string): string {
   return `stg_${jobId}_${name}`.replace(/[^A-Za-z0-9_]/g, "_");
+}
+
+/** Limits staging enforces on the owner side (the worker checked them too, but it ran hostile code). */
+export interface StagingLimits {
+  parts: number;
+  stagedBytes: number;
 }
 
 /** Appends a columnar table into a new vault table chunk by chunk (no per-row SQL). */
@@ -70,23 +80,50 @@ function writeJson(dir: string, name: string, value: unknown): { file: string; b
 
 /**
  * Writes a raw run's outputs to staging (DESIGN §5: staging, not showing): tables into
- * the vault and as Parquet, the rest as JSON, each with its SM3.
+ * the vault and as Parquet, the rest as JSON, each with its SM3. Names are checked before
+ * anything is written; files and vault tables are named by alias (`t1`, …), never by the
+ * model's names. Throws ShuyuError STAGING_REFUSED / LIMIT_STAGED; the caller then calls
+ * `discardStaged` and stages the failure instead.
  */
-export async function stageOutputs(conn: DuckDBConnection, dir: string, jobId: string, outputs: JobOutputs, error?: JobError): Promise<StagedPart[]> {
+export async function stageOutputs(conn: DuckDBConnection, dir: string, jobId: string, outputs: JobOutputs, error?: JobError, limits: StagingLimits = { parts: Number.MAX_SAFE_INTEGER, stagedBytes: Number.MAX_SAFE_INTEGER }): Promise<StagedPart[]> {
+  const entries = Object.entries(outputs.tables);
+  const problem = outputNamesProblem(entries.map(([name, t]) => ({ name, columns: t.columns.map((c) => c.name) })), limits.parts);
+  if (problem) throw new ShuyuError("invalid", "STAGING_REFUSED", `the outputs cannot be staged: ${problem}`);
   mkdirSync(dir, { recursive: true });
   const parts: StagedPart[] = [];
-  for (const [name, t] of Object.entries(outputs.tables)) {
-    const table = stagedTableName(jobId, name);
+  let total = 0;
+  const add = (part: StagedPart): void => {
+    total += part.bytes;
+    if (total > limits.stagedBytes) throw new ShuyuError("invalid", "LIMIT_STAGED", `the outputs take more than ${limits.stagedBytes} bytes staged`);
+    parts.push(part);
+  };
+  const alias = () => `t${parts.length + 1}`;
+  for (const [name, t] of entries) {
+    const a = alias();
+    const table = stagedTableName(jobId, a);
     await writeColumnarTable(conn, table, t);
-    const file = join(dir, `table-${name.replace(/[^A-Za-z0-9_-]/g, "_")}.parquet`);
+    const file = join(dir, `table-${a}.parquet`);
     await exec(conn, `COPY ${ident(table)} TO ${literal(file)} (FORMAT parquet, COMPRESSION zstd)`);
-    const { size } = await import("node:fs").then((fs) => fs.statSync(file));
-    parts.push({ kind: "table", name, table, file, rows: t.rowCount, bytes: size, sm3: await sm3OfFile(file) });
+    add({ kind: "table", name, alias: a, table, file, rows: t.rowCount, bytes: statSync(file).size, sm3: await sm3OfFile(file) });
   }
-  if (outputs.model !== undefined) parts.push({ kind: "model", name: "model", ...writeJson(dir, "model.json", outputs.model) });
-  if (outputs.report !== undefined) parts.push({ kind: "report", name: "report", ...writeJson(dir, "report.json", outputs.report) });
-  if (outputs.index !== undefined) parts.push({ kind: "index", name: "index", rows: outputs.index.length, ...writeJson(dir, "index.json", outputs.index) });
-  if (outputs.logs.length) parts.push({ kind: "logs", name: "logs", rows: outputs.logs.length, ...writeJson(dir, "logs.json", outputs.logs) });
-  if (error) parts.push({ kind: "error", name: "error", ...writeJson(dir, "error.json", error) });
+  if (outputs.model !== undefined) add({ kind: "model", name: "model", alias: alias(), ...writeJson(dir, "model.json", outputs.model) });
+  if (outputs.report !== undefined) add({ kind: "report", name: "report", alias: alias(), ...writeJson(dir, "report.json", outputs.report) });
+  if (outputs.index !== undefined) add({ kind: "index", name: "index", alias: alias(), rows: outputs.index.length, ...writeJson(dir, "index.json", outputs.index) });
+  if (outputs.logs.length) add({ kind: "logs", name: "logs", alias: alias(), rows: outputs.logs.length, ...writeJson(dir, "logs.json", outputs.logs) });
+  if (error) add({ kind: "error", name: "error", alias: alias(), ...writeJson(dir, "error.json", error) });
   return parts;
+}
+
+/** Removes whatever a failed staging left: the job's vault tables and its staging directory. */
+export async function discardStaged(conn: DuckDBConnection, dir: string, jobId: string): Promise<void> {
+  const prefix = stagedTableName(jobId, "");
+  const tables = await all<{ table_name: string }>(conn, "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' AND starts_with(table_name, ?)", [prefix]);
+  for (const t of tables) await exec(conn, `DROP TABLE IF EXISTS ${ident(t.table_name)}`);
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** Stages only a failure description (after a staging error): the message is data, so it is staged, not shown. */
+export function stageFailure(dir: string, error: JobError): StagedPart[] {
+  mkdirSync(dir, { recursive: true });
+  return [{ kind: "error", name: "error", alias: "t1", ...writeJson(dir, "error.json", error) }];
 }

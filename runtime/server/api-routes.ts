@@ -11,6 +11,7 @@ import { listCatalog, showCatalog } from "../services/catalog.js";
 import { ingestDataset, IngestInput, purgeVersions, tagColumn, TagInput } from "../services/datasets.js";
 import { EgressRequestInput, listEgress, listProducts, requestEgress, reviewEgress, showEgress } from "../services/egress.js";
 import { devJob, jobStatus, listJobs, submitJob } from "../services/jobs.js";
+import { SetMaximaInput, SetQuotaInput, setQuota, setScenarioMaxima, showQuotas, showScenarioMaxima } from "../services/job-policy.js";
 import { addOrg, AddOrgInput, listOrgs } from "../services/orgs.js";
 import { approveScenario, changeScenario, listScenarios, rejectScenario, showScenario, submitScenario, SubmitScenarioInput } from "../services/scenarios.js";
 import type { Session } from "../services/session.js";
@@ -142,6 +143,13 @@ export const API_ROUTES: ApiRoute[] = [
   { method: "POST", url: "/api/jobs", summary: "Run a job on the scenario's raw library (coarse status only)", permission: "job.submit", body: HttpJobInput, status: 201, handler: (s, i) => withModelFile(i.body, (input) => submitJob(s, input)) },
   { method: "POST", url: "/api/jobs/dev", summary: "Run a job on the sample library (output visible)", permission: "job.dev", body: HttpJobInput, handler: (s, i) => withModelFile(i.body, (input) => devJob(s, input)) },
   { method: "GET", url: "/api/jobs/:id", summary: "A job's coarse status", permission: "job.read", handler: (s, i) => jobStatus(s, i.params.id) },
+  { method: "GET", url: "/api/quotas", summary: "Raw-job quotas per account and organisation", permission: "quota.read", handler: (s) => showQuotas(s) },
+  { method: "POST", url: "/api/quotas", summary: "Set a raw-job quota per UTC day (account or organisation; '*' for the default)", permission: "quota.set", body: SetQuotaInput, handler: (s, i) => setQuota(s, i.body) },
+  { method: "GET", url: "/api/scenarios/:id/limits", summary: "A scenario's job-limit maxima", permission: "limits.read", handler: (s, i) => showScenarioMaxima(s, i.params.id) },
+  {
+    method: "POST", url: "/api/scenarios/:id/limits", summary: "Set a scenario's job-limit maxima", permission: "limits.set", body: SetMaximaInput.shape.maxima,
+    handler: (s, i) => setScenarioMaxima(s, { scenario: i.params.id, maxima: body(i) }),
+  },
   { method: "GET", url: "/api/egress", summary: "List egress requests (reviewers: the queue)", permission: "egress.read", handler: (s) => listEgress(s) },
   { method: "POST", url: "/api/egress", summary: "Ask for a job's output to leave (the gate runs)", permission: "egress.request", body: EgressRequestInput, status: 201, handler: (s, i) => requestEgress(s, i.body) },
   { method: "GET", url: "/api/egress/:id", summary: "An egress request and the gate's findings", permission: "egress.read", handler: (s, i) => showEgress(s, i.params.id) },

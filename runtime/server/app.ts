@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { ShuyuError } from "../../policies/errors.js";
 import { jsonReplacer } from "../cli/run-command.js";
+import { recordInternalError } from "../jobs/internal-errors.js";
 import type { Domain } from "../domain/domain.js";
 import type { Seal } from "../domain/seal.js";
 import type { Session } from "../services/session.js";
@@ -38,10 +39,19 @@ declare module "fastify" {
   }
 }
 
-/** Sends a ShuyuError in its toJSON() shape with the right status. */
-export function sendError(reply: FastifyReply, err: unknown): FastifyReply {
-  const { status, error } = httpError(err);
-  if (status >= 500) reply.log.error({ err: error.cause ?? error, code: error.code }, "request failed");
+/**
+ * Sends a ShuyuError in its toJSON() shape with the right status. An internal error's text
+ * can quote raw values: its details go to the domain's owner-side error store, and the body
+ * and the server log carry only its id and code.
+ */
+export function sendError(reply: FastifyReply, err: unknown, domain?: Pick<Domain, "paths">): FastifyReply {
+  const { status, error: original } = httpError(err);
+  let error = original;
+  if (status >= 500) {
+    const errorId = typeof error.details.errorId === "string" ? error.details.errorId : domain ? recordInternalError(domain, error.cause ?? err) : "unrecorded";
+    error = new ShuyuError("internal", error.code, `internal error ${errorId}; the operator finds its details in the domain's staging/internal-errors`, { details: { errorId } });
+    reply.log.error({ errorId, code: error.code }, "request failed");
+  }
   return reply.code(status).type("application/json; charset=utf-8").send(JSON.stringify(error.toJSON()));
 }
 
@@ -67,7 +77,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
     return503OnClosing: true,
     // Router errors (bad percent-encoding, over-long path parameters) get the same error shape as everything else.
     frameworkErrors: (err, _req, reply) => {
-      sendError(reply, err);
+      sendError(reply, err, opts.domain);
     },
     requestTimeout: 15 * 60_000,
   });
@@ -89,7 +99,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: 64 * 1024 }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
-  app.setErrorHandler((err, _req, reply) => sendError(reply, err));
+  app.setErrorHandler((err, _req, reply) => sendError(reply, err, domain));
   app.setNotFoundHandler((req, reply) =>
     sendError(reply, new ShuyuError("invalid", "ROUTE_NOT_FOUND", `no route ${req.method} ${req.url.split("?")[0]}; the routes are listed at /openapi.json`)),
   );
@@ -160,7 +170,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
     config: { doc: { summary: "This document", auth: "none", produces: "json" } },
     handler: async (_req, reply) => sendJson(reply, 200, openApiDocument(routes, { title: "shuyu 数域 domain API", version: "0.1.0" })),
   });
-  registerConsole(app, { domain, sendError });
+  registerConsole(app, { domain, sendError: (reply, err) => sendError(reply, err, domain) });
   await app.ready();
   return { app, products, routes };
 }

@@ -115,7 +115,7 @@ export async function requestEgress(s: Session, raw: unknown): Promise<EgressReq
   const parts = await stagedParts(s, job.id);
   const want = { dataset: "table", report: "report", model: "model", index: "index" } as const;
   if (!parts.some((p) => p.kind === want[input.form])) {
-    throw new ShuyuError("invalid", "FORM_MISMATCH", `job '${job.id}' staged no ${want[input.form]} output; it has: ${parts.map((p) => p.kind).join(", ") || "nothing"}`);
+    throw new ShuyuError("invalid", "FORM_MISMATCH", `job '${job.id}' staged no ${want[input.form]} output`);
   }
   const library = JSON.parse((await one<{ library_digests: string }>(s.domain.control, "SELECT library_digests FROM jobs WHERE id = ?", [job.id]))!.library_digests) as { dataset: string; version: number }[];
   const { refs, grade, byName } = await rawColumns(s, sc.id, library);
@@ -134,7 +134,8 @@ export async function requestEgress(s: Session, raw: unknown): Promise<EgressReq
       const defaults = defaultPolicyFor(cols, grade);
       const chosen = Object.fromEntries(Object.entries(sc.policy?.columns ?? {}).filter(([c]) => c in cols));
       const policy: DesensitizePolicy = { columns: { ...defaults.columns, ...chosen } };
-      const out = egressTable(id, p.name);
+      // Vault names come from the part's alias: the model's name is data (and two CJK names would collide).
+      const out = egressTable(id, p.alias ?? p.name);
       const applied = await applyPolicy(s.domain.vault, p.table!, out, policy, { secret });
       desensitization.push({ table: p.name, output: out, applied: applied.applied.filter((a) => a.method !== "keep") });
       for (const a of applied.applied) if (a.method === "pseudonym") pseudonymized.push({ table: out, column: a.column });
@@ -171,7 +172,8 @@ export async function requestEgress(s: Session, raw: unknown): Promise<EgressReq
     ]);
     await s.domain.audit({
       actor: s.principal.accountId, action: "egress.request", object: `egress:${id}`,
-      details: { job: job.id, form: input.form, state, grade, desensitization, findings: findings.filter((f) => f.severity !== "pass").map((f) => ({ rule: f.rule, severity: f.severity })) },
+      // Table names inside `desensitization` are model-chosen: the chain keeps their SM3 only.
+      details: { job: job.id, form: input.form, state, grade, desensitizationSm3: createHash("sm3").update(JSON.stringify(desensitization)).digest("hex"), findings: findings.filter((f) => f.severity !== "pass").map((f) => ({ rule: f.rule, severity: f.severity })) },
     });
     return loadEgress(s, id);
   });

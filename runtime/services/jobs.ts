@@ -5,12 +5,16 @@ import { z } from "zod";
 import { authorize } from "../../policies/authz/engine.js";
 import { ShuyuError } from "../../policies/errors.js";
 import { IdSchema, parseInput } from "../../policies/schemas/common.js";
-import { DEFAULT_LIMITS, type JobError, type JobLimits, type JobOutcome, type JobOutputs, type JobSpec } from "../../sandbox/index.js";
+import { type JobError, type JobLimits, type JobOutcome, type JobOutputs, type JobSpec } from "../../sandbox/index.js";
 import { now } from "../clock.js";
 import { all, one } from "../domain/db.js";
-import { twoSignificant, wholeSeconds } from "../jobs/coarse.js";
+import { wholeSeconds } from "../jobs/coarse.js";
+import { checkRawJobQuota, effectiveLimits, ensureJobPolicyTables, maximaFor, releases, storeOwner, storeRelease, type JobMaxima } from "../jobs/job-policy.js";
+import { recordInternalError } from "../jobs/internal-errors.js";
 import { sharedPool } from "../jobs/shared-pool.js";
-import { stageOutputs, type StagedPart } from "../jobs/staging.js";
+import { discardStaged, stageFailure, stageOutputs, type StagedPart } from "../jobs/staging.js";
+import { isPreDataReason, releaseAt } from "../jobs/status-channel.js";
+import type { Principal } from "../../policies/authz/principal.js";
 import type { LibraryManifest } from "../library/materialise.js";
 import { expireLapsed } from "./agreements.js";
 import { loadScenario, readLibraryManifest, type Scenario } from "./scenarios.js";
@@ -25,6 +29,7 @@ const LimitsSchema = z
     rowsPerQuery: z.number().int().min(1).max(100_000_000),
     queries: z.number().int().min(1).max(100_000),
     logLines: z.number().int().min(0).max(1_000_000),
+    parts: z.number().int().min(1).max(100_000),
   })
   .partial();
 
@@ -45,6 +50,7 @@ interface PreparedJob {
   language?: "js" | "ts";
   params: unknown;
   limits: JobLimits;
+  maxima: JobMaxima;
 }
 
 /** Reads and checks everything a job needs before anything is recorded. */
@@ -72,10 +78,12 @@ async function prepare(s: Session, raw: unknown, action: "job.submit" | "job.dev
   if (input.sql !== undefined && !Array.isArray(params)) {
     throw new ShuyuError("invalid", "INVALID_PARAMS", "--params of a SQL job is a JSON array bound to $1, $2, …");
   }
-  const limits = { ...DEFAULT_LIMITS, ...(input.limits ?? {}) };
+  // The operator's maxima for this scenario bound what a developer may ask for.
+  const maxima = await maximaFor(s.domain, scenario.id);
+  const limits = effectiveLimits(input.limits ?? {}, maxima);
   if (input.sql !== undefined) {
     if (!input.sql.trim()) throw new ShuyuError("invalid", "EMPTY_SQL", "--sql is empty");
-    return { scenario, kind: "sql", code: input.sql, params, limits };
+    return { scenario, kind: "sql", code: input.sql, params, limits, maxima };
   }
   const file = input.model!;
   if (!existsSync(file) || !statSync(file).isFile()) throw new ShuyuError("invalid", "MODEL_NOT_FOUND", `model file ${file} does not exist`, { details: { file } });
@@ -83,11 +91,11 @@ async function prepare(s: Session, raw: unknown, action: "job.submit" | "job.dev
   if (![".js", ".mjs", ".ts", ".mts"].includes(ext)) throw new ShuyuError("invalid", "UNSUPPORTED_MODEL", `models are .js/.mjs or .ts/.mts files (got ${ext || "no extension"})`);
   const code = readFileSync(file, "utf8");
   if (statSync(file).size > 4 * 1024 * 1024) throw new ShuyuError("invalid", "MODEL_TOO_LARGE", "model files are limited to 4 MiB");
-  return { scenario, kind: "model", code, language: ext.includes("ts") ? "ts" : "js", params, limits };
+  return { scenario, kind: "model", code, language: ext.includes("ts") ? "ts" : "js", params, limits, maxima };
 }
 
 /** The job spec for a library: one view per dataset with its granted columns, their roles and the sid column's name. */
-export function specFor(jobId: string, dir: string, manifest: LibraryManifest, p: PreparedJob): JobSpec {
+export function specFor(jobId: string, dir: string, manifest: LibraryManifest, p: Omit<PreparedJob, "maxima">): JobSpec {
   return {
     jobId,
     libraryDir: dir,
@@ -98,10 +106,16 @@ export function specFor(jobId: string, dir: string, manifest: LibraryManifest, p
     language: p.language,
     params: p.params,
     limits: p.limits,
+    tenant: p.scenario.org,
   };
 }
 
-/** A job as its submitter may see it: state, coarse timings and sizes, the error's type and place. */
+/**
+ * A job as its viewer may see it. For a raw job seen by its developer this is exactly the
+ * declared status channel (runtime/jobs/status-channel.ts): state, a time bucket, and a
+ * reason only when the code alone decided it; no outputs. Operators and reviewers of
+ * other organisations see the staged parts with their real names and figures.
+ */
 export interface JobView {
   id: string;
   scenario: string;
@@ -109,11 +123,14 @@ export interface JobView {
   submittedBy: string;
   kind: string;
   mode: "raw" | "dev";
+  /** `developer`: the bounded channel; `operator`: the owner-side record. */
+  view: "developer" | "operator";
   state: "queued" | "running" | "succeeded" | "failed" | "killed";
   reason: string | null;
   error: { type: string; code: string; line?: number; column?: number } | null;
+  /** Developer view of a raw job: the time bucket's edge (s); otherwise whole seconds. */
   seconds: number | null;
-  outputs: { kind: string; name: string; rows?: number; bytes: number }[];
+  outputs: { part: string; kind: string; name?: string; rows?: number; bytes?: number; table?: string }[];
   codeSm3: string;
 }
 
@@ -122,15 +139,39 @@ type JobRow = {
   reason: string | null; error: string | null; outputs: string | null; started_at: Date | null; finished_at: Date | null;
 };
 
-function toView(r: JobRow): JobView {
+/** Who sees the owner-side record: the operator, and reviewers or auditors of another organisation. */
+function seesOwnerRecord(p: Principal, org: string): boolean {
+  if (p.orgKind === "operator") return true;
+  return (p.roles.includes("reviewer") || p.roles.includes("auditor")) && p.orgId !== org;
+}
+
+type Release = { releaseMs: number; seconds: number } | undefined;
+
+function toView(r: JobRow, viewer: Principal, release: Release): JobView {
   const err = r.error ? (JSON.parse(r.error) as JobError) : null;
   const parts = r.outputs ? (JSON.parse(r.outputs) as StagedPart[]) : [];
+  const base = { id: r.id, scenario: r.scenario, org: r.org, submittedBy: r.submitted_by, kind: r.kind, mode: r.mode, codeSm3: r.code_sm3 };
+  if (seesOwnerRecord(viewer, r.org)) {
+    return {
+      ...base, view: "operator", state: r.state, reason: r.reason,
+      error: err ? { type: err.type, code: err.code, line: err.line, column: err.column } : null,
+      seconds: wholeSeconds(r.started_at, r.finished_at),
+      outputs: parts.map((p, i) => ({ part: p.alias ?? `t${i + 1}`, kind: p.kind, name: p.name, ...(p.rows !== undefined ? { rows: p.rows } : {}), bytes: p.bytes, ...(p.table ? { table: p.table } : {}) })),
+    };
+  }
+  if (r.mode === "dev") {
+    // Dev runs read the sample library: nothing raw to protect, and the caller saw the outcome already.
+    return { ...base, view: "developer", state: r.state, reason: r.reason, error: err ? { type: err.type, code: err.code, line: err.line, column: err.column } : null, seconds: wholeSeconds(r.started_at, r.finished_at), outputs: [] };
+  }
+  const held = r.state === "running" || r.state === "queued" || (release !== undefined && Date.now() < release.releaseMs);
+  if (held) return { ...base, view: "developer", state: "running", reason: null, error: null, seconds: null, outputs: [] };
+  const preData = isPreDataReason(r.kind, r.reason);
   return {
-    id: r.id, scenario: r.scenario, org: r.org, submittedBy: r.submitted_by, kind: r.kind, mode: r.mode, state: r.state, reason: r.reason,
-    error: err ? { type: err.type, code: err.code, line: err.line, column: err.column } : null,
-    seconds: wholeSeconds(r.started_at, r.finished_at),
-    outputs: parts.map((p) => ({ kind: p.kind, name: p.name, ...(p.rows !== undefined ? { rows: twoSignificant(p.rows) } : {}), bytes: twoSignificant(p.bytes) })),
-    codeSm3: r.code_sm3,
+    ...base, view: "developer", state: r.state,
+    reason: preData ? r.reason : null,
+    error: preData && err ? { type: err.type, code: err.code, line: err.line, column: err.column } : null,
+    seconds: release?.seconds ?? null,
+    outputs: [],
   };
 }
 
@@ -157,12 +198,17 @@ function newJobId(): string {
  */
 export async function submitJob(s: Session, raw: unknown): Promise<JobView> {
   authorize(s.principal, "job.submit");
+  await ensureJobPolicyTables(s.domain);
   const p = await prepare(s, raw, "job.submit");
   const dir = s.domain.paths.library(p.scenario.id);
   const manifest = readLibraryManifest(dir);
   const id = newJobId();
   const codeSm3 = createHash("sm3").update(p.code).digest("hex");
+  // The status channel's clock: real time, so a moved domain clock cannot shorten the hold.
+  const startedMs = Date.now();
   await s.domain.mutate(async () => {
+    await checkRawJobQuota(s.domain, s.principal.accountId, p.scenario.org, now());
+    await storeOwner(s.domain, id);
     await s.domain.control.run(
       "INSERT INTO jobs VALUES (?, ?, ?, ?, ?, 'raw', ?, ?, ?, ?, 'running', NULL, NULL, NULL, ?::TIMESTAMP, ?::TIMESTAMP, NULL)",
       [id, p.scenario.id, p.scenario.org, s.principal.accountId, p.kind, codeSm3, JSON.stringify(p.params), JSON.stringify(manifest.datasets.map((d) => ({ dataset: d.dataset, version: d.version, sm3: d.sm3 }))),
@@ -179,26 +225,71 @@ export async function submitJob(s: Session, raw: unknown): Promise<JobView> {
   } catch (err) {
     outcome = { state: "failed", reason: "SANDBOX_ERROR", outputs: { tables: {}, logs: [] }, error: { type: "Error", code: "SANDBOX_ERROR", message: String(err) }, queries: 0 };
   }
-  return finishJob(s, id, outcome);
+  await finishJob(s, id, outcome, p, startedMs);
+  // The answer waits for the time bucket's edge: how long the job really took is not observable.
+  const release = (await releases(s.domain, id)).get(id);
+  if (release) await new Promise((r) => setTimeout(r, Math.max(0, release.releaseMs - Date.now())));
+  return toView(await loadJob(s, id), s.principal, release);
 }
 
-async function finishJob(s: Session, id: string, outcome: JobOutcome): Promise<JobView> {
-  return s.domain.mutate(async () => {
-    const parts = await stageOutputs(s.domain.vault, s.domain.paths.jobStaging(id), id, outcome.outputs, outcome.error);
+/** SM3 of a canonical JSON text: what the audit chain keeps of model-chosen material. */
+const sm3Json = (v: unknown) => createHash("sm3").update(JSON.stringify(v)).digest("hex");
+
+/**
+ * Stages a raw run's outputs and records its end. A staging error fails the job with the
+ * generic STAGING_FAILED (its message staged); any error after that still ends the job
+ * (INTERNAL with an error id), so no job stays `running`. The audit entry holds codes and
+ * SM3 digests only: names, counts and messages are model-chosen.
+ */
+async function finishJob(s: Session, id: string, outcome: JobOutcome, p: PreparedJob, startedMs: number): Promise<void> {
+  const dir = s.domain.paths.jobStaging(id);
+  const record = async (o: JobOutcome, parts: StagedPart[]) => {
+    const release = releaseAt(new Date(startedMs), new Date(), p.limits.wallMs);
     await s.domain.control.run("UPDATE jobs SET state = ?, reason = ?, error = ?, outputs = ?, finished_at = ?::TIMESTAMP WHERE id = ?", [
-      outcome.state, outcome.reason ?? null, outcome.error ? JSON.stringify(outcome.error) : null, JSON.stringify(parts), now().toISOString(), id,
+      o.state, o.reason ?? null, o.error ? JSON.stringify(o.error) : null, JSON.stringify(parts), now().toISOString(), id,
     ]);
+    await storeRelease(s.domain, id, release.at.getTime(), release.seconds);
     await s.domain.audit({
-      actor: "system", action: `job.${outcome.state}`, object: `job:${id}`,
-      details: { reason: outcome.reason ?? null, queries: outcome.queries, staged: parts.map((p) => ({ kind: p.kind, name: p.name, sm3: p.sm3 })), errorCode: outcome.error?.code ?? null },
+      actor: "system", action: `job.${o.state}`, object: `job:${id}`,
+      details: {
+        reason: o.reason ?? null, errorCode: o.error?.code ?? null,
+        staged: parts.map((x) => ({ part: x.alias, kind: x.kind, sm3: x.sm3 })),
+        recordSm3: sm3Json({ names: parts.map((x) => x.name), rows: parts.map((x) => x.rows ?? null), bytes: parts.map((x) => x.bytes), queries: o.queries, error: o.error ?? null }),
+      },
     });
-    return toView(await loadJob(s, id));
-  });
+  };
+  try {
+    await s.domain.mutate(async () => {
+      let parts: StagedPart[];
+      let final = outcome;
+      try {
+        parts = await stageOutputs(s.domain.vault, dir, id, outcome.outputs, outcome.error, { parts: p.limits.parts, stagedBytes: p.maxima.stagedBytes });
+      } catch (err) {
+        await discardStaged(s.domain.vault, dir, id);
+        const limit = err instanceof ShuyuError && err.code === "LIMIT_STAGED";
+        const message = err instanceof Error ? err.message : String(err);
+        final = limit
+          ? { state: "killed", reason: "LIMIT_STAGED", outputs: { tables: {}, logs: [] }, queries: outcome.queries, error: { type: "Error", code: "LIMIT_STAGED", message } }
+          : { state: "failed", reason: "STAGING_FAILED", outputs: { tables: {}, logs: [] }, queries: outcome.queries, error: { type: "Error", code: "STAGING_FAILED", message } };
+        parts = stageFailure(dir, final.error!);
+      }
+      await record(final, parts);
+    });
+  } catch (err) {
+    // Even the bookkeeping failed: end the job with an error id; the details go to the owner-side store.
+    const errorId = recordInternalError(s.domain, err, { job: id });
+    try {
+      await s.domain.mutate(() => record({ state: "failed", reason: "INTERNAL", outputs: { tables: {}, logs: [] }, queries: 0, error: { type: "Error", code: "INTERNAL", message: `internal error ${errorId}` } }, []));
+    } catch {
+      throw new ShuyuError("internal", "INTERNAL", `internal error ${errorId}; the operator finds its details in the domain's staging/internal-errors`, { details: { errorId } });
+    }
+  }
 }
 
 /** Dev mode: the same worker, guard and limits over the scenario's sample library; everything is shown. */
 export async function devJob(s: Session, raw: unknown): Promise<{ job: string; outcome: JobOutcome }> {
   authorize(s.principal, "job.dev");
+  await ensureJobPolicyTables(s.domain);
   const p = await prepare(s, raw, "job.dev");
   const dir = s.domain.paths.sampleLibrary(p.scenario.id);
   const manifest = readLibraryManifest(dir);
@@ -218,16 +309,19 @@ export async function devJob(s: Session, raw: unknown): Promise<{ job: string; o
 
 /** The coarse status of a job for those allowed to see it. */
 export async function jobStatus(s: Session, id: string): Promise<JobView> {
+  await ensureJobPolicyTables(s.domain);
   const r = await loadJob(s, id);
   authorize(s.principal, "job.read", { ownerOrg: r.org });
-  return toView(r);
+  return toView(r, s.principal, (await releases(s.domain, id)).get(id));
 }
 
 /** Jobs the principal may see, newest first. */
 export async function listJobs(s: Session): Promise<JobView[]> {
   authorize(s.principal, "job.read");
+  await ensureJobPolicyTables(s.domain);
   const rows = await all<JobRow>(s.domain.control, "SELECT * FROM jobs ORDER BY created_at DESC");
-  return rows.filter((r) => s.principal.orgKind === "operator" || s.principal.roles.includes("reviewer") || r.org === s.principal.orgId).map(toView);
+  const held = await releases(s.domain);
+  return rows.filter((r) => s.principal.orgKind === "operator" || s.principal.roles.includes("reviewer") || r.org === s.principal.orgId).map((r) => toView(r, s.principal, held.get(r.id)));
 }
 
 /** Everything a dev-mode run produced, for printing. */

@@ -146,11 +146,38 @@ function toPlain(v: DuckDBValue, type: ColumnType): unknown {
   return String(v);
 }
 
+/** Thrown when a result stream ended because something else ran on its connection. */
+export class StreamClosedError extends Error {
+  constructor() {
+    super("the query's result stream was closed before it was read to the end");
+  }
+}
+
+/**
+ * A second statement on a DuckDB connection silently ends an open stream (its next chunk
+ * is empty: DESIGN §11), so reads on one connection are queued one after another, and
+ * each read checks at its end that no other statement ran on the connection meanwhile.
+ */
+const tails = new WeakMap<DuckDBConnection, Promise<unknown>>();
+const generation = new WeakMap<DuckDBConnection, number>();
+
 /**
  * Runs one prepared statement with bound `params` and reads it column by column,
- * stopping with RowLimitError as soon as more than `maxRows` rows arrive.
+ * stopping with RowLimitError as soon as more than `maxRows` rows arrive. Calls on the
+ * same connection run one at a time; a stream closed early throws StreamClosedError.
  */
-export async function readColumns(conn: DuckDBConnection, sql: string, params: DuckDBValue[], maxRows: number): Promise<ReadResult> {
+export function readColumns(conn: DuckDBConnection, sql: string, params: DuckDBValue[], maxRows: number): Promise<ReadResult> {
+  const run = (tails.get(conn) ?? Promise.resolve()).then(
+    () => readOnce(conn, sql, params, maxRows),
+    () => readOnce(conn, sql, params, maxRows),
+  );
+  tails.set(conn, run.catch(() => undefined));
+  return run;
+}
+
+async function readOnce(conn: DuckDBConnection, sql: string, params: DuckDBValue[], maxRows: number): Promise<ReadResult> {
+  const mine = (generation.get(conn) ?? 0) + 1;
+  generation.set(conn, mine);
   const prepared = await conn.prepare(sql);
   if (params.length > 0) prepared.bind(params);
   const result = await prepared.stream();
@@ -168,5 +195,6 @@ export async function readColumns(conn: DuckDBConnection, sql: string, params: D
     if (rowCount > maxRows) throw new RowLimitError(maxRows);
     for (let i = 0; i < builders.length; i++) builders[i].add(chunk.getColumnVector(i), chunk.rowCount);
   }
+  if (generation.get(conn) !== mine) throw new StreamClosedError();
   return { rowCount, columns: builders.map((b) => b.finish()) };
 }

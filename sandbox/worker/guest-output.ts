@@ -1,5 +1,5 @@
+import { outputNamesProblem } from "../output-names.js";
 import type { ColumnarTable, ColumnType, JobError, JobOutputs } from "../types.js";
-import { locate } from "./isolate.js";
 
 /** Names a guest error may carry out; anything else is reported as plain "Error". */
 const ERROR_TYPES = new Set([
@@ -68,12 +68,17 @@ function column(table: string, raw: unknown, rowCount: number, buffer: ArrayBuff
   return { name, type: t, values: values.slice() };
 }
 
+/** A result with more parts than the job's limit (the worker turns it into LIMIT_PARTS). */
+export class PartLimit extends Error {}
+
 /** Checks and converts the guest's `out` object (plus its numeric buffer) into JobOutputs (logs added by the caller). */
-export function parseOutputs(out: unknown, buffer: ArrayBuffer): Omit<JobOutputs, "logs"> {
+export function parseOutputs(out: unknown, buffer: ArrayBuffer, maxParts = Number.MAX_SAFE_INTEGER): Omit<JobOutputs, "logs"> {
   if (!isRecord(out)) throw new OutputInvalid("result is not an object");
   const tables: Record<string, ColumnarTable> = {};
   if (out.tables !== undefined) {
     if (!isRecord(out.tables)) throw new OutputInvalid("tables is not an object");
+    const extra = ["model", "report", "index"].filter((k) => out[k] !== undefined).length;
+    if (Object.keys(out.tables).length + extra > maxParts) throw new PartLimit(`more than ${maxParts} output parts`);
     for (const [tname, raw] of Object.entries(out.tables)) {
       if (!NAME.test(tname)) throw new OutputInvalid("bad table name");
       if (!isRecord(raw) || !Array.isArray(raw.columns)) throw new OutputInvalid(`table ${tname} is malformed`);
@@ -88,6 +93,8 @@ export function parseOutputs(out: unknown, buffer: ArrayBuffer): Omit<JobOutputs
       Object.defineProperty(tables, tname, { value: { rowCount, columns }, enumerable: true, writable: true, configurable: true });
     }
   }
+  const problem = outputNamesProblem(Object.entries(tables).map(([name, t]) => ({ name, columns: t.columns.map((c) => c.name) })), maxParts);
+  if (problem) throw new OutputInvalid(problem);
   const result: Omit<JobOutputs, "logs"> = { tables };
   if (out.model !== undefined) result.model = out.model;
   if (out.report !== undefined) {
@@ -101,24 +108,15 @@ export function parseOutputs(out: unknown, buffer: ArrayBuffer): Omit<JobOutputs
   return result;
 }
 
-/** Turns the guest's error description into a JobError, clamping what could smuggle data. */
-export function parseGuestError(raw: unknown, source: string, code: string): JobError {
+/**
+ * Turns the guest's error description into a JobError. Everything in it was written by
+ * the guest (a thrown `{ stack: "model.js:L:C" }` is as easy as a real error), so no
+ * position is taken from it: the stack text travels as `trace`, staged like the message.
+ */
+export function parseGuestError(raw: unknown, code: string): JobError {
   const e = isRecord(raw) ? raw : {};
   const name = typeof e.name === "string" && ERROR_TYPES.has(e.name) ? e.name : "Error";
   const message = typeof e.message === "string" ? e.message.slice(0, 4096) : "";
-  const where = locate(typeof e.stack === "string" ? e.stack : "");
-  return { type: name === "Throw" ? "Error" : name, code, message, ...clampLocation(where, source) };
-}
-
-/**
- * Keeps a reported position only if it exists in the model's source: the guest can
- * forge its own stack, and a free-form line number would be a side channel.
- */
-export function clampLocation(where: { line?: number; column?: number }, source: string): { line?: number; column?: number } {
-  if (where.line === undefined) return {};
-  const lines = source.split("\n");
-  if (where.line < 1 || where.line > lines.length) return {};
-  const width = lines[where.line - 1].length + 1;
-  if (where.column === undefined || where.column < 1 || where.column > width) return { line: where.line };
-  return { line: where.line, column: where.column };
+  const trace = typeof e.stack === "string" && e.stack !== "" ? e.stack.slice(0, 4096) : undefined;
+  return { type: name === "Throw" ? "Error" : name, code, message, ...(trace ? { trace } : {}) };
 }

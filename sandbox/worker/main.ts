@@ -9,9 +9,10 @@ import { guardSql } from "../sqlguard/guard.js";
 import type { RunMessage, WorkerMessage } from "../protocol.js";
 import { DEFAULT_LIMITS, type ColumnarTable, type JobOutcome } from "../types.js";
 import { readColumns, RowLimitError } from "./columns.js";
-import { OutputInvalid, parseGuestError, parseOutputs } from "./guest-output.js";
+import { OutputInvalid, parseGuestError, parseOutputs, PartLimit } from "./guest-output.js";
 import { prepareIsolate, runModel, type PreparedIsolate } from "./isolate.js";
 import { createJobInstance, lockJobDatabase } from "./lockdown.js";
+import { mapTrace, transpileModel } from "../transpile.js";
 
 function send(message: WorkerMessage): Promise<void> {
   return new Promise((resolve) => process.send?.(message, undefined, {}, () => resolve()));
@@ -93,22 +94,49 @@ async function runModelJob(msg: RunMessage, conn: DuckDBConnection, parser: Duck
   if (parsed.ok !== true) {
     const thrown = parsed.error as { name?: unknown } | undefined;
     const code = thrown?.name === "SqlError" ? (run.sqlFailure?.code ?? "SQL_ERROR") : "MODEL_THREW";
-    return { state: "failed", reason: code, error: parseGuestError(parsed.error, msg.code, code), outputs: { tables: {}, logs }, ...base };
+    return { state: "failed", reason: code, error: parseGuestError(parsed.error, code), outputs: { tables: {}, logs }, ...base };
   }
   try {
-    return { state: "succeeded", outputs: { ...parseOutputs(parsed.out, run.buffer ?? new ArrayBuffer(0)), logs }, ...base };
+    return { state: "succeeded", outputs: { ...parseOutputs(parsed.out, run.buffer ?? new ArrayBuffer(0), spec.limits.parts), logs }, ...base };
   } catch (err) {
+    if (err instanceof PartLimit) return { state: "killed", reason: "LIMIT_PARTS", outputs: { tables: {}, logs }, ...base };
     if (!(err instanceof OutputInvalid)) throw err;
     return { state: "failed", reason: "OUTPUT_INVALID", error: { type: "TypeError", code: "OUTPUT_INVALID", message: err.message }, outputs: { tables: {}, logs }, ...base };
   }
+}
+
+/** A TypeScript model that cannot be transpiled fails before any data is read (the reason depends on the code only). */
+function transpileFailure(err: unknown): JobOutcome {
+  const code = (err as { code?: unknown }).code;
+  if (code === "MODEL_SYNTAX" || code === "MODEL_TOO_LARGE" || code === "MODEL_TOO_DEEP") {
+    const { line, column } = ((err as { details?: unknown }).details ?? {}) as { line?: number; column?: number };
+    return { state: "failed", reason: code, error: { type: "SyntaxError", code, message: (err as Error).message, ...(line ? { line, column } : {}) }, ...empty(0) };
+  }
+  throw err;
 }
 
 async function handle(msg: RunMessage, parser: DuckDBConnection, conn: DuckDBConnection, prepared: PreparedIsolate): Promise<JobOutcome> {
   const startedAt = Date.now();
   const startedPerf = performance.now();
   const { spec } = msg;
+  let lineMap: number[] | undefined;
+  if (spec.kind === "model" && spec.language === "ts") {
+    try {
+      const t = await transpileModel(msg.code);
+      msg = { ...msg, code: t.code };
+      lineMap = t.lineMap;
+    } catch (err) {
+      return transpileFailure(err);
+    }
+  }
   await lockJobDatabase(conn, spec.libraryDir, spec.views, spec.limits.memoryMiB);
-  return spec.kind === "sql" ? runSql(msg, conn, parser, startedAt) : runModelJob(msg, conn, parser, startedAt, startedPerf, prepared);
+  const outcome = spec.kind === "sql" ? await runSql(msg, conn, parser, startedAt) : await runModelJob(msg, conn, parser, startedAt, startedPerf, prepared);
+  if (outcome.error && lineMap) {
+    // Positions the host captured (compile errors) and the guest's trace, in the TypeScript source's lines.
+    const line = outcome.error.line !== undefined ? lineMap[outcome.error.line] : undefined;
+    outcome.error = { ...outcome.error, line: line || undefined, column: undefined, ...(outcome.error.trace ? { trace: mapTrace(outcome.error.trace, lineMap) } : {}) };
+  }
+  return outcome;
 }
 
 async function main(): Promise<void> {

@@ -65,21 +65,25 @@ describe("R1 R4 R6 end to end through the CLI", () => {
     for (const v of shown) expect(rawIds).not.toContain(v);
   });
 
-  it("a raw run stages its output and shows only coarse figures", async () => {
+  it("a raw run stages its output; its developer sees the outcome and a time bucket only, the operator the figures", async () => {
     const j = await ok("dev", "job", "submit", "--scenario", "inc", "--sql", "SELECT id_number, income FROM people");
-    expect(j.state).toBe("succeeded");
+    expect(j).toMatchObject({ state: "succeeded", view: "developer", reason: null, error: null, outputs: [] });
     expect(JSON.stringify(j)).not.toMatch(/\d{17}[\dX]/);
-    expect(j.outputs[0].rows).toBe(3000);
     const st = await ok("dev", "job", "status", j.id);
-    expect(st.state).toBe("succeeded");
+    expect(st).toEqual(j);
+    const op = await ok("admin", "job", "status", j.id);
+    expect(op.view).toBe("operator");
+    expect(op.outputs[0]).toMatchObject({ part: "t1", kind: "table", name: "result", rows: 3000 });
   });
 
-  it("a failing model reports type, code and line, not its message", async () => {
+  it("a failing model shows its developer 'failed' only: type, line and message are staged", async () => {
     writeFileSync(join(t.dir, "boom.js"), `export default async (ctx) => {\n  const r = await ctx.query("SELECT id_number FROM people LIMIT 1");\n  throw new Error("secret " + r.columns.id_number[0]);\n};`);
     const j = await ok("dev", "job", "submit", "--scenario", "inc", "--model", join(t.dir, "boom.js"));
-    expect(j.state).toBe("failed");
-    expect(j.error).toMatchObject({ type: "Error", line: 3 });
+    expect(j).toMatchObject({ state: "failed", reason: null, error: null, outputs: [] });
     expect(JSON.stringify(j)).not.toContain("secret");
+    const op = await ok("admin", "job", "status", j.id);
+    expect(op).toMatchObject({ reason: "MODEL_THREW", error: { type: "Error", code: "MODEL_THREW" } });
+    expect(op.error.line).toBeUndefined();
   });
 
   it("an aggregate passes the gate, is approved by another organisation's reviewer and verifies offline; a changed byte fails", async () => {

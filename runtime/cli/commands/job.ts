@@ -4,12 +4,18 @@ import { action } from "../run-command.js";
 import { withSession } from "../session.js";
 import { table } from "../table.js";
 
+/** A job's status for people; a raw job's developer sees only the declared status channel. */
 function describe(j: JobView): string {
+  const developerRaw = j.view === "developer" && j.mode === "raw";
+  const state = developerRaw && j.state === "killed" ? "limit hit" : j.state;
   return [
-    `job ${j.id} (${j.kind} on scenario ${j.scenario}): ${j.state}${j.reason ? ` — ${j.reason}` : ""}`,
-    j.seconds !== null ? `ran about ${j.seconds} s` : "",
-    j.error ? `error: ${j.error.type} ${j.error.code}${j.error.line ? ` at line ${j.error.line}${j.error.column ? `:${j.error.column}` : ""}` : ""} (message staged, not shown)` : "",
-    ...j.outputs.map((o) => `staged ${o.kind} ${o.name}: ~${o.rows !== undefined ? `${o.rows} rows, ` : ""}~${o.bytes} bytes`),
+    `job ${j.id} (${j.kind} on scenario ${j.scenario}): ${state}${j.reason ? ` — ${j.reason}` : ""}`,
+    j.seconds !== null ? (developerRaw ? `finished within ${j.seconds} s` : `ran ${j.seconds} s`) : "",
+    j.error ? `error: ${j.error.type} ${j.error.code}${j.error.line ? ` at line ${j.error.line}${j.error.column ? `:${j.error.column}` : ""}` : ""}` : "",
+    developerRaw && j.state !== "running"
+      ? "outputs, logs and any error message are staged; they leave only through the egress gate (shuyu egress request)"
+      : "",
+    ...j.outputs.map((o) => `staged ${o.part} ${o.kind}${o.name !== undefined ? ` ${o.name}` : ""}${o.rows !== undefined ? `: ${o.rows} rows` : ""}${o.bytes !== undefined ? `, ${o.bytes} bytes` : ""}`),
   ].filter(Boolean).join("\n");
 }
 
@@ -18,13 +24,17 @@ const limitOptions = (cmd: Command) =>
     .option("--params <json>", "job parameters (JSON)")
     .option("--memory <MiB>", "isolate memory limit")
     .option("--cpu-ms <ms>")
-    .option("--wall-ms <ms>");
+    .option("--wall-ms <ms>")
+    .option("--output-bytes <n>")
+    .option("--parts <n>", "output parts (tables, model, report, index) at most");
 
-function limitsFrom(o: { memory?: string; cpuMs?: string; wallMs?: string }) {
+function limitsFrom(o: { memory?: string; cpuMs?: string; wallMs?: string; outputBytes?: string; parts?: string }) {
   const l: Record<string, number> = {};
   if (o.memory !== undefined) l.memoryMiB = Number(o.memory);
   if (o.cpuMs !== undefined) l.cpuMs = Number(o.cpuMs);
   if (o.wallMs !== undefined) l.wallMs = Number(o.wallMs);
+  if (o.outputBytes !== undefined) l.outputBytes = Number(o.outputBytes);
+  if (o.parts !== undefined) l.parts = Number(o.parts);
   return l;
 }
 
@@ -47,6 +57,7 @@ export function registerJobCommands(program: Command): void {
         human: [
           `dev job ${r.job} on sample data: ${r.outcome.state}${r.outcome.reason ? ` — ${r.outcome.reason}` : ""}`,
           e ? `error: ${e.type} ${e.code}${e.line ? ` at line ${e.line}:${e.column ?? 0}` : ""}: ${e.message}` : "",
+          e?.trace ? `model's own stack (as the model reported it):\n${e.trace}` : "",
           ...describeOutputs(r.outcome.outputs),
         ].filter(Boolean).join("\n"),
         json: { id: r.job, ...r.outcome },

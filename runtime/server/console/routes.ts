@@ -12,6 +12,7 @@ import { auditLog, verifyAudit } from "../../services/audit.js";
 import { listCatalog, showCatalog } from "../../services/catalog.js";
 import { listEgress, listProducts, reviewEgress, showEgress } from "../../services/egress.js";
 import { listJobs } from "../../services/jobs.js";
+import { recordInternalError } from "../../jobs/internal-errors.js";
 import { listOrgs } from "../../services/orgs.js";
 import { approveScenario, listScenarios, rejectScenario } from "../../services/scenarios.js";
 import type { Session } from "../../services/session.js";
@@ -108,9 +109,11 @@ export function registerConsole(app: FastifyInstance, o: { domain: Domain; sendE
           return frame(req, reply, 200, ctx.t(r.title), r.body, sess.s.principal);
         } catch (err) {
           const e = asShuyuError(err);
-          if (e.kind === "internal") req.log.error({ err }, "console page failed");
+          // An internal error's text can quote raw values: the log and the page get its id only.
+          const errorId = e.kind === "internal" ? (typeof e.details.errorId === "string" ? e.details.errorId : recordInternalError(o.domain, e.cause ?? err)) : "";
+          if (e.kind === "internal") req.log.error({ errorId, code: e.code }, "console page failed");
           const status = e.kind === "internal" ? 500 : e.httpStatus;
-          return frame(req, reply, status, ctx.t("error"), html`<p class="block" role="alert"><strong>${e.code}</strong>: ${e.kind === "internal" ? "internal error" : e.message}</p><p><a href="/">${ctx.t("back")}</a></p>`, sess.s.principal);
+          return frame(req, reply, status, ctx.t("error"), html`<p class="block" role="alert"><strong>${e.code}</strong>: ${e.kind === "internal" ? `internal error ${errorId}` : e.message}</p><p><a href="/">${ctx.t("back")}</a></p>`, sess.s.principal);
         }
       },
     });
@@ -197,7 +200,7 @@ ${table(t("sample"), smp.columns.map((c) => c.name), smp.rows.map((r) => r.map((
       body: rows.length
         ? table(t("jobs"), [t("id"), t("kind"), t("mode"), t("state"), t("outputs"), t("errorLine")], rows.map((j) => [
           j.id, j.kind, j.mode, j.state + (j.reason ? ` — ${j.reason}` : ""),
-          j.outputs.map((x) => `${x.kind} ${x.name}${x.rows !== undefined ? ` ~${x.rows} rows` : ""}`).join("; "),
+          j.view === "developer" && j.mode === "raw" ? t("staged") : j.outputs.map((x) => `${x.part} ${x.kind}${x.name !== undefined ? ` ${x.name}` : ""}${x.rows !== undefined ? ` ${x.rows} rows` : ""}`).join("; "),
           j.error ? `${j.error.type} ${j.error.code}${j.error.line ? ` @ line ${j.error.line}${j.error.column ? `:${j.error.column}` : ""}` : ""}` : "",
         ]))
         : html`<p>${t("none")}</p>`,
