@@ -1,12 +1,11 @@
 import { asShuyuError } from "../errors.js";
 import { CheckContext } from "./context.js";
+import { addContentTables, CONTENT_RULES } from "./content/index.js";
 import { differencingRule } from "./rules/differencing.js";
 import { dominanceRule } from "./rules/dominance.js";
 import { hashedIdentifiersRule } from "./rules/hashed-identifiers.js";
 import { kAnonymityRule } from "./rules/k-anonymity.js";
 import { lDiversityRule } from "./rules/l-diversity.js";
-import { modelCapacityRule } from "./rules/model-capacity.js";
-import { modelMemorizationRule } from "./rules/model-memorization.js";
 import { oneToOneRule } from "./rules/one-to-one.js";
 import { pPercentRule } from "./rules/p-percent.js";
 import { piiInTextRule } from "./rules/pii-in-text.js";
@@ -21,6 +20,7 @@ export { inferTableKind, countColumnByName } from "./table-kind.js";
 export { findPiiInText } from "./rules/pii-in-text.js";
 export { walkModel, type ModelShape } from "./model-walk.js";
 export { toFullWidth } from "./normalize.js";
+export { extractTables, candidateForms, matchStrings, matchNumbers, type ExtractedTable } from "./content/index.js";
 
 /** Every rule, hard (block) rules first. */
 export const RULES: readonly Rule[] = [
@@ -29,14 +29,13 @@ export const RULES: readonly Rule[] = [
   oneToOneRule,
   kAnonymityRule,
   lDiversityRule,
-  modelMemorizationRule,
   smallCellsRule,
   zeroCellsRule,
   dominanceRule,
   pPercentRule,
   differencingRule,
-  modelCapacityRule,
   piiInTextRule,
+  ...CONTENT_RULES,
 ];
 
 /**
@@ -48,6 +47,7 @@ export async function runChecks(input: CheckInput): Promise<Finding[]> {
   const ctx = await CheckContext.create(input);
   const findings: Finding[] = [];
   try {
+    findings.push(...(await addContentTables(ctx)));
     for (const rule of RULES) {
       try {
         const found = await rule.run(ctx);

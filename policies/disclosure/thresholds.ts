@@ -3,7 +3,7 @@ import { DIFFERENCING_DEFAULTS } from "./rules/differencing.js";
 import { DOMINANCE_DEFAULTS } from "./rules/dominance.js";
 import { K_ANONYMITY_DEFAULTS } from "./rules/k-anonymity.js";
 import { L_DIVERSITY_DEFAULTS } from "./rules/l-diversity.js";
-import { MODEL_CAPACITY_DEFAULTS } from "./rules/model-capacity.js";
+import { MODEL_CAPACITY_DEFAULTS } from "./content/rules/model-capacity.js";
 import { ONE_TO_ONE_DEFAULTS } from "./rules/one-to-one.js";
 import { P_PERCENT_DEFAULTS } from "./rules/p-percent.js";
 import { RAW_VALUES_DEFAULTS } from "./rules/raw-values.js";

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { authorize } from "../../policies/authz/engine.js";
 import { applyPolicy, defaultPolicyFor, type DesensitizePolicy, type Grade } from "../../policies/desensitize/index.js";
 import { runChecks, type Finding, type OutputTable, type RawColumnRef } from "../../policies/disclosure/index.js";
+import { readJobCode } from "../../policies/disclosure/content/index.js";
 import { ShuyuError } from "../../policies/errors.js";
 import { detectPii } from "../../policies/pii/detect.js";
 import { parseInput } from "../../policies/schemas/common.js";
@@ -164,6 +165,10 @@ export async function requestEgress(s: Session, raw: unknown): Promise<EgressReq
       raw: refs,
       earlierReleases,
       pseudonymized,
+      // Content checks: the ledger of this job, and its code and parameters (constants a report may quote).
+      job: job.id,
+      code: readJobCode(s.domain.paths.jobStaging(job.id), job.code_sm3),
+      params: JSON.parse((await one<{ params: string }>(s.domain.control, "SELECT params FROM jobs WHERE id = ?", [job.id]))!.params),
     });
     const state = findings.some((f) => f.severity === "block") ? "blocked" : "checked";
     await s.domain.control.run("INSERT INTO egress VALUES (?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?::TIMESTAMP, ?::TIMESTAMP, NULL)", [

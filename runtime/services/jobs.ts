@@ -15,6 +15,7 @@ import { sharedPool } from "../jobs/shared-pool.js";
 import { discardStaged, stageFailure, stageOutputs, type StagedPart } from "../jobs/staging.js";
 import { isPreDataReason, releaseAt } from "../jobs/status-channel.js";
 import type { Principal } from "../../policies/authz/principal.js";
+import { keepJobCode } from "../../policies/disclosure/content/job-code.js";
 import type { LibraryManifest } from "../library/materialise.js";
 import { expireLapsed } from "./agreements.js";
 import { loadScenario, readLibraryManifest, type Scenario } from "./scenarios.js";
@@ -206,6 +207,8 @@ export async function submitJob(s: Session, raw: unknown): Promise<JobView> {
   const codeSm3 = createHash("sm3").update(p.code).digest("hex");
   // The status channel's clock: real time, so a moved domain clock cannot shorten the hold.
   const startedMs = Date.now();
+  // The control store keeps only the digest; the gate reads the code's constants from staging.
+  keepJobCode(s.domain.paths.jobStaging(id), p.code);
   await s.domain.mutate(async () => {
     await checkRawJobQuota(s.domain, s.principal.accountId, p.scenario.org, now());
     await storeOwner(s.domain, id);

@@ -1,0 +1,232 @@
+/**
+ * Output-side normalisation and decoding: every form a raw identifier may take after a reversible
+ * transform the model applied. `candidateForms(token)` returns the token's canonical form and every
+ * decoded form reachable in at most `MAX_DEPTH` decoding steps, each also reversed and digit-rotated.
+ * Pure JS on distinct tokens: each decoder runs only on tokens of its shape, and results are deduped.
+ *
+ * Normalisation (always): NFKC (full-width → half-width), lower case, separators stripped from
+ * digit groups (`138 1234 5678`, `138-1234-5678`, `1101.0519.9001`).
+ * Decoders: hex, base32 (RFC 4648), base58 (Bitcoin alphabet), base64 (standard and URL-safe),
+ * percent/URL encoding, Unicode and HTML escapes (`\u0031`, `\x31`, `&#49;`, `&#x31;`), numbers in
+ * other bases (0b/0o/0x prefixes, bare binary, octal-looking and hex digits, base36 words).
+ */
+
+/** Decoding steps applied one after another (base64 of hex of reversed …). */
+export const MAX_DEPTH = 3;
+/** Most forms kept per token: a guard against blow-up on long, ambiguous tokens. */
+const MAX_FORMS = 400;
+/** Shortest token any decoder looks at: shorter ones decode to less than an identifier. */
+const MIN_ENCODED = 6;
+/** Longest token decoded (a base64 of a 200-character address is ~270). */
+const MAX_ENCODED = 400;
+
+/** One candidate form and how it was reached (`base58>reversed`). */
+export interface Form {
+  v: string;
+  how: string;
+}
+
+/** Canonical text: NFKC (full-width → half-width), lower case. */
+export function canonical(s: string): string {
+  return s.normalize("NFKC").toLowerCase();
+}
+
+/** Digit groups split by spaces, dashes, dots, underscores or slashes joined into one run. */
+export function joinDigitGroups(s: string): string {
+  return s.replace(/\d+(?:[ \t\-._/·]{1,2}\d+)+(?:[ \t\-._]?[xX](?![0-9A-Za-z]))?/g, (m) => m.replace(/[^0-9xX]/g, ""));
+}
+
+const PRINTABLE = /^[\p{L}\p{N}\p{P}\p{S}\p{Zs}]+$/u;
+
+function utf8(bytes: Uint8Array): string | undefined {
+  try {
+    const s = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return s.length > 0 && PRINTABLE.test(s) ? s : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function fromHex(s: string): string | undefined {
+  if (s.length % 2 !== 0 || !/^[0-9a-f]+$/.test(s)) return undefined;
+  return utf8(Buffer.from(s, "hex"));
+}
+
+function fromBase64(s: string): string | undefined {
+  if (!/^[0-9a-z+/_-]+={0,2}$/i.test(s)) return undefined;
+  const body = s.replace(/=+$/, "");
+  if (body.length % 4 === 1) return undefined;
+  return utf8(Buffer.from(body.replace(/-/g, "+").replace(/_/g, "/"), "base64"));
+}
+
+const B32 = "abcdefghijklmnopqrstuvwxyz234567";
+function fromBase32(s: string): string | undefined {
+  const body = s.replace(/=+$/, "");
+  if (!/^[a-z2-7]+$/.test(body) || [1, 3, 6].includes(body.length % 8)) return undefined;
+  let bits = 0;
+  let acc = 0;
+  const out: number[] = [];
+  for (const c of body) {
+    acc = (acc << 5) | B32.indexOf(c);
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push((acc >> bits) & 0xff);
+    }
+  }
+  return utf8(Uint8Array.from(out));
+}
+
+const B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+/** Base58 is case-sensitive: it takes the token as written, before case folding. */
+function fromBase58(s: string): string | undefined {
+  if (!/^[1-9A-HJ-NP-Za-km-z]+$/.test(s)) return undefined;
+  let n = 0n;
+  for (const c of s) n = n * 58n + BigInt(B58.indexOf(c));
+  const bytes: number[] = [];
+  while (n > 0n) {
+    bytes.unshift(Number(n & 0xffn));
+    n >>= 8n;
+  }
+  for (const c of s) {
+    if (c !== "1") break;
+    bytes.unshift(0);
+  }
+  return utf8(Uint8Array.from(bytes));
+}
+
+function fromPercent(s: string): string | undefined {
+  if (!/%[0-9a-f]{2}/i.test(s)) return undefined;
+  try {
+    return decodeURIComponent(s.replace(/\+/g, " "));
+  } catch {
+    return undefined;
+  }
+}
+
+function fromEscapes(s: string): string | undefined {
+  if (!/\\u\{?[0-9a-f]{2,6}|\\x[0-9a-f]{2}|&#x?[0-9a-f]+;/i.test(s)) return undefined;
+  const cp = (n: number) => (n >= 0 && n <= 0x10ffff ? String.fromCodePoint(n) : "");
+  return s
+    .replace(/\\u\{([0-9a-f]{1,6})\}/gi, (_, h: string) => cp(parseInt(h, 16)))
+    .replace(/\\u([0-9a-f]{4})/gi, (_, h: string) => cp(parseInt(h, 16)))
+    .replace(/\\x([0-9a-f]{2})/gi, (_, h: string) => cp(parseInt(h, 16)))
+    .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => cp(parseInt(h, 16)))
+    .replace(/&#(\d+);/g, (_, d: string) => cp(Number(d)));
+}
+
+function bigFrom(s: string, base: number): string | undefined {
+  const digits = "0123456789abcdefghijklmnopqrstuvwxyz".slice(0, base);
+  let n = 0n;
+  const b = BigInt(base);
+  for (const c of s) {
+    const d = digits.indexOf(c);
+    if (d < 0) return undefined;
+    n = n * b + BigInt(d);
+  }
+  return n.toString();
+}
+
+/** The token read as a number written in another base, as decimal digits. */
+function fromBases(s: string): Form[] {
+  const out: Form[] = [];
+  const prefixed = /^0([box])([0-9a-f]+)$/.exec(s);
+  if (prefixed) {
+    const base = { b: 2, o: 8, x: 16 }[prefixed[1] as "b" | "o" | "x"];
+    const v = bigFrom(prefixed[2], base);
+    if (v) out.push({ v, how: `base${base}-number` });
+    return out;
+  }
+  if (/^[01]{16,}$/.test(s)) out.push({ v: bigFrom(s, 2)!, how: "binary-number" });
+  if (/^[0-7]{8,}$/.test(s)) out.push({ v: bigFrom(s, 8)!, how: "octal-number" });
+  if (/^[0-9a-f]{6,}$/.test(s) && /[a-f]/.test(s)) out.push({ v: bigFrom(s, 16)!, how: "hex-number" });
+  // Base36 words: an 11-digit mobile is 7–8 characters, an 18-digit ID 12; both letters and digits.
+  if (/^[0-9a-z]{5,14}$/.test(s) && /[a-z]/.test(s) && /[0-9]/.test(s)) out.push({ v: bigFrom(s, 36)!, how: "base36-number" });
+  return out;
+}
+
+/** One decoding step: every form `s` decodes to (not including `s`). `raw` is the form before case folding. */
+function decodeOnce(raw: string, s: string): Form[] {
+  if (s.length < MIN_ENCODED || s.length > MAX_ENCODED) return [];
+  const out: Form[] = [];
+  const push = (v: string | undefined, how: string) => {
+    if (v !== undefined && v !== s) out.push({ v: canonical(v), how });
+  };
+  push(fromPercent(raw), "url");
+  push(fromEscapes(raw), "unicode-escape");
+  push(fromHex(s), "hex");
+  push(fromBase64(raw), "base64");
+  push(fromBase32(s), "base32");
+  push(fromBase58(raw), "base58");
+  out.push(...fromBases(s));
+  return out;
+}
+
+const DIGITS = "0123456789";
+function rotate(s: string, k: number): string {
+  return s.replace(/[0-9]/g, (d) => DIGITS[(Number(d) + k) % 10]);
+}
+
+/**
+ * Every candidate form of one output token: canonical, digit groups joined, decoded up to
+ * MAX_DEPTH times, and each of those reversed and digit-rotated by 1…9. Deduped by value.
+ */
+export function candidateForms(token: string): Form[] {
+  const start = joinDigitGroups(token.normalize("NFKC"));
+  const seen = new Map<string, string>();
+  const add = (v: string, how: string) => {
+    if (!seen.has(v) && seen.size < MAX_FORMS) seen.set(v, how);
+  };
+  // Decoders that care about case (base58, base64) see the NFKC form; the rest the folded one.
+  let frontier: { raw: string; v: string; how: string }[] = [{ raw: start, v: start.toLowerCase(), how: "verbatim" }];
+  add(frontier[0].v, "verbatim");
+  const stripped = frontier[0].v.replace(/[\s\-._,/·]/g, "");
+  if (stripped !== frontier[0].v) {
+    add(stripped, "separators");
+    frontier.push({ raw: start.replace(/[\s\-._,/·]/g, ""), v: stripped, how: "separators" });
+  }
+  for (let depth = 0; depth < MAX_DEPTH && frontier.length > 0; depth++) {
+    const next: typeof frontier = [];
+    for (const f of frontier) {
+      // A reversed encoding (the model reversed, then encoded) is undone before decoding too.
+      const inputs = depth === 0 ? [f, { raw: [...f.raw].reverse().join(""), v: [...f.v].reverse().join(""), how: `${f.how}>reversed` }] : [f];
+      for (const g of inputs) {
+        for (const d of decodeOnce(g.raw, g.v)) {
+          const how = g.how === "verbatim" ? d.how : `${g.how}>${d.how}`;
+          if (seen.has(d.v)) continue;
+          add(d.v, how);
+          // Decoded text may itself contain separated digit groups or an identifier inside words.
+          const joined = joinDigitGroups(d.v);
+          if (joined !== d.v) add(joined, `${how}>joined`);
+          next.push({ raw: d.v, v: d.v, how });
+        }
+      }
+    }
+    frontier = next;
+  }
+  const base = [...seen.entries()];
+  for (const [v, how] of base) {
+    if (v.length < 2) continue;
+    add([...v].reverse().join(""), `${how}>reversed`);
+    if (/[0-9]/.test(v)) for (let k = 1; k <= 9; k++) add(rotate(v, 10 - k), `${how}>digits+${k}`);
+  }
+  return [...seen.entries()].map(([v, how]) => ({ v, how }));
+}
+
+/**
+ * Tokens of free text worth decoding: whitespace/punctuation-separated pieces, runs of
+ * identifier and encoding characters inside other text, digit runs, and digit groups joined.
+ */
+export function textTokens(text: string): string[] {
+  const t = joinDigitGroups(text.normalize("NFKC"));
+  const out = new Set<string>();
+  for (const piece of t.split(/[\s,;:|，；：、。（）()[\]{}"'<>]+/)) if (piece.length >= 2) out.add(piece);
+  for (const m of t.matchAll(/[0-9A-Za-z+/=%\\&#_-]{6,}/g)) out.add(m[0]);
+  for (const m of t.matchAll(/[0-9]{6,}[xX]?/g)) out.add(m[0]);
+  // Names inside Chinese prose: every 2- and 3-character window of a Han run (the raw side decides).
+  for (const m of t.matchAll(/\p{Script=Han}{2,}/gu)) {
+    const run = [...m[0]];
+    for (const w of [2, 3]) for (let i = 0; i + w <= run.length; i++) out.add(run.slice(i, i + w).join(""));
+  }
+  return [...out];
+}

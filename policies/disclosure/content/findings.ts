@@ -1,0 +1,62 @@
+/** Turning raw-value hits into findings, with one severity policy for every content check. */
+import { displayMask } from "../display.js";
+import type { CheckContext } from "../context.js";
+import type { Finding } from "../types.js";
+import { ledgerCells, traceNumbers } from "./ledger.js";
+import { codeConstants, isConstant } from "./numbers.js";
+import type { NumberGroup, RawHit } from "./raw-match.js";
+
+/**
+ * Severity of number matches against one raw column. Identifiers: block. Rare sensitive values:
+ * block when the matches are a pattern, not chance — at least 2 and at least 2 × expected + 2
+ * (expected = candidates × density of rare values in the column's range); fewer is reviewed.
+ */
+export function groupSeverity(g: NumberGroup): "block" | "review" | undefined {
+  if (g.hits.length === 0) return undefined;
+  if (g.role !== "sensitive-number") return "block";
+  return g.hits.length >= 2 && g.hits.length >= 2 * g.expected + 2 ? "block" : "review";
+}
+
+/** Findings for string hits (always block) and number groups, in `place`. */
+export function rawHitFindings(rule: string, place: string, strings: readonly RawHit[], groups: readonly NumberGroup[] = []): Finding[] {
+  const out: Finding[] = [];
+  const bySrc = new Map<string, RawHit[]>();
+  for (const h of strings) bySrc.set(h.src, [...(bySrc.get(h.src) ?? []), h]);
+  const show = (hs: readonly RawHit[]) => hs.slice(0, 5).map((h) => ({ at: h.where, value: displayMask(h.value), how: h.how }));
+  for (const [src, hs] of bySrc) {
+    const hows = [...new Set(hs.map((h) => h.how))].slice(0, 4).join(", ");
+    out.push({ rule, severity: "block", detail: `${place} holds ${new Set(hs.map((h) => h.value)).size} value(s) equal to raw ${src} (${hows}) — 输出含原始标识值`, cells: show(hs) });
+  }
+  for (const g of groups) {
+    const severity = groupSeverity(g);
+    if (!severity) continue;
+    const chance = g.role === "sensitive-number" ? `; ${g.expected.toFixed(1)} expected by chance among ${g.candidates} in range` : "";
+    out.push({ rule, severity, detail: `${place} holds ${g.hits.length} number(s) equal to raw ${g.src} (${g.how}${chance}) — 输出含原始数据值`, cells: show(g.hits) });
+  }
+  return out;
+}
+
+/**
+ * Drops sensitive-number hits that are evidence-backed: the number traces to a ledger cell of
+ * at least `minCellCount` subjects (an accounted statistic that happens to equal someone's
+ * value) or is a constant of the job's code. Identifier hits are never dropped.
+ */
+export async function withoutAccounted(ctx: CheckContext, groups: readonly NumberGroup[]): Promise<NumberGroup[]> {
+  const sensitive = groups.filter((g) => g.role === "sensitive-number").flatMap((g) => g.hits);
+  if (sensitive.length === 0) return [...groups];
+  const constants = codeConstants(ctx.input.code, ctx.input.params);
+  const traced = (await ledgerCells(ctx))
+    ? await traceNumbers(ctx, sensitive.map((h) => ({ x: Number(h.value), decimals: decimalsShown(h.value) })))
+    : sensitive.map(() => undefined);
+  const drop = new Set<RawHit>();
+  sensitive.forEach((h, i) => {
+    if (isConstant(constants, Number(h.value)) || (traced[i] ?? 0) >= ctx.thresholds.minCellCount) drop.add(h);
+  });
+  return groups.map((g) => ({ ...g, hits: g.hits.filter((h) => !drop.has(h)) }));
+}
+
+/** Decimals a number was written with (`12.50` → 2). */
+export function decimalsShown(text: string): number {
+  const m = /\.(\d+)/.exec(text);
+  return m ? m[1].length : 0;
+}
