@@ -140,8 +140,8 @@ function fromBases(s: string): Form[] {
   if (/^[01]{16,}$/.test(s)) out.push({ v: bigFrom(s, 2)!, how: "binary-number" });
   if (/^[0-7]{8,}$/.test(s)) out.push({ v: bigFrom(s, 8)!, how: "octal-number" });
   if (/^[0-9a-f]{6,}$/.test(s) && /[a-f]/.test(s)) out.push({ v: bigFrom(s, 16)!, how: "hex-number" });
-  // Base36 words: an 11-digit mobile is 7–8 characters, an 18-digit ID 12; both letters and digits.
-  if (/^[0-9a-z]{5,14}$/.test(s) && /[a-z]/.test(s) && /[0-9]/.test(s)) out.push({ v: bigFrom(s, 36)!, how: "base36-number" });
+  // Base36 words: an 11-digit mobile is 7–8 characters, an 18-digit ID 12 (all letters is possible).
+  if (/^[0-9a-z]{5,14}$/.test(s) && /[a-z]/.test(s)) out.push({ v: bigFrom(s, 36)!, how: "base36-number" });
   return out;
 }
 
@@ -199,6 +199,15 @@ export function candidateForms(token: string): Form[] {
           const joined = joinDigitGroups(d.v);
           if (joined !== d.v) add(joined, `${how}>joined`);
           next.push({ raw: d.v, v: d.v, how });
+          // Decoded text (`k=110105…&n=张伟`) holds tokens of its own.
+          if (/[^0-9a-z+/=]/.test(d.v)) {
+            for (const t of textTokens(d.v)) {
+              const tv = t.toLowerCase();
+              if (tv === d.v || seen.has(tv)) continue;
+              add(tv, `${how}>token`);
+              next.push({ raw: t, v: tv, how: `${how}>token` });
+            }
+          }
         }
       }
     }
@@ -207,8 +216,13 @@ export function candidateForms(token: string): Form[] {
   const base = [...seen.entries()];
   for (const [v, how] of base) {
     if (v.length < 2) continue;
-    add([...v].reverse().join(""), `${how}>reversed`);
-    if (/[0-9]/.test(v)) for (let k = 1; k <= 9; k++) add(rotate(v, 10 - k), `${how}>digits+${k}`);
+    const r = [...v].reverse().join("");
+    add(r, `${how}>reversed`);
+    if (!/[0-9]/.test(v)) continue;
+    for (let k = 1; k <= 9; k++) {
+      add(rotate(v, 10 - k), `${how}>digits+${k}`);
+      add(rotate(r, 10 - k), `${how}>reversed>digits+${k}`);
+    }
   }
   return [...seen.entries()].map(([v, how]) => ({ v, how }));
 }
@@ -220,7 +234,11 @@ export function candidateForms(token: string): Form[] {
 export function textTokens(text: string): string[] {
   const t = joinDigitGroups(text.normalize("NFKC"));
   const out = new Set<string>();
-  for (const piece of t.split(/[\s,;:|，；：、。（）()[\]{}"'<>]+/)) if (piece.length >= 2) out.add(piece);
+  for (const piece of t.split(/[\s,;:|，；：、。（）()[\]{}"'<>]+/)) {
+    if (piece.length >= 2) out.add(piece);
+    // Finer pieces (`n_3f9k2a`, `k=…&m=…`): the whole piece stays a token too (URL-safe base64 has _ and -).
+    for (const sub of piece.split(/[_\-.=:/&?#@]+/)) if (sub.length >= 4 && sub !== piece) out.add(sub);
+  }
   for (const m of t.matchAll(/[0-9A-Za-z+/=%\\&#_-]{6,}/g)) out.add(m[0]);
   for (const m of t.matchAll(/[0-9]{6,}[xX]?/g)) out.add(m[0]);
   // Names inside Chinese prose: every 2- and 3-character window of a Han run (the raw side decides).

@@ -8,7 +8,7 @@
 import { quoteIdent } from "../../desensitize/sql-quote.js";
 import type { CheckContext, ResolvedTable } from "../context.js";
 import { extractTables, type ExtractedTable } from "./extract-tables.js";
-import { ledgerCells, ledgerQueries } from "./ledger.js";
+import { ledgerCells, ledgerQueries, roundedKeys } from "./ledger.js";
 import { numbersInText } from "./numbers.js";
 
 /** The mark of an embedded table, in the staging mark's shape (CONTRACT.md "Marks"). */
@@ -96,7 +96,7 @@ async function trace(ctx: CheckContext, e: ExtractedTable): Promise<{ q: number;
   const need = [...filled.entries()].map(([r, n]) => `(${r}, ${n})`).join(", ");
   const rows = await ctx.rows(
     `WITH ds AS (SELECT DISTINCT d FROM ${ref} WHERE d IS NOT NULL),
-     keys AS (SELECT ds.d, printf('%.12g', round(l.x, ds.d)) AS k, l.q, l.lrow, l.lcol, l.subjects FROM ${cells} l, ds WHERE l.x IS NOT NULL),
+     keys AS (SELECT ds.d, unnest(${roundedKeys("l.x", "ds.d")}) AS k, l.q, l.lrow, l.lcol, l.subjects FROM ${cells} l, ds WHERE l.x IS NOT NULL),
      m AS (SELECT e.r, e.c, l.q, l.lrow, l.lcol, l.subjects FROM ${ref} e JOIN ${cells} l ON l.s = e.s
            UNION SELECT e.r, e.c, k.q, k.lrow, k.lcol, k.subjects FROM ${ref} e JOIN keys k ON k.d = e.d AND k.k = printf('%.12g', e.x)),
      need(r, n) AS (VALUES ${need}),
@@ -115,7 +115,7 @@ async function trace(ctx: CheckContext, e: ExtractedTable): Promise<{ q: number;
   const colMap = await ctx.rows(
     `SELECT c, arg_max(lcol, n) AS lcol FROM (
        SELECT e.c, l.lcol, count(*) AS n FROM ${ref} e JOIN ${mapRef} mp ON mp.out_row = e.r
-       JOIN ${cells} l ON l.q = ${q} AND l.lrow = mp.__row AND (l.s = e.s OR printf('%.12g', round(l.x, coalesce(e.d, 12))) = printf('%.12g', e.x))
+       JOIN ${cells} l ON l.q = ${q} AND l.lrow = mp.__row AND (l.s = e.s OR list_contains(${roundedKeys("l.x", "coalesce(e.d, 12)")}, printf('%.12g', e.x)))
        GROUP BY ALL) GROUP BY c`,
   );
   const columns: Record<string, string> = {};

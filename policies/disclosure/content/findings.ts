@@ -7,14 +7,20 @@ import { codeConstants, isConstant } from "./numbers.js";
 import type { NumberGroup, RawHit } from "./raw-match.js";
 
 /**
- * Severity of number matches against one raw column. Identifiers: block. Rare sensitive values:
- * block when the matches are a pattern, not chance — at least 2 and at least 2 × expected + 2
- * (expected = candidates × density of rare values in the column's range); fewer is reviewed.
+ * Severity of number matches against one raw column. Identifiers: block. Rare sensitive values
+ * count only beyond chance (expected = candidates × density of rare values in the column's
+ * range): block when at least 2 and ≥ 2 × expected + 2 match (a pattern); review when
+ * ≥ 2 × expected + 1 (one unlikely coincidence); nothing when chance explains them (a dense
+ * column such as integer costs matches any small number).
  */
 export function groupSeverity(g: NumberGroup): "block" | "review" | undefined {
-  if (g.hits.length === 0) return undefined;
+  const n = g.hits.length;
+  if (n === 0) return undefined;
   if (g.role !== "sensitive-number") return "block";
-  return g.hits.length >= 2 && g.hits.length >= 2 * g.expected + 2 ? "block" : "review";
+  if (n < 2 * g.expected + 1) return undefined;
+  // A quantile or maximum of an accounted query is someone's value, but not a pattern of raw rows.
+  if (g.hits.every((h) => h.single)) return "review";
+  return n >= 2 && n >= 2 * g.expected + 2 ? "block" : "review";
 }
 
 /** Findings for string hits (always block) and number groups, in `place`. */
@@ -48,11 +54,16 @@ export async function withoutAccounted(ctx: CheckContext, groups: readonly Numbe
   const traced = (await ledgerCells(ctx))
     ? await traceNumbers(ctx, sensitive.map((h) => ({ x: Number(h.value), decimals: decimalsShown(h.value) })))
     : sensitive.map(() => undefined);
+  const rowTraced = (await ledgerCells(ctx))
+    ? await traceNumbers(ctx, sensitive.map((h) => ({ x: Number(h.value), decimals: decimalsShown(h.value) })), "rowsubjects")
+    : sensitive.map(() => undefined);
   const drop = new Set<RawHit>();
+  const single = new Set<RawHit>();
   sensitive.forEach((h, i) => {
     if (isConstant(constants, Number(h.value)) || (traced[i] ?? 0) >= ctx.thresholds.minCellCount) drop.add(h);
+    else if ((rowTraced[i] ?? 0) >= ctx.thresholds.minCellCount) single.add(h);
   });
-  return groups.map((g) => ({ ...g, hits: g.hits.filter((h) => !drop.has(h)) }));
+  return groups.map((g) => ({ ...g, hits: g.hits.filter((h) => !drop.has(h)).map((h) => (single.has(h) ? { ...h, single: true } : h)) }));
 }
 
 /** Decimals a number was written with (`12.50` → 2). */

@@ -88,7 +88,8 @@ export function ledgerCells(ctx: CheckContext): Promise<string | undefined> {
         parts.push(
           `SELECT ${l.q} AS q, __row AS lrow, ${quoteLiteral(c)} AS lcol,
              lower(CASE WHEN TRY_CAST(${col} AS DOUBLE) IS NOT NULL AND typeof(${col}) <> 'VARCHAR' THEN printf('%.12g', ${col}::DOUBLE) ELSE CAST(${col} AS VARCHAR) END) AS s,
-             TRY_CAST(${col} AS DOUBLE) AS x, ${subjects}::BIGINT AS subjects
+             TRY_CAST(${col} AS DOUBLE) AS x, ${subjects}::BIGINT AS subjects,
+             ${l.kind === "aggregate" ? "__subjects" : "1"}::BIGINT AS rowsubjects
            FROM ${quoteIdent(l.table)} WHERE ${col} IS NOT NULL`,
         );
       }
@@ -116,6 +117,15 @@ export function ledgerSubjects(ctx: CheckContext): Promise<number | undefined> {
   });
 }
 
+/**
+ * SQL list of the `%.12g` keys of `x` written with `d` decimals: rounded half away from zero,
+ * half to even, truncated or raised (JS toFixed, Python round and spreadsheets differ).
+ */
+export function roundedKeys(x: string, d: string): string {
+  const f = `pow(10, ${d})`;
+  return `list_distinct([printf('%.12g', round(${x}, ${d})), printf('%.12g', round_even(${x}, ${d})), printf('%.12g', floor(${x} * ${f}) / ${f}), printf('%.12g', ceil(${x} * ${f}) / ${f})])`;
+}
+
 /** A number to trace: its value and the decimals it was written with (negative for 1.2万 = 12000 at -3). */
 export interface TraceProbe {
   x: number;
@@ -126,8 +136,9 @@ export interface TraceProbe {
  * For each probe, the largest subject count of a ledger cell it equals, or equals rounded to
  * the probe's decimals (`round(cell, d) = x`, compared as `%.12g`); undefined when none.
  * One equi-join per distinct decimals value, so it stays a hash join however many cells.
+ * With `rowsubjects`, single-subject statistics count their row's subjects (quantiles, maxima).
  */
-export async function traceNumbers(ctx: CheckContext, probes: readonly TraceProbe[]): Promise<(number | undefined)[]> {
+export async function traceNumbers(ctx: CheckContext, probes: readonly TraceProbe[], count: "subjects" | "rowsubjects" = "subjects"): Promise<(number | undefined)[]> {
   const cells = await ledgerCells(ctx);
   const out: (number | undefined)[] = probes.map(() => undefined);
   if (!cells || probes.length === 0) return out;
@@ -144,7 +155,7 @@ export async function traceNumbers(ctx: CheckContext, probes: readonly TraceProb
   app.closeSync();
   const rows = await ctx.rows(
     `WITH ds AS (SELECT DISTINCT d FROM ${ref}),
-     keys AS (SELECT ds.d, printf('%.12g', round(c.x, ds.d)) AS k, max(c.subjects) AS s FROM ${cells} c, ds WHERE c.x IS NOT NULL GROUP BY ALL)
+     keys AS (SELECT d, k, max(s) AS s FROM (SELECT ds.d, unnest(${roundedKeys("c.x", "ds.d")}) AS k, c.${count} AS s FROM ${cells} c, ds WHERE c.x IS NOT NULL) GROUP BY ALL)
      SELECT p.i, max(k.s) AS s FROM ${ref} p JOIN keys k ON k.d = p.d AND k.k = printf('%.12g', p.x) GROUP BY p.i`,
   );
   for (const r of rows) out[Number(r.i)] = Number(r.s);

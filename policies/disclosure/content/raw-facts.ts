@@ -22,7 +22,7 @@ export interface RawFacts {
   type: string;
   /** Shortest raw value searched (shorter ones coincide too easily). */
   minLen: number;
-  /** Every non-NULL value is digits only (a JSON number can equal it). */
+  /** Some values are digits only (a JSON number can equal them; IDs ending in X cannot). */
   digits: boolean;
   /** Rare values of a numeric sensitive column: TEMP table (x DOUBLE, k VARCHAR = printf %.12g). */
   rare?: string;
@@ -50,7 +50,7 @@ async function compute(ctx: CheckContext, ref: RawColumnRef, rows: number): Prom
   const sensitive = ref.tags.includes("sensitive");
   if (!identifier && !sensitive) return undefined;
   if (identifier) {
-    const r = await ctx.rows(`SELECT bool_and(regexp_full_match(CAST(${c} AS VARCHAR), '[0-9]+')) AS d FROM ${t}`);
+    const r = await ctx.rows(`SELECT bool_or(regexp_full_match(CAST(${c} AS VARCHAR), '[0-9]+')) AS d FROM ${t}`);
     const minLen = ref.tags.includes("pii:person_name") ? 2 : ctx.thresholds.minIdentifierLength;
     return { ref, label, role: "identifier", type, minLen, digits: r[0].d === true };
   }

@@ -21,6 +21,8 @@ export interface RawHit {
   role: RawFacts["role"];
   /** How the output value was decoded to reach the raw value. */
   how: string;
+  /** Set when the number traces to a single-subject statistic (a quantile, a max) of an accounted query. */
+  single?: boolean;
 }
 
 /** An output string to search, and where it came from. */
@@ -126,7 +128,8 @@ export async function matchNumbers(ctx: CheckContext, probes: readonly NumberPro
     if (c.role === "identifier") {
       const o = quoteIdent(c.ref.column);
       sql = `SELECT DISTINCT n.i, n.how FROM ${ref} n JOIN (SELECT DISTINCT TRY_CAST(${o} AS DOUBLE) AS x FROM ${quoteTable(c.ref.table)}
-               WHERE length(CAST(${o} AS VARCHAR)) >= ${c.minLen} AND TRY_CAST(${o} AS DOUBLE) IN (SELECT x FROM ${ref})) r ON r.x = n.x`;
+               WHERE length(CAST(${o} AS VARCHAR)) >= ${c.minLen}) r
+               ON r.x = CASE WHEN abs(n.x) < 1e15 THEN round(n.x) ELSE n.x END`;
     } else {
       sql = `SELECT DISTINCT n.i, n.how FROM ${ref} n JOIN ${c.rare} r ON r.k = printf('%.12g', n.x)`;
     }

@@ -18,6 +18,7 @@ import type { Finding, Rule } from "../../types.js";
 import { textTokens } from "../decode.js";
 import { rawHitFindings, withoutAccounted } from "../findings.js";
 import { modelValues } from "../model-values.js";
+import { joinedNumbersInText } from "../numbers.js";
 import { matchNumbers, matchStrings, type NumberProbe, type Probe } from "../raw-match.js";
 
 /** Most strings decoded per model: past this, a model is blocked for size by model-memorization anyway. */
@@ -32,6 +33,10 @@ async function run(ctx: CheckContext): Promise<Finding[]> {
     for (const t of textTokens(s)) if (t !== s) probes.push({ where: path, value: t });
   }
   const nums: NumberProbe[] = mv.numbers.map((n) => ({ where: n.path, x: n.x, text: n.text }));
+  // Numbers written inside strings ("income=23456", "138 1234 5678") are numbers too.
+  for (const { path, s } of mv.strings.slice(0, MAX_STRINGS)) {
+    for (const n of joinedNumbersInText(s)) nums.push({ where: path, x: n.x, text: n.text });
+  }
   const strings = await matchStrings(ctx, probes);
   const groups = await withoutAccounted(ctx, await matchNumbers(ctx, nums, true));
   return rawHitFindings("model-raw-values", "model", strings, groups);
