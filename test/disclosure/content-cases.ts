@@ -146,6 +146,33 @@ export const CONTENT_MUST_BLOCK: ContentCase[] = [
     build: async (v) => ({ form: "report", report: "完成。", logs: ["epoch 1 loss=0.41", `cache key ${b64url(v.people[16].id)}`] }) },
   { name: "logs with a reversed, digit-rotated mobile", rule: "text-raw-values",
     build: async (v) => ({ form: "report", report: "完成。", logs: [`seed=${rev(rotate(v.people[17].mobile, 3))}`] }) },
+  { name: "report with a mobile as HTML character references", rule: "text-raw-values",
+    build: async (v) => ({ form: "report", report: [...v.people[18].mobile].map((c) => `&#${c.charCodeAt(0)};`).join("") }) },
+  { name: "report with a +86 mobile in groups", rule: "text-raw-values",
+    build: async (v) => { const m = v.people[24].mobile; return { form: "report", report: `电话 +86 ${m.slice(0, 3)} ${m.slice(3, 7)} ${m.slice(7)}` }; } },
+  { name: "report with a mobile glued inside a longer digit run", rule: "text-raw-values",
+    build: async (v) => ({ form: "report", report: `流水号0086${v.people[25].mobile}01` }) },
+  { name: "report with URL-encoded base64 of a mobile (two layers)", rule: "text-raw-values",
+    build: async (v) => ({ form: "report", report: `q=${encodeURIComponent(Buffer.from(v.people[26].mobile).toString("base64"))}` }) },
+  { name: "report with a mobile in Chinese numerals", rule: "text-raw-values",
+    build: async (v) => ({ form: "report", report: `电话${[...v.people[27].mobile].map((c) => "〇一二三四五六七八九"[Number(c)]).join("")}` }) },
+  { name: "report quoting a free-text note verbatim inside a sentence", rule: "text-raw-values",
+    build: async (v) => ({ form: "report", report: `典型病例：${v.people[28].notes}，建议关注。` }) },
+  { name: "report naming a patient (three-character name) inside Chinese prose", rule: "text-raw-values",
+    build: async (v) => ({ form: "report", report: `经核实，患者${v.people.find((p) => [...p.name].length === 3)!.name}已出院。` }) },
+  { name: "report listing patients' names separated by 、", rule: "text-raw-values",
+    build: async (v) => ({ form: "report", report: `随访名单：${v.people.slice(60, 64).map((p) => p.name).join("、")}。` }) },
+  { name: "logs printing a row as JSON", rule: "text-raw-values",
+    build: async (v) => ({ form: "report", report: "完成。", logs: [JSON.stringify({ row: 17, id: v.people[30].id, income: v.people[30].income })] }) },
+  { name: "model with a mobile spread over an array of digits", rule: "model-raw-values",
+    build: async (v, job) => { await trainedOnAll(v, job); return { form: "model", model: { kernel: [...v.people[31].mobile].map(Number) } }; } },
+  { name: "model with a mobile in three string chunks", rule: "model-raw-values",
+    build: async (v, job) => { await trainedOnAll(v, job); const m = v.people[32].mobile;
+      return { form: "model", model: { parts: [m.slice(0, 3), m.slice(3, 7), m.slice(7)] } }; } },
+  { name: "model with two incomes inside a string", rule: "model-raw-values",
+    build: async (v, job) => { await trainedOnAll(v, job); return { form: "model", model: { note: `a=${v.people[33].income} b=${v.people[34].income}` } }; } },
+  { name: "model with an address inside a longer string", rule: "model-raw-values",
+    build: async (v, job) => { await trainedOnAll(v, job); return { form: "model", model: { comment: `训练样本含 ${v.people[35].address} 等地址` } }; } },
   { name: "index that is raw incomes in thousands (a raw column in disguise)", rule: "text-raw-values",
     build: async (v, job) => { await trainedOnAll(v, job);
       return { form: "index", index: v.people.slice(100, 160).map((p) => p.income / 1000) }; } },
@@ -238,6 +265,26 @@ export const CONTENT_MUST_PASS: ContentCase[] = [
       const t = await accountAggregate(v.conn, job, 1, { groups: [], aggs: [1, 2, 3, 4, 5, 6, 7, 8, 9].map((d) => ({ name: `p${d}0`, expr: `quantile_disc(income, ${d / 10})`, agg: "single" as const })) });
       const [r] = await ledgerRows(v.conn, t);
       return { form: "model", model: { type: "deciles", income: Object.keys(r).filter((k) => k.startsWith("p")).map((k) => Number(r[k])) } }; } },
+  { name: "decision tree with round income thresholds and accounted leaf counts", quiet: CONTENT_RULES,
+    build: async (v, job) => {
+      const t = await accountAggregate(v.conn, job, 1, {
+        groups: [{ name: "band", expr: "CASE WHEN income < 15000 THEN 0 WHEN income < 20000 THEN 1 ELSE 2 END" }],
+        aggs: [{ name: "n", expr: "count(*)", agg: "count" }, { name: "mean_age", expr: "avg(age)", agg: "avg" }] });
+      const rows = await ledgerRows(v.conn, t);
+      return { form: "model", model: { type: "tree", thresholds: [15000, 20000], leaves: rows.map((r) => ({ n: Number(r.n), mean_age: Math.round(Number(r.mean_age) * 10) / 10 })) } }; } },
+  { name: "60-coefficient logistic regression (4 decimals)", quiet: CONTENT_RULES,
+    build: async (v, job) => { await trainedOnAll(v, job);
+      const coef = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`x${i}`, Math.round(Math.sin(i + 1) * 1e4) / 1e4]));
+      return { form: "model", model: { type: "logistic", coef, intercept: -1.2345 } }; } },
+  { name: "report with a URL, a job id, an SM3 digest and English words", quiet: ["text-raw-values", "embedded-tables", "model-raw-values"],
+    build: async (v, job) => { await districtLedger(v, job);
+      return { form: "report", report: `Method: see https://stats.example.gov.cn/methods/standard-errors.html. Job ${job}; code SM3 66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0. Statistics, Regression, Population, Estimate.` }; } },
+  { name: "report with forty accounted figures in prose", quiet: CONTENT_RULES,
+    build: async (v, job) => {
+      const t = await accountAggregate(v.conn, job, 1, { groups: [{ name: "district", expr: "district" }, { name: "gender", expr: "gender" }, { name: "diagnosis", expr: "diagnosis" }],
+        aggs: [{ name: "n", expr: "count(*)", agg: "count" }] });
+      const rows = (await ledgerRows(v.conn, t)).filter((r) => Number(r.n) >= 10);
+      return { form: "report", report: rows.map((r) => `${String(r.district)}区${r.gender === "M" ? "男性" : "女性"}${String(r.diagnosis)}患者 ${Number(r.n)} 人`).join("，") + "。" }; } },
   { name: "logs with benign progress lines", quiet: CONTENT_RULES,
     build: async () => ({ form: "report", report: "完成。", logs: ["loaded 400 rows", "iteration 12 loss=0.3811", "done in 1.2 s"] }) },
 ];

@@ -26,6 +26,16 @@ export interface Form {
   how: string;
 }
 
+const CN_DIGITS: Record<string, string> = {
+  "〇": "0", 零: "0", 一: "1", 二: "2", 三: "3", 四: "4", 五: "5", 六: "6", 七: "7", 八: "8", 九: "9",
+  壹: "1", 贰: "2", 叁: "3", 肆: "4", 伍: "5", 陆: "6", 柒: "7", 捌: "8", 玖: "9", 两: "2",
+};
+
+/** Runs of six or more Chinese numerals (`一三八…`, `壹叁捌…`) written as digits. */
+export function chineseDigits(s: string): string {
+  return s.replace(/[〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖两]{6,}/g, (m) => [...m].map((c) => CN_DIGITS[c]).join(""));
+}
+
 /** Canonical text: NFKC (full-width → half-width), lower case. */
 export function canonical(s: string): string {
   return s.normalize("NFKC").toLowerCase();
@@ -146,11 +156,12 @@ function fromBases(s: string): Form[] {
 }
 
 /** One decoding step: every form `s` decodes to (not including `s`). `raw` is the form before case folding. */
-function decodeOnce(raw: string, s: string): Form[] {
+function decodeOnce(raw: string, s: string): (Form & { raw: string })[] {
   if (s.length < MIN_ENCODED || s.length > MAX_ENCODED) return [];
-  const out: Form[] = [];
+  const out: (Form & { raw: string })[] = [];
   const push = (v: string | undefined, how: string) => {
-    if (v !== undefined && v !== s) out.push({ v: canonical(v), how });
+    // The decoded text keeps its case for the next step (base64 inside URL encoding is case-sensitive).
+    if (v !== undefined && canonical(v) !== s) out.push({ v: canonical(v), raw: v.normalize("NFKC"), how });
   };
   push(fromPercent(raw), "url");
   push(fromEscapes(raw), "unicode-escape");
@@ -158,7 +169,7 @@ function decodeOnce(raw: string, s: string): Form[] {
   push(fromBase64(raw), "base64");
   push(fromBase32(s), "base32");
   push(fromBase58(raw), "base58");
-  out.push(...fromBases(s));
+  out.push(...fromBases(s).map((f) => ({ ...f, raw: f.v })));
   return out;
 }
 
@@ -180,6 +191,8 @@ export function candidateForms(token: string): Form[] {
   // Decoders that care about case (base58, base64) see the NFKC form; the rest the folded one.
   let frontier: { raw: string; v: string; how: string }[] = [{ raw: start, v: start.toLowerCase(), how: "verbatim" }];
   add(frontier[0].v, "verbatim");
+  // As written, before NFKC: raw text values keep their full-width punctuation.
+  add(token.toLowerCase(), "verbatim");
   const stripped = frontier[0].v.replace(/[\s\-._,/·]/g, "");
   if (stripped !== frontier[0].v) {
     add(stripped, "separators");
@@ -198,10 +211,10 @@ export function candidateForms(token: string): Form[] {
           // Decoded text may itself contain separated digit groups or an identifier inside words.
           const joined = joinDigitGroups(d.v);
           if (joined !== d.v) add(joined, `${how}>joined`);
-          next.push({ raw: d.v, v: d.v, how });
+          next.push({ raw: d.raw, v: d.v, how });
           // Decoded text (`k=110105…&n=张伟`) holds tokens of its own.
           if (/[^0-9a-z+/=]/.test(d.v)) {
-            for (const t of textTokens(d.v)) {
+            for (const t of textTokens(d.raw)) {
               const tv = t.toLowerCase();
               if (tv === d.v || seen.has(tv)) continue;
               add(tv, `${how}>token`);
@@ -232,19 +245,39 @@ export function candidateForms(token: string): Form[] {
  * identifier and encoding characters inside other text, digit runs, and digit groups joined.
  */
 export function textTokens(text: string): string[] {
-  const t = joinDigitGroups(text.normalize("NFKC"));
+  const t = joinDigitGroups(chineseDigits(text.normalize("NFKC")));
   const out = new Set<string>();
+  // The whole text and each line: escapes and encodings may span what the splits below cut.
+  for (const line of [t, ...t.split(/\n/)]) if (line.trim().length >= 2 && line.length <= MAX_ENCODED) out.add(line.trim());
   for (const piece of t.split(/[\s,;:|，；：、。（）()[\]{}"'<>]+/)) {
     if (piece.length >= 2) out.add(piece);
     // Finer pieces (`n_3f9k2a`, `k=…&m=…`): the whole piece stays a token too (URL-safe base64 has _ and -).
     for (const sub of piece.split(/[_\-.=:/&?#@]+/)) if (sub.length >= 4 && sub !== piece) out.add(sub);
   }
-  for (const m of t.matchAll(/[0-9A-Za-z+/=%\\&#_-]{6,}/g)) out.add(m[0]);
+  for (const m of t.matchAll(/[0-9A-Za-z+/=%\\&#;_-]{6,}/g)) out.add(m[0]);
   for (const m of t.matchAll(/[0-9]{6,}[xX]?/g)) out.add(m[0]);
-  // Names inside Chinese prose: every 2- and 3-character window of a Han run (the raw side decides).
-  for (const m of t.matchAll(/\p{Script=Han}{2,}/gu)) {
-    const run = [...m[0]];
-    for (const w of [2, 3]) for (let i = 0; i + w <= run.length; i++) out.add(run.slice(i, i + w).join(""));
-  }
+  // A short Han run standing alone (`患者 张伟 已出院`, a cell) is a token; longer runs get windows (hanWindows).
+  for (const m of t.matchAll(/(?<!\p{Script=Han})\p{Script=Han}{2,4}(?!\p{Script=Han})/gu)) out.add(m[0]);
   return [...out];
+}
+
+/**
+ * Every 2- and 3-character window of the Han runs of `text`: names inside Chinese prose, where
+ * no separator isolates them. A 2-character window is weak evidence (many given names are also
+ * words), so callers report its matches as review rather than block.
+ */
+export function hanWindows(text: string): { value: string; weak: boolean }[] {
+  const out = new Map<string, boolean>();
+  for (const m of text.normalize("NFKC").matchAll(/\p{Script=Han}{2,}/gu)) {
+    const run = [...m[0]];
+    for (const w of [2, 3]) {
+      for (let i = 0; i + w <= run.length; i++) {
+        const v = run.slice(i, i + w).join("");
+        // A run exactly this long is a whole token, not a window inside a word.
+        const weak = w === 2 && run.length > 2;
+        out.set(v, (out.get(v) ?? true) && weak);
+      }
+    }
+  }
+  return [...out.entries()].map(([value, weak]) => ({ value, weak }));
 }

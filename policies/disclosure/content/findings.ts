@@ -6,21 +6,37 @@ import { ledgerCells, traceNumbers } from "./ledger.js";
 import { codeConstants, isConstant } from "./numbers.js";
 import type { NumberGroup, RawHit } from "./raw-match.js";
 
+/** P(X ≥ n) for X ~ Poisson(λ): how likely n or more matches are by chance alone. */
+export function poissonTail(n: number, lambda: number): number {
+  let term = Math.exp(-lambda);
+  let below = 0;
+  for (let k = 0; k < n; k++) {
+    below += term;
+    term *= lambda / (k + 1);
+  }
+  return Math.max(0, 1 - below);
+}
+
+/** Chance level under which matches are a pattern (block) and an unlikely coincidence (review). */
+export const BLOCK_CHANCE = 1e-3;
+export const REVIEW_CHANCE = 0.05;
+
 /**
  * Severity of number matches against one raw column. Identifiers: block. Rare sensitive values
- * count only beyond chance (expected = candidates × density of rare values in the column's
- * range): block when at least 2 and ≥ 2 × expected + 2 match (a pattern); review when
- * ≥ 2 × expected + 1 (one unlikely coincidence); nothing when chance explains them (a dense
- * column such as integer costs matches any small number).
+ * count only beyond chance: expected = candidates (numbers in the column's range, on its
+ * granularity) × density of rare values in that range, and P = P(Poisson(expected) ≥ matches).
+ * Block when ≥ 2 match and P < BLOCK_CHANCE; review when P < REVIEW_CHANCE; nothing otherwise
+ * (a dense column such as integer costs matches any small number).
  */
 export function groupSeverity(g: NumberGroup): "block" | "review" | undefined {
   const n = g.hits.length;
   if (n === 0) return undefined;
   if (g.role !== "sensitive-number") return "block";
-  if (n < 2 * g.expected + 1) return undefined;
+  const p = poissonTail(n, g.expected);
+  if (p >= REVIEW_CHANCE) return undefined;
   // A quantile or maximum of an accounted query is someone's value, but not a pattern of raw rows.
   if (g.hits.every((h) => h.single)) return "review";
-  return n >= 2 && n >= 2 * g.expected + 2 ? "block" : "review";
+  return n >= 2 && p < BLOCK_CHANCE ? "block" : "review";
 }
 
 /** Findings for string hits (always block) and number groups, in `place`. */
@@ -31,7 +47,9 @@ export function rawHitFindings(rule: string, place: string, strings: readonly Ra
   const show = (hs: readonly RawHit[]) => hs.slice(0, 5).map((h) => ({ at: h.where, value: displayMask(h.value), how: h.how }));
   for (const [src, hs] of bySrc) {
     const hows = [...new Set(hs.map((h) => h.how))].slice(0, 4).join(", ");
-    out.push({ rule, severity: "block", detail: `${place} holds ${new Set(hs.map((h) => h.value)).size} value(s) equal to raw ${src} (${hows}) — 输出含原始标识值`, cells: show(hs) });
+    // Only 2-character windows inside Chinese words matched: a name that is also a word (高峰, 金华) is reviewed.
+    const severity = hs.every((h) => h.weak) ? "review" : "block";
+    out.push({ rule, severity, detail: `${place} holds ${new Set(hs.map((h) => h.value)).size} value(s) equal to raw ${src} (${hows}${severity === "review" ? ", only inside longer Chinese words" : ""}) — 输出含原始标识值`, cells: show(hs) });
   }
   for (const g of groups) {
     const severity = groupSeverity(g);

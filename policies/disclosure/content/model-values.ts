@@ -13,7 +13,12 @@ export interface ModelValues {
   count: number;
   /** Arrays and objects, with the number of entries each holds. */
   containers: { path: string; size: number }[];
+  /** Short arrays of primitives joined into one string (`[1,3,8,…]` or `["138","1234","5678"]` spread an ID). */
+  joined: { path: string; s: string }[];
 }
+
+/** Longest array whose elements are joined into one string for the raw-value search. */
+const MAX_JOINED = 64;
 
 /** Stop past this many values: a model that big is reviewed for capacity anyway. */
 const MAX_VALUES = 5_000_000;
@@ -43,7 +48,7 @@ function numberText(x: number): string {
 
 /** Walks a model (JSON text, bytes or a parsed value); cycles are visited once. */
 export function modelValues(model: unknown): ModelValues {
-  const out: ModelValues = { numbers: [], strings: [], count: 0, containers: [] };
+  const out: ModelValues = { numbers: [], strings: [], count: 0, containers: [], joined: [] };
   const stack: { v: unknown; path: string }[] = [{ v: parse(model), path: "$" }];
   const seen = new WeakSet<object>();
   while (stack.length > 0 && out.count < MAX_VALUES) {
@@ -69,6 +74,9 @@ export function modelValues(model: unknown): ModelValues {
       arr.forEach((x, i) => stack.push({ v: x, path: `${path}[${i}]` }));
     } else if (Array.isArray(v)) {
       out.containers.push({ path, size: v.length });
+      if (v.length >= 2 && v.length <= MAX_JOINED && v.every((x) => typeof x === "string" || typeof x === "number")) {
+        out.joined.push({ path, s: v.map((x) => (typeof x === "number" ? numberText(x) : x)).join("") });
+      }
       for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], path: `${path}[${i}]` });
     } else if (v instanceof Map) {
       out.containers.push({ path, size: v.size });

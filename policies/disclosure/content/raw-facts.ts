@@ -24,6 +24,8 @@ export interface RawFacts {
   minLen: number;
   /** Some values are digits only (a JSON number can equal them; IDs ending in X cannot). */
   digits: boolean;
+  /** Distinct lengths of the column's values that hold a digit (windows of longer digit runs are probed at these). */
+  digitLengths: number[];
   /** Rare values of a numeric sensitive column: TEMP table (x DOUBLE, k VARCHAR = printf %.12g). */
   rare?: string;
   /** Numeric sensitive column: value range, granularity (10^-decimals) and density of rare values in it. */
@@ -52,7 +54,10 @@ async function compute(ctx: CheckContext, ref: RawColumnRef, rows: number): Prom
   if (identifier) {
     const r = await ctx.rows(`SELECT bool_or(regexp_full_match(CAST(${c} AS VARCHAR), '[0-9]+')) AS d FROM ${t}`);
     const minLen = ref.tags.includes("pii:person_name") ? 2 : ctx.thresholds.minIdentifierLength;
-    return { ref, label, role: "identifier", type, minLen, digits: r[0].d === true };
+    const lens = await ctx.rows(
+      `SELECT DISTINCT length(CAST(${c} AS VARCHAR)) AS l FROM ${t} WHERE regexp_full_match(CAST(${c} AS VARCHAR), '[0-9]+[xX]?') AND length(CAST(${c} AS VARCHAR)) >= ${minLen} ORDER BY 1`,
+    );
+    return { ref, label, role: "identifier", type, minLen, digits: r[0].d === true, digitLengths: lens.map((x) => Number(x.l)) };
   }
   if (isNumericType(type)) {
     // Distinct names per connection: the cache outlives one check run, so it cannot use ctx.tempTable.
@@ -70,12 +75,12 @@ async function compute(ctx: CheckContext, ref: RawColumnRef, rows: number): Prom
     const hi = Number(g[0].hi ?? 0);
     const step = 10 ** -Number(g[0].d ?? 0);
     const density = Number(g[0].n) / ((hi - lo) / step + 1);
-    return { ref, label, role: "sensitive-number", type, minLen: 0, digits: false, rare, numeric: { min: lo, max: hi, step, density } };
+    return { ref, label, role: "sensitive-number", type, minLen: 0, digits: false, digitLengths: [], rare, numeric: { min: lo, max: hi, step, density } };
   }
   const r = await ctx.rows(`SELECT count(DISTINCT ${c}) AS d, count(${c}) AS n FROM ${t}`);
   const n = Number(r[0].n);
   if (n === 0 || Number(r[0].d) / n < IDENTIFYING_TEXT_RATIO) return undefined;
-  return { ref, label, role: "sensitive-text", type, minLen: ctx.thresholds.minIdentifierLength, digits: false };
+  return { ref, label, role: "sensitive-text", type, minLen: ctx.thresholds.minIdentifierLength, digits: false, digitLengths: [] };
 }
 
 /** Facts of every granted raw column the content checks search (identifiers, sensitive columns). */

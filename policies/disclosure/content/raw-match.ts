@@ -23,13 +23,19 @@ export interface RawHit {
   how: string;
   /** Set when the number traces to a single-subject statistic (a quantile, a max) of an accounted query. */
   single?: boolean;
+  /** Set when the value was found only as a 2-character window inside Chinese text. */
+  weak?: boolean;
 }
 
-/** An output string to search, and where it came from. */
+/** An output string to search, and where it came from. `weak`: a window inside a word (a match is reviewed). */
 export interface Probe {
   where: string;
   value: string;
+  weak?: boolean;
 }
+
+/** Longest digit run searched for identifiers inside it (windows cost run length × raw lengths). */
+const MAX_WINDOWED = 48;
 
 /** Powers of ten a "raw column in disguise" may be scaled by (incomes in thousands, rates ×100). */
 const SCALES = [-6, -4, -3, -2, -1, 1, 2, 3, 4, 6];
@@ -46,12 +52,21 @@ export async function matchStrings(ctx: CheckContext, probes: readonly Probe[]):
   const app = await ctx.conn.createAppender(name, "main", "temp");
   // Decode each distinct token once, whatever number of places it appears in.
   const distinct = [...new Set(probes.map((p) => p.value))];
+  // An identifier inside a longer digit run (`+86 138…`, `00138…`, an ID glued to a counter): windows at the raw lengths.
+  const windows = [...new Set(cols.flatMap((c) => c.digitLengths))];
   distinct.forEach((tok, i) => {
-    for (const f of candidateForms(tok)) {
+    const put = (v: string, how: string) => {
       app.appendInteger(i);
-      app.appendVarchar(f.v);
-      app.appendVarchar(f.how);
+      app.appendVarchar(v);
+      app.appendVarchar(how);
       app.endRow();
+    };
+    for (const f of candidateForms(tok)) {
+      put(f.v, f.how);
+      if (f.v.length > MAX_WINDOWED || !/^[0-9]+x?$/.test(f.v)) continue;
+      for (const w of windows) {
+        for (let at = 0; at + w <= f.v.length && w < f.v.length; at++) put(f.v.slice(at, at + w), `${f.how}>window`);
+      }
     }
   });
   app.closeSync();
@@ -70,8 +85,51 @@ export async function matchStrings(ctx: CheckContext, probes: readonly Probe[]):
   const byValue = new Map<string, Probe[]>();
   for (const p of probes) byValue.set(p.value, [...(byValue.get(p.value) ?? []), p]);
   return found.flatMap((f) =>
-    (byValue.get(distinct[f.i]) ?? []).map((p) => ({ where: p.where, value: p.value, src: f.src.label, role: f.src.role, how: f.how })),
+    (byValue.get(distinct[f.i]) ?? []).map((p) => ({ where: p.where, value: p.value, src: f.src.label, role: f.src.role, how: f.how, ...(p.weak ? { weak: true } : {}) })),
   );
+}
+
+/** Window length for the substring search: raw values at least this long are found inside any text. */
+export const SUBSTRING_WINDOW = 8;
+
+/**
+ * Raw values (identifiers, identifying sensitive text) of at least SUBSTRING_WINDOW characters
+ * found anywhere inside the texts, verbatim after NFKC and case folding — an address or a free-
+ * text note quoted inside a sentence, where no token boundary isolates it. Every window of the
+ * texts probes the raw values' prefixes (one semi-join per raw column), and only raw values
+ * whose prefix occurs are checked with `contains`.
+ */
+export async function matchSubstrings(ctx: CheckContext, texts: readonly { where: string; text: string }[]): Promise<RawHit[]> {
+  const cols = (await searchedColumns(ctx)).filter((c) => c.role !== "sensitive-number");
+  const usable = texts.filter((t) => t.text.length >= SUBSTRING_WINDOW);
+  if (cols.length === 0 || usable.length === 0) return [];
+  const { name, ref } = ctx.tempTable("content_texts");
+  await ctx.conn.run(`CREATE TEMP TABLE ${quoteIdent(name)} (i INTEGER, t VARCHAR)`);
+  const app = await ctx.conn.createAppender(name, "main", "temp");
+  usable.forEach((t, i) => {
+    // As written and NFKC-folded: the vault keeps full-width punctuation (：，) inside Chinese text as it came.
+    for (const v of new Set([t.text.toLowerCase(), t.text.normalize("NFKC").toLowerCase()])) {
+      app.appendInteger(i);
+      app.appendVarchar(v);
+      app.endRow();
+    }
+  });
+  app.closeSync();
+  const { name: wName, ref: wRef } = ctx.tempTable("content_windows");
+  const W = SUBSTRING_WINDOW;
+  await ctx.conn.run(
+    `CREATE TEMP TABLE ${quoteIdent(wName)} AS SELECT DISTINCT substr(t, k::INTEGER, ${W}) AS w FROM (SELECT t, unnest(range(1, length(t) - ${W} + 2)) AS k FROM ${ref})`,
+  );
+  const out: RawHit[] = [];
+  for (const c of cols) {
+    const o = `lower(CAST(${quoteIdent(c.ref.column)} AS VARCHAR))`;
+    const rows = await ctx.rows(
+      `SELECT DISTINCT t.i, r.o FROM (SELECT DISTINCT ${o} AS o FROM ${quoteTable(c.ref.table)} WHERE length(${o}) >= ${W} AND substr(${o}, 1, ${W}) IN (SELECT w FROM ${wRef})) r
+       JOIN ${ref} t ON contains(t.t, r.o)`,
+    );
+    for (const r of rows) out.push({ where: usable[Number(r.i)].where, value: String(r.o), src: c.label, role: c.role, how: "substring" });
+  }
+  return out;
 }
 
 /** An output number to search. */
@@ -131,7 +189,8 @@ export async function matchNumbers(ctx: CheckContext, probes: readonly NumberPro
                WHERE length(CAST(${o} AS VARCHAR)) >= ${c.minLen}) r
                ON r.x = CASE WHEN abs(n.x) < 1e15 THEN round(n.x) ELSE n.x END`;
     } else {
-      sql = `SELECT DISTINCT n.i, n.how FROM ${ref} n JOIN ${c.rare} r ON r.k = printf('%.12g', n.x)`;
+      // Round numbers (…00) are chosen, not copied: thresholds, bins and rounded figures; a rare raw value that is round reveals nothing exact.
+      sql = `SELECT DISTINCT n.i, n.how FROM ${ref} n JOIN ${c.rare} r ON r.k = printf('%.12g', n.x) WHERE NOT (n.x = round(n.x) AND n.x % 100 = 0)`;
     }
     const byHow = new Map<string, RawHit[]>();
     for (const r of await ctx.rows(sql)) {

@@ -11,15 +11,15 @@
  * Source: GZ 24 / HLJ 22 (no product from which raw data can be restored); GB/T 37964-2019 §5;
  * SACRO-ML (models as outputs: instance-based models carry their data); DataSHIELD (no
  * individual-level values returned). Thresholds: `minIdentifierLength` (6; names 2), k (5) for
- * "rare", the chance test in findings.ts (matches ≥ 2 and ≥ 2 × expected + 2).
+ * "rare", the chance test in findings.ts (Poisson tail < 0.001 blocks, < 0.05 reviews).
  */
 import type { CheckContext } from "../../context.js";
 import type { Finding, Rule } from "../../types.js";
-import { textTokens } from "../decode.js";
+import { hanWindows, textTokens } from "../decode.js";
 import { rawHitFindings, withoutAccounted } from "../findings.js";
 import { modelValues } from "../model-values.js";
 import { joinedNumbersInText } from "../numbers.js";
-import { matchNumbers, matchStrings, type NumberProbe, type Probe } from "../raw-match.js";
+import { matchNumbers, matchStrings, matchSubstrings, type NumberProbe, type Probe } from "../raw-match.js";
 
 /** Most strings decoded per model: past this, a model is blocked for size by model-memorization anyway. */
 const MAX_STRINGS = 200_000;
@@ -31,13 +31,17 @@ async function run(ctx: CheckContext): Promise<Finding[]> {
   for (const { path, s } of mv.strings.slice(0, MAX_STRINGS)) {
     probes.push({ where: path, value: s });
     for (const t of textTokens(s)) if (t !== s) probes.push({ where: path, value: t });
+    for (const w of hanWindows(s)) if (w.value !== s) probes.push({ where: path, value: w.value, weak: w.weak });
   }
+  for (const { path, s } of mv.joined) probes.push({ where: `${path} (elements joined)`, value: s });
   const nums: NumberProbe[] = mv.numbers.map((n) => ({ where: n.path, x: n.x, text: n.text }));
   // Numbers written inside strings ("income=23456", "138 1234 5678") are numbers too.
   for (const { path, s } of mv.strings.slice(0, MAX_STRINGS)) {
     for (const n of joinedNumbersInText(s)) nums.push({ where: path, x: n.x, text: n.text });
   }
-  const strings = await matchStrings(ctx, probes);
+  // Strings are also searched as one text, for raw values inside longer strings (an address in a note).
+  const all = mv.strings.slice(0, MAX_STRINGS).map((x) => x.s).join("\n");
+  const strings = [...(await matchStrings(ctx, probes)), ...(await matchSubstrings(ctx, [{ where: "model strings", text: all }]))];
   const groups = await withoutAccounted(ctx, await matchNumbers(ctx, nums, true));
   return rawHitFindings("model-raw-values", "model", strings, groups);
 }

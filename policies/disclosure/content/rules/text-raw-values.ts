@@ -14,13 +14,14 @@
  */
 import type { CheckContext } from "../../context.js";
 import type { Finding, Rule } from "../../types.js";
-import { textTokens } from "../decode.js";
+import { hanWindows, textTokens } from "../decode.js";
 import { rawHitFindings, withoutAccounted } from "../findings.js";
 import { joinedNumbersInText, numbersInText } from "../numbers.js";
-import { matchNumbers, matchStrings, type NumberProbe, type Probe } from "../raw-match.js";
+import { matchNumbers, matchStrings, matchSubstrings, type NumberProbe, type Probe } from "../raw-match.js";
 
 function textProbes(where: string, text: string): { strings: Probe[]; numbers: NumberProbe[] } {
-  const strings = textTokens(text).map((value) => ({ where, value }));
+  const strings: Probe[] = textTokens(text).map((value) => ({ where, value }));
+  for (const w of hanWindows(text)) strings.push({ where, value: w.value, weak: w.weak });
   const seen = new Set<string>();
   const numbers: NumberProbe[] = [];
   for (const n of [...numbersInText(text), ...joinedNumbersInText(text)]) {
@@ -40,7 +41,7 @@ async function place(ctx: CheckContext, name: string, texts: string[], extraNumb
     // Index values come as numbers already; their text is searched for encodings only.
     if (extraNumbers.length === 0) numbers.push(...p.numbers);
   });
-  const found = await matchStrings(ctx, strings);
+  const found = [...(await matchStrings(ctx, strings)), ...(await matchSubstrings(ctx, texts.map((text, i) => ({ where: texts.length > 1 ? `${name}[${i}]` : name, text }))))];
   const groups = await withoutAccounted(ctx, await matchNumbers(ctx, numbers, scaled));
   return rawHitFindings("text-raw-values", name, found, groups);
 }
