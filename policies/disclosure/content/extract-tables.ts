@@ -35,12 +35,16 @@ function csvCells(line: string, sep: string): string[] {
   for (let i = 0; i < line.length; i++) {
     const ch = line[i];
     if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') (cur += '"'), i++;
-      else if (ch === '"') quoted = false;
+      if (ch === '"' && line[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
       else cur += ch;
     } else if (ch === '"' && cur.trim() === "") quoted = true;
-    else if (ch === sep) out.push(cur.trim()), (cur = "");
-    else cur += ch;
+    else if (ch === sep) {
+      out.push(cur.trim());
+      cur = "";
+    } else cur += ch;
   }
   out.push(cur.trim());
   return out;

@@ -40,8 +40,11 @@ export function numbersInText(text: string): TextNumber[] {
     let dec = d;
     if (unit === "%") variants.push({ x: x / 100, decimals: d + 2 });
     if (unit === "‰") variants.push({ x: x / 1000, decimals: d + 3 });
-    if (unit === "万") (value = x * 1e4), (dec = d - 4);
-    if (unit === "亿") (value = x * 1e8), (dec = d - 8);
+    const scale = unit === "万" ? 4 : unit === "亿" ? 8 : 0;
+    if (scale) {
+      value = x * 10 ** scale;
+      dec = d - scale;
+    }
     out.push({ text: body + (unit ?? ""), x: value, decimals: dec, variants, at: m.index ?? 0 });
   }
   return out;
