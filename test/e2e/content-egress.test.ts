@@ -1,0 +1,121 @@
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readJobCode } from "../../policies/disclosure/content/index.js";
+import { createRng, fakeMobile, fakeResidentId } from "../../policies/pii/fake/index.js";
+import { Domain } from "../../runtime/domain/domain.js";
+import { closeSharedPool } from "../../runtime/jobs/shared-pool.js";
+import { addAccount } from "../../runtime/services/accounts.js";
+import { addAgreement } from "../../runtime/services/agreements.js";
+import { ingestDataset } from "../../runtime/services/datasets.js";
+import { requestEgress } from "../../runtime/services/egress.js";
+import { submitJob } from "../../runtime/services/jobs.js";
+import { addOrg } from "../../runtime/services/orgs.js";
+import { approveScenario, submitScenario } from "../../runtime/services/scenarios.js";
+import { as, newDomain } from "../helpers/fixture.js";
+
+/** Models, reports and indices from real raw jobs through the egress gate's content checks. */
+describe("content checks end to end: real jobs, staged code, egress", () => {
+  let env: Awaited<ReturnType<typeof newDomain>>;
+  const tok: Record<string, string> = {};
+  const dir = () => join(env.dir, "..");
+  beforeAll(async () => {
+    env = await newDomain();
+    const a = env.adminToken;
+    await as(env.dir, a, (s) => addOrg(s, { id: "prov", name: "卫健委", kind: "provider" }));
+    await as(env.dir, a, (s) => addOrg(s, { id: "dev1", name: "开发一", kind: "developer" }));
+    tok.dev = (await as(env.dir, a, (s) => addAccount(s, { id: "alice", name: "张三", org: "dev1", roles: ["developer"] }))).token;
+    tok.prov = (await as(env.dir, a, (s) => addAccount(s, { id: "p1", name: "王一", org: "prov", roles: ["provider", "reviewer"] }))).token;
+    const rng = createRng(9);
+    const lines = ["id_number,mobile,district,age"];
+    for (let i = 0; i < 1500; i++) lines.push(`${fakeResidentId(rng)},${fakeMobile(rng)},${["520102", "520103", "520111"][i % 3]},${20 + (i % 50)}`);
+    writeFileSync(join(dir(), "people.csv"), lines.join("\n") + "\n");
+    await as(env.dir, a, (s) => ingestDataset(s, { id: "people", file: join(dir(), "people.csv"), provider: "prov", grade: 2 }));
+    await as(env.dir, a, (s) => addAgreement(s, { org: "dev1", datasets: ["people"], start: "2026-01-01", end: "2028-01-01" }));
+    await as(env.dir, tok.dev, (s) => submitScenario(s, { id: "age", purpose: "按区县统计年龄结构以规划养老服务", grants: ["people:id_number,mobile,district,age"] }));
+    await as(env.dir, a, (s) => approveScenario(s, "age"));
+    await as(env.dir, tok.prov, (s) => approveScenario(s, "age"));
+  }, 180_000);
+  afterAll(async () => {
+    await closeSharedPool();
+    env.cleanup();
+  });
+
+  async function egress(name: string, code: string, form: "report" | "model" | "index") {
+    const file = join(dir(), name);
+    writeFileSync(file, code);
+    const job = await as(env.dir, tok.dev, (s) => submitJob(s, { scenario: "age", model: file }));
+    expect(job.state, `${name}: ${JSON.stringify(job.error)} ${job.reason}`).toBe("succeeded");
+    const e = await as(env.dir, tok.dev, (s) => requestEgress(s, { job: job.id, form }));
+    return { job, e, nonPass: e.findings.filter((f) => f.severity !== "pass") };
+  }
+
+  it("the job's code is kept in staging and read back only under its SM3", async () => {
+    const { job } = await egress("plain.js", `export default async () => ({ report: "ok" });`, "report");
+    const domain = await Domain.open(env.dir);
+    try {
+      const staging = domain.paths.jobStaging(job.id);
+      expect(existsSync(join(staging, "job-code.txt"))).toBe(true);
+      expect(readJobCode(staging, job.codeSm3)).toContain("report");
+      expect(readJobCode(staging, "0".repeat(64))).toBeUndefined();
+    } finally {
+      domain.close();
+    }
+  });
+
+  it("a report quoting the code's constants gets no content finding for them; its untraced count is reviewed", async () => {
+    const { e, nonPass } = await egress(
+      "top.js",
+      `const TOP = 10; export default async (ctx) => {
+        const r = await ctx.query("SELECT count(*)::INTEGER AS n FROM people WHERE age >= 45");
+        return { report: "45 岁以上共 " + r.columns.n[0] + " 人；列出前 " + TOP + " 个指标。" };
+      };`,
+      "report",
+    );
+    expect(e.state).toBe("checked");
+    const trace = nonPass.filter((f) => f.rule === "text-trace");
+    expect(trace).toHaveLength(1);
+    const values = (trace[0].cells as { value: string }[]).map((c) => c.value);
+    expect(values).not.toContain("10");
+    expect(values).not.toContain("45");
+  });
+
+  it("a model carrying base58-encoded resident IDs is blocked", async () => {
+    const { e, nonPass } = await egress(
+      "b58.js",
+      `const A = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+      const b58 = (s) => { let n = 0n; for (const ch of s) n = n * 256n + BigInt(ch.charCodeAt(0)); let o = ""; while (n > 0n) { o = A[Number(n % 58n)] + o; n /= 58n; } return o; };
+      export default async (ctx) => {
+        const r = await ctx.query("SELECT id_number FROM people LIMIT 5");
+        return { model: { vocab: r.columns.id_number.map(b58), coef: [0.1, 0.2] } };
+      };`,
+      "model",
+    );
+    expect(e.state).toBe("blocked");
+    expect(nonPass.some((f) => f.rule === "model-raw-values" && f.severity === "block")).toBe(true);
+  });
+
+  it("an index of mobiles written as numbers is blocked", async () => {
+    const { e, nonPass } = await egress(
+      "idx.js",
+      `export default async (ctx) => ({ index: Array.from((await ctx.query("SELECT mobile FROM people LIMIT 3")).columns.mobile, (x) => Number(x)) });`,
+      "index",
+    );
+    expect(e.state).toBe("blocked");
+    expect(nonPass.some((f) => f.rule === "text-raw-values" && f.severity === "block")).toBe(true);
+  });
+
+  it("a report embedding a table computed in JS is blocked as a computed table", async () => {
+    const { e, nonPass } = await egress(
+      "md.js",
+      `export default async (ctx) => {
+        const r = await ctx.query("SELECT district, age FROM people");
+        const by = {}; r.columns.district.forEach((d, i) => { by[d] = (by[d] ?? 0) + r.columns.age[i]; });
+        return { report: "| 区县 | 年龄合计 |\\n|---|---|\\n" + Object.entries(by).map(([d, s]) => "| " + d + " | " + s + " |").join("\\n") };
+      };`,
+      "report",
+    );
+    expect(e.state).toBe("blocked");
+    expect(nonPass.some((f) => f.rule === "embedded-tables" && f.severity === "block")).toBe(true);
+  });
+});
