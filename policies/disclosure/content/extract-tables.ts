@@ -108,7 +108,9 @@ export function extractTables(text: string): ExtractedTable[] {
     if (!best) continue;
     const rows = lines.slice(i, best.end).map((l) => csvCells(l, best.sep));
     // Prose with one comma per line is not a table: at least one cell below the first row must be a number.
-    if (!rows.slice(1).some((r) => r.some(isNumeric)) && !rows.some((r) => r.every((c) => /^[^\s]{1,40}$/.test(c)))) continue;
+    // Prose with commas is not a table: a number below the first row, or ≥ 3 lines none of which ends a sentence.
+    const sentences = lines.slice(i, best.end).some((l) => /[。！？!?]\s*$/.test(l));
+    if (!rows.slice(1).some((r) => r.some(isNumeric)) && (rows.length < 3 || sentences)) continue;
     for (let k = i; k < best.end; k++) used.add(k);
     out.push(toTable("csv", i, best.end - i, rows, undefined));
     i = best.end - 1;
