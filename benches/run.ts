@@ -14,6 +14,7 @@ const SUITES: Record<string, () => Promise<{ run(opts: { quick: boolean }): Prom
   ingest: () => import("./ingest.bench.js"),
   sandbox: () => import("./sandbox.bench.js"),
   egress: () => import("./egress.bench.js"),
+  content: () => import("./content.bench.js"),
   server: () => import("./server.load.js"),
 };
 

@@ -20,7 +20,7 @@ export { inferTableKind, countColumnByName } from "./table-kind.js";
 export { findPiiInText } from "./rules/pii-in-text.js";
 export { walkModel, type ModelShape } from "./model-walk.js";
 export { toFullWidth } from "./normalize.js";
-export { extractTables, candidateForms, matchStrings, matchNumbers, type ExtractedTable } from "./content/index.js";
+export { extractTables, candidateForms, matchStrings, matchNumbers, matchTableValues, type ExtractedTable } from "./content/index.js";
 
 /** Every rule, hard (block) rules first. */
 export const RULES: readonly Rule[] = [

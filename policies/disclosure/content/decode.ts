@@ -48,13 +48,24 @@ export function joinDigitGroups(s: string): string {
 
 const PRINTABLE = /^[\p{L}\p{N}\p{P}\p{S}\p{Zs}]+$/u;
 
+const UTF8 = new TextDecoder("utf-8");
+
 function utf8(bytes: Uint8Array): string | undefined {
-  try {
-    const s = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-    return s.length > 0 && PRINTABLE.test(s) ? s : undefined;
-  } catch {
-    return undefined;
+  if (bytes.length === 0) return undefined;
+  // Fast path: printable ASCII (identifiers, digits) needs no decoder.
+  let ascii = true;
+  for (const b of bytes) {
+    if (b < 0x20 || b > 0x7e) {
+      ascii = false;
+      break;
+    }
   }
+  if (ascii) return String.fromCharCode(...bytes);
+  // A control byte or an invalid sequence: not text.
+  if (bytes.some((b) => b < 0x20 && b !== 0x09 && b !== 0x0a)) return undefined;
+  // Non-fatal decoding and a check for U+FFFD: exceptions cost more than the decoding itself.
+  const s = UTF8.decode(bytes);
+  return !s.includes("\uFFFD") && PRINTABLE.test(s) ? s : undefined;
 }
 
 function fromHex(s: string): string | undefined {
@@ -90,7 +101,7 @@ function fromBase32(s: string): string | undefined {
 const B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 /** Base58 is case-sensitive: it takes the token as written, before case folding. */
 function fromBase58(s: string): string | undefined {
-  if (!/^[1-9A-HJ-NP-Za-km-z]+$/.test(s)) return undefined;
+  if (s.length > 140 || !/^[1-9A-HJ-NP-Za-km-z]+$/.test(s)) return undefined;
   let n = 0n;
   for (const c of s) n = n * 58n + BigInt(B58.indexOf(c));
   const bytes: number[] = [];
@@ -147,9 +158,10 @@ function fromBases(s: string): Form[] {
     if (v) out.push({ v, how: `base${base}-number` });
     return out;
   }
-  if (/^[01]{16,}$/.test(s)) out.push({ v: bigFrom(s, 2)!, how: "binary-number" });
-  if (/^[0-7]{8,}$/.test(s)) out.push({ v: bigFrom(s, 8)!, how: "octal-number" });
-  if (/^[0-9a-f]{6,}$/.test(s) && /[a-f]/.test(s)) out.push({ v: bigFrom(s, 16)!, how: "hex-number" });
+  // Lengths bound what a number of at most MAX_NUMBER_DIGITS decimal digits takes in each base.
+  if (/^[01]{16,80}$/.test(s)) out.push({ v: bigFrom(s, 2)!, how: "binary-number" });
+  if (/^[0-7]{8,28}$/.test(s)) out.push({ v: bigFrom(s, 8)!, how: "octal-number" });
+  if (/^[0-9a-f]{6,22}$/.test(s) && /[a-f]/.test(s)) out.push({ v: bigFrom(s, 16)!, how: "hex-number" });
   // Base36 words: an 11-digit mobile is 7–8 characters, an 18-digit ID 12 (all letters is possible).
   if (/^[0-9a-z]{5,14}$/.test(s) && /[a-z]/.test(s)) out.push({ v: bigFrom(s, 36)!, how: "base36-number" });
   return out;
@@ -173,16 +185,51 @@ function decodeOnce(raw: string, s: string): (Form & { raw: string })[] {
   return out;
 }
 
-const DIGITS = "0123456789";
 function rotate(s: string, k: number): string {
-  return s.replace(/[0-9]/g, (d) => DIGITS[(Number(d) + k) % 10]);
+  let out = "";
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    out += c >= 48 && c <= 57 ? String.fromCharCode(48 + ((c - 48 + k) % 10)) : s[i];
+  }
+  return out;
 }
+
+/** Identifiers are at most this many digits (bank cards 19): longer forms are not digit-rotated. */
+const MAX_NUMBER_DIGITS = 24;
 
 /**
  * Every candidate form of one output token: canonical, digit groups joined, decoded up to
  * MAX_DEPTH times, and each of those reversed and digit-rotated by 1…9. Deduped by value.
  */
 export function candidateForms(token: string): Form[] {
+  const seen = new Map<string, string>();
+  const add = (v: string, how: string) => {
+    if (!seen.has(v) && seen.size < MAX_FORMS) seen.set(v, how);
+  };
+  for (const f of baseForms(token)) add(f.v, f.how);
+  for (const [v, how] of [...seen.entries()]) for (const r of rotations(v)) add(r.v, `${how}>${r.how}`);
+  return [...seen.entries()].map(([v, how]) => ({ v, how }));
+}
+
+/** The reversed and digit-rotated forms of one form (what SQL adds in bulk with reverse/translate). */
+export function rotations(v: string): Form[] {
+  if (v.length < 2) return [];
+  const r = [...v].reverse().join("");
+  const out: Form[] = [{ v: r, how: "reversed" }];
+  if (v.length > MAX_NUMBER_DIGITS + 8 || !/[0-9]/.test(v)) return out;
+  for (let k = 1; k <= 9; k++) out.push({ v: rotate(v, 10 - k), how: `digits+${k}` }, { v: rotate(r, 10 - k), how: `reversed>digits+${k}` });
+  return out;
+}
+
+/** Longest form SQL rotates (rotationsSql): as `rotations`. */
+export const MAX_ROTATED = MAX_NUMBER_DIGITS + 8;
+
+/**
+ * The token's canonical form, digit groups joined, separators stripped, and everything
+ * reachable by up to MAX_DEPTH decodings (each also tried on the reversed token first) —
+ * without the final reversal and rotations, which `rotations` or SQL add.
+ */
+export function baseForms(token: string): Form[] {
   const start = joinDigitGroups(token.normalize("NFKC"));
   const seen = new Map<string, string>();
   const add = (v: string, how: string) => {
@@ -225,17 +272,6 @@ export function candidateForms(token: string): Form[] {
       }
     }
     frontier = next;
-  }
-  const base = [...seen.entries()];
-  for (const [v, how] of base) {
-    if (v.length < 2) continue;
-    const r = [...v].reverse().join("");
-    add(r, `${how}>reversed`);
-    if (!/[0-9]/.test(v)) continue;
-    for (let k = 1; k <= 9; k++) {
-      add(rotate(v, 10 - k), `${how}>digits+${k}`);
-      add(rotate(r, 10 - k), `${how}>reversed>digits+${k}`);
-    }
   }
   return [...seen.entries()].map(([v, how]) => ({ v, how }));
 }

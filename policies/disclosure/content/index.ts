@@ -16,7 +16,7 @@ import "./input.js";
 export { candidateForms, canonical, joinDigitGroups, textTokens, type Form } from "./decode.js";
 export { extractTables, proseOutside, type ExtractedTable } from "./extract-tables.js";
 export { embeddedTables, type EmbeddedMark, type EmbeddedTable } from "./embedded.js";
-export { matchNumbers, matchStrings, type Probe, type NumberProbe, type RawHit } from "./raw-match.js";
+export { matchNumbers, matchStrings, matchSubstrings, matchTableValues, decodableShapeSql, MAX_DECODED_VALUES, type Probe, type NumberProbe, type NumberGroup, type RawHit } from "./raw-match.js";
 export { ledgerTable, ledgerSubjectsTable, ledgerCells, traceNumbers } from "./ledger.js";
 export { numbersInText, codeConstants } from "./numbers.js";
 export { modelValues, type ModelValues } from "./model-values.js";

@@ -26,6 +26,10 @@ export interface RawFacts {
   digits: boolean;
   /** Distinct lengths of the column's values that hold a digit (windows of longer digit runs are probed at these). */
   digitLengths: number[];
+  /** Identifiers and identifying text: TEMP table (o VARCHAR lower-cased, p VARCHAR its first 8 characters) of distinct values ≥ minLen. */
+  text?: string;
+  /** Digits-only identifiers: TEMP table (x DOUBLE) of their distinct values as numbers. */
+  num?: string;
   /** Rare values of a numeric sensitive column: TEMP table (x DOUBLE, k VARCHAR = printf %.12g). */
   rare?: string;
   /** Numeric sensitive column: value range, granularity (10^-decimals) and density of rare values in it. */
@@ -40,6 +44,27 @@ let rareSeq = 0;
 
 function isNumericType(t: string): boolean {
   return /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|REAL|DOUBLE|DECIMAL)/i.test(t);
+}
+
+/** Prefix length kept beside each raw text value, for the substring search (raw-match.ts SUBSTRING_WINDOW). */
+export const PREFIX = 8;
+
+/**
+ * The raw column's distinct values, lower-cased, with their prefixes (and, for digit identifiers,
+ * as DOUBLE) — kept as TEMP tables for the connection's life, so each check probes them instead
+ * of re-reading and re-casting the raw column.
+ */
+async function valueTables(ctx: CheckContext, c: string, t: string, minLen: number, digits: boolean, rows: number): Promise<{ text: string; num?: string }> {
+  const name = `content_rawtext_${++rareSeq}_${rows}`;
+  const o = `lower(CAST(${c} AS VARCHAR))`;
+  await ctx.conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(name)} AS SELECT o, substr(o, 1, ${PREFIX}) AS p FROM (SELECT DISTINCT ${o} AS o FROM ${t} WHERE length(${o}) >= ${minLen})`);
+  const out: { text: string; num?: string } = { text: `temp.main.${quoteIdent(name)}` };
+  if (digits) {
+    const n = `content_rawnum_${++rareSeq}_${rows}`;
+    await ctx.conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(n)} AS SELECT DISTINCT TRY_CAST(o AS DOUBLE) AS x FROM ${out.text} WHERE regexp_full_match(o, '[0-9]+')`);
+    out.num = `temp.main.${quoteIdent(n)}`;
+  }
+  return out;
 }
 
 async function compute(ctx: CheckContext, ref: RawColumnRef, rows: number): Promise<RawFacts | undefined> {
@@ -57,7 +82,8 @@ async function compute(ctx: CheckContext, ref: RawColumnRef, rows: number): Prom
     const lens = await ctx.rows(
       `SELECT DISTINCT length(CAST(${c} AS VARCHAR)) AS l FROM ${t} WHERE regexp_full_match(CAST(${c} AS VARCHAR), '[0-9]+[xX]?') AND length(CAST(${c} AS VARCHAR)) >= ${minLen} ORDER BY 1`,
     );
-    return { ref, label, role: "identifier", type, minLen, digits: r[0].d === true, digitLengths: lens.map((x) => Number(x.l)) };
+    const { text, num } = await valueTables(ctx, c, t, minLen, r[0].d === true, rows);
+    return { ref, label, role: "identifier", type, minLen, digits: r[0].d === true, digitLengths: lens.map((x) => Number(x.l)), text, num };
   }
   if (isNumericType(type)) {
     // Distinct names per connection: the cache outlives one check run, so it cannot use ctx.tempTable.
@@ -80,7 +106,8 @@ async function compute(ctx: CheckContext, ref: RawColumnRef, rows: number): Prom
   const r = await ctx.rows(`SELECT count(DISTINCT ${c}) AS d, count(${c}) AS n FROM ${t}`);
   const n = Number(r[0].n);
   if (n === 0 || Number(r[0].d) / n < IDENTIFYING_TEXT_RATIO) return undefined;
-  return { ref, label, role: "sensitive-text", type, minLen: ctx.thresholds.minIdentifierLength, digits: false, digitLengths: [] };
+  const { text } = await valueTables(ctx, c, t, ctx.thresholds.minIdentifierLength, false, rows);
+  return { ref, label, role: "sensitive-text", type, minLen: ctx.thresholds.minIdentifierLength, digits: false, digitLengths: [], text };
 }
 
 /** Facts of every granted raw column the content checks search (identifiers, sensitive columns). */
