@@ -266,7 +266,8 @@ export function decodableShapeSql(v: string): string {
 
 /**
  * Output table values against raw identifiers, for the table rules. `probe` is a relation
- * (tbl, col, v) of distinct values (canonical text: normalize.ts `canonicalTextSql`). Every value
+ * (tbl, col, v) of distinct values as written (text cast, case kept: base58 and base64 are
+ * case-sensitive; this function folds case and width itself). Every value
  * gets its verbatim, reversed and digit-rotated forms in SQL; only values of a decodable shape
  * (`decodableShapeSql`) go through `candidateForms` in JS, deduped, at most MAX_DECODED_VALUES —
  * `truncated` says when more were left undecoded. One semi-join per raw column.
@@ -274,7 +275,7 @@ export function decodableShapeSql(v: string): string {
 export async function matchTableValues(ctx: CheckContext, probe: string): Promise<{ hits: { tbl: string; col: string; value: string; src: string; how: string }[]; truncated: boolean }> {
   const cols = (await searchedColumns(ctx)).filter((c) => c.role !== "sensitive-number");
   if (cols.length === 0) return { hits: [], truncated: false };
-  const shaped = await ctx.rows(`SELECT DISTINCT v FROM (${probe}) WHERE ${decodableShapeSql("v")} LIMIT ${MAX_DECODED_VALUES + 1}`);
+  const shaped = await ctx.rows(`SELECT DISTINCT v FROM (${probe}) WHERE ${decodableShapeSql("lower(v)")} LIMIT ${MAX_DECODED_VALUES + 1}`);
   const truncated = shaped.length > MAX_DECODED_VALUES;
   const vs: string[] = [];
   const cs: string[] = [];
@@ -282,7 +283,7 @@ export async function matchTableValues(ctx: CheckContext, probe: string): Promis
   for (const r of shaped.slice(0, MAX_DECODED_VALUES)) {
     const v = String(r.v);
     for (const f of baseForms(v)) {
-      if (f.v === v) continue;
+      if (f.v === v.toLowerCase()) continue;
       vs.push(v);
       cs.push(f.v);
       hows.push(f.how);
@@ -293,7 +294,7 @@ export async function matchTableValues(ctx: CheckContext, probe: string): Promis
   await appendColumns(ctx, dName, [VARCHAR, VARCHAR, VARCHAR], [vs, cs, hows]);
   // Base forms of every value: itself, plus the decoded forms of the shaped ones; SQL expands them.
   const { name: bName, ref: base } = ctx.tempTable("content_tbase");
-  await ctx.conn.run(`CREATE TEMP TABLE ${quoteIdent(bName)} AS SELECT DISTINCT v AS k, v, 'verbatim' AS how FROM (${probe}) UNION ALL SELECT k, v, how FROM ${dRef}`);
+  await ctx.conn.run(`CREATE TEMP TABLE ${quoteIdent(bName)} AS SELECT DISTINCT v AS k, lower(v) AS v, 'verbatim' AS how FROM (${probe}) UNION ALL SELECT k, v, how FROM ${dRef}`);
   const { name: eName, ref: expanded } = ctx.tempTable("content_texp");
   await ctx.conn.run(`CREATE TEMP TABLE ${quoteIdent(eName)} AS ${expandSql(base, "k")}`);
   await addWindows(ctx, expanded, "k", [...new Set(cols.flatMap((c) => c.digitLengths))]);
