@@ -30,7 +30,7 @@ describe("content checks end to end: real jobs, staged code, egress", () => {
     const lines = ["id_number,mobile,district,age"];
     for (let i = 0; i < 1500; i++) lines.push(`${fakeResidentId(rng)},${fakeMobile(rng)},${["520102", "520103", "520111"][i % 3]},${20 + (i % 50)}`);
     writeFileSync(join(dir(), "people.csv"), lines.join("\n") + "\n");
-    await as(env.dir, a, (s) => ingestDataset(s, { id: "people", file: join(dir(), "people.csv"), provider: "prov", grade: 2 }));
+    await as(env.dir, a, (s) => ingestDataset(s, { id: "people", file: join(dir(), "people.csv"), provider: "prov", grade: 2, subject: ["id_number"] } as never));
     await as(env.dir, a, (s) => addAgreement(s, { org: "dev1", datasets: ["people"], start: "2026-01-01", end: "2028-01-01" }));
     await as(env.dir, tok.dev, (s) => submitScenario(s, { id: "age", purpose: "按区县统计年龄结构以规划养老服务", grants: ["people:id_number,mobile,district,age"] }));
     await as(env.dir, a, (s) => approveScenario(s, "age"));
@@ -48,6 +48,21 @@ describe("content checks end to end: real jobs, staged code, egress", () => {
     expect(job.state, `${name}: ${JSON.stringify(job.error)} ${job.reason}`).toBe("succeeded");
     const e = await as(env.dir, tok.dev, (s) => requestEgress(s, { job: job.id, form }));
     return { job, e, nonPass: e.findings.filter((f) => f.severity !== "pass") };
+  }
+
+  /**
+   * An attack reading identifiers: either the SQL guard refuses the read (identifier columns
+   * in a select list, once column roles land) or the gate blocks the output with `rule`.
+   */
+  async function leakStopped(name: string, code: string, form: "report" | "model" | "index", rule: string) {
+    const file = join(dir(), name);
+    writeFileSync(file, code);
+    const job = await as(env.dir, tok.dev, (s) => submitJob(s, { scenario: "age", model: file }));
+    if (job.state === "failed" && job.error?.code === "SQL_DENIED") return;
+    expect(job.state, `${name}: ${JSON.stringify(job.error)} ${job.reason}`).toBe("succeeded");
+    const e = await as(env.dir, tok.dev, (s) => requestEgress(s, { job: job.id, form }));
+    expect(e.state).toBe("blocked");
+    expect(e.findings.some((f) => f.rule === rule && f.severity === "block"), JSON.stringify(e.findings)).toBe(true);
   }
 
   it("the job's code is kept in staging and read back only under its SM3", async () => {
@@ -80,29 +95,27 @@ describe("content checks end to end: real jobs, staged code, egress", () => {
     expect(values).not.toContain("45");
   });
 
-  it("a model carrying base58-encoded resident IDs is blocked", async () => {
-    const { e, nonPass } = await egress(
+  it("a model carrying base58-encoded resident IDs does not leave", async () => {
+    await leakStopped(
       "b58.js",
       `const A = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
       const b58 = (s) => { let n = 0n; for (const ch of s) n = n * 256n + BigInt(ch.charCodeAt(0)); let o = ""; while (n > 0n) { o = A[Number(n % 58n)] + o; n /= 58n; } return o; };
       export default async (ctx) => {
         const r = await ctx.query("SELECT id_number FROM people LIMIT 5");
-        return { model: { vocab: r.columns.id_number.map(b58), coef: [0.1, 0.2] } };
+        return { model: { vocab: Array.from(r.columns.id_number, (x) => b58(String(x))), coef: [0.1, 0.2] } };
       };`,
       "model",
+      "model-raw-values",
     );
-    expect(e.state).toBe("blocked");
-    expect(nonPass.some((f) => f.rule === "model-raw-values" && f.severity === "block")).toBe(true);
   });
 
-  it("an index of mobiles written as numbers is blocked", async () => {
-    const { e, nonPass } = await egress(
+  it("an index of mobiles written as numbers does not leave", async () => {
+    await leakStopped(
       "idx.js",
       `export default async (ctx) => ({ index: Array.from((await ctx.query("SELECT mobile FROM people LIMIT 3")).columns.mobile, (x) => Number(x)) });`,
       "index",
+      "text-raw-values",
     );
-    expect(e.state).toBe("blocked");
-    expect(nonPass.some((f) => f.rule === "text-raw-values" && f.severity === "block")).toBe(true);
   });
 
   it("a report embedding a table computed in JS is blocked as a computed table", async () => {
