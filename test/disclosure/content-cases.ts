@@ -285,6 +285,13 @@ export const CONTENT_MUST_PASS: ContentCase[] = [
         aggs: [{ name: "n", expr: "count(*)", agg: "count" }] });
       const rows = (await ledgerRows(v.conn, t)).filter((r) => Number(r.n) >= 10);
       return { form: "report", report: rows.map((r) => `${String(r.district)}区${r.gender === "M" ? "男性" : "女性"}${String(r.diagnosis)}患者 ${Number(r.n)} 人`).join("，") + "。" }; } },
+  { name: "lookup model of 150 accounted cell statistics for 400 subjects (capacity credited to the ledger)", quiet: CONTENT_RULES,
+    build: async (v, job) => {
+      const t = await accountAggregate(v.conn, job, 1, { groups: [{ name: "g", expr: "age % 30" }], aggs: [
+        { name: "n", expr: "count(*)", agg: "count" }, { name: "mean_income", expr: "avg(income)", agg: "avg" },
+        { name: "mean_age", expr: "avg(age)", agg: "avg" }, { name: "share_m", expr: "avg(CASE WHEN gender = 'M' THEN 1 ELSE 0 END)", agg: "avg" }] });
+      const rows = await ledgerRows(v.conn, t);
+      return { form: "model", model: { type: "lookup", table: rows.map((r) => [Number(r.g), Number(r.n), Math.round(Number(r.mean_income)), Math.round(Number(r.mean_age) * 10) / 10, Math.round(Number(r.share_m) * 1000) / 1000]) } }; } },
   { name: "logs with benign progress lines", quiet: CONTENT_RULES,
     build: async () => ({ form: "report", report: "完成。", logs: ["loaded 400 rows", "iteration 12 loss=0.3811", "done in 1.2 s"] }) },
 ];

@@ -28,6 +28,8 @@ export interface RawFacts {
   digitLengths: number[];
   /** Identifiers and identifying text: TEMP table (o VARCHAR lower-cased, p VARCHAR its first 8 characters) of distinct values ≥ minLen. */
   text?: string;
+  /** Distinct lengths (characters) of the values in `text`: output forms of other lengths cannot equal one. */
+  lengths: number[];
   /** Digits-only identifiers: TEMP table (x DOUBLE) of their distinct values as numbers. */
   num?: string;
   /** Rare values of a numeric sensitive column: TEMP table (x DOUBLE, k VARCHAR = printf %.12g). */
@@ -54,11 +56,12 @@ export const PREFIX = 8;
  * as DOUBLE) — kept as TEMP tables for the connection's life, so each check probes them instead
  * of re-reading and re-casting the raw column.
  */
-async function valueTables(ctx: CheckContext, c: string, t: string, minLen: number, digits: boolean, rows: number): Promise<{ text: string; num?: string }> {
+async function valueTables(ctx: CheckContext, c: string, t: string, minLen: number, digits: boolean, rows: number): Promise<{ text: string; num?: string; lengths: number[] }> {
   const name = `content_rawtext_${++rareSeq}_${rows}`;
   const o = `lower(CAST(${c} AS VARCHAR))`;
   await ctx.conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(name)} AS SELECT o, substr(o, 1, ${PREFIX}) AS p FROM (SELECT DISTINCT ${o} AS o FROM ${t} WHERE length(${o}) >= ${minLen})`);
-  const out: { text: string; num?: string } = { text: `temp.main.${quoteIdent(name)}` };
+  const lens = await ctx.rows(`SELECT DISTINCT length(o) AS l FROM temp.main.${quoteIdent(name)}`);
+  const out: { text: string; num?: string; lengths: number[] } = { text: `temp.main.${quoteIdent(name)}`, lengths: lens.map((x) => Number(x.l)) };
   if (digits) {
     const n = `content_rawnum_${++rareSeq}_${rows}`;
     await ctx.conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(n)} AS SELECT DISTINCT TRY_CAST(o AS DOUBLE) AS x FROM ${out.text} WHERE regexp_full_match(o, '[0-9]+')`);
@@ -82,8 +85,8 @@ async function compute(ctx: CheckContext, ref: RawColumnRef, rows: number): Prom
     const lens = await ctx.rows(
       `SELECT DISTINCT length(CAST(${c} AS VARCHAR)) AS l FROM ${t} WHERE regexp_full_match(CAST(${c} AS VARCHAR), '[0-9]+[xX]?') AND length(CAST(${c} AS VARCHAR)) >= ${minLen} ORDER BY 1`,
     );
-    const { text, num } = await valueTables(ctx, c, t, minLen, r[0].d === true, rows);
-    return { ref, label, role: "identifier", type, minLen, digits: r[0].d === true, digitLengths: lens.map((x) => Number(x.l)), text, num };
+    const { text, num, lengths } = await valueTables(ctx, c, t, minLen, r[0].d === true, rows);
+    return { ref, label, role: "identifier", type, minLen, digits: r[0].d === true, digitLengths: lens.map((x) => Number(x.l)), text, num, lengths };
   }
   if (isNumericType(type)) {
     // Distinct names per connection: the cache outlives one check run, so it cannot use ctx.tempTable.
@@ -101,13 +104,13 @@ async function compute(ctx: CheckContext, ref: RawColumnRef, rows: number): Prom
     const hi = Number(g[0].hi ?? 0);
     const step = 10 ** -Number(g[0].d ?? 0);
     const density = Number(g[0].n) / ((hi - lo) / step + 1);
-    return { ref, label, role: "sensitive-number", type, minLen: 0, digits: false, digitLengths: [], rare, numeric: { min: lo, max: hi, step, density } };
+    return { ref, label, role: "sensitive-number", type, minLen: 0, digits: false, digitLengths: [], lengths: [], rare, numeric: { min: lo, max: hi, step, density } };
   }
   const r = await ctx.rows(`SELECT count(DISTINCT ${c}) AS d, count(${c}) AS n FROM ${t}`);
   const n = Number(r[0].n);
   if (n === 0 || Number(r[0].d) / n < IDENTIFYING_TEXT_RATIO) return undefined;
-  const { text } = await valueTables(ctx, c, t, ctx.thresholds.minIdentifierLength, false, rows);
-  return { ref, label, role: "sensitive-text", type, minLen: ctx.thresholds.minIdentifierLength, digits: false, digitLengths: [], text };
+  const { text, lengths } = await valueTables(ctx, c, t, ctx.thresholds.minIdentifierLength, false, rows);
+  return { ref, label, role: "sensitive-text", type, minLen: ctx.thresholds.minIdentifierLength, digits: false, digitLengths: [], text, lengths };
 }
 
 /** Facts of every granted raw column the content checks search (identifiers, sensitive columns). */

@@ -68,6 +68,19 @@ export function expandSql(base: string, key: string): string {
   return parts.join(" UNION ALL ");
 }
 
+/**
+ * Which base forms can still reach a raw value: those whose length some raw value has
+ * (reversal and rotation keep the length), and digit runs long enough to hold one (windows).
+ */
+function formFilter(cols: readonly RawFacts[]): (v: string) => boolean {
+  const lengths = new Set(cols.flatMap((c) => c.lengths));
+  const shortestDigits = Math.min(...cols.flatMap((c) => c.digitLengths), Infinity);
+  return (v) => {
+    const n = [...v].length;
+    return lengths.has(n) || (n > shortestDigits && n <= MAX_WINDOWED && /^[0-9]+x?$/.test(v));
+  };
+}
+
 /** Powers of ten a "raw column in disguise" may be scaled by (incomes in thousands, rates ×100). */
 const SCALES = [-6, -4, -3, -2, -1, 1, 2, 3, 4, 6];
 
@@ -84,8 +97,10 @@ export async function matchStrings(ctx: CheckContext, probes: readonly Probe[]):
   const is: number[] = [];
   const vs: string[] = [];
   const hows: string[] = [];
+  const keep = formFilter(cols);
   distinct.forEach((tok, i) => {
     for (const f of baseForms(tok)) {
+      if (!keep(f.v)) continue;
       is.push(i);
       vs.push(f.v);
       hows.push(f.how);
@@ -280,10 +295,11 @@ export async function matchTableValues(ctx: CheckContext, probe: string): Promis
   const vs: string[] = [];
   const cs: string[] = [];
   const hows: string[] = [];
+  const keep = formFilter(cols);
   for (const r of shaped.slice(0, MAX_DECODED_VALUES)) {
     const v = String(r.v);
     for (const f of baseForms(v)) {
-      if (f.v === v.toLowerCase()) continue;
+      if (f.v === v.toLowerCase() || !keep(f.v)) continue;
       vs.push(v);
       cs.push(f.v);
       hows.push(f.how);
