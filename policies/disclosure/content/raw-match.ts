@@ -40,15 +40,16 @@ export interface Probe {
 const MAX_WINDOWED = 48;
 
 /**
- * Adds to TEMP table `cand` (key, v, how) the windows of its digit-only forms (up to
+ * Adds to TEMP table `cand` (key, v, how) the windows of the digit-only base forms (up to
  * MAX_WINDOWED long) at the raw identifier lengths: an identifier glued inside a longer run.
  */
-async function addWindows(ctx: CheckContext, cand: string, key: string, lengths: readonly number[]): Promise<void> {
+async function addWindows(ctx: CheckContext, base: string, cand: string, key: string, lengths: readonly number[]): Promise<void> {
   if (lengths.length === 0) return;
+  // Windows of the base forms only (not of their rotations): glued *and* rotated is left out, as it multiplies the cost by 19.
   await ctx.conn.run(
     `INSERT INTO ${cand} SELECT ${key}, substr(v, s::INTEGER, w::INTEGER), how || '>window' FROM (
        SELECT ${key}, v, how, w, unnest(range(1, length(v) - w + 2)) AS s FROM (
-         SELECT ${key}, v, how, unnest([${lengths.join(", ")}]) AS w FROM ${cand} WHERE length(v) <= ${MAX_WINDOWED} AND regexp_full_match(v, '[0-9]+x?'))
+         SELECT ${key}, v, how, unnest([${lengths.join(", ")}]) AS w FROM ${base} WHERE length(v) <= ${MAX_WINDOWED} AND regexp_full_match(v, '[0-9]+x?'))
        WHERE w < length(v))`,
   );
 }
@@ -111,7 +112,7 @@ export async function matchStrings(ctx: CheckContext, probes: readonly Probe[]):
   await appendColumns(ctx, bName, [INTEGER, VARCHAR, VARCHAR], [is, vs, hows]);
   const { name, ref } = ctx.tempTable("content_cand");
   await ctx.conn.run(`CREATE TEMP TABLE ${quoteIdent(name)} AS ${expandSql(base, "i")}`);
-  await addWindows(ctx, ref, "i", [...new Set(cols.flatMap((c) => c.digitLengths))]);
+  await addWindows(ctx, base, ref, "i", [...new Set(cols.flatMap((c) => c.digitLengths))]);
   const found: { i: number; src: RawFacts; how: string }[] = [];
   for (const c of cols) {
     const verbatim = c.role === "sensitive-text" ? `AND how = 'verbatim'` : "";
@@ -237,10 +238,13 @@ export async function matchNumbers(ctx: CheckContext, probes: readonly NumberPro
   for (const c of cols) {
     let sql: string;
     if (c.role === "identifier") {
-      sql = `SELECT DISTINCT n.i, n.how FROM ${ref} n JOIN ${c.num} r ON r.x = CASE WHEN abs(n.x) < 1e15 THEN round(n.x) ELSE n.x END`;
+      // Identifiers are whole numbers of at least minLen digits, written as they are (not scaled).
+      sql = `SELECT DISTINCT n.i, n.how FROM ${ref} n JOIN ${c.num} r ON r.x = CASE WHEN abs(n.x) < 1e15 THEN round(n.x) ELSE n.x END
+             WHERE n.how = 'number' AND abs(n.x) >= 1e${Math.max(0, c.minLen - 1)}`;
     } else {
       // Round numbers (…00) are chosen, not copied: thresholds, bins and rounded figures; a rare raw value that is round reveals nothing exact.
-      sql = `SELECT DISTINCT n.i, n.how FROM ${ref} n JOIN ${c.rare} r ON r.k = printf('%.12g', n.x) WHERE NOT (n.x = round(n.x) AND n.x % 100 = 0)`;
+      const range = c.numeric ? `n.x BETWEEN ${c.numeric.min} AND ${c.numeric.max} AND ` : "";
+      sql = `SELECT DISTINCT n.i, n.how FROM (SELECT * FROM ${ref} n WHERE ${range}NOT (n.x = round(n.x) AND n.x % 100 = 0)) n JOIN ${c.rare} r ON r.k = printf('%.12g', n.x)`;
     }
     const byHow = new Map<string, RawHit[]>();
     for (const r of await ctx.rows(sql)) {
@@ -313,7 +317,7 @@ export async function matchTableValues(ctx: CheckContext, probe: string): Promis
   await ctx.conn.run(`CREATE TEMP TABLE ${quoteIdent(bName)} AS SELECT DISTINCT v AS k, lower(v) AS v, 'verbatim' AS how FROM (${probe}) UNION ALL SELECT k, v, how FROM ${dRef}`);
   const { name: eName, ref: expanded } = ctx.tempTable("content_texp");
   await ctx.conn.run(`CREATE TEMP TABLE ${quoteIdent(eName)} AS ${expandSql(base, "k")}`);
-  await addWindows(ctx, expanded, "k", [...new Set(cols.flatMap((c) => c.digitLengths))]);
+  await addWindows(ctx, base, expanded, "k", [...new Set(cols.flatMap((c) => c.digitLengths))]);
   const { name, ref } = ctx.tempTable("content_tcand");
   await ctx.conn.run(`CREATE TEMP TABLE ${quoteIdent(name)} AS SELECT p.tbl, p.col, p.v, e.v AS c, e.how FROM ${expanded} e JOIN (${probe}) p ON p.v = e.k`);
   const hits: { tbl: string; col: string; value: string; src: string; how: string }[] = [];
