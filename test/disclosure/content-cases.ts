@@ -230,7 +230,7 @@ export const CONTENT_MUST_PASS: ContentCase[] = [
       return { form: "report", params: { minAge: 60, bins: 12 }, report: "以 60 岁为界，分 12 组。" }; } },
   { name: "report embedding a Markdown table of accounted aggregates (rounded)", quiet: CONTENT_RULES,
     build: async (v, job) => { const rows = await districtLedger(v, job);
-      return { form: "report", report: `## 区县汇总\n\n| 区县 | 人数 | 平均收入 |\n|:---|---:|---:|\n${rows.map((r) => `| ${String(r.district)} | ${Number(r.n)} | ${Number(r.mean_income).toFixed(0)} |`).join("\n")}\n\n数据截至本季度。` }; } },
+      return { form: "report", report: `## 区县汇总\n\n| 区县 | 人数 | 平均收入 |\n|:---|---:|---:|\n${rows.map((r) => `| ${String(r.district)} | ${Number(r.n)} 人 | ${Number(r.mean_income).toFixed(0)} 元 |`).join("\n")}\n\n数据截至本季度。` }; } },
   { name: "report embedding a CSV block of accounted counts (gender × diagnosis)", quiet: CONTENT_RULES,
     build: async (v, job) => {
       const t = await accountAggregate(v.conn, job, 1, { groups: [{ name: "gender", expr: "gender" }, { name: "diagnosis", expr: "diagnosis" }], aggs: [{ name: "n", expr: "count(*)", agg: "count" }] });

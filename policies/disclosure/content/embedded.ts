@@ -33,8 +33,10 @@ export interface EmbeddedTable {
 function cellNumber(v: string): { x: number; decimals: number }[] {
   const t = v.normalize("NFKC").trim();
   const ns = numbersInText(t);
-  // Only a cell that is one number (with its unit) is numeric; `2025年3月` is text.
-  if (ns.length !== 1 || ns[0].text.replace(/\s/g, "") !== t.replace(/[\s,]/g, "")) return [];
+  // A cell that is one number with at most a short unit (`400 人`, `1,025.3 元`, `27.5%`) is numeric; `2025年3月` is text.
+  if (ns.length !== 1) return [];
+  const rest = t.replace(/[\s,]/g, "").replace(ns[0].text.replace(/\s/g, ""), "");
+  if (rest.length > 0 && !(/^[^\d]{1,4}$/u.test(rest) && (t.startsWith(rest) || t.endsWith(rest)))) return [];
   return [{ x: ns[0].x, decimals: ns[0].decimals }, ...ns[0].variants];
 }
 
