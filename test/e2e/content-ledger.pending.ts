@@ -1,0 +1,100 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createRng, fakeResidentId } from "../../policies/pii/fake/index.js";
+import { closeSharedPool } from "../../runtime/jobs/shared-pool.js";
+import { addAccount } from "../../runtime/services/accounts.js";
+import { addAgreement } from "../../runtime/services/agreements.js";
+import { ingestDataset } from "../../runtime/services/datasets.js";
+import { requestEgress } from "../../runtime/services/egress.js";
+import { submitJob } from "../../runtime/services/jobs.js";
+import { addOrg } from "../../runtime/services/orgs.js";
+import { approveScenario, submitScenario } from "../../runtime/services/scenarios.js";
+import { as, newDomain } from "../helpers/fixture.js";
+
+/**
+ * Content checks against the ledger the domain's accounting run writes for real jobs.
+ * PENDING: needs the ledger branch on main (accounting run + led_* tables). It passed on a
+ * scratch merge of content + ledger + subject; rename to content-ledger.test.ts with the
+ * rebase that brings the ledger in.
+ */
+describe("content checks trace models and reports to the real ledger", () => {
+  let env: Awaited<ReturnType<typeof newDomain>>;
+  const tok: Record<string, string> = {};
+  const dir = () => join(env.dir, "..");
+  beforeAll(async () => {
+    env = await newDomain();
+    const a = env.adminToken;
+    await as(env.dir, a, (s) => addOrg(s, { id: "prov", name: "卫健委", kind: "provider" }));
+    await as(env.dir, a, (s) => addOrg(s, { id: "dev1", name: "开发一", kind: "developer" }));
+    tok.dev = (await as(env.dir, a, (s) => addAccount(s, { id: "alice", name: "张三", org: "dev1", roles: ["developer"] }))).token;
+    tok.prov = (await as(env.dir, a, (s) => addAccount(s, { id: "p1", name: "王一", org: "prov", roles: ["provider", "reviewer"] }))).token;
+    const rng = createRng(21);
+    const lines = ["id_number,district,age,visits"];
+    for (let i = 0; i < 1200; i++) lines.push(`${fakeResidentId(rng)},${["520102", "520103", "520111"][i % 3]},${20 + ((i * 7) % 50)},${1 + (i % 9)}`);
+    writeFileSync(join(dir(), "people.csv"), lines.join("\n") + "\n");
+    await as(env.dir, a, (s) => ingestDataset(s, { id: "people", file: join(dir(), "people.csv"), provider: "prov", grade: 2, subject: ["id_number"] } as never));
+    await as(env.dir, a, (s) => addAgreement(s, { org: "dev1", datasets: ["people"], start: "2026-01-01", end: "2028-01-01" }));
+    await as(env.dir, tok.dev, (s) => submitScenario(s, { id: "age", purpose: "按区县统计年龄结构以规划养老服务", grants: ["people:district,age,visits"] }));
+    await as(env.dir, a, (s) => approveScenario(s, "age"));
+    await as(env.dir, tok.prov, (s) => approveScenario(s, "age"));
+  }, 180_000);
+  afterAll(async () => {
+    await closeSharedPool();
+    env.cleanup();
+  });
+
+  async function egress(name: string, code: string, form: "report" | "model") {
+    const file = join(dir(), name);
+    writeFileSync(file, code);
+    const job = await as(env.dir, tok.dev, (s) => submitJob(s, { scenario: "age", model: file }));
+    expect(job.state, `${name}: ${JSON.stringify(job.error)}`).toBe("succeeded");
+    const e = await as(env.dir, tok.dev, (s) => requestEgress(s, { job: job.id, form }));
+    return { e, nonPass: e.findings.filter((f) => f.severity !== "pass") };
+  }
+
+  it("a report quoting accounted counts and rounded means, with a Markdown table of them, gets no content finding", async () => {
+    const { e, nonPass } = await egress(
+      "rep.js",
+      `export default async (ctx) => {
+        const r = await ctx.query("SELECT district, count(*) AS n, avg(age) AS mean_age FROM people GROUP BY district ORDER BY district");
+        const c = r.columns;
+        const prose = Array.from(c.district, (d, i) => d + " 区 " + c.n[i] + " 人，平均年龄 " + Number(c.mean_age[i]).toFixed(1) + " 岁").join("；");
+        const table = "| 区县 | 人数 |\\n|---|---|\\n" + Array.from(c.district, (d, i) => "| " + d + " | " + c.n[i] + " |").join("\\n");
+        return { report: prose + "。\\n\\n" + table + "\\n" };
+      };`,
+      "report",
+    );
+    const content = nonPass.filter((f) => ["text-trace", "embedded-tables", "text-raw-values"].includes(f.rule));
+    expect(content, JSON.stringify(content)).toEqual([]);
+    expect(e.state).not.toBe("blocked");
+  });
+
+  it("a depth-2 tree whose leaves carry accounted counts and rates passes the model checks", async () => {
+    const { nonPass } = await egress(
+      "tree.js",
+      `export default async (ctx) => {
+        const r = await ctx.query("SELECT age >= 45 AS old, district = '520102' AS d1, count(*) AS n, avg(visits) AS mean_visits FROM people GROUP BY ALL ORDER BY ALL");
+        const c = r.columns;
+        const leaf = (i) => ({ n: Number(c.n[i]), mean_visits: Math.round(Number(c.mean_visits[i]) * 100) / 100 });
+        return { model: { type: "tree", depth: 2, split: ["age", 45], left: { split: ["district", "520102"], left: leaf(0), right: leaf(1) }, right: { split: ["district", "520102"], left: leaf(2), right: leaf(3) } } };
+      };`,
+      "model",
+    );
+    const model = nonPass.filter((f) => f.rule.startsWith("model-"));
+    expect(model, JSON.stringify(model)).toEqual([]);
+  });
+
+  it("a model storing one value per subject of a row query is blocked as memorisation", async () => {
+    const { e, nonPass } = await egress(
+      "mem.js",
+      `export default async (ctx) => {
+        const r = await ctx.query("SELECT age, visits FROM people WHERE district = '520103'");
+        return { model: { type: "embedding", z: Array.from(r.columns.age, (a, i) => a * 1.5 + Number(r.columns.visits[i])) } };
+      };`,
+      "model",
+    );
+    expect(e.state).toBe("blocked");
+    expect(nonPass.some((f) => f.rule === "model-memorization" && f.severity === "block"), JSON.stringify(nonPass)).toBe(true);
+  });
+});
