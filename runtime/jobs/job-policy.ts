@@ -44,6 +44,8 @@ export async function ensureJobPolicyTables(domain: Domain): Promise<void> {
   if (ready.has(domain)) return;
   await domain.exclusive(async () => {
     if (ready.has(domain)) return;
+    // A read-only open (job status, job list) cannot create tables; the writer that made the jobs made them.
+    if (domain.readOnly) return;
     await exec(domain.control, SCHEMA);
     const open = await all<{ id: string; pid: number | null }>(domain.control, "SELECT j.id, o.pid FROM jobs j LEFT JOIN job_owner o ON o.job = j.id WHERE j.state IN ('running', 'queued')");
     for (const { id } of open.filter((j) => j.pid === null || !alive(j.pid))) {

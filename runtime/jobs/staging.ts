@@ -20,6 +20,8 @@ export interface StagedPart {
   rows?: number;
   bytes: number;
   sm3: string;
+  /** Content digest of `table` at staging (checked before release). */
+  digest?: string;
 }
 
 const DUCK_TYPE: Record<ColumnType, { type: DuckDBType; sql: string; cast?: string }> = {

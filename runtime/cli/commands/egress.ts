@@ -51,13 +51,13 @@ export function registerEgressCommands(program: Command): void {
     .argument("<id>")
     .action(
       action(async (cmd, id: string) => {
-        const r = await withSession(cmd, (s) => showEgress(s, id));
+        const r = await withSession(cmd, (s) => showEgress(s, id), { readOnly: true });
         return { human: describe(r), json: r };
       }),
     );
   egress.command("list").action(
     action(async (cmd) => {
-      const r = await withSession(cmd, listEgress);
+      const r = await withSession(cmd, listEgress, { readOnly: true });
       return { human: table(r.map((x) => ({ ...x, blocks: x.findings.filter((f) => f.severity === "block").length, reviews: x.findings.filter((f) => f.severity === "review").length })), ["id", "job", "form", "state", "blocks", "reviews"]), json: r };
     }),
   );
@@ -132,7 +132,7 @@ export function registerEgressCommands(program: Command): void {
     .command("list")
     .action(
       action(async (cmd) => {
-        const r = await withSession(cmd, listProducts);
+        const r = await withSession(cmd, listProducts, { readOnly: true });
         return { human: table(r, ["id", "form", "scenario", "org", "state", "releasedAt", "sm3"]), json: r };
       }),
     );

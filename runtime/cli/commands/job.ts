@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { describeOutputs, devJob, jobStatus, listJobs, submitJob, type JobView } from "../../services/jobs.js";
+import { cancelJob, describeOutputs, devJob, jobStatus, listJobs, submitJob, type JobView } from "../../services/jobs.js";
 import { action } from "../run-command.js";
 import { withSession } from "../session.js";
 import { table } from "../table.js";
@@ -70,13 +70,23 @@ export function registerJobCommands(program: Command): void {
     .argument("<id>")
     .action(
       action(async (cmd, id: string) => {
-        const r = await withSession(cmd, (s) => jobStatus(s, id));
+        const r = await withSession(cmd, (s) => jobStatus(s, id), { readOnly: true });
+        return { human: describe(r), json: r };
+      }),
+    );
+  job
+    .command("cancel")
+    .argument("<id>")
+    .option("--reason <text>")
+    .action(
+      action(async (cmd, id: string) => {
+        const r = await withSession(cmd, (s) => cancelJob(s, id, cmd.opts<{ reason?: string }>().reason));
         return { human: describe(r), json: r };
       }),
     );
   job.command("list").action(
     action(async (cmd) => {
-      const r = await withSession(cmd, listJobs);
+      const r = await withSession(cmd, listJobs, { readOnly: true });
       return { human: table(r, ["id", "scenario", "kind", "mode", "state", "reason", "seconds"]), json: r };
     }),
   );
