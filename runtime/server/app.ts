@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { ShuyuError } from "../../policies/errors.js";
+import { checkJsonInput } from "../../policies/limits.js";
 import { jsonReplacer } from "../cli/run-command.js";
 import { recordInternalError } from "../jobs/internal-errors.js";
 import type { Domain } from "../domain/domain.js";
@@ -96,6 +97,21 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
     for (const method of methods) routes.push({ method, url: r.url, summary: r.config?.doc?.summary ?? r.url, auth: r.config?.doc?.auth ?? "none", ...(r.config?.doc ?? {}) });
   });
   app.removeContentTypeParser("text/plain");
+  // JSON bodies: size (bodyLimit), nesting and width checked before parsing, so a deeply nested body cannot crash the server for everyone.
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_req, body, done) => {
+    try {
+      const text = body as string;
+      if (text.trim() === "") return done(null, undefined);
+      checkJsonInput(text, "the request body", { maxDepth: 64 });
+      done(null, JSON.parse(text, (k, v: unknown) => {
+        if (k === "__proto__" || (k === "constructor" && v && typeof v === "object" && "prototype" in v)) throw new ShuyuError("invalid", "INVALID_BODY", "the request body may not set __proto__ or constructor.prototype");
+        return v;
+      }));
+    } catch (err) {
+      done(err instanceof ShuyuError ? err : new ShuyuError("invalid", "INVALID_JSON", `the request body is not valid JSON: ${(err as Error).message}`), undefined);
+    }
+  });
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: 64 * 1024 }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
