@@ -135,10 +135,10 @@ export class Domain {
     return d;
   }
 
-  private async connect(): Promise<void> {
+  private async connect(reattachWaitMs?: number): Promise<void> {
     const ro = this.readOnly;
     const dbOpts: Record<string, string> = ro ? { access_mode: "READ_ONLY" } : {};
-    const waitMs = this.options.waitMs ?? 15_000;
+    const waitMs = reattachWaitMs ?? this.options.waitMs ?? (Number(process.env.SHUYU_LOCK_WAIT_MS) >= 0 && process.env.SHUYU_LOCK_WAIT_MS ? Number(process.env.SHUYU_LOCK_WAIT_MS) : 15_000);
     const controlDb = await openDuckDB(this.paths.control, dbOpts, waitMs, this.paths.dir);
     let vaultDb: DuckDBInstance;
     try {
@@ -310,7 +310,8 @@ export class Domain {
       return await fn();
     } finally {
       this.detachedNow = false;
-      await this.connect();
+      // The job's outcome must be staged: wait out other commands far longer than a fresh open would.
+      await this.connect(10 * 60_000);
     }
   }
 

@@ -100,16 +100,20 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   // JSON bodies: size (bodyLimit), nesting and width checked before parsing, so a deeply nested body cannot crash the server for everyone.
   app.removeContentTypeParser("application/json");
   app.addContentTypeParser("application/json", { parseAs: "string" }, (_req, body, done) => {
+    const text = body as string;
+    if (text.trim() === "") return done(new ShuyuError("invalid", "EMPTY_BODY", "the body is empty although Content-Type says JSON; send a JSON object or no Content-Type"), undefined);
     try {
-      const text = body as string;
-      if (text.trim() === "") return done(null, undefined);
       checkJsonInput(text, "the request body", { maxDepth: 64 });
+    } catch (err) {
+      return done(err as Error, undefined);
+    }
+    try {
       done(null, JSON.parse(text, (k, v: unknown) => {
-        if (k === "__proto__" || (k === "constructor" && v && typeof v === "object" && "prototype" in v)) throw new ShuyuError("invalid", "INVALID_BODY", "the request body may not set __proto__ or constructor.prototype");
+        if (k === "__proto__" || (k === "constructor" && v !== null && typeof v === "object" && "prototype" in v)) throw new Error("forbidden prototype property");
         return v;
       }));
-    } catch (err) {
-      done(err instanceof ShuyuError ? err : new ShuyuError("invalid", "INVALID_JSON", `the request body is not valid JSON: ${(err as Error).message}`), undefined);
+    } catch {
+      done(new ShuyuError("invalid", "MALFORMED_JSON", "the body is not valid JSON"), undefined);
     }
   });
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: 64 * 1024 }, (_req, body, done) => {

@@ -9,7 +9,7 @@ export function registerAuditCommands(program: Command): void {
   const audit = program.command("audit").description("the tamper-evident audit chain (R7)");
   audit.command("verify").action(
     action(async (cmd) => {
-      const r = await withSession(cmd, verifyAudit, { readOnly: true, allowTampered: true });
+      const r = await withSession(cmd, verifyAudit, { readOnly: true, allowTampered: true, remote: { method: "POST", path: "/api/audit/verify" } });
       return {
         human: [
           r.ok ? `audit chain ok: ${r.entries} entries verified${r.checkpoints ? `, ${r.checkpoints.count} signed checkpoint(s)` : ""}` : r.firstBadSeq ? `audit chain BROKEN at seq ${r.firstBadSeq}: ${r.problem}` : `TAMPERED: ${r.problem}`,

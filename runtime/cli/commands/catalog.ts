@@ -116,7 +116,7 @@ export function registerCatalogCommands(program: Command): void {
   const catalog = program.command("catalog").description("the development data catalog with sample data (R2)");
   catalog.command("list").action(
     action(async (cmd) => {
-      const r = await withSession(cmd, listCatalog, { readOnly: true });
+      const r = await withSession(cmd, listCatalog, { readOnly: true, remote: { method: "GET", path: "/api/catalog" } });
       return {
         human: table(
           r.map((e) => ({ ...e, negativeList: e.negativeList ? "yes" : "", authorization: e.authorization.status, subject: e.subject ? `${e.subject.kind}:${e.subject.columns.join(",")}${e.subject.confirmed ? "" : "?"}` : "" })),

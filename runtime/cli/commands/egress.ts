@@ -67,13 +67,13 @@ export function registerEgressCommands(program: Command): void {
     .argument("<id>")
     .action(
       action(async (cmd, id: string) => {
-        const r = await withSession(cmd, (s) => showEgress(s, id), { readOnly: true });
+        const r = await withSession(cmd, (s) => showEgress(s, id), { readOnly: true, remote: { method: "GET", path: `/api/egress/${encodeURIComponent(id)}` } });
         return { human: describe(r), json: r };
       }),
     );
   egress.command("list").action(
     action(async (cmd) => {
-      const r = await withSession(cmd, listEgress, { readOnly: true });
+      const r = await withSession(cmd, listEgress, { readOnly: true, remote: { method: "GET", path: "/api/egress" } });
       return { human: table(r.map((x) => ({ ...x, blocks: x.findings.filter((f) => f.severity === "block").length, reviews: x.findings.filter((f) => f.severity === "review").length })), ["id", "job", "form", "state", "blocks", "reviews"]), json: r };
     }),
   );

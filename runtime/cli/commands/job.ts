@@ -70,7 +70,7 @@ export function registerJobCommands(program: Command): void {
     .argument("<id>")
     .action(
       action(async (cmd, id: string) => {
-        const r = await withSession(cmd, (s) => jobStatus(s, id), { readOnly: true });
+        const r = await withSession(cmd, (s) => jobStatus(s, id), { readOnly: true, remote: { method: "GET", path: `/api/jobs/${encodeURIComponent(id)}` } });
         return { human: describe(r), json: r };
       }),
     );
@@ -86,7 +86,7 @@ export function registerJobCommands(program: Command): void {
     );
   job.command("list").action(
     action(async (cmd) => {
-      const r = await withSession(cmd, listJobs, { readOnly: true });
+      const r = await withSession(cmd, listJobs, { readOnly: true, remote: { method: "GET", path: "/api/jobs" } });
       return { human: table(r, ["id", "scenario", "kind", "mode", "state", "reason", "seconds"]), json: r };
     }),
   );
