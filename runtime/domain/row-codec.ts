@@ -32,9 +32,18 @@ const PROTECTED = new Map<string, string[]>([
   ["column_roles", ["dataset", "column_name"]],
 ]);
 
-/** Opts a control table into row authentication (one line per new table: its primary-key columns). */
-export function protectTable(table: string, key: string[]): void {
+/** Tables that grow with use: checked by fingerprint at open and by full MAC when a loader reads a row. */
+const LAZY = new Set(["jobs", "egress"]);
+
+/** Opts a control table into row authentication (one line per new table: its primary-key columns; `lazy` for tables that grow with use). */
+export function protectTable(table: string, key: string[], opts: { lazy?: boolean } = {}): void {
   PROTECTED.set(table, key);
+  if (opts.lazy) LAZY.add(table);
+}
+
+/** True for tables whose full MAC check is left to the loaders (and audit verify). */
+export function isLazy(table: string): boolean {
+  return LAZY.has(table);
 }
 
 /** The protected tables and their key columns. */
@@ -71,62 +80,83 @@ export function loadControlKey(keysDir: string, create: boolean): { key: Buffer;
 export class RowCodec {
   constructor(private readonly key: Buffer) {}
 
-  /** The key column values of a row, as stored in row_macs.pk. */
-  static pk(table: string, row: Record<string, unknown>): string {
-    return canonicalJson((PROTECTED.get(table) ?? []).map((c) => row[c]));
+  /** SQL for a row's key as stored in row_macs.pk (computed by DuckDB everywhere, so it always matches). */
+  private static pkSql(table: string, alias = "t"): string {
+    return `to_json([${(PROTECTED.get(table) ?? []).map((c) => `${alias}."${c}"`).join(", ")}])::VARCHAR`;
   }
 
-  /** HMAC-SM3 of one row. */
+  /** HMAC-SM3 of one row (its non-null columns; the helper columns __pk/__fp/__mac left out). */
   mac(table: string, row: Record<string, unknown>): string {
-    const present = Object.fromEntries(Object.entries(row).filter(([, v]) => v !== null && v !== undefined));
+    const present = Object.fromEntries(Object.entries(row).filter(([k, v]) => v !== null && v !== undefined && !k.startsWith("__")));
     return createHmac("sm3", this.key).update(table).update("\n").update(canonicalJson(present)).digest("hex");
   }
 
-  private async rowsAndMacs(conn: DuckDBConnection, table: string) {
-    const rows = (await conn.runAndReadAll(`SELECT * FROM "${table}"`)).getRowObjectsJS() as Record<string, unknown>[];
-    const macs = new Map(((await conn.runAndReadAll("SELECT pk, mac FROM row_macs WHERE tbl = ?", [table])).getRowObjectsJS() as { pk: string; mac: string }[]).map((r) => [r.pk, r.mac]));
-    return { rows, macs };
+  /** Rows whose fingerprint (DuckDB's md5 of the row's JSON) differs from their seal, with every column. */
+  private unsealedSql(table: string): string {
+    return `WITH cur AS (SELECT ${RowCodec.pkSql(table)} AS __pk, md5(to_json(t)::VARCHAR) AS __fp, t.* FROM "${table}" t)
+      SELECT cur.*, m.pk IS NULL AS __new FROM cur LEFT JOIN row_macs m ON m.tbl = '${table}' AND m.pk = cur.__pk WHERE m.pk IS NULL OR m.fp <> cur.__fp`;
   }
 
-  /** Every row of `table` whose MAC is missing, wrong, or whose MAC has no row. */
-  async verifyTable(conn: DuckDBConnection, table: string): Promise<{ rows: number; tampered: TamperedRow[] }> {
-    let data;
+  private vanishedSql(table: string): string {
+    return `SELECT pk FROM row_macs WHERE tbl = '${table}' AND pk NOT IN (SELECT ${RowCodec.pkSql(table)} FROM "${table}" t)`;
+  }
+
+  private static async rows(conn: DuckDBConnection, sql: string, params?: unknown[]): Promise<Record<string, unknown>[] | undefined> {
     try {
-      data = await this.rowsAndMacs(conn, table);
+      return (await conn.runAndReadAll(sql, params as never)).getRowObjectsJS() as Record<string, unknown>[];
     } catch {
-      return { rows: 0, tampered: [] }; // table not created (older schema)
+      return undefined; // table not created (older schema)
     }
-    const tampered: TamperedRow[] = [];
-    const seen = new Set<string>();
-    for (const r of data.rows) {
-      const pk = RowCodec.pk(table, r);
-      seen.add(pk);
-      const want = data.macs.get(pk);
-      if (want === undefined) tampered.push({ table, key: pk, problem: "inserted" });
-      else if (!equalHex(want, this.mac(table, r))) tampered.push({ table, key: pk, problem: "edited" });
-    }
-    for (const pk of data.macs.keys()) if (!seen.has(pk)) tampered.push({ table, key: pk, problem: "deleted" });
-    return { rows: data.rows.length, tampered };
   }
 
-  /** Writes MACs for the current rows of `table` (only rows that changed) and drops MACs of deleted rows. */
-  async seal(conn: DuckDBConnection, table: string): Promise<void> {
-    const { rows, macs } = await this.rowsAndMacs(conn, table);
-    const seen = new Set<string>();
+  /**
+   * Fast check before a write (and at open for tables that grow): every legitimate change is
+   * sealed at its commit, so a row whose fingerprint differs from its seal, a row without a
+   * seal, or a seal without its row was changed outside shuyu. Computed inside DuckDB.
+   */
+  async changedOutside(conn: DuckDBConnection, table: string): Promise<TamperedRow[]> {
+    const changed = await RowCodec.rows(conn, this.unsealedSql(table));
+    if (!changed) return [];
+    const vanished = (await RowCodec.rows(conn, this.vanishedSql(table))) ?? [];
+    return [
+      ...changed.map((r) => ({ table, key: String(r.__pk), problem: r.__new ? ("inserted" as const) : ("edited" as const) })),
+      ...vanished.map((r) => ({ table, key: String(r.pk), problem: "deleted" as const })),
+    ];
+  }
+
+  /** Full check: every row's HMAC (audit verify, and at open for the small tables). */
+  async verifyTable(conn: DuckDBConnection, table: string): Promise<{ rows: number; tampered: TamperedRow[] }> {
+    const rows = await RowCodec.rows(conn, `SELECT ${RowCodec.pkSql(table)} AS __pk, m.mac AS __mac, t.* FROM "${table}" t LEFT JOIN row_macs m ON m.tbl = '${table}' AND m.pk = ${RowCodec.pkSql(table)}`);
+    if (!rows) return { rows: 0, tampered: [] };
+    const tampered: TamperedRow[] = [];
     for (const r of rows) {
-      const pk = RowCodec.pk(table, r);
-      seen.add(pk);
-      const mac = this.mac(table, r);
-      if (macs.get(pk) !== mac) await conn.run("INSERT OR REPLACE INTO row_macs VALUES (?, ?, ?)", [table, pk, mac]);
+      if (r.__mac === null || r.__mac === undefined) tampered.push({ table, key: String(r.__pk), problem: "inserted" });
+      else if (!equalHex(String(r.__mac), this.mac(table, r))) tampered.push({ table, key: String(r.__pk), problem: "edited" });
     }
-    for (const pk of macs.keys()) if (!seen.has(pk)) await conn.run("DELETE FROM row_macs WHERE tbl = ? AND pk = ?", [table, pk]);
+    for (const v of (await RowCodec.rows(conn, this.vanishedSql(table))) ?? []) tampered.push({ table, key: String(v.pk), problem: "deleted" });
+    return { rows: rows.length, tampered };
+  }
+
+  /** Seals the rows of `table` changed since their last seal (MACs computed only for those) and drops seals of deleted rows. */
+  async seal(conn: DuckDBConnection, table: string): Promise<void> {
+    const changed = await RowCodec.rows(conn, this.unsealedSql(table));
+    if (!changed) return;
+    const values: unknown[] = [];
+    for (const r of changed) values.push(table, r.__pk, r.__fp, this.mac(table, r));
+    for (let i = 0; i < values.length; i += 4 * 250) {
+      const chunk = values.slice(i, i + 4 * 250);
+      await conn.run(`INSERT OR REPLACE INTO row_macs VALUES ${Array.from({ length: chunk.length / 4 }, () => "(?, ?, ?, ?)").join(", ")}`, chunk as never);
+    }
+    await conn.run(`DELETE FROM row_macs WHERE tbl = '${table}' AND pk NOT IN (SELECT ${RowCodec.pkSql(table)} FROM "${table}" t)`);
   }
 
   /** Throws CONTROL_TAMPERED unless `row` (a full `SELECT *` row of `table`) carries its MAC. */
   async checkRow(conn: DuckDBConnection, table: string, row: Record<string, unknown>): Promise<void> {
-    const pk = RowCodec.pk(table, row);
-    const got = (await conn.runAndReadAll("SELECT mac FROM row_macs WHERE tbl = ? AND pk = ?", [table, pk])).getRowObjectsJS()[0] as { mac: string } | undefined;
-    if (!got || !equalHex(got.mac, this.mac(table, row))) throw controlTampered([{ table, key: pk, problem: got ? "edited" : "inserted" }]);
+    const keys = PROTECTED.get(table) ?? [];
+    const where = keys.map((c) => `t."${c}" IS NOT DISTINCT FROM ?`).join(" AND ");
+    const got = (await RowCodec.rows(conn, `SELECT ${RowCodec.pkSql(table)} AS pk, m.mac FROM "${table}" t LEFT JOIN row_macs m ON m.tbl = '${table}' AND m.pk = ${RowCodec.pkSql(table)} WHERE ${where}`, keys.map((c) => row[c])))?.[0];
+    const key = String(got?.pk ?? canonicalJson(keys.map((c) => row[c])));
+    if (!got?.mac || !equalHex(String(got.mac), this.mac(table, row))) throw controlTampered([{ table, key, problem: got?.mac ? "edited" : "inserted" }]);
   }
 }
 

@@ -52,16 +52,16 @@ describe("limits on every input, and permissions", () => {
     expect([r.code, code(r)]).toEqual([3, "INGEST_NUL_IN_HEADER"]);
   });
 
-  it("a one-row CSV with 5,000 columns is TOO_WIDE; 600 columns ingest", async () => {
+  it("a one-row CSV with 5,000 columns is TOO_WIDE; 300 columns ingest", async () => {
     const wide = (n: number) => Array.from({ length: n }, (_, i) => `c${i}`).join(",") + "\n" + Array.from({ length: n }, (_, i) => String(i)).join(",") + "\n";
     writeFileSync(join(t.dir, "wide.csv"), wide(5000));
     let r = await d.run("admin", "dataset", "ingest", "--id", "wide", "--file", join(t.dir, "wide.csv"), "--provider", "wjw", "--grade", "2");
     expect([r.code, code(r)]).toEqual([3, "TOO_WIDE"]);
-    writeFileSync(join(t.dir, "w600.csv"), wide(600));
-    r = await d.run("admin", "dataset", "ingest", "--id", "w600", "--file", join(t.dir, "w600.csv"), "--provider", "wjw", "--grade", "2");
+    writeFileSync(join(t.dir, "w300.csv"), wide(300));
+    r = await d.run("admin", "dataset", "ingest", "--id", "w300", "--file", join(t.dir, "w300.csv"), "--provider", "wjw", "--grade", "2");
     expect(r.code, r.stdout).toBe(0);
-    expect(JSON.parse(r.stdout).columns.length).toBe(600);
-  });
+    expect(JSON.parse(r.stdout).columns.length).toBe(300);
+  }, 240_000);
 
   it("package verify refuses /dev/zero, a FIFO, a folder and an oversize file", async () => {
     const fifo = join(t.dir, "pipe");
