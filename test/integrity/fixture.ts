@@ -61,6 +61,7 @@ export async function flowDomain(root: string): Promise<FlowDomain> {
 /** Ingests people.csv as dataset `id`, adds the agreement once. */
 export async function ingestPeople(d: FlowDomain, id = "people"): Promise<void> {
   await d.ok("admin", "dataset", "ingest", "--id", id, "--file", join(d.root, "people.csv"), "--provider", "wjw", "--grade", "2");
+  await d.ok("admin", "dataset", "tag", id, "--subject", "id_number");
 }
 
 const sm3 = (file: string) => createHash("sm3").update(readFileSync(file)).digest("hex");
