@@ -116,8 +116,13 @@ export class Domain {
       await domain.verifyControl();
       if (!domain.readOnly && domain.tampered.length === 0) {
         await migrateControl(domain);
-        const { recover } = await import("./recovery.js");
-        domain.recovery = await recover(domain);
+        const { recover, emptyRecovery } = await import("./recovery.js");
+        try {
+          domain.recovery = await recover(domain);
+        } catch (err) {
+          // A pass that cannot finish must not lock everyone out: it says why, and the next open tries again.
+          domain.recovery = { ...emptyRecovery(), failed: err instanceof Error ? err.message : String(err) };
+        }
       }
     } catch (err) {
       domain.close();

@@ -25,11 +25,18 @@ export interface RecoveryReport {
   vaultTablesDropped: string[];
   /** Audit records of read-only commands chained from audit/pending/. */
   readsChained: number;
+  /** Set when the pass stopped early (it runs again at the next open). */
+  failed?: string;
+}
+
+/** A report of a pass that did nothing. */
+export function emptyRecovery(): RecoveryReport {
+  return { tornTailBytes: 0, uncommittedEntries: [], intentsCompleted: 0, tempRemoved: [], packagesRemoved: [], jobsInterrupted: [], vaultTablesDropped: [], readsChained: 0 };
 }
 
 /** True when the pass changed nothing. */
 export function recoveryIsEmpty(r: RecoveryReport): boolean {
-  return !r.tornTailBytes && !r.uncommittedEntries.length && !r.intentsCompleted && !r.tempRemoved.length && !r.packagesRemoved.length && !r.jobsInterrupted.length && !r.vaultTablesDropped.length && !r.readsChained;
+  return !r.failed && !r.tornTailBytes && !r.uncommittedEntries.length && !r.intentsCompleted && !r.tempRemoved.length && !r.packagesRemoved.length && !r.jobsInterrupted.length && !r.vaultTablesDropped.length && !r.readsChained;
 }
 
 /** One line for people. */
@@ -43,6 +50,7 @@ export function describeRecovery(r: RecoveryReport): string {
     r.jobsInterrupted.length ? `marked ${r.jobsInterrupted.length} job(s) INTERRUPTED (${r.jobsInterrupted.join(", ")})` : "",
     r.vaultTablesDropped.length ? `dropped ${r.vaultTablesDropped.length} orphaned vault table(s)` : "",
     r.readsChained ? `chained ${r.readsChained} read record(s)` : "",
+    r.failed ? `stopped early (${r.failed}); the next open tries again` : "",
   ].filter(Boolean);
   return parts.join("; ");
 }
@@ -128,17 +136,31 @@ export async function recover(domain: Domain): Promise<RecoveryReport> {
 
 async function dropUnreferencedVaultTables(domain: Domain): Promise<string[]> {
   const dropped = await domain.dropOrphanVaultTables();
+  // A row this pass cannot read (not JSON) might name any table: then nothing of that kind is dropped.
+  const parse = <T>(text: string): T | undefined => {
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      return undefined;
+    }
+  };
   const staged = new Set<string>();
+  let stagedKnown = true;
   for (const r of await all<{ outputs: string | null }>(domain.control, "SELECT outputs FROM jobs WHERE outputs IS NOT NULL")) {
-    for (const part of JSON.parse(r.outputs!) as { table?: string }[]) if (part.table) staged.add(part.table);
+    const parts = parse<{ table?: string }[]>(r.outputs!);
+    if (!Array.isArray(parts)) stagedKnown = false;
+    else for (const part of parts) if (part?.table) staged.add(part.table);
   }
   const checked = new Set<string>();
+  let checkedKnown = true;
   for (const r of await all<{ desensitization: string }>(domain.control, "SELECT desensitization FROM egress")) {
-    for (const t of (JSON.parse(r.desensitization) as { tables?: { output: string }[] }).tables ?? []) checked.add(t.output);
+    const d = parse<{ tables?: { output: string }[] }>(r.desensitization);
+    if (!d) checkedKnown = false;
+    else for (const t of d.tables ?? []) checked.add(t.output);
   }
   const tables = await all<{ table_name: string }>(domain.vault, "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main'");
   for (const { table_name: t } of tables) {
-    const orphan = (t.startsWith("stg_") && !staged.has(t)) || (t.startsWith("egr_") && !checked.has(t)) || t.endsWith("__load");
+    const orphan = (stagedKnown && t.startsWith("stg_") && !staged.has(t)) || (checkedKnown && t.startsWith("egr_") && !checked.has(t)) || t.endsWith("__load");
     if (!orphan) continue;
     await exec(domain.vault, `DROP TABLE IF EXISTS ${ident(t)}`);
     dropped.push(t);

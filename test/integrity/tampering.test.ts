@@ -53,7 +53,8 @@ describe("tampering: every stored byte that matters is verified when read", () =
     const bad = Buffer.from(good);
     bad[Math.floor(bad.length / 2)] ^= 0x01;
     writeFileSync(libFile, bad);
-    const j = await d.ok("dev", "job", "submit", "--scenario", "inc", "--sql", "SELECT gender, count(*)::INTEGER AS n FROM people GROUP BY gender");
+    const submitted = await d.ok("dev", "job", "submit", "--scenario", "inc", "--sql", "SELECT gender, count(*)::INTEGER AS n FROM people GROUP BY gender");
+    const j = await d.ok("admin", "job", "status", submitted.id);
     expect(j).toMatchObject({ state: "failed", reason: "LIBRARY_TAMPERED" });
     const log = (await d.ok("admin", "audit", "log", "--object", `job:${j.id}`)) as { action: string; details: { reason?: string } }[];
     expect(log.map((e) => [e.action, e.details.reason ?? null])).toContainEqual(["job.failed", "LIBRARY_TAMPERED"]);
