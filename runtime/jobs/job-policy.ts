@@ -161,6 +161,8 @@ export async function storeRelease(domain: Domain, job: string, releaseMs: numbe
 
 /** Release moments of the given jobs (all when `job` is omitted). */
 export async function releases(domain: Domain, job?: string): Promise<Map<string, { releaseMs: number; seconds: number }>> {
-  const rows = await all<{ job: string; release_ms: bigint; seconds: number }>(domain.control, job === undefined ? "SELECT * FROM job_release" : "SELECT * FROM job_release WHERE job = ?", job === undefined ? [] : [job]);
+  const query = () => all<{ job: string; release_ms: bigint; seconds: number }>(domain.control, job === undefined ? "SELECT * FROM job_release" : "SELECT * FROM job_release WHERE job = ?", job === undefined ? [] : [job]);
+  // A read-only open of a domain no writer has made the table in yet: no job has a release time.
+  const rows = domain.readOnly ? await query().catch(() => []) : await query();
   return new Map(rows.map((r) => [r.job, { releaseMs: Number(r.release_ms), seconds: r.seconds }]));
 }
