@@ -84,7 +84,7 @@ describe("tampering: every stored byte that matters is verified when read", () =
     let r = await d.run("dev", "egress", "request", "--job", jobId, "--form", "dataset");
     expect(JSON.parse(r.stdout).error.code).toBe("STAGING_TAMPERED");
     writeFileSync(stagedFile, good);
-    const table = (await sql(join(d.dir, "vault.duckdb"), "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'stg_%by_gender'"))[0].table_name as string;
+    const table = (await sql(join(d.dir, "vault.duckdb"), `SELECT table_name FROM duckdb_tables() WHERE starts_with(table_name, 'stg_${jobId.replace(/[^A-Za-z0-9_]/g, "_")}')`))[0].table_name as string;
     await sql(join(d.dir, "vault.duckdb"), `CREATE TABLE keep AS SELECT * FROM "${table}"`, `UPDATE "${table}" SET n = n + 1`);
     r = await d.run("dev", "egress", "request", "--job", jobId, "--form", "dataset");
     expect(JSON.parse(r.stdout).error.code).toBe("STAGING_TAMPERED");
