@@ -257,7 +257,8 @@ export async function submitJob(s: Session, raw: unknown): Promise<JobView> {
   await finishJob(s, id, outcome, p, startedMs);
   // The answer waits for the time bucket's edge: how long the job really took is not observable.
   const release = (await releases(s.domain, id)).get(id);
-  if (release) await new Promise((r) => setTimeout(r, Math.max(0, release.releaseMs - Date.now())));
+  // ...and waits with the domain's files released, so the hold blocks no other command.
+  if (release) await s.domain.detached(() => new Promise((r) => setTimeout(r, Math.max(0, release.releaseMs - Date.now()))));
   return toView(await loadJob(s, id), s.principal, release);
 }
 
