@@ -21,6 +21,7 @@ export function buildProgram(): Command {
     .description("shuyu 数域 — public-data authorization operation domain")
     .version(versionLine(), "-V, --version", "print shuyu's, Node.js's and isolated-vm's versions")
     .option("--json", "machine-readable output")
+    .option("--field <name>", "print only this field of the JSON result, e.g. token or id (for scripts)")
     .option("--domain <dir>", "domain directory (or SHUYU_DOMAIN)")
     .option("--token <token>", "account token (or SHUYU_TOKEN)")
     .configureOutput({ writeErr: () => undefined })

@@ -13,6 +13,8 @@ export interface CommandResult {
 /** Options every command accepts (declared on the root program). */
 export interface GlobalOptions {
   json?: boolean;
+  /** Print only this field of the JSON result (scripts: `TOKEN=$(shuyu account add … --field token)`). */
+  field?: string;
   domain?: string;
   token?: string;
 }
@@ -45,17 +47,28 @@ export function action<A extends unknown[]>(
   return async (...args: unknown[]) => {
     const cmd = args[args.length - 1] as Command;
     const positional = args.slice(0, -2) as unknown as A; // commander passes (...positionals, opts, cmd)
-    const { json = false } = globalOptions(cmd);
+    const { json = false, field } = globalOptions(cmd);
     try {
       const result = await fn(cmd, ...positional);
       // Every printer ends here: names and values from models and data files are made inert for the terminal.
-      if (json) process.stdout.write(inertJson(JSON.stringify(result.json, jsonReplacer)) + "\n");
+      if (field !== undefined) process.stdout.write(neutralise(fieldOf(result.json, field) + "\n"));
+      else if (json) process.stdout.write(inertJson(JSON.stringify(result.json, jsonReplacer)) + "\n");
       else if (result.human) process.stdout.write(neutralise(result.human.endsWith("\n") ? result.human : result.human + "\n"));
       process.exitCode = result.exitCode ?? 0;
     } catch (err) {
       process.exitCode = reportError(err, json);
     }
   };
+}
+
+/** One field of a command's JSON result as plain text (a dotted path; objects print as JSON). */
+export function fieldOf(json: unknown, path: string): string {
+  let v: unknown = json;
+  for (const k of path.split(".")) {
+    if (v === null || typeof v !== "object" || !(k in v)) throw usage(`the result has no field '${path}'`);
+    v = (v as Record<string, unknown>)[k];
+  }
+  return typeof v === "string" ? v : JSON.stringify(v, jsonReplacer);
 }
 
 /** JSON.stringify replacer for BigInt and typed arrays. */
