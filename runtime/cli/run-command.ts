@@ -85,12 +85,13 @@ export function usage(message: string): ShuyuError {
 
 /** Adds `--approve | --reject --reason TEXT` to a review command. */
 export function reviewOptions(cmd: Command): Command {
-  return cmd.option("--approve").option("--reject").option("--reason <text>");
+  return cmd.option("--approve", "approve").option("--reject", "reject (final)").option("--reason <text>", "why: recorded in the audit chain and shown to the requester");
 }
 
-/** Reads the decision of a review command: exactly one of --approve or --reject. */
-export function reviewDecision(cmd: Command): { decision: "approve" | "reject"; reason?: string } {
-  const o = cmd.opts<{ approve?: boolean; reject?: boolean; reason?: string }>();
-  if (!!o.approve === !!o.reject) throw usage("give exactly one of --approve or --reject");
-  return { decision: o.approve ? "approve" : "reject", reason: o.reason };
+/** Reads the decision of a review command: exactly one of --approve or --reject (or --return where the command offers it). */
+export function reviewDecision(cmd: Command): { decision: "approve" | "reject" | "return"; reason?: string } {
+  const o = cmd.opts<{ approve?: boolean; reject?: boolean; return?: boolean; reason?: string }>();
+  const chosen = (["approve", "reject", "return"] as const).filter((k) => o[k]);
+  if (chosen.length !== 1) throw usage(`give exactly one of --approve or --reject${cmd.options.some((x) => x.long === "--return") ? " or --return" : ""}`);
+  return { decision: chosen[0], reason: o.reason };
 }

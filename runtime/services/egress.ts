@@ -29,7 +29,8 @@ export const EgressRequestInput = z.object({
 export interface Review {
   by: string;
   org: string;
-  decision: "approve" | "reject";
+  /** `return`: changes asked (the request goes to `returned`, the developer reads the reason). */
+  decision: "approve" | "reject" | "return";
   reason: string;
   at: string;
   findingsSm3: string;
@@ -42,25 +43,34 @@ export interface EgressRequest {
   scenario: string;
   org: string;
   form: Form;
-  state: "submitted" | "checked" | "approved" | "rejected" | "blocked" | "released";
+  state: "submitted" | "checked" | "approved" | "rejected" | "returned" | "blocked" | "released";
   findings: Finding[];
   desensitization: { table: string; output: string; applied: { column: string; method: string }[] }[];
   reviews: Review[];
   requestedBy: string;
   package: string | null;
   grade: number;
+  /** Approvals the request needs (two for grade-4 data) and those it has. */
+  reviewsNeeded: number;
+  approvals: number;
+  /** When it was requested and decided (ISO 8601). */
+  requestedAt: string;
+  decidedAt: string | null;
 }
 
 type EgressRow = {
   id: string; job: string; scenario: string; org: string; form: Form; state: EgressRequest["state"]; findings: string; desensitization: string;
-  reviews: string; requested_by: string; package: string | null;
+  reviews: string; requested_by: string; package: string | null; requested_at: Date; decided_at: Date | null;
 };
 
 async function toRequest(s: Pick<Session, "domain">, r: EgressRow): Promise<EgressRequest> {
   const d = JSON.parse(r.desensitization) as { grade: number; tables: EgressRequest["desensitization"]; recipient?: string };
+  const reviews = JSON.parse(r.reviews) as Review[];
   return {
     id: r.id, job: r.job, scenario: r.scenario, org: r.org, form: r.form, state: r.state, findings: JSON.parse(r.findings) as Finding[],
-    desensitization: d.tables, reviews: JSON.parse(r.reviews) as Review[], requestedBy: r.requested_by, package: r.package, grade: d.grade,
+    desensitization: d.tables, reviews, requestedBy: r.requested_by, package: r.package, grade: d.grade,
+    reviewsNeeded: reviewersNeeded(d.grade), approvals: reviews.filter((v) => v.decision === "approve").length,
+    requestedAt: r.requested_at.toISOString(), decidedAt: r.decided_at ? r.decided_at.toISOString() : null,
   };
 }
 
@@ -210,7 +220,7 @@ export function reviewersNeeded(grade: number): number {
  * A reviewer of another organisation approves or rejects (R6, separation of duties).
  * A block finding can never be approved (exit 4). The final approval seals the package.
  */
-export async function reviewEgress(s: Session, id: string, decision: "approve" | "reject", reason: string | undefined): Promise<EgressRequest & { product?: { id: string; package: string } }> {
+export async function reviewEgress(s: Session, id: string, decision: Review["decision"], reason: string | undefined): Promise<EgressRequest & { product?: { id: string; package: string } }> {
   if (!reason?.trim()) throw new ShuyuError("invalid", "REASON_REQUIRED", "a review states its reason: --reason TEXT");
   return s.domain.mutate(async () => {
     const r = await loadEgress(s, id);
@@ -230,7 +240,7 @@ export async function reviewEgress(s: Session, id: string, decision: "approve" |
     };
     const reviews = [...r.reviews, review];
     const approvals = reviews.filter((x) => x.decision === "approve").length;
-    let state: EgressRequest["state"] = decision === "reject" ? "rejected" : approvals >= reviewersNeeded(r.grade) ? "approved" : "checked";
+    let state: EgressRequest["state"] = decision === "reject" ? "rejected" : decision === "return" ? "returned" : approvals >= reviewersNeeded(r.grade) ? "approved" : "checked";
     let product: { id: string; package: string } | undefined;
     if (state === "approved") {
       product = await release(s, r, reviews);
