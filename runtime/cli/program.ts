@@ -13,6 +13,7 @@ import { registerFeedbackCommands } from "./commands/feedback.js";
 import { registerReportCommands } from "./commands/report.js";
 import { registerBenchCommands } from "./commands/bench.js";
 import { registerDemoCommands } from "./commands/demo.js";
+import { registerWhoamiCommands } from "./commands/whoami.js";
 import { versionLine } from "./versions.js";
 
 /** Builds the `shuyu` command tree (DESIGN §6). */
@@ -24,6 +25,18 @@ export function buildProgram(): Command {
     .option("--field <name>", "print only this field of the JSON result, e.g. token or id (for scripts)")
     .option("--domain <dir>", "domain directory (or SHUYU_DOMAIN)")
     .option("--token <token>", "account token (or SHUYU_TOKEN)")
+    .addHelpText("after", [
+      "",
+      "Environment: SHUYU_DOMAIN (the domain directory), SHUYU_TOKEN (your account token).",
+      "Exit codes: 0 ok, 1 usage, 2 denied, 3 invalid input (or a failed job), 4 blocked by the egress gate, 5 internal.",
+      "",
+      "Examples:",
+      "  shuyu init ./dom --operator 某省数据运营公司 --field token   # a new domain; prints the admin token",
+      "  shuyu status                                                # what waits for you",
+      "  shuyu job dev --scenario inc --model examples/income-by-gender.ts",
+      "  shuyu egress show egr-20260101-ab12cd34 --data             # a reviewer's dossier",
+      "  shuyu help job submit                                       # every option of one command",
+    ].join("\n"))
     .configureOutput({ writeErr: () => undefined })
     .exitOverride();
   registerDomainCommands(program);
@@ -40,5 +53,6 @@ export function buildProgram(): Command {
   registerReportCommands(program);
   registerBenchCommands(program);
   registerDemoCommands(program);
+  registerWhoamiCommands(program);
   return program;
 }

@@ -1,4 +1,7 @@
-/** Job lifecycle through the real CLI: dev logs kept and shown, list filters and paging, --field, the exit code of a failed job. */
+/**
+ * Job lifecycle and the reviewer's dossier through the real CLI: dev logs kept and shown, list
+ * filters and paging, --field, the exit code of a failed job; egress show --data, return for changes.
+ */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,6 +25,7 @@ describe("job lifecycle", () => {
     await ok("admin", "org", "add", "--id", "d2", "--name", "另一开发方", "--kind", "developer");
     tok.prov = (await run("admin", "account", "add", "--id", "pp", "--name", "王五", "--org", "p1", "--role", "provider", "--field", "token")).stdout.trim();
     tok.dev = (await run("admin", "account", "add", "--id", "dd", "--name", "张三", "--org", "d1", "--role", "developer", "--field", "token")).stdout.trim();
+    tok.rev = (await run("admin", "account", "add", "--id", "rr", "--name", "赵六", "--org", "operator", "--role", "reviewer", "--field", "token")).stdout.trim();
     tok.other = (await run("admin", "account", "add", "--id", "ee", "--name", "李四", "--org", "d2", "--role", "developer", "--field", "token")).stdout.trim();
     writeCsv(join(t.dir, "r.csv"), ["rid", "grp", "v"], Array.from({ length: 200 }, (_, i) => [`R${i}`, i % 3 ? "a" : "b", i]));
     await ok("admin", "dataset", "ingest", "--id", "recs", "--file", join(t.dir, "r.csv"), "--provider", "p1", "--grade", "2", "--subject", "rid");
@@ -63,6 +67,47 @@ describe("job lifecycle", () => {
     expect((await run("dev", "job", "list", "--state", "done")).code).toBe(3);
     expect(await ok("other", "job", "list")).toEqual([]);
   }, 240_000);
+
+  it("gives a reviewer the dossier: purpose, requester, code, mark, rows, a page of output, sorted findings; returns it for changes", async () => {
+    const job = (await run("dev", "job", "submit", "--scenario", "s1", "--model", join(t.dir, "log.js"), "--field", "id")).stdout.trim();
+    const req = (await run("dev", "egress", "request", "--job", job, "--form", "dataset", "--field", "id")).stdout.trim();
+    const d = await ok("rev", "egress", "show", req, "--data", "--page-size", "1");
+    expect(d.dossier.purpose).toBe("按组统计记录数量用于测试");
+    expect(d.dossier.requester).toMatchObject({ account: "dd", name: "张三", org: "d1", orgName: "开发方" });
+    expect(d.dossier.job.code).toContain('ctx.log("groups "');
+    expect(d.dossier.tables[0]).toMatchObject({ name: "g", rows: 2, columns: [{ name: "grp" }, { name: "n" }], page: { number: 1, size: 1, pages: 2 } });
+    expect((await ok("rev", "egress", "show", req, "--data", "--page-size", "1", "--page", "2")).dossier.tables[0].page.rows).toEqual([["b", 67]]);
+    const order = d.dossier.findings.map((f: { severity: string }) => f.severity);
+    expect(order).toEqual([...order].sort((a: string, b: string) => ["block", "review", "pass"].indexOf(a) - ["block", "review", "pass"].indexOf(b)));
+    expect(d.dossier.canDecide).toBe(true);
+    expect(d).toMatchObject({ reviewsNeeded: 1, approvals: 0, requestedAt: expect.any(String), decidedAt: null });
+    const human = (await run("rev", "egress", "show", req, "--data")).stdout;
+    expect(human).toMatch(/purpose: 按组统计记录数量用于测试/);
+    expect(human).toMatch(/findings \(blocks, then reviews, then passes\)/);
+    // the developer cannot read the output before release
+    expect((await run("dev", "egress", "show", req, "--data")).code).toBe(2);
+    // return for changes: a new state, and the developer reads the comment
+    const back = await ok("rev", "egress", "review", req, "--return", "--reason", "请合并小组");
+    expect(back.state).toBe("returned");
+    const seen = await run("dev", "egress", "show", req);
+    expect(seen.stdout).toMatch(/RETURNED for changes: 请合并小组/);
+    expect((await ok("rev", "egress", "show", req, "--data")).dossier.canDecide).toBe(false);
+    expect((await run("rev", "egress", "review", req, "--approve", "--reason", "ok")).code).toBe(3);
+  }, 300_000);
+
+  it("whoami names the account; status lists what waits: approvals, reviews, failed jobs, returned requests", async () => {
+    expect(await ok("dev", "whoami")).toMatchObject({ accountId: "dd", name: "张三", orgId: "d1", roles: ["developer"] });
+    const mine = await ok("dev", "status");
+    expect(mine.filter((w: { kind: string }) => w.kind === "failed-job")).toHaveLength(2);
+    expect(mine.find((w: { kind: string }) => w.kind === "returned-request").what).toMatch(/请合并小组/);
+    await ok("dev", "scenario", "submit", "--id", "s2", "--purpose", "按组统计数值总和用于测试", "--grant", "recs:grp");
+    expect((await ok("admin", "status")).map((w: { kind: string; id: string }) => `${w.kind}:${w.id}`)).toEqual(["scenario-approval:s2"]);
+    expect((await ok("prov", "status")).map((w: { kind: string; id: string }) => `${w.kind}:${w.id}`)).toEqual(["scenario-approval:s2"]);
+    const job = (await run("dev", "job", "submit", "--scenario", "s1", "--model", join(t.dir, "log.js"), "--field", "id")).stdout.trim();
+    const req = (await run("dev", "egress", "request", "--job", job, "--form", "dataset", "--field", "id")).stdout.trim();
+    expect(await ok("rev", "status")).toEqual([expect.objectContaining({ kind: "egress-review", id: req, next: `shuyu egress show ${req} --data` })]);
+    expect(await ok("other", "status")).toEqual([]);
+  }, 300_000);
 
   it("--field names a missing field as a usage error", async () => {
     const r = await run("dev", "job", "list", "--field", "nothing");

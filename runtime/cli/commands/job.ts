@@ -83,7 +83,7 @@ export function registerJobCommands(program: Command): void {
     .command("status")
     .description("a job's state, times and staged outputs (coarse for raw runs)")
     .argument("<id>", "the job's id")
-    .option("--watch", "poll every second until the job has ended, printing each change of state")
+    .option("--watch", "poll every second until the job has ended, printing each change of state; exits 3 unless it succeeded")
     .action(
       action(async (cmd, id: string) => {
         let r = await withSession(cmd, (s) => jobStatus(s, id));
@@ -96,7 +96,8 @@ export function registerJobCommands(program: Command): void {
             last = r.state;
           }
         }
-        return { human: describe(r), json: r, exitCode: ended(r.state) ? exitFor(r.state) : 0 };
+        // Only a watch is a wait for the outcome: it exits like the job; a plain status query succeeded.
+        return { human: describe(r), json: r, exitCode: cmd.opts<{ watch?: boolean }>().watch ? exitFor(r.state) : 0 };
       }),
     );
   job
