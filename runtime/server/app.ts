@@ -1,4 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { html, layout } from "./console/html.js";
+import { words } from "./console/i18n.js";
 import { ShuyuError } from "../../policies/errors.js";
 import { jsonReplacer } from "../cli/run-command.js";
 import { recordInternalError } from "../jobs/internal-errors.js";
@@ -100,9 +102,17 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
   app.setErrorHandler((err, _req, reply) => sendError(reply, err, domain));
-  app.setNotFoundHandler((req, reply) =>
-    sendError(reply, new ShuyuError("invalid", "ROUTE_NOT_FOUND", `no route ${req.method} ${req.url.split("?")[0]}; the routes are listed at /openapi.json`)),
-  );
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split("?")[0];
+    // A person who mistypes a console address gets a page; a program calling the API gets JSON.
+    if (!path.startsWith("/api/") && req.headers.accept?.includes("text/html")) {
+      const lang = /(?:^|;\s*)shuyu_lang=en(?:;|$)/.test(req.headers.cookie ?? "") ? "en" : "zh";
+      const t = words(lang);
+      return reply.code(404).type("text/html; charset=utf-8").header("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
+        .send(layout({ lang, title: t("notFound"), nav: html`<nav aria-label="main"><a href="/">${t("home")}</a></nav>`, body: html`<p>${t("notFoundHelp")}</p><p><code>${path}</code></p>`, switchLabel: t("switchLang") }));
+    }
+    return sendError(reply, new ShuyuError("invalid", "ROUTE_NOT_FOUND", `no route ${req.method} ${path}; the routes are listed at /openapi.json`));
+  });
 
   const limiter = new RateLimiter(opts.rate ?? { perSecond: 50, burst: 100 });
   const authFails = new RateLimiter(opts.authFailRate ?? { perSecond: 5, burst: 20 });

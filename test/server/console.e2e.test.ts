@@ -42,7 +42,10 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("web console in headle
     await page.getByRole("button", { name: "登录" }).click();
     await page.getByRole("link", { name: "出域审查队列" }).click();
     await page.getByRole("link", { name: `查看 ${egressId}` }).click();
-    await expect(page.getByRole("table", { name: /脱敏预览/ }).count()).resolves.toBeGreaterThan(0);
+    // the dossier: purpose, the SQL, the output table with its rows, and all three decisions
+    await expect(page.getByRole("table", { name: "result" }).count()).resolves.toBe(1);
+    await expect(page.locator("pre").first().textContent()).resolves.toMatch(/GROUP BY gender/);
+    await expect(page.getByRole("button", { name: "退回修改" }).count()).resolves.toBe(1);
     await page.getByLabel("理由（必填）").fill("汇总统计，未见个人信息");
     await page.screenshot({ path: join(tmpdir(), "shuyu-console-review.png"), fullPage: true });
     await page.getByRole("button", { name: "批准" }).click();
