@@ -38,6 +38,9 @@ describe("console pages", () => {
     expect(p.text).toMatch(/<pre>SELECT gender, count\(\*\)/);
     expect(p.text).toMatch(/<h3>result: 表类别（台账）/);
     expect(p.text).toMatch(/已批准 \/ 需要: 0 \/ 1/);
+    // an aggregate gets a bar chart drawn on the server: one bar per gender, sized by the mean
+    expect(p.text).toMatch(/<svg role="img" aria-label="result: mean_income by gender"/);
+    expect(p.text.match(/<rect /g)).toHaveLength(2);
     for (const b of ["批准", "退回修改", "驳回"]) expect(p.text).toContain(`>${b}</button>`);
     expect(p.text).toContain("(UTC+8)");
   });

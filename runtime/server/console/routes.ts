@@ -19,6 +19,7 @@ import { approveScenario, listScenarios, rejectScenario } from "../../services/s
 import type { Session } from "../../services/session.js";
 import { listApiProducts } from "../api-products/service.js";
 import { cookies, SESSION_COOKIE } from "../request-auth.js";
+import { barChart } from "./bar-chart.js";
 import { html, layout, table, type Raw } from "./html.js";
 import { stateWord, words, type Lang, type Word } from "./i18n.js";
 
@@ -287,6 +288,7 @@ ${d.tables.map((tb) => {
   return html`<h3>${tb.name}: ${t("mark")} ${tb.mark ?? "—"}, ${t("rows")} ${tb.rows.toLocaleString(ctxLocale(t))}</h3>
 ${tb.flagged.length ? html`<p>${t("flaggedNote")}</p>` : ""}
 ${table(tb.name, tb.columns.map((c) => c.name), tb.page.rows.map((row, i) => row.map((v, j) => (flagged.has(`${i}\u0000${tb.columns[j].name}`) ? html`<mark>${v}</mark>` : v))))}
+${tb.mark === null || tb.mark.includes("aggregate") ? barChart(tb.name, tb.columns, tb.page.rows) : ""}
 ${pager(tb.page.pages, tb.page.number)}`;
 })}
 ${reviews}${released}
