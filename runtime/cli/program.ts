@@ -14,6 +14,7 @@ import { registerReportCommands } from "./commands/report.js";
 import { registerBenchCommands } from "./commands/bench.js";
 import { registerDemoCommands } from "./commands/demo.js";
 import { registerWhoamiCommands } from "./commands/whoami.js";
+import { registerCompletionCommands } from "./commands/completion.js";
 import { versionLine } from "./versions.js";
 
 /** Builds the `shuyu` command tree (DESIGN §6). */
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
     .description("shuyu 数域 — public-data authorization operation domain")
     .version(versionLine(), "-V, --version", "print shuyu's, Node.js's and isolated-vm's versions")
     .option("--json", "machine-readable output")
+    .option("-o, --output <format>", "table (default, for people), json (as --json) or csv (list commands)")
     .option("--field <name>", "print only this field of the JSON result, e.g. token or id (for scripts)")
     .option("--domain <dir>", "domain directory (or SHUYU_DOMAIN)")
     .option("--token <token>", "account token (or SHUYU_TOKEN)")
@@ -54,5 +56,6 @@ export function buildProgram(): Command {
   registerBenchCommands(program);
   registerDemoCommands(program);
   registerWhoamiCommands(program);
+  registerCompletionCommands(program);
   return program;
 }

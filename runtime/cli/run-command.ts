@@ -15,6 +15,8 @@ export interface GlobalOptions {
   json?: boolean;
   /** Print only this field of the JSON result (scripts: `TOKEN=$(shuyu account add … --field token)`). */
   field?: string;
+  /** `-o table|json|csv`: table is the human form, json as --json, csv for a list result. */
+  output?: string;
   domain?: string;
   token?: string;
 }
@@ -47,11 +49,18 @@ export function action<A extends unknown[]>(
   return async (...args: unknown[]) => {
     const cmd = args[args.length - 1] as Command;
     const positional = args.slice(0, -2) as unknown as A; // commander passes (...positionals, opts, cmd)
-    const { json = false, field } = globalOptions(cmd);
+    const g = globalOptions(cmd);
+    const { field } = g;
+    if (g.output !== undefined && !["table", "json", "csv"].includes(g.output)) {
+      process.exitCode = reportError(usage(`-o is table, json or csv (got ${g.output})`), false);
+      return;
+    }
+    const json = g.json === true || g.output === "json";
     try {
       const result = await fn(cmd, ...positional);
       // Every printer ends here: names and values from models and data files are made inert for the terminal.
       if (field !== undefined) process.stdout.write(neutralise(fieldOf(result.json, field) + "\n"));
+      else if (g.output === "csv") process.stdout.write(neutralise(toCsv(result.json)));
       else if (json) process.stdout.write(inertJson(JSON.stringify(result.json, jsonReplacer)) + "\n");
       else if (result.human) process.stdout.write(neutralise(result.human.endsWith("\n") ? result.human : result.human + "\n"));
       process.exitCode = result.exitCode ?? 0;
@@ -59,6 +68,18 @@ export function action<A extends unknown[]>(
       process.exitCode = reportError(err, json);
     }
   };
+}
+
+/** A list result as CSV (RFC 4180 quoting, header from the first row's keys; nested values as JSON); one object is a one-row list. */
+export function toCsv(json: unknown): string {
+  const rows = (Array.isArray(json) ? json : [json]).filter((r): r is Record<string, unknown> => r !== null && typeof r === "object");
+  if (rows.length === 0) return "";
+  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const cell = (v: unknown) => {
+    const t = v === null || v === undefined ? "" : typeof v === "object" ? JSON.stringify(v, jsonReplacer) : String(v);
+    return /[",\n\r]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
+  };
+  return [cols.join(","), ...rows.map((r) => cols.map((c) => cell(r[c])).join(","))].join("\n") + "\n";
 }
 
 /** One field of a command's JSON result as plain text (a dotted path; objects print as JSON). */
