@@ -31,7 +31,7 @@ describe("model jobs (R5)", () => {
       ctx.log("rows", r.rowCount, { kinds: [c.id, c.score, c.big, c.maybe].map(x => Object.prototype.toString.call(x)) });
       return {
         tables: { out: { id: c.id, doubled: c.score.map(x => x * 2), name: c.name, born: c.born, even: c.even } },
-        model: { maybe: Array.from(c.maybe), big: Array.from(c.big) },
+        model: { maybe: Array.from(c.maybe), big: Array.from(c.big, String) },
         report: "n=" + r.rowCount,
         index: [r.rowCount],
       };
@@ -39,7 +39,10 @@ describe("model jobs (R5)", () => {
     const o = await pool.run(modelJob(lib, code, { params: { upTo: 4 } }));
     expect(o.state, everything(o.error)).toBe("succeeded");
     expect(o.queries).toBe(1);
-    expect(o.outputs.logs).toEqual(['rows 4 {"kinds":["[object Int32Array]","[object Float64Array]","[object Float64Array]","[object Float64Array]"]}']);
+    // Integers stay integers: INTEGER as Int32Array, a BIGINT beyond 32 bits as BigInt64Array,
+    // an INTEGER with a NULL as a plain array holding null (it used to become a Float64Array with NaN).
+    expect(o.outputs.logs).toEqual(['rows 4 {"kinds":["[object Int32Array]","[object Float64Array]","[object BigInt64Array]","[object Array]"]}']);
+    expect(o.queryLog).toEqual([{ sql: "SELECT id, name, score, born, big, even, maybe FROM people WHERE id <= ? ORDER BY id", params: [4] }]);
     const t = o.outputs.tables.out;
     expect(t.rowCount).toBe(4);
     expect(t.columns.map((c) => [c.name, c.type])).toEqual([["id", "int"], ["doubled", "double"], ["name", "string"], ["born", "string"], ["even", "bool"]]);
@@ -47,8 +50,7 @@ describe("model jobs (R5)", () => {
     expect(Array.from(t.columns[1].values as Float64Array)).toEqual([3, 6, 9, 12]);
     expect(t.columns[3].values).toEqual(["2024-01-02", "2024-01-03", "2024-01-04", "2024-01-05"]);
     expect(t.columns[4].values).toEqual([false, true, false, true]);
-    // NULL in an INTEGER column arrives as NaN (the column becomes Float64Array); JSON carries it back as null.
-    expect(o.outputs.model).toEqual({ maybe: [1, 2, null, 4], big: [1e10, 2e10, 3e10, 4e10] });
+    expect(o.outputs.model).toEqual({ maybe: [1, 2, null, 4], big: ["10000000000", "20000000000", "30000000000", "40000000000"] });
     expect(o.outputs.report).toBe("n=4");
     expect(o.outputs.index).toEqual([4]);
   });

@@ -1,0 +1,40 @@
+import type { LibraryView } from "../../sandbox/index.js";
+import { makeLibrary, type Library } from "../sandbox/fixtures.js";
+
+/**
+ * People with several rows per person (a person who moved has one row per address),
+ * and their tax records; every file carries the hidden `__sid` the way the library's
+ * materialisation adds it (until the subject helper's materialisation is on main, the
+ * fixture computes it: a stable 60-bit hash of the subject key).
+ */
+export const PEOPLE_SQL = `
+  SELECT pid, name, city, income::DOUBLE AS income, age, (hash('person' || pid) >> 4)::BIGINT AS __sid FROM (VALUES
+    ('p1', '张三', '北京', 100, 30), ('p1', '张三', '北京', 100, 30), ('p1', '张三', '北京', 100, 30),
+    ('p2', '李四', '北京', 200, 40),
+    ('p3', '王五', '上海', 300, 50), ('p3', '王五', '上海', 310, 50),
+    ('p4', '赵六', '上海', 400, 60),
+    ('p5', '钱七', '上海', 500, 70),
+    ('p6', '孙八', '广州', 600, 80)
+  ) t(pid, name, city, income, age)`;
+
+export const TAX_SQL = `
+  SELECT pid, tax::DOUBLE AS tax, (hash('person' || pid) >> 4)::BIGINT AS __sid FROM (VALUES
+    ('p1', 10), ('p2', 20), ('p3', 30), ('p3', 31), ('p5', 50), ('p6', 60)
+  ) t(pid, tax)`;
+
+/** True distinct people per city in PEOPLE_SQL. */
+export const PEOPLE_PER_CITY: Record<string, number> = { 北京: 2, 上海: 3, 广州: 1 };
+
+/** A library of `people` and `tax` whose views name the sid and the subject key (as the subject helper's manifest will). */
+export async function makeSubjectLibrary(root: string, name = "lib"): Promise<Library> {
+  const lib = await makeLibrary(root, name, { people: PEOPLE_SQL, tax: TAX_SQL });
+  const views: LibraryView[] = lib.views.map((v) => ({
+    ...v,
+    columns: v.columns.filter((c) => c !== "__sid"),
+    dataset: `ds_${v.name}`,
+    sidColumn: "__sid",
+    subject: { kind: "person", columns: ["pid"] },
+    roles: Object.fromEntries(v.columns.filter((c) => c !== "__sid").map((c) => [c, c === "pid" || c === "name" ? "identifier" : c === "city" || c === "age" ? "quasi" : "measure"])),
+  }));
+  return { dir: lib.dir, views };
+}
