@@ -5,6 +5,7 @@ import { ShuyuError } from "../../policies/errors.js";
 import { DateSchema, IdSchema, parseInput } from "../../policies/schemas/common.js";
 import { now, today } from "../clock.js";
 import { all, exec, ident, one } from "../domain/db.js";
+import { purgeLedger } from "../ledger/index.js";
 import { currentVersion } from "./datasets.js";
 import { getOrg } from "./orgs.js";
 import type { Session } from "./session.js";
@@ -168,6 +169,7 @@ async function purgeOrganisation(s: Session, org: string, agreement: string) {
     rmSync(s.domain.paths.jobStaging(j.id), { recursive: true, force: true });
     const tables = await all<{ table_name: string }>(s.domain.vault, "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND starts_with(table_name, ?)", [`stg_${j.id}_`]);
     for (const t of tables) await exec(s.domain.vault, `DROP TABLE IF EXISTS ${ident(t.table_name)}`);
+    await purgeLedger(s.domain.vault, j.id);
   }
   await s.domain.control.run("UPDATE jobs SET outputs = NULL WHERE org = ?", [org]);
   const products = await all<{ id: string }>(s.domain.control, "SELECT id FROM products WHERE org = ? AND state = 'listed'", [org]);

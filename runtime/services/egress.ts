@@ -49,6 +49,8 @@ export interface EgressRequest {
   requestedBy: string;
   package: string | null;
   grade: number;
+  /** Owner-side `egress show`: the mark of each staged table (CONTRACT.md "Marks"). */
+  marks?: { table: string; mark: { kind: string } }[];
 }
 
 type EgressRow = {
@@ -189,7 +191,11 @@ export async function showEgress(s: Session, id: string): Promise<EgressRequest>
   const r = await loadEgress(s, id);
   authorize(s.principal, "egress.read", { ownerOrg: r.org });
   await s.domain.exclusive(() => s.domain.audit({ actor: s.principal.accountId, action: "egress.show", object: `egress:${id}`, details: {} }));
-  if (s.principal.roles.includes("reviewer") || s.principal.orgKind === "operator") return r;
+  if (s.principal.roles.includes("reviewer") || s.principal.orgKind === "operator") {
+    // The ledger's mark of each table the request covers (owner-side only).
+    const marks = (await stagedParts(s, r.job)).filter((p) => p.kind === "table").map((p) => ({ table: p.name, mark: p.mark ?? { kind: "computed" as const } }));
+    return { ...r, marks };
+  }
   return { ...r, findings: r.findings.map((f) => ({ rule: f.rule, severity: f.severity, detail: f.severity === "pass" ? f.detail : "see the reviewer's decision" })) };
 }
 

@@ -171,6 +171,7 @@ export const GUEST_BOOTSTRAP = String.raw`
       out.tables = tables;
     }
     if (r.model !== undefined) out.model = r.model;
+    if (r.declare !== undefined) out.declare = r.declare;
     if (r.report !== undefined) {
       if (typeof r.report !== "string") throw new TypeErrorC("report must be a string");
       out.report = r.report;
