@@ -171,8 +171,8 @@ function plan(q: JsonObject, views: AccountingView[]): AccountingPlan {
   const groups = sidGroups(scope);
 
   if (!aggregate) {
-    if (groups.length !== 1) no("rows of views joined on columns other than their subject keys");
     if (scope.parties.length === 0) no("a query that reads no view");
+    if (groups.length !== 1) no("rows of views joined on columns other than their subject keys");
     excludeSid(select);
     const items = select.map((item, i) => itemMeta(item, infos[i], scope, false));
     const main = q;
