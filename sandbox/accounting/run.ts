@@ -138,12 +138,29 @@ async function accountAggregate(conn: DuckDBConnection, parser: DuckDBConnection
   const joins = stats.map((s, g) => `LEFT JOIN __s${g} ${s} ON ${on("r", s)}`).join(" ");
   const ledgerSql = `SELECT ${[...names.map((n) => `r.${quote(n)}`), "r.__row", ...extra].join(", ")} FROM __r r ${joins} ORDER BY r.__row`;
   const table = toColumnar(await readColumns(conn, ledgerSql, [], maxRows));
-  const subjectSql = plan.groups
-    .map((grp, g) => {
-      const ds = grp.datasets.map((d) => `(${literal(d)})`).join(", ");
-      return `SELECT r.__row, d.dataset, c.__sid FROM __r r JOIN (SELECT DISTINCT ${[...keys, "__sid"].join(", ")} FROM __c${g} WHERE __sid IS NOT NULL) c ON ${on("r", "c")} CROSS JOIN (VALUES ${ds}) d(dataset)`;
-    })
-    .join(" UNION ALL ");
-  const subjects = toColumnar(await readColumns(conn, `SELECT __row::BIGINT AS __row, dataset::VARCHAR AS dataset, __sid::BIGINT AS __sid FROM (${subjectSql}) ORDER BY 1, 2, 3`, [], Number.MAX_SAFE_INTEGER));
+  // Subject sets: (__row, __sid) read as typed columns per sid group, the dataset tag filled in here
+  // (a VARCHAR column read row by row from DuckDB would cost more than the accounting itself).
+  const rowParts: BigInt64Array[] = [];
+  const sidParts: BigInt64Array[] = [];
+  const dsParts: string[][] = [];
+  for (let g = 0; g < plan.groups.length; g++) {
+    // __c<g> is grouped by (keys, sid): each pair occurs once, no DISTINCT needed.
+    const pairs = await readColumns(conn, `SELECT r.__row::BIGINT AS __row, c.__sid::BIGINT AS __sid FROM __r r JOIN __c${g} c ON ${on("r", "c")} WHERE c.__sid IS NOT NULL`, [], Number.MAX_SAFE_INTEGER);
+    for (const ds of plan.groups[g].datasets) {
+      rowParts.push(pairs.columns[0].values as BigInt64Array);
+      sidParts.push(pairs.columns[1].values as BigInt64Array);
+      dsParts.push(new Array<string>(pairs.rowCount).fill(ds));
+    }
+  }
+  const total = rowParts.reduce((a, p) => a + p.length, 0);
+  const sRow = new BigInt64Array(total);
+  const sSid = new BigInt64Array(total);
+  let at = 0;
+  rowParts.forEach((p, i) => {
+    sRow.set(p, at);
+    sSid.set(sidParts[i], at);
+    at += p.length;
+  });
+  const subjects: ColumnarTable = { rowCount: total, columns: [{ name: "__row", type: "bigint", values: sRow }, { name: "dataset", type: "string", values: dsParts.flat() }, { name: "__sid", type: "bigint", values: sSid }] };
   return { entry: { kind: "aggregate", meta: { columns: columnMeta(plan.items, names, undefined) }, rows: table.rowCount }, table, subjects };
 }
