@@ -156,6 +156,10 @@ function plan(q: JsonObject, views: AccountingView[]): AccountingPlan {
   const aggregate = hasAgg || groupExprs.length > 0 || forceAll || distinct;
   if (!aggregate && (infos.some((i) => i.window) || exprInfo(q.qualify ?? null).window)) no("a window function over raw rows");
   for (const item of select) if (typeof item.alias === "string" && item.alias.startsWith("__")) no(`column name ${item.alias} is reserved`);
+  // The accounting run's views hold the sid; a query naming it (or any reserved name) is never accounted.
+  visit(q, (n) => {
+    if (n.class === "COLUMN_REF" && Array.isArray(n.column_names) && n.column_names.some((c) => typeof c === "string" && c.startsWith("__"))) no("a reserved column name (__…)");
+  });
 
   const ctes = new Map<string, JsonObject>();
   const cteMap = isObject(q.cte_map) && Array.isArray(q.cte_map.map) ? q.cte_map.map : [];
@@ -174,6 +178,10 @@ function plan(q: JsonObject, views: AccountingView[]): AccountingPlan {
     if (scope.parties.length === 0) no("a query that reads no view");
     if (groups.length !== 1) no("rows of views joined on columns other than their subject keys");
     excludeSid(select);
+    // `SELECT p FROM people p` packs the whole row, hidden sid included, into one struct.
+    for (const item of select) {
+      if (item.class === "COLUMN_REF" && Array.isArray(item.column_names) && item.column_names.length === 1 && !resolveColumn(item, scope) && scope.parties.some((p) => lower(p.alias) === lower(String((item.column_names as Json[])[0])))) no("a whole-row reference");
+    }
     const items = select.map((item, i) => itemMeta(item, infos[i], scope, false));
     const main = q;
     main.select_list = [...select, { ...groups[0].sid, alias: "__sid" }];

@@ -164,6 +164,10 @@ describe("unaccounted queries", () => {
     ["select * from people using sample 50%", "USING SAMPLE draws rows at random"],
     ["select city, count(*) from (select city from people union all select pid from tax) group by city", "a set operation in FROM"],
     ["select 1 as one", "a query that reads no view"],
+    ["select __sid, income from people", "a reserved column name (__…)"],
+    ["select city, count(distinct __sid) from people group by city", "a reserved column name (__…)"],
+    ["select p from people p", "a whole-row reference"],
+    ["select columns('.*') from people", "COLUMNS(…)"],
   ])("%s", async (sql, reason) => {
     const r = await account(sql);
     expect(r.entry).toMatchObject({ kind: "unaccounted", reason });
