@@ -121,7 +121,8 @@ async function accountAggregate(conn: DuckDBConnection, parser: DuckDBConnection
     const contribSql = await deserialize(parser, plan.contrib[g]);
     await conn.run(`CREATE OR REPLACE TEMP TABLE __c${g} AS ${contribSql}`);
     const figures = Array.from({ length: plan.contributions }, (_, i) => `max(__c${i}, 2) AS __m${i}, sum(__c${i}) AS __t${i}`);
-    await conn.run(`CREATE OR REPLACE TEMP TABLE __s${g} AS SELECT ${[...keys, "count(DISTINCT __sid) AS __n", ...figures].join(", ")} FROM __c${g}${k > 0 ? ` GROUP BY ${keys.join(", ")}` : ""}`);
+    // __c<g> holds one row per (keys, sid): counting its non-NULL sids counts distinct subjects.
+    await conn.run(`CREATE OR REPLACE TEMP TABLE __s${g} AS SELECT ${[...keys, "count(__sid) AS __n", ...figures].join(", ")} FROM __c${g}${k > 0 ? ` GROUP BY ${keys.join(", ")}` : ""}`);
     stats.push(`s${g}`);
   }
   const pick = (fn: "least" | "greatest", expr: (s: string) => string) => (stats.length === 1 ? expr(stats[0]) : `${fn}(${stats.map(expr).join(", ")})`);
