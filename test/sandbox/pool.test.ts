@@ -55,6 +55,24 @@ describe("model jobs (R5)", () => {
     expect(o.outputs.index).toEqual([4]);
   });
 
+  it("keeps integers integers: counts arrive as Int32Array, wide and nullable BIGINTs exactly, and go back with an integer type", async () => {
+    const code = `export default async (ctx) => {
+      const r = await ctx.query("SELECT count(*) AS n, max(big) + 1 AS wide, CASE WHEN count(*) > 0 THEN NULL ELSE 1::BIGINT END AS gone FROM people");
+      const w = await ctx.query("SELECT CASE WHEN id = 2 THEN NULL ELSE big END AS nb FROM people ORDER BY id");
+      const c = r.columns, tag = (x) => Object.prototype.toString.call(x);
+      ctx.log(tag(c.n), tag(c.wide), tag(c.gone), tag(w.columns.nb), typeof w.columns.nb[0], String(w.columns.nb[1]));
+      return { tables: { t: { n: c.n, wide: c.wide }, nb: { nb: w.columns.nb } } };
+    };`;
+    const o = await pool.run(modelJob(lib, code));
+    expect(o.state, everything(o.error)).toBe("succeeded");
+    expect(o.outputs.logs).toEqual(["[object Int32Array] [object BigInt64Array] [object Array] [object Array] bigint null"]);
+    const t = o.outputs.tables.t;
+    expect(t.columns.map((c) => [c.name, c.type])).toEqual([["n", "int"], ["wide", "bigint"]]);
+    expect(Array.from(t.columns[0].values as Int32Array)).toEqual([5]);
+    expect(t.columns[1].values).toEqual([50000000001n]);
+    expect(o.outputs.tables.nb.columns[0]).toMatchObject({ type: "bigint", values: [10000000000n, null, 30000000000n, 40000000000n, 50000000000n] });
+  });
+
   it("returns numeric typed-array columns through one result buffer, converted to Int32/Float64", async () => {
     const code = `export default async () => {
       const n = 200000;
