@@ -16,7 +16,6 @@ export interface AccountedQuery {
 }
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
-const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 /** A read result as a ColumnarTable (NULLs in numeric columns become null entries, as SQL jobs return them). */
 export function toColumnar(r: ReadResult): ColumnarTable {
