@@ -131,7 +131,7 @@ export interface LedgerColumnMeta {
   aggs?: LedgerColumnMeta["agg"][];
   /** Set when the column is a window over the grouped rows. */
   window?: boolean;
-  /** Index of the column in __top1_<i>/__top2_<i>/__total_<i> when it is additive. */
+  /** True when the ledger has __top1_<i>/__top2_<i>/__total_<i> for this column (i = its result index). */
   additive?: boolean;
   source?: { dataset: string; column: string; role: string };
 }

@@ -99,8 +99,15 @@ export async function markTable(conn: DuckDBConnection, job: string, part: strin
   await exec(conn, `DROP TABLE IF EXISTS ${ident(map)}`);
   let mark: TableMark = { kind: "computed" };
   if (Number(count[0].n) > 0 && outCols.length > 0 && outCols.every((c) => !c.name.startsWith("__"))) {
-    for (const entry of ledger) {
-      if (entry.kind === "unaccounted" || !entry.table || entry.rows === 0) continue;
+    const rows = Number(count[0].n);
+    // Only queries with at least as many rows can cover the table; those sharing more column names are tried first.
+    const names = new Set(outCols.map((c) => c.name));
+    const candidates = ledger
+      .filter((e) => e.kind !== "unaccounted" && e.table && e.rows >= rows)
+      .map((e) => ({ e, shared: e.meta.columns.filter((c) => names.has(c.name)).length }))
+      .sort((a, b) => b.shared - a.shared || a.e.q - b.e.q)
+      .map((x) => x.e);
+    for (const entry of candidates) {
       const mapping = await mapColumns(conn, table, outCols, entry);
       if (!mapping) continue;
       if (await alignRows(conn, table, outCols, entry, mapping, map)) {
