@@ -70,6 +70,8 @@ interface Party {
   sid: JsonObject;
   subject?: { kind: string; columns: string[] };
   view?: AccountingView;
+  /** Derived tables: where each exposed column comes from (plain column references only). */
+  sources?: Map<string, LedgerColumnMeta["source"]>;
 }
 
 interface Scope {
@@ -186,7 +188,7 @@ function plan(q: JsonObject, views: AccountingView[]): AccountingPlan {
     const main = q;
     main.select_list = [...select, { ...groups[0].sid, alias: "__sid" }];
     const sources: Record<string, LedgerColumnMeta["source"]> = {};
-    for (const p of scope.parties) for (const c of p.columns) if (p.view) sources[c] ??= { dataset: p.view.dataset, column: c, role: p.view.roles?.[c] ?? "unknown" };
+    for (const p of scope.parties) for (const c of p.columns) if (partySource(p, c)) sources[c] ??= partySource(p, c);
     return { kind: "rows", main, datasets: groups[0].datasets, items, sources };
   }
 
@@ -292,13 +294,17 @@ function resolveColumn(ref: JsonObject, scope: Scope): { party: Party; column: s
   return undefined;
 }
 
+function partySource(p: Party, column: string): LedgerColumnMeta["source"] {
+  if (p.view) return { dataset: p.view.dataset, column, role: p.view.roles?.[column] ?? "unknown" };
+  return p.sources?.get(column);
+}
+
 function itemMeta(item: JsonObject, info: ExprInfo, scope: Scope, aggregate: boolean): ItemMeta {
   if (item.class === "STAR") return { star: true, meta: { role: "plain" } };
   const sourceOf = (ref: Json): LedgerColumnMeta["source"] => {
     if (!isObject(ref) || ref.class !== "COLUMN_REF") return undefined;
     const r = resolveColumn(ref, scope);
-    if (!r?.party.view) return undefined;
-    return { dataset: r.party.view.dataset, column: r.column, role: r.party.view.roles?.[r.column] ?? "unknown" };
+    return r ? partySource(r.party, r.column) : undefined;
   };
   if (!aggregate) return { star: false, meta: { role: "plain", ...(sourceOf(item) ? { source: sourceOf(item) } : {}) } };
   if (info.aggs.length === 0 && !info.window) return { star: false, meta: { role: "group", ...(sourceOf(item) ? { source: sourceOf(item) } : {}) } };
@@ -410,6 +416,14 @@ function derivedParty(node: JsonObject, alias: string, views: AccountingView[], 
     else if (s.class === "COLUMN_REF" && Array.isArray(s.column_names)) columns.add(lower(String(s.column_names[s.column_names.length - 1])));
   }
   if (star) for (const p of inner.parties) for (const c of p.columns) columns.add(c);
+  const sources = new Map<string, LedgerColumnMeta["source"]>();
+  if (star) for (const p of inner.parties) for (const c of p.columns) if (partySource(p, c)) sources.set(c, partySource(p, c));
+  for (const s of select) {
+    if (s.class !== "COLUMN_REF") continue;
+    const r = resolveColumn(s, inner);
+    const name = typeof s.alias === "string" && s.alias !== "" ? lower(s.alias) : r?.column;
+    if (r && name && partySource(r.party, r.column)) sources.set(name, partySource(r.party, r.column));
+  }
   // The subject key passes through only when each key column is selected unchanged.
   let subject: Party["subject"];
   const only = inner.parties[0];
@@ -417,7 +431,7 @@ function derivedParty(node: JsonObject, alias: string, views: AccountingView[], 
     const passes = only.subject.columns.every((k) => star || select.some((s) => s.class === "COLUMN_REF" && Array.isArray(s.column_names) && lower(String(s.column_names[s.column_names.length - 1])) === lower(k) && (s.alias === "" || lower(String(s.alias)) === lower(k))));
     if (passes) subject = only.subject;
   }
-  return { alias, datasets: groups[0].datasets, columns, sid: columnRef([alias, "__sid"]), subject };
+  return { alias, datasets: groups[0].datasets, columns, sid: columnRef([alias, "__sid"]), subject, sources };
 }
 
 /** Groups parties that are joined on all their subject-key columns (same subject kind): they share one sid. */

@@ -130,6 +130,8 @@ describe("aggregate queries", () => {
       const r = await account(sql);
       expect(r.entry.kind, sql).toBe("aggregate");
       expect(subjectsBy(r.table, "city"), sql).toEqual({ 北京: 1, 上海: 3, 广州: 1 });
+      // Sources are traced through the derived table to the view's columns.
+      expect(r.entry.meta.columns.map((c) => c.source?.column), sql).toEqual(["city", "income"]);
     }
   });
 });
