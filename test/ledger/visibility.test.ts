@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readLedger } from "../../runtime/ledger/index.js";
 import { closeSharedPool } from "../../runtime/jobs/shared-pool.js";
 import { addAccount } from "../../runtime/services/accounts.js";
-import { addAgreement } from "../../runtime/services/agreements.js";
+import { addAgreement, changeAgreement } from "../../runtime/services/agreements.js";
 import { ingestDataset } from "../../runtime/services/datasets.js";
 import { requestEgress, showEgress } from "../../runtime/services/egress.js";
-import { jobStatus, submitJob } from "../../runtime/services/jobs.js";
+import { devJob, jobStatus, submitJob } from "../../runtime/services/jobs.js";
 import { addOrg } from "../../runtime/services/orgs.js";
 import { approveScenario, submitScenario } from "../../runtime/services/scenarios.js";
 import { as, newDomain } from "../helpers/fixture.js";
@@ -23,6 +23,7 @@ describe("marks in job status and egress show", () => {
   const tok: Record<string, string> = {};
   let model: string;
   let jobId: string;
+  let agreementId: string;
 
   beforeAll(async () => {
     env = await newDomain();
@@ -38,7 +39,7 @@ describe("marks in job status and egress show", () => {
     const csv = join(env.dir, "..", "people.csv");
     writeFileSync(csv, lines.join("\n") + "\n");
     await as(env.dir, a, (s) => ingestDataset(s, { id: "people", file: csv, provider: "prov", grade: 2 }));
-    await as(env.dir, a, (s) => addAgreement(s, { org: "dev1", datasets: ["people"], start: "2026-01-01", end: "2028-01-01" }));
+    agreementId = (await as(env.dir, a, (s) => addAgreement(s, { org: "dev1", datasets: ["people"], start: "2026-01-01", end: "2028-01-01" }))).id;
     await as(env.dir, tok.dev, (s) => submitScenario(s, { id: "inc", purpose: "按城市统计居民收入以支持就业政策制定", grants: ["people:city,income,person"] }));
     await as(env.dir, a, (s) => approveScenario(s, "inc"));
     await as(env.dir, tok.prov, (s) => approveScenario(s, "inc"));
@@ -93,5 +94,21 @@ describe("marks in job status and egress show", () => {
     expect(forDev).not.toHaveProperty("marks");
     const forRev = await as(env.dir, tok.rev, (s) => showEgress(s, e.id));
     expect(forRev.marks).toEqual([{ table: "by_city", mark: expect.objectContaining({ kind: "accounted-aggregate" }) }]);
+  });
+
+  it("dev jobs are accounted too (their sample library has no subject ids yet: unaccounted)", async () => {
+    const r = await as(env.dir, tok.dev, (s) => devJob(s, { scenario: "inc", model }));
+    expect(r.outcome.state).toBe("succeeded");
+    const led = await as(env.dir, env.adminToken, (s) => readLedger(s.domain.vault, r.job));
+    expect(led).toMatchObject([{ q: 0, kind: "unaccounted", reason: "the library has no subject ids (__sid)" }]);
+  });
+
+  it("terminating the agreement purges the ledger with the staging", async () => {
+    await as(env.dir, env.adminToken, (s) => changeAgreement(s, agreementId, "terminate", "合同到期"));
+    const left = await as(env.dir, env.adminToken, async (s) => {
+      const reader = await s.domain.vault.runAndReadAll("SELECT table_name FROM duckdb_tables() WHERE starts_with(table_name, 'led_job') OR starts_with(table_name, 'lmap_')");
+      return { tables: reader.getRowObjectsJS(), ledger: await readLedger(s.domain.vault, jobId) };
+    });
+    expect(left).toEqual({ tables: [], ledger: [] });
   });
 });
