@@ -192,7 +192,8 @@ export async function showEgress(s: Session, id: string): Promise<EgressRequest>
   authorize(s.principal, "egress.read", { ownerOrg: r.org });
   await s.domain.exclusive(() => s.domain.audit({ actor: s.principal.accountId, action: "egress.show", object: `egress:${id}`, details: {} }));
   if (s.principal.roles.includes("reviewer") || s.principal.orgKind === "operator") {
-    // The ledger's mark of each table the request covers (owner-side only).
+    // The ledger's mark of each table the request covers (owner-side only, never a developer organisation).
+    if (s.principal.orgKind === "developer") return r;
     const marks = (await stagedParts(s, r.job)).filter((p) => p.kind === "table").map((p) => ({ table: p.name, mark: p.mark ?? { kind: "computed" as const } }));
     return { ...r, marks };
   }
