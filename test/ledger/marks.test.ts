@@ -185,3 +185,25 @@ describe("ledger lifecycle", () => {
     expect(await readLedger(vault, job)).toMatchObject([{ kind: "unaccounted", reason: "the library has no subject ids (__sid)" }]);
   });
 });
+
+describe("the accounting job", () => {
+  it("re-guards every logged query: a log entry the guard refuses is unaccounted, never run", async () => {
+    const spec = accountingSpec(modelJob(lib, ""), [
+      { sql: "select * from read_csv('/etc/passwd')", params: [] },
+      { sql: "CALL enable_logging('x')", params: [] },
+      { sql: "select count(*) as n from people", params: [] },
+    ]);
+    const o = await pool.run(spec);
+    expect(o.state, everything(o.error)).toBe("succeeded");
+    expect(o.ledger!.map((l) => [l.kind, l.reason ?? null])).toEqual([
+      ["unaccounted", "refused by the SQL guard (SQL_DENIED)"],
+      ["unaccounted", "refused by the SQL guard (SQL_DENIED)"],
+      ["aggregate", null],
+    ]);
+    expect(Object.keys(o.outputs.tables).sort()).toEqual(["q2", "q2_subjects"]);
+  });
+
+  it("refuses a spec without queries", async () => {
+    await expect(pool.run({ ...modelJob(lib, ""), kind: "account" })).rejects.toMatchObject({ code: "JOB_SPEC_INVALID" });
+  });
+});
