@@ -1,14 +1,19 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { SECRET_VARIABLE, subjectIdSql } from "../../policies/subjects/index.js";
 import type { LibraryView } from "../../sandbox/index.js";
-import { makeLibrary, type Library } from "../sandbox/fixtures.js";
+import type { Library } from "../sandbox/fixtures.js";
+
+const SID = subjectIdSql(["pid"], "person");
 
 /**
  * People with several rows per person (a person who moved has one row per address),
- * and their tax records; every file carries the hidden `__sid` the way the library's
- * materialisation adds it (until the subject helper's materialisation is on main, the
- * fixture computes it: a stable 60-bit hash of the subject key).
+ * and their tax records; every file carries the hidden `__sid` computed as library
+ * materialisation computes it (`subjectIdSql` under a test secret).
  */
 export const PEOPLE_SQL = `
-  SELECT pid, name, city, income::DOUBLE AS income, age, (hash('person' || pid) >> 4)::BIGINT AS __sid FROM (VALUES
+  SELECT pid, name, city, income::DOUBLE AS income, age, ${SID} AS __sid FROM (VALUES
     ('p1', '张三', '北京', 100, 30), ('p1', '张三', '北京', 100, 30), ('p1', '张三', '北京', 100, 30),
     ('p2', '李四', '北京', 200, 40),
     ('p3', '王五', '上海', 300, 50), ('p3', '王五', '上海', 310, 50),
@@ -18,7 +23,7 @@ export const PEOPLE_SQL = `
   ) t(pid, name, city, income, age)`;
 
 export const TAX_SQL = `
-  SELECT pid, tax::DOUBLE AS tax, (hash('person' || pid) >> 4)::BIGINT AS __sid FROM (VALUES
+  SELECT pid, tax::DOUBLE AS tax, ${SID} AS __sid FROM (VALUES
     ('p1', 10), ('p2', 20), ('p3', 30), ('p3', 31), ('p5', 50), ('p6', 60)
   ) t(pid, tax)`;
 
@@ -27,7 +32,20 @@ export const PEOPLE_PER_CITY: Record<string, number> = { 北京: 2, 上海: 3, �
 
 /** A library of `people` and `tax` whose views name the sid and the subject key (as the subject helper's manifest will). */
 export async function makeSubjectLibrary(root: string, name = "lib"): Promise<Library> {
-  const lib = await makeLibrary(root, name, { people: PEOPLE_SQL, tax: TAX_SQL });
+  const dir = join(root, name);
+  mkdirSync(dir, { recursive: true });
+  const instance = await DuckDBInstance.create(":memory:");
+  const conn = await instance.connect();
+  await conn.run(`SET VARIABLE ${SECRET_VARIABLE} = 'test-subject-secret'`);
+  const lib: Library = { dir, views: [] };
+  for (const [view, select] of Object.entries({ people: PEOPLE_SQL, tax: TAX_SQL })) {
+    const file = join(dir, `${view}.parquet`);
+    await conn.run(`COPY (${select}) TO '${file}' (FORMAT parquet)`);
+    const cols = await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${file}')`);
+    lib.views.push({ name: view, file, columns: cols.getRows().map((r) => String(r[0])) });
+  }
+  conn.closeSync();
+  instance.closeSync();
   const views: LibraryView[] = lib.views.map((v) => ({
     ...v,
     columns: v.columns.filter((c) => c !== "__sid"),

@@ -1,6 +1,5 @@
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readLedger } from "../../runtime/ledger/index.js";
 import { closeSharedPool } from "../../runtime/jobs/shared-pool.js";
@@ -14,9 +13,8 @@ import { approveScenario, submitScenario } from "../../runtime/services/scenario
 import { as, newDomain } from "../helpers/fixture.js";
 
 /**
- * The domain path: a raw job is accounted after it ran, its table marked, and the mark
- * shown to owner-side viewers only. Until the subject helper's materialisation is on main
- * the library gets its `__sid` column here, the way materialisation will add it.
+ * The domain path: a raw job is accounted after it ran (the library's hidden `__sid` from
+ * materialisation), its table marked, and the mark shown to owner-side viewers only.
  */
 describe("marks in job status and egress show", () => {
   let env: Awaited<ReturnType<typeof newDomain>>;
@@ -38,26 +36,11 @@ describe("marks in job status and egress show", () => {
     for (let i = 0; i < 1200; i++) lines.push(`P${String(i % 400).padStart(5, "0")},${["北京", "上海", "广州", "深圳"][(i % 400) % 4]},${1000 + ((i * 37) % 9000)}`);
     const csv = join(env.dir, "..", "people.csv");
     writeFileSync(csv, lines.join("\n") + "\n");
-    await as(env.dir, a, (s) => ingestDataset(s, { id: "people", file: csv, provider: "prov", grade: 2 }));
+    await as(env.dir, a, (s) => ingestDataset(s, { id: "people", file: csv, provider: "prov", grade: 2, subject: ["person"], subjectKind: "person" }));
     agreementId = (await as(env.dir, a, (s) => addAgreement(s, { org: "dev1", datasets: ["people"], start: "2026-01-01", end: "2028-01-01" }))).id;
     await as(env.dir, tok.dev, (s) => submitScenario(s, { id: "inc", purpose: "按城市统计居民收入以支持就业政策制定", grants: ["people:city,income,person"] }));
     await as(env.dir, a, (s) => approveScenario(s, "inc"));
     await as(env.dir, tok.prov, (s) => approveScenario(s, "inc"));
-    const lib = join(env.dir, "libraries", "inc");
-    const manifestFile = join(lib, "manifest.json");
-    const manifest = JSON.parse(readFileSync(manifestFile, "utf8")) as { datasets: { file: string; sid?: string; subject?: unknown }[] };
-    const db = await DuckDBInstance.create(":memory:");
-    const conn = await db.connect();
-    for (const d of manifest.datasets) {
-      const file = join(lib, d.file);
-      await conn.run(`COPY (SELECT *, (hash('person' || person) >> 4)::BIGINT AS __sid FROM read_parquet('${file}')) TO '${file}.sid' (FORMAT parquet)`);
-      renameSync(`${file}.sid`, file);
-      d.sid = "__sid";
-      d.subject = { kind: "person", columns: ["person"] };
-    }
-    conn.closeSync();
-    db.closeSync();
-    writeFileSync(manifestFile, JSON.stringify(manifest, null, 2));
     model = join(env.dir, "..", "agg.js");
     writeFileSync(model, `export default async (ctx) => {
       const r = await ctx.query("select city, count(*) as n, avg(income) as mean_income from people group by city");
@@ -96,11 +79,11 @@ describe("marks in job status and egress show", () => {
     expect(forRev.marks).toEqual([{ table: "by_city", mark: expect.objectContaining({ kind: "accounted-aggregate" }) }]);
   });
 
-  it("dev jobs are accounted too (their sample library has no subject ids yet: unaccounted)", async () => {
+  it("dev jobs are accounted too, over the sample twin's own subject ids", async () => {
     const r = await as(env.dir, tok.dev, (s) => devJob(s, { scenario: "inc", model }));
     expect(r.outcome.state).toBe("succeeded");
     const led = await as(env.dir, env.adminToken, (s) => readLedger(s.domain.vault, r.job));
-    expect(led).toMatchObject([{ q: 0, kind: "unaccounted", reason: "the library has no subject ids (__sid)" }]);
+    expect(led).toMatchObject([{ q: 0, kind: "aggregate" }]);
   });
 
   it("terminating the agreement purges the ledger with the staging", async () => {
