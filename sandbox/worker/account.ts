@@ -7,6 +7,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { accountQuery, type AccountingView } from "../accounting/index.js";
 import { guardSql } from "../sqlguard/guard.js";
+import { toGuardViews } from "../sqlguard/guard-views.js";
 import type { ColumnarTable, JobOutcome, JobSpec, LedgerQuery } from "../types.js";
 
 /** Runs every query of an `account` job; a query that cannot be accounted is recorded as `unaccounted`, never dropped. */
@@ -25,7 +26,8 @@ export async function runAccounting(spec: JobSpec, conn: DuckDBConnection, parse
         continue;
       }
       try {
-        await guardSql(sql, spec.views.map((v) => v.name), parser);
+        // The grant's roles apply here whatever the model's run used: re-guarding is never looser.
+        await guardSql(sql, toGuardViews(spec.views), parser, params);
       } catch (err) {
         const code = (err as { code?: unknown }).code;
         ledger.push({ q, kind: "unaccounted", reason: `refused by the SQL guard (${typeof code === "string" ? code : "SQL_ERROR"})`, meta: { columns: [] }, rows: 0 });
