@@ -50,7 +50,7 @@ export interface EgressRequest {
   package: string | null;
   grade: number;
   /** Owner-side `egress show`: the mark of each staged table (CONTRACT.md "Marks"). */
-  marks?: { table: string; mark: { kind: string } }[];
+  marks?: { part?: string; table: string; mark: { kind: string } }[];
 }
 
 type EgressRow = {
@@ -194,7 +194,7 @@ export async function showEgress(s: Session, id: string): Promise<EgressRequest>
   if (s.principal.roles.includes("reviewer") || s.principal.orgKind === "operator") {
     // The ledger's mark of each table the request covers (owner-side only, never a developer organisation).
     if (s.principal.orgKind === "developer") return r;
-    const marks = (await stagedParts(s, r.job)).filter((p) => p.kind === "table").map((p) => ({ table: p.name, mark: p.mark ?? { kind: "computed" as const } }));
+    const marks = (await stagedParts(s, r.job)).filter((p) => p.kind === "table").map((p) => ({ ...(p.alias ? { part: p.alias } : {}), table: p.name, mark: p.mark ?? { kind: "computed" as const } }));
     return { ...r, marks };
   }
   return { ...r, findings: r.findings.map((f) => ({ rule: f.rule, severity: f.severity, detail: f.severity === "pass" ? f.detail : "see the reviewer's decision" })) };

@@ -33,7 +33,7 @@ afterAll(async () => {
 });
 
 /** What the owner does after a job (runtime/services/jobs.ts): account, stage, write the ledger, mark. */
-async function runAndMark(spec: JobSpec): Promise<{ job: string; marks: Record<string, TableMark> }> {
+async function runAndMark(spec: JobSpec): Promise<{ job: string; marks: Record<string, TableMark>; tables: Record<string, string> }> {
   const job = `job-t-${++n}`;
   const outcome = await pool.run({ ...spec, jobId: job });
   expect(outcome.state, everything(outcome.error)).toBe("succeeded");
@@ -42,21 +42,26 @@ async function runAndMark(spec: JobSpec): Promise<{ job: string; marks: Record<s
   const parts = await stageOutputs(vault, join(root, "staging", job), job, outcome.outputs);
   const ledger = await writeLedger(vault, job, queries, run);
   const marks: Record<string, TableMark> = {};
-  for (const p of parts) if (p.kind === "table") marks[p.name] = await markTable(vault, job, p.name, p.table!, ledger, outcome.outputs.declared?.[p.name]);
-  return { job, marks };
+  const tables: Record<string, string> = {};
+  for (const p of parts) {
+    if (p.kind !== "table") continue;
+    marks[p.name] = await markTable(vault, job, p.alias ?? p.name, p.table!, ledger, outcome.outputs.declared?.[p.name]);
+    tables[p.name] = p.table!;
+  }
+  return { job, marks, tables };
 }
 
 const GROUP_BY = "select city, count(*) as n, avg(income) as mean_income from people group by city";
 
 describe("accounted outputs", () => {
   it("a JS model's group-by returned as a table is accounted-aggregate with the true subject counts", async () => {
-    const { job, marks } = await runAndMark(modelJob(lib, `export default async (ctx) => {
+    const { job, marks, tables } = await runAndMark(modelJob(lib, `export default async (ctx) => {
       const r = await ctx.query(${JSON.stringify(GROUP_BY)});
       return { tables: { by_city: r.columns } };
     }`));
     expect(marks.by_city).toMatchObject({ kind: "accounted-aggregate", query: 0, columns: { city: "city", n: "n", mean_income: "mean_income" } });
     // n stays an integer all the way into staging.
-    const types = await all<{ column_name: string; column_type: string }>(vault, `DESCRIBE SELECT * FROM "stg_${job.replace(/-/g, "_")}_by_city"`);
+    const types = await all<{ column_name: string; column_type: string }>(vault, `DESCRIBE SELECT * FROM "${tables.by_city}"`);
     expect(types.find((t) => t.column_name === "n")?.column_type).toMatch(/INT/);
     // The ledger counts people, not rows: 北京 has 4 rows of 2 people.
     const rows = await all<{ city: string; n: bigint; subjects: bigint; top1: number; total: number }>(vault,
@@ -150,8 +155,12 @@ describe("attacks on the marks end computed", () => {
     expect((await attack(`return { tables: { t: { city: c.city, n: c.n, mean_income: c.mean_income, share: Float64Array.from(c.n, (x) => x / 9 + 0.001) } } };`)).kind).toBe("computed");
   });
 
-  it("a column named like a ledger column", async () => {
-    expect((await attack(`return { tables: { t: { city: c.city, __subjects: Int32Array.from(c.n, () => 100) } } };`)).kind).toBe("computed");
+  it("a column named like a ledger column is refused before staging", async () => {
+    const o = await pool.run(modelJob(lib, `export default async (ctx) => {
+      const c = (await ctx.query(${JSON.stringify(GROUP_BY)})).columns;
+      return { tables: { t: { city: c.city, __subjects: Int32Array.from(c.n, () => 100) } } };
+    }`));
+    expect(o).toMatchObject({ state: "failed", reason: "OUTPUT_INVALID" });
   });
 
   it("a table built without any query", async () => {

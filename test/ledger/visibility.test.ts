@@ -59,7 +59,7 @@ describe("marks in job status and egress show", () => {
 
   it("the JS model's group-by is staged accounted-aggregate and counts people, not rows", async () => {
     const st = await as(env.dir, env.adminToken, (s) => jobStatus(s, jobId));
-    expect(st.marks).toEqual([{ table: "by_city", mark: expect.objectContaining({ kind: "accounted-aggregate", query: 0 }) }]);
+    expect(st.marks).toEqual([{ part: "t1", table: "by_city", mark: expect.objectContaining({ kind: "accounted-aggregate", query: 0, map: expect.stringMatching(/^lmap_job_\d+_[0-9a-f]+_t1$/) }) }]);
     const counts = await as(env.dir, env.adminToken, async (s) => {
       const [entry] = await readLedger(s.domain.vault, jobId);
       const reader = await s.domain.vault.runAndReadAll(`SELECT city, n, __subjects FROM "${entry.table}" ORDER BY city`);
@@ -76,7 +76,7 @@ describe("marks in job status and egress show", () => {
     const forDev = await as(env.dir, tok.dev, (s) => showEgress(s, e.id));
     expect(forDev).not.toHaveProperty("marks");
     const forRev = await as(env.dir, tok.rev, (s) => showEgress(s, e.id));
-    expect(forRev.marks).toEqual([{ table: "by_city", mark: expect.objectContaining({ kind: "accounted-aggregate" }) }]);
+    expect(forRev.marks).toEqual([{ part: "t1", table: "by_city", mark: expect.objectContaining({ kind: "accounted-aggregate" }) }]);
   });
 
   it("dev jobs are accounted too, over the sample twin's own subject ids", async () => {
