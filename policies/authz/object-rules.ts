@@ -49,5 +49,6 @@ export const OBJECT_RULES: Partial<Record<Action, Rule[]>> = {
   "egress.review": [otherOrgReviewer],
   "agreement.read": [ownOrgForDevelopers],
   "product.read": [ownOrgForDevelopers],
+  "product.download": [ownOrgForDevelopers],
   "feedback.read": [ownOrgForDevelopers],
 };

@@ -10,6 +10,8 @@ import { parseInput } from "../../policies/schemas/common.js";
 import { now } from "../clock.js";
 import { all, ident, one } from "../domain/db.js";
 import { sealPackage, type PackageInput } from "../egress/package.js";
+import { checkNow } from "../lifecycle/gate.js";
+import { assertStanding } from "../lifecycle/standing.js";
 import { columnTags } from "./datasets.js";
 import { loadJob, stagedParts } from "./jobs.js";
 import { loadScenario } from "./scenarios.js";
@@ -108,6 +110,7 @@ export async function requestEgress(s: Session, raw: unknown): Promise<EgressReq
   const input = parseInput(EgressRequestInput, raw, "egress");
   const job = await loadJob(s, input.job);
   authorize(s.principal, "egress.request", { ownerOrg: job.org });
+  await checkNow(s, { step: "egress.request", scenario: job.scenario, accounts: [s.principal.accountId, job.submitted_by] });
   if (job.mode !== "raw") throw new ShuyuError("invalid", "DEV_JOB", `job '${job.id}' ran on sample data; only raw runs go through the gate`);
   if (job.state !== "succeeded") throw new ShuyuError("invalid", "JOB_NOT_SUCCEEDED", `job '${job.id}' is ${job.state}; only a succeeded job's output can be requested`);
   const sc = await loadScenario(s, job.scenario);
@@ -211,6 +214,7 @@ export async function reviewEgress(s: Session, id: string, decision: "approve" |
     const r = await loadEgress(s, id);
     const submitter = await one<{ org: string }>(s.domain.control, "SELECT org FROM accounts WHERE id = ?", [r.requestedBy]);
     authorize(s.principal, "egress.review", { submitterOrg: submitter?.org ?? r.org, ownerOrg: r.org });
+    await assertStanding(s, { step: "egress.review", scenario: r.scenario, accounts: [s.principal.accountId, r.requestedBy] });
     if (r.state === "blocked") {
       const blocks = r.findings.filter((f) => f.severity === "block");
       throw new ShuyuError("blocked", "EGRESS_BLOCKED", `request '${id}' is blocked by ${blocks.map((b) => b.rule).join(", ")}; no one can approve it: ${blocks[0]?.detail ?? ""}`, {
@@ -244,6 +248,7 @@ export async function reviewEgress(s: Session, id: string, decision: "approve" |
 
 /** Seals the approved output into outbox/ and registers the product (HB 26 存证). */
 async function release(s: Session, r: EgressRequest & { recipient?: string }, reviews: Review[]): Promise<{ id: string; package: string }> {
+  await assertStanding(s, { step: "egress.release", scenario: r.scenario, accounts: [r.requestedBy, ...reviews.map((x) => x.by)] });
   const sc = await loadScenario(s, r.scenario);
   const job = await loadJob(s, r.job);
   const parts = await stagedParts(s, r.job);

@@ -16,6 +16,7 @@ import { discardStaged, stageFailure, stageOutputs, type StagedPart } from "../j
 import { isPreDataReason, releaseAt } from "../jobs/status-channel.js";
 import type { Principal } from "../../policies/authz/principal.js";
 import type { LibraryManifest } from "../library/materialise.js";
+import { checkNow, gateCompletion } from "../lifecycle/gate.js";
 import { expireLapsed } from "./agreements.js";
 import { loadScenario, readLibraryManifest, type Scenario } from "./scenarios.js";
 import type { Session } from "./session.js";
@@ -66,6 +67,7 @@ async function prepare(s: Session, raw: unknown, action: "job.submit" | "job.dev
   if (agreement?.state !== "active") {
     throw new ShuyuError("denied", "AGREEMENT_INACTIVE", `agreement '${scenario.agreement}' is ${agreement?.state ?? "missing"}`);
   }
+  await checkNow(s, { step: action, scenario: scenario.id, accounts: [s.principal.accountId] });
   // SQL jobs bind an array to $1, $2, …; models get an object as ctx.params.
   let params: unknown = input.sql !== undefined ? [] : {};
   if (input.params !== undefined) {
@@ -125,7 +127,7 @@ export interface JobView {
   mode: "raw" | "dev";
   /** `developer`: the bounded channel; `operator`: the owner-side record. */
   view: "developer" | "operator";
-  state: "queued" | "running" | "succeeded" | "failed" | "killed";
+  state: "queued" | "running" | "succeeded" | "failed" | "killed" | "cancelled";
   reason: string | null;
   error: { type: string; code: string; line?: number; column?: number } | null;
   /** Developer view of a raw job: the time bucket's edge (s); otherwise whole seconds. */
@@ -260,6 +262,7 @@ async function finishJob(s: Session, id: string, outcome: JobOutcome, p: Prepare
   };
   try {
     await s.domain.mutate(async () => {
+      outcome = await gateCompletion(s, id, outcome);
       let parts: StagedPart[];
       let final = outcome;
       try {

@@ -12,6 +12,7 @@ import { subjectSecret } from "../domain/subject-secret.js";
 import { writeLibrary, type LibraryManifest, type LibrarySource } from "../library/materialise.js";
 import { buildSampleTwin } from "../library/sample-twin.js";
 import { RESERVED_PREFIX, type GrantedRole } from "../../policies/subjects/index.js";
+import { purgeScenario } from "../lifecycle/purge.js";
 import { coveringAgreement, expireLapsed } from "./agreements.js";
 import { currentVersion, sampleTags } from "./datasets.js";
 import type { Session } from "./session.js";
@@ -226,6 +227,7 @@ export async function changeScenario(s: Session, id: string, change: keyof typeo
     }
     await s.domain.control.run("UPDATE scenarios SET state = ?, reason = ? WHERE id = ?", [t.to, reason, id]);
     await s.domain.audit({ actor: s.principal.accountId, action: `scenario.${change}`, object: `scenario:${id}`, details: { reason } });
+    if (change === "revoke") await purgeScenario(s, id, "revoked", s.principal.accountId);
     return loadScenario(s, id);
   });
 }
