@@ -1,0 +1,58 @@
+import { writeFileSync } from "node:fs";
+import type { Command } from "commander";
+import { downloadPackage } from "../../lifecycle/delivery.js";
+import { showAgreement, terminateOrg } from "../../lifecycle/org-exit.js";
+import type { PurgeReceipt } from "../../lifecycle/purge.js";
+import { action } from "../run-command.js";
+import { withSession } from "../session.js";
+
+/** One line per purge receipt, for people. */
+export function describeReceipt(r: PurgeReceipt & { sm3?: string }): string {
+  const c = r.counts;
+  return `purge ${r.id} (${r.cause}, ${r.at}): ${c.files} files (${c.bytes} bytes) and ${c.vaultTables} vault tables (${c.rows} rows) deleted; ${c.rejectedRequests} requests rejected, ${c.delistedProducts} products delisted, ${c.cancelledJobs} jobs cancelled, ${c.revokedAccounts} accounts revoked${r.sm3 ? `; receipt SM3 ${r.sm3}` : ""}`;
+}
+
+/** `agreement show`, `org terminate`, `package download`. */
+export function registerLifecycleCommands(program: Command): void {
+  const agreement = program.commands.find((c) => c.name() === "agreement") ?? program.command("agreement");
+  agreement
+    .command("show")
+    .argument("<id>")
+    .action(
+      action(async (cmd, id: string) => {
+        const r = await withSession(cmd, (s) => showAgreement(s, id));
+        return {
+          human: [
+            `agreement ${r.id}: ${r.org} may use ${r.datasets.join(", ")} from ${r.start} to ${r.end} — ${r.state}${r.reason ? ` (${r.reason})` : ""}`,
+            ...r.scenarios.map((x) => `scenario ${x.id}: ${x.state}`),
+            ...r.purges.map(describeReceipt),
+          ].join("\n"),
+          json: r,
+        };
+      }),
+    );
+  const org = program.commands.find((c) => c.name() === "org") ?? program.command("org");
+  org
+    .command("terminate")
+    .argument("<id>")
+    .requiredOption("--reason <text>")
+    .description("remove a developer organisation: every agreement terminated and purged, every account revoked")
+    .action(
+      action(async (cmd, id: string) => {
+        const r = await withSession(cmd, (s) => terminateOrg(s, id, cmd.opts<{ reason: string }>().reason));
+        return { human: [`organisation ${r.id}: terminated; ${r.revokedAccounts.length} accounts revoked`, ...r.receipts.map(describeReceipt)].join("\n"), json: r };
+      }),
+    );
+  const pkg = program.commands.find((c) => c.name() === "package") ?? program.command("package");
+  pkg
+    .command("download")
+    .argument("<product>")
+    .requiredOption("--out <file>")
+    .action(
+      action(async (cmd, product: string) => {
+        const r = await withSession(cmd, (s) => downloadPackage(s, product));
+        writeFileSync(cmd.opts<{ out: string }>().out, r.bytes, { mode: 0o600 });
+        return { human: `product ${r.product}: package written to ${cmd.opts<{ out: string }>().out} (SM3 ${r.sm3})`, json: { id: r.product, sm3: r.sm3, file: cmd.opts<{ out: string }>().out, bytes: r.bytes.length } };
+      }),
+    );
+}

@@ -1,0 +1,21 @@
+import { downloadPackage } from "../lifecycle/delivery.js";
+import { showAgreement, terminateOrg } from "../lifecycle/org-exit.js";
+import { parseInput } from "../../policies/schemas/common.js";
+import type { ApiRoute } from "./api-routes.js";
+import { ReasonBody } from "./reason-body.js";
+
+/** The lifecycle's actions over HTTP: the same service calls as the CLI. */
+export const LIFECYCLE_ROUTES: ApiRoute[] = [
+  { method: "GET", url: "/api/agreements/:id", summary: "An agreement with its scenarios and purge receipts", permission: "agreement.read", handler: (s, i) => showAgreement(s, i.params.id) },
+  {
+    method: "POST", url: "/api/orgs/:id/terminate", summary: "Remove a developer organisation (all agreements terminated and purged)", permission: "org.terminate", body: ReasonBody,
+    handler: (s, i) => terminateOrg(s, i.params.id, parseInput(ReasonBody, i.body, "terminate").reason),
+  },
+  {
+    method: "GET", url: "/api/products/:id/package", summary: "Deliver a listed product's sealed package (base64)", permission: "product.download",
+    handler: async (s, i) => {
+      const r = await downloadPackage(s, i.params.id);
+      return { id: r.product, sm3: r.sm3, package: r.bytes.toString("base64") };
+    },
+  },
+];
