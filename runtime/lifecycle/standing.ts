@@ -29,17 +29,26 @@ const no = (code: string, message: string, details: Record<string, unknown> = {}
 
 type Ctx = Pick<Session, "domain">;
 
-/** The operator's own authorization in force now, or why there is none (undefined when none was ever recorded). */
+/**
+ * The operator's own authorization in force now, or why there is none (undefined when
+ * none was ever recorded). A record made in advance (a renewal) does not stop the one
+ * in force: the latest record whose term covers today applies.
+ */
 export async function operatorStanding(s: Ctx, datasets: string[] = []): Promise<Standing | undefined> {
   await ensureLifecycleTables(s.domain.control);
-  const auth = await one<{ id: string; datasets: string; start: string; end: string }>(
+  const rows = await all<{ id: string; datasets: string; start: string; end: string }>(
     s.domain.control,
-    "SELECT id, datasets, strftime(start_date, '%Y-%m-%d') AS start, strftime(end_date, '%Y-%m-%d') AS \"end\" FROM operator_authorization ORDER BY recorded_at DESC, id DESC LIMIT 1",
+    "SELECT id, datasets, strftime(start_date, '%Y-%m-%d') AS start, strftime(end_date, '%Y-%m-%d') AS \"end\" FROM operator_authorization ORDER BY recorded_at DESC, id DESC",
   );
-  if (!auth) return undefined;
+  if (rows.length === 0) return undefined;
   const d = today();
-  if (d < auth.start) return no("OPERATOR_NOT_AUTHORIZED", `the operator's authorization ${auth.id} starts on ${auth.start}; the domain does not process data before it`, { authorization: auth.id, start: auth.start, today: d });
-  if (d > auth.end) return no("OPERATOR_AUTHORIZATION_LAPSED", `the operator's authorization ${auth.id} ended on ${auth.end}; the domain stops processing (ZJ 11, GZ 7)`, { authorization: auth.id, end: auth.end, today: d });
+  const auth = rows.find((r) => r.start <= d && d <= r.end);
+  if (!auth) {
+    const later = rows.filter((r) => r.start > d).sort((a, b) => a.start.localeCompare(b.start))[0];
+    if (later && !rows.some((r) => r.end < d && r.start <= d)) return no("OPERATOR_NOT_AUTHORIZED", `the operator's authorization ${later.id} starts on ${later.start}; the domain does not process data before it`, { authorization: later.id, start: later.start, today: d });
+    const last = rows.filter((r) => r.end < d).sort((a, b) => b.end.localeCompare(a.end))[0] ?? rows[0];
+    return no("OPERATOR_AUTHORIZATION_LAPSED", `the operator's authorization ${last.id} ended on ${last.end}; the domain stops processing (ZJ 11, GZ 7)`, { authorization: last.id, end: last.end, today: d });
+  }
   const covered = JSON.parse(auth.datasets) as string[];
   const outside = covered.includes("*") ? [] : datasets.filter((x) => !covered.includes(x));
   if (outside.length) return no("OUTSIDE_OPERATOR_AUTHORIZATION", `dataset(s) ${outside.join(", ")} are not in the operator's authorization ${auth.id}`, { authorization: auth.id, datasets: outside });

@@ -9,7 +9,7 @@
  */
 import { ShuyuError } from "../../policies/errors.js";
 import { today } from "../clock.js";
-import { all, one } from "../domain/db.js";
+import { all } from "../domain/db.js";
 import type { Session } from "../services/session.js";
 import { ensureLifecycleTables } from "./schema.js";
 
@@ -35,18 +35,19 @@ type Ctx = Pick<Session, "domain">;
  */
 export async function checkTerms(s: Ctx, a: { org: string; datasets: string[]; start: string; end: string }): Promise<{ renews: string[] }> {
   await ensureLifecycleTables(s.domain.control);
-  const op = await one<{ id: string; datasets: string; start: string; end: string }>(
+  const ops = await all<{ id: string; datasets: string; start: string; end: string }>(
     s.domain.control,
-    "SELECT id, datasets, strftime(start_date, '%Y-%m-%d') AS start, strftime(end_date, '%Y-%m-%d') AS \"end\" FROM operator_authorization ORDER BY recorded_at DESC, id DESC LIMIT 1",
+    "SELECT id, datasets, strftime(start_date, '%Y-%m-%d') AS start, strftime(end_date, '%Y-%m-%d') AS \"end\" FROM operator_authorization ORDER BY recorded_at DESC, id DESC",
   );
-  if (op) {
+  const fits = (op: (typeof ops)[number]) => {
     const covered = JSON.parse(op.datasets) as string[];
-    const outside = covered.includes("*") ? [] : a.datasets.filter((d) => !covered.includes(d));
-    if (a.start < op.start || a.end > op.end || outside.length) {
-      throw new ShuyuError("invalid", "BEYOND_OPERATOR_AUTHORIZATION", `the operator's own authorization ${op.id} covers ${covered.join(", ")} from ${op.start} to ${op.end}; an agreement cannot reach beyond it (ZJ 11, GZ 7)`, {
-        details: { authorization: op.id, start: op.start, end: op.end, datasets: outside },
-      });
-    }
+    return a.start >= op.start && a.end <= op.end && (covered.includes("*") || a.datasets.every((d) => covered.includes(d)));
+  };
+  if (ops.length && !ops.some(fits)) {
+    const op = ops[0];
+    throw new ShuyuError("invalid", "BEYOND_OPERATOR_AUTHORIZATION", `the operator's own authorization ${op.id} covers ${(JSON.parse(op.datasets) as string[]).join(", ")} from ${op.start} to ${op.end}; an agreement cannot reach beyond it (ZJ 11, GZ 7)`, {
+      details: { authorization: op.id, start: op.start, end: op.end },
+    });
   }
   const rows = await all<{ id: string; datasets: string; state: string; start: string; end: string }>(
     s.domain.control,

@@ -1,11 +1,14 @@
 import { downloadPackage } from "../lifecycle/delivery.js";
 import { showAgreement, terminateOrg } from "../lifecycle/org-exit.js";
+import { OperatorAuthorizationInput, recordOperatorAuthorization, showOperatorAuthorization } from "../lifecycle/operator-authorization.js";
 import { parseInput } from "../../policies/schemas/common.js";
 import type { ApiRoute } from "./api-routes.js";
 import { ReasonBody } from "./reason-body.js";
 
 /** The lifecycle's actions over HTTP: the same service calls as the CLI. */
 export const LIFECYCLE_ROUTES: ApiRoute[] = [
+  { method: "GET", url: "/api/operator/authorization", summary: "The operator's own authorization and whether the domain may process", permission: "operator.read", handler: (s) => showOperatorAuthorization(s) },
+  { method: "POST", url: "/api/operator/authorization", summary: "Record the operator's own authorization (GZ 7, ZJ 11)", permission: "operator.authorize", body: OperatorAuthorizationInput, status: 201, handler: (s, i) => recordOperatorAuthorization(s, i.body) },
   { method: "GET", url: "/api/agreements/:id", summary: "An agreement with its scenarios and purge receipts", permission: "agreement.read", handler: (s, i) => showAgreement(s, i.params.id) },
   {
     method: "POST", url: "/api/orgs/:id/terminate", summary: "Remove a developer organisation (all agreements terminated and purged)", permission: "org.terminate", body: ReasonBody,

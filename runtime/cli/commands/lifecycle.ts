@@ -2,9 +2,10 @@ import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { downloadPackage } from "../../lifecycle/delivery.js";
 import { showAgreement, terminateOrg } from "../../lifecycle/org-exit.js";
+import { recordOperatorAuthorization, showOperatorAuthorization } from "../../lifecycle/operator-authorization.js";
 import type { PurgeReceipt } from "../../lifecycle/purge.js";
 import { action } from "../run-command.js";
-import { withSession } from "../session.js";
+import { csv, withSession } from "../session.js";
 
 /** One line per purge receipt, for people. */
 export function describeReceipt(r: PurgeReceipt & { sm3?: string }): string {
@@ -12,8 +13,29 @@ export function describeReceipt(r: PurgeReceipt & { sm3?: string }): string {
   return `purge ${r.id} (${r.cause}, ${r.at}): ${c.files} files (${c.bytes} bytes) and ${c.vaultTables} vault tables (${c.rows} rows) deleted; ${c.rejectedRequests} requests rejected, ${c.delistedProducts} products delisted, ${c.cancelledJobs} jobs cancelled, ${c.revokedAccounts} accounts revoked${r.sm3 ? `; receipt SM3 ${r.sm3}` : ""}`;
 }
 
-/** `agreement show`, `org terminate`, `package download`. */
+/** `agreement show`, `org terminate`, `package download`, `operator authorize|show`. */
 export function registerLifecycleCommands(program: Command): void {
+  const operator = program.command("operator").description("the operator's own authorization (GZ 7, ZJ 11)");
+  operator
+    .command("authorize")
+    .requiredOption("--start <date>")
+    .requiredOption("--end <date>", "at most 3 years after start")
+    .option("--datasets <ids>", "comma-separated, or * for all", "*")
+    .requiredOption("--reference <text>", "the authorizing document")
+    .action(
+      action(async (cmd) => {
+        const o = cmd.opts<{ start: string; end: string; datasets: string; reference: string }>();
+        const r = await withSession(cmd, (s) => recordOperatorAuthorization(s, { ...o, datasets: csv(o.datasets) }));
+        return { human: `operator authorization ${r.id}: ${r.datasets.join(", ")} from ${r.start} to ${r.end} (${r.reference})`, json: r };
+      }),
+    );
+  operator.command("show").action(
+    action(async (cmd) => {
+      const r = await withSession(cmd, showOperatorAuthorization);
+      const c = r.current;
+      return { human: [c ? `operator authorization ${c.id}: ${c.datasets.join(", ")} from ${c.start} to ${c.end} (${c.reference}) — ${r.state}` : `operator authorization: ${r.state}`, r.message ?? ""].filter(Boolean).join("\n"), json: r };
+    }),
+  );
   const agreement = program.commands.find((c) => c.name() === "agreement") ?? program.command("agreement");
   agreement
     .command("show")
