@@ -1,5 +1,6 @@
 import { downloadPackage } from "../lifecycle/delivery.js";
 import { showAgreement, terminateOrg } from "../lifecycle/org-exit.js";
+import { CloseIncidentInput, closeIncident, listIncidents, OpenIncidentInput, openIncident } from "../lifecycle/incidents.js";
 import { OperatorAuthorizationInput, recordOperatorAuthorization, showOperatorAuthorization } from "../lifecycle/operator-authorization.js";
 import { parseInput } from "../../policies/schemas/common.js";
 import type { ApiRoute } from "./api-routes.js";
@@ -7,6 +8,9 @@ import { ReasonBody } from "./reason-body.js";
 
 /** The lifecycle's actions over HTTP: the same service calls as the CLI. */
 export const LIFECYCLE_ROUTES: ApiRoute[] = [
+  { method: "GET", url: "/api/incidents", summary: "Security incidents", permission: "incident.read", handler: (s) => listIncidents(s) },
+  { method: "POST", url: "/api/incidents", summary: "Open an incident: processing in its scope stops at once", permission: "incident.open", body: OpenIncidentInput, status: 201, handler: (s, i) => openIncident(s, i.body) },
+  { method: "POST", url: "/api/incidents/:id/close", summary: "Close an incident with the rectification report and deadline", permission: "incident.close", body: CloseIncidentInput, handler: (s, i) => closeIncident(s, i.params.id, i.body) },
   { method: "GET", url: "/api/operator/authorization", summary: "The operator's own authorization and whether the domain may process", permission: "operator.read", handler: (s) => showOperatorAuthorization(s) },
   { method: "POST", url: "/api/operator/authorization", summary: "Record the operator's own authorization (GZ 7, ZJ 11)", permission: "operator.authorize", body: OperatorAuthorizationInput, status: 201, handler: (s, i) => recordOperatorAuthorization(s, i.body) },
   { method: "GET", url: "/api/agreements/:id", summary: "An agreement with its scenarios and purge receipts", permission: "agreement.read", handler: (s, i) => showAgreement(s, i.params.id) },

@@ -6,6 +6,7 @@ import { loadEgress, requestEgress, reviewEgress } from "../../runtime/services/
 import { submitJob } from "../../runtime/services/jobs.js";
 import { changeScenario } from "../../runtime/services/scenarios.js";
 import { downloadPackage } from "../../runtime/lifecycle/delivery.js";
+import { openIncident } from "../../runtime/lifecycle/incidents.js";
 import { closeSharedPool } from "../../runtime/jobs/shared-pool.js";
 import { atTime } from "../helpers/fixture.js";
 import { API_SQL, lifecycleWorld, type LifecycleWorld } from "../helpers/lifecycle-world.js";
@@ -32,6 +33,10 @@ const STATES: { name: string; at?: string; apply: (w: LifecycleWorld) => Promise
   { name: "scenario suspended", apply: async (w) => changeScenario(await w.session(w.tokens.admin), "stats", "suspend", "整改") },
   { name: "scenario revoked", apply: async (w) => changeScenario(await w.session(w.tokens.admin), "stats", "revoke", "超范围使用") },
   { name: "scenario expired", at: "2027-07-01T08:00:00Z", apply: async () => undefined },
+  ...(["org", "scenario", "dataset", "domain"] as const).map((scope) => ({
+    name: `an incident open on the ${scope}`,
+    apply: async (w: LifecycleWorld) => openIncident(await w.session(w.tokens.admin), { scope, id: { org: "dev1", scenario: "stats", dataset: "people", domain: undefined }[scope], reason: "疑似数据泄露" }),
+  })),
 ];
 
 describe("R3 one state check at every gate", () => {

@@ -4,6 +4,9 @@ import { downloadPackage } from "../../lifecycle/delivery.js";
 import { showAgreement, terminateOrg } from "../../lifecycle/org-exit.js";
 import { recordOperatorAuthorization, showOperatorAuthorization } from "../../lifecycle/operator-authorization.js";
 import type { PurgeReceipt } from "../../lifecycle/purge.js";
+import { closeIncident, listIncidents, loadIncident, openIncident, type Incident } from "../../lifecycle/incidents.js";
+import { authorize } from "../../../policies/authz/engine.js";
+import { table } from "../table.js";
 import { action } from "../run-command.js";
 import { csv, withSession } from "../session.js";
 
@@ -15,6 +18,52 @@ export function describeReceipt(r: PurgeReceipt & { sm3?: string }): string {
 
 /** `agreement show`, `org terminate`, `package download`, `operator authorize|show`. */
 export function registerLifecycleCommands(program: Command): void {
+  const describeIncident = (i: Incident) =>
+    [`incident ${i.id} (${i.scope}${i.scope === "domain" ? "" : ` ${i.target}`}): ${i.state} — ${i.reason}`,
+      `opened ${i.openedAt} by ${i.openedBy}: ${i.effects.cancelledJobs.length} jobs cancelled, ${i.effects.frozenRequests.length} egress requests frozen, ${i.effects.pausedApiProducts.length} API products paused`,
+      i.state === "closed" ? `closed ${i.closedAt} by ${i.closedBy}; rectification deadline ${i.deadline}: ${i.report}` : ""].filter(Boolean).join("\n");
+  const incident = program.command("incident").description("security incidents: stop processing in a scope at once (HB 35, GY 39)");
+  incident
+    .command("open")
+    .requiredOption("--scope <scope>", "org|scenario|dataset|domain")
+    .option("--id <id>", "the organisation, scenario or dataset")
+    .requiredOption("--reason <text>")
+    .action(
+      action(async (cmd) => {
+        const o = cmd.opts<{ scope: string; id?: string; reason: string }>();
+        const r = await withSession(cmd, (s) => openIncident(s, o));
+        return { human: describeIncident(r), json: r };
+      }),
+    );
+  incident
+    .command("close")
+    .argument("<id>")
+    .requiredOption("--report <text>", "the rectification report")
+    .requiredOption("--deadline <date>", "deadline for the rectification (GZ 26, HLJ 30)")
+    .action(
+      action(async (cmd, id: string) => {
+        const r = await withSession(cmd, (s) => closeIncident(s, id, cmd.opts()));
+        return { human: describeIncident(r), json: r };
+      }),
+    );
+  incident.command("list").action(
+    action(async (cmd) => {
+      const r = await withSession(cmd, listIncidents);
+      return { human: table(r.map((i) => ({ ...i, opened: i.openedAt })), ["id", "scope", "target", "state", "opened", "reason", "deadline"]), json: r };
+    }),
+  );
+  incident
+    .command("show")
+    .argument("<id>")
+    .action(
+      action(async (cmd, id: string) => {
+        const r = await withSession(cmd, async (s) => {
+          authorize(s.principal, "incident.read");
+          return loadIncident(s, id);
+        });
+        return { human: describeIncident(r), json: r };
+      }),
+    );
   const operator = program.command("operator").description("the operator's own authorization (GZ 7, ZJ 11)");
   operator
     .command("authorize")
