@@ -35,6 +35,8 @@ export const ROLE_PERMISSIONS = {
   "egress.read": ["developer", "reviewer", "admin", "auditor"],
   "egress.review": ["reviewer"],
   "product.read": ["developer", "reviewer", "admin", "auditor", "provider"],
+  /** Calling a data interface returns data-derived answers: not for read-only supervision. */
+  "product.call": ["developer", "reviewer", "admin", "provider"],
   "product.publish": ["developer"],
   "product.download": ["developer", "admin"],
   "operator.authorize": ["admin"],

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { authorize } from "../../policies/authz/engine.js";
+import { seesAllOrgs } from "../../policies/authz/object-rules.js";
 import { ShuyuError } from "../../policies/errors.js";
 import { DateSchema, IdSchema, parseInput } from "../../policies/schemas/common.js";
 import { now, today } from "../clock.js";
@@ -118,7 +119,7 @@ export async function listAgreements(s: Session): Promise<Agreement[]> {
   authorize(s.principal, "agreement.read");
   await s.domain.mutate(() => expireLapsed(s));
   const rows = (await all<AgreementRow>(s.domain.control, "SELECT * FROM agreements ORDER BY id")).map(toAgreement);
-  return s.principal.orgKind === "operator" ? rows : rows.filter((a) => a.org === s.principal.orgId);
+  return seesAllOrgs(s.principal) ? rows : rows.filter((a) => a.org === s.principal.orgId);
 }
 
 /** Marks scenarios suspended by their agreement, so resuming the agreement resumes only those. */

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { authorize } from "../../policies/authz/engine.js";
+import { seesAllOrgs } from "../../policies/authz/object-rules.js";
 import { applyPolicy, defaultPolicyFor, type DesensitizePolicy, type Grade } from "../../policies/desensitize/index.js";
 import { runChecks, type Finding, type OutputTable, type RawColumnRef } from "../../policies/disclosure/index.js";
 import { ShuyuError } from "../../policies/errors.js";
@@ -187,7 +188,9 @@ export async function showEgress(s: Session, id: string): Promise<EgressRequest>
   const r = await loadEgress(s, id);
   authorize(s.principal, "egress.read", { ownerOrg: r.org });
   await s.domain.exclusive(() => s.domain.audit({ actor: s.principal.accountId, action: "egress.show", object: `egress:${id}`, details: {} }));
-  if (s.principal.roles.includes("reviewer") || s.principal.orgKind === "operator") return r;
+  // The supervision view sees every decision and rule, not the cells a finding quotes.
+  if (s.principal.orgKind === "regulator") return { ...r, findings: r.findings.map(({ cells: _cells, ...f }) => f) };
+  if (s.principal.roles.includes("reviewer") || seesAllOrgs(s.principal)) return r;
   return { ...r, findings: r.findings.map((f) => ({ rule: f.rule, severity: f.severity, detail: f.severity === "pass" ? f.detail : "see the reviewer's decision" })) };
 }
 
@@ -195,7 +198,7 @@ export async function showEgress(s: Session, id: string): Promise<EgressRequest>
 export async function listEgress(s: Session): Promise<EgressRequest[]> {
   authorize(s.principal, "egress.read");
   const rows = await all<EgressRow>(s.domain.control, "SELECT * FROM egress ORDER BY requested_at DESC");
-  const visible = rows.filter((r) => s.principal.orgKind === "operator" || s.principal.roles.includes("reviewer") || r.org === s.principal.orgId);
+  const visible = rows.filter((r) => seesAllOrgs(s.principal) || s.principal.roles.includes("reviewer") || r.org === s.principal.orgId);
   return Promise.all(visible.map((r) => toRequest(s, r)));
 }
 
@@ -284,6 +287,6 @@ export async function listProducts(s: Session): Promise<{ id: string; egress: st
     s.domain.control, "SELECT * FROM products ORDER BY released_at DESC",
   );
   return rows
-    .filter((r) => s.principal.orgKind === "operator" || s.principal.roles.includes("reviewer") || r.org === s.principal.orgId)
+    .filter((r) => seesAllOrgs(s.principal) || s.principal.roles.includes("reviewer") || r.org === s.principal.orgId)
     .map((r) => ({ id: r.id, egress: r.egress, scenario: r.scenario, org: r.org, form: r.form, package: r.package, sm3: r.package_sm3, state: r.state, releasedAt: r.released_at.toISOString() }));
 }

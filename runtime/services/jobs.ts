@@ -3,6 +3,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { extname, join } from "node:path";
 import { z } from "zod";
 import { authorize } from "../../policies/authz/engine.js";
+import { seesAllOrgs } from "../../policies/authz/object-rules.js";
 import { ShuyuError } from "../../policies/errors.js";
 import { IdSchema, parseInput } from "../../policies/schemas/common.js";
 import { type JobError, type JobLimits, type JobOutcome, type JobOutputs, type JobSpec } from "../../sandbox/index.js";
@@ -324,7 +325,7 @@ export async function listJobs(s: Session): Promise<JobView[]> {
   await ensureJobPolicyTables(s.domain);
   const rows = await all<JobRow>(s.domain.control, "SELECT * FROM jobs ORDER BY created_at DESC");
   const held = await releases(s.domain);
-  return rows.filter((r) => s.principal.orgKind === "operator" || s.principal.roles.includes("reviewer") || r.org === s.principal.orgId).map((r) => toView(r, s.principal, held.get(r.id)));
+  return rows.filter((r) => seesAllOrgs(s.principal) || s.principal.roles.includes("reviewer") || r.org === s.principal.orgId).map((r) => toView(r, s.principal, held.get(r.id)));
 }
 
 /** Everything a dev-mode run produced, for printing. */

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { authorize } from "../../policies/authz/engine.js";
+import { seesAllOrgs } from "../../policies/authz/object-rules.js";
 import { ShuyuError } from "../../policies/errors.js";
 import { DesensitizePolicy } from "../../policies/desensitize/index.js";
 import { DateSchema, IdSchema, parseInput } from "../../policies/schemas/common.js";
@@ -245,7 +246,7 @@ export async function listScenarios(s: Session): Promise<Scenario[]> {
   authorize(s.principal, "scenario.read");
   await s.domain.mutate(() => expireLapsed(s));
   const rows = (await all<ScenarioRow>(s.domain.control, "SELECT * FROM scenarios ORDER BY submitted_at")).map(toScenario);
-  if (s.principal.orgKind === "operator" || s.principal.roles.includes("reviewer")) return rows;
+  if (seesAllOrgs(s.principal) || s.principal.roles.includes("reviewer")) return rows;
   if (s.principal.orgKind === "provider") return rows.filter((r) => r.approvals.required.includes(s.principal.orgId));
   return rows.filter((r) => r.org === s.principal.orgId);
 }

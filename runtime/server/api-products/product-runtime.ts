@@ -88,7 +88,7 @@ export class ApiProductRuntime {
 
   /** One call: returns the signed response, or throws after auditing the refusal. */
   async call(principal: Principal, id: string, raw: unknown): Promise<SignedResponse> {
-    authorize(principal, "product.read");
+    authorize(principal, "product.call");
     const body = parseInput(CallInput, raw, "call");
     const callId = `call-${randomBytes(8).toString("hex")}`;
     const paramsSm3 = createHash("sm3").update(canonicalJson(body.params)).digest("hex");

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
 import { authorize } from "../../../policies/authz/engine.js";
+import { seesAllOrgs } from "../../../policies/authz/object-rules.js";
 import { ShuyuError } from "../../../policies/errors.js";
 import { IdSchema, parseInput } from "../../../policies/schemas/common.js";
 import { now } from "../../clock.js";
@@ -145,5 +146,5 @@ export async function reviewApiProduct(s: Session, id: string, raw: unknown): Pr
 export async function listApiProducts(s: Session): Promise<ApiProduct[]> {
   authorize(s.principal, "product.read");
   const rows = (await all<Row>(s.domain.control, "SELECT * FROM api_products ORDER BY created_at DESC")).map(toProduct);
-  return rows.filter((r) => s.principal.orgKind === "operator" || s.principal.roles.includes("reviewer") || r.org === s.principal.orgId || r.state === "listed");
+  return rows.filter((r) => seesAllOrgs(s.principal) || s.principal.roles.includes("reviewer") || r.org === s.principal.orgId || r.state === "listed");
 }
