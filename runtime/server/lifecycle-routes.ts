@@ -2,12 +2,23 @@ import { downloadPackage } from "../lifecycle/delivery.js";
 import { showAgreement, terminateOrg } from "../lifecycle/org-exit.js";
 import { CloseIncidentInput, closeIncident, listIncidents, OpenIncidentInput, openIncident } from "../lifecycle/incidents.js";
 import { OperatorAuthorizationInput, recordOperatorAuthorization, showOperatorAuthorization } from "../lifecycle/operator-authorization.js";
+import { z } from "zod";
 import { parseInput } from "../../policies/schemas/common.js";
+import { createBackup } from "../lifecycle/backup.js";
 import type { ApiRoute } from "./api-routes.js";
 import { ReasonBody } from "./reason-body.js";
 
 /** The lifecycle's actions over HTTP: the same service calls as the CLI. */
+export const BackupBody = z.object({ dir: z.string().min(1, "a directory on the server"), passphrase: z.string().min(12, "at least 12 characters") });
+
 export const LIFECYCLE_ROUTES: ApiRoute[] = [
+  {
+    method: "POST", url: "/api/backup", summary: "Write a consistent, sealed snapshot of the domain into a directory on the server", permission: "backup.create", body: BackupBody, status: 201,
+    handler: (s, i) => {
+      const b = parseInput(BackupBody, i.body, "backup");
+      return createBackup(s, b.dir, b.passphrase);
+    },
+  },
   { method: "GET", url: "/api/incidents", summary: "Security incidents", permission: "incident.read", handler: (s) => listIncidents(s) },
   { method: "POST", url: "/api/incidents", summary: "Open an incident: processing in its scope stops at once", permission: "incident.open", body: OpenIncidentInput, status: 201, handler: (s, i) => openIncident(s, i.body) },
   { method: "POST", url: "/api/incidents/:id/close", summary: "Close an incident with the rectification report and deadline", permission: "incident.close", body: CloseIncidentInput, handler: (s, i) => closeIncident(s, i.params.id, i.body) },

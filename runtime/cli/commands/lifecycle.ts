@@ -4,6 +4,7 @@ import { downloadPackage } from "../../lifecycle/delivery.js";
 import { showAgreement, terminateOrg } from "../../lifecycle/org-exit.js";
 import { recordOperatorAuthorization, showOperatorAuthorization } from "../../lifecycle/operator-authorization.js";
 import type { PurgeReceipt } from "../../lifecycle/purge.js";
+import { createBackup, restoreBackup } from "../../lifecycle/backup.js";
 import { closeIncident, listIncidents, loadIncident, openIncident, type Incident } from "../../lifecycle/incidents.js";
 import { authorize } from "../../../policies/authz/engine.js";
 import { table } from "../table.js";
@@ -22,6 +23,31 @@ export function registerLifecycleCommands(program: Command): void {
     [`incident ${i.id} (${i.scope}${i.scope === "domain" ? "" : ` ${i.target}`}): ${i.state} — ${i.reason}`,
       `opened ${i.openedAt} by ${i.openedBy}: ${i.effects.cancelledJobs.length} jobs cancelled, ${i.effects.frozenRequests.length} egress requests frozen, ${i.effects.pausedApiProducts.length} API products paused`,
       i.state === "closed" ? `closed ${i.closedAt} by ${i.closedBy}; rectification deadline ${i.deadline}: ${i.report}` : ""].filter(Boolean).join("\n");
+  program
+    .command("backup")
+    .argument("<dir>")
+    .requiredOption("--passphrase-env <var>", "environment variable holding the passphrase that seals the keys")
+    .description("a consistent, sealed snapshot of the running domain (keys encrypted)")
+    .action(
+      action(async (cmd, dir: string) => {
+        const r = await withSession(cmd, (s) => createBackup(s, dir, process.env[cmd.opts<{ passphraseEnv: string }>().passphraseEnv]));
+        return { human: `backup written to ${r.dir}: ${r.files} files, audit head seq ${r.auditHead?.seq ?? 0}; manifest SM3 ${r.manifestSm3}`, json: { id: r.manifestSm3, ...r } };
+      }),
+    );
+  program
+    .command("restore")
+    .argument("<backup>")
+    .argument("<dir>", "a new or empty directory")
+    .requiredOption("--passphrase-env <var>")
+    .option("--cert-sm3 <hex>", "pin the domain seal certificate's SM3 fingerprint")
+    .description("rebuild a domain from a backup after checking its seal and every file")
+    .action(
+      action(async (cmd, backup: string, dir: string) => {
+        const o = cmd.opts<{ passphraseEnv: string; certSm3?: string }>();
+        const r = await restoreBackup(backup, dir, process.env[o.passphraseEnv], o.certSm3);
+        return { human: `domain ${r.domain} restored into ${r.dir}; audit chain ok (${r.entries} entries)`, json: { id: r.domain, ...r } };
+      }),
+    );
   const incident = program.command("incident").description("security incidents: stop processing in a scope at once (HB 35, GY 39)");
   incident
     .command("open")
