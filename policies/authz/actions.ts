@@ -47,6 +47,7 @@ export const ROLE_PERMISSIONS = {
   "incident.read": ["admin", "auditor"],
   "audit.export": ["admin", "auditor"],
   "backup.create": ["admin"],
+  "logs.prune": ["admin"],
   "audit.read": ["auditor", "admin"],
   "audit.verify": ["auditor", "admin"],
   "feedback.submit": ["developer"],

@@ -11,6 +11,7 @@ import { ApiReviewInput, listApiProducts, publishApiProduct, PublishApiInput, re
 import { registerConsole } from "./console/routes.js";
 import { httpError } from "./http-errors.js";
 import { auditDenied } from "../lifecycle/denials.js";
+import { attachAccessLog } from "./access-log-hook.js";
 import { authorize } from "../../policies/authz/engine.js";
 import { logOptions } from "./log-options.js";
 import { openApiDocument, type RouteDoc } from "./openapi.js";
@@ -118,6 +119,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
     if (mutating(req)) principals.clear();
   });
   const products = new ApiProductRuntime(domain, opts.seal, { liveCheckMs: opts.liveCheckMs });
+  const accessLog = attachAccessLog(app, domain);
 
   /** Authenticates, applies the per-account limit, and hands back the session. */
   const session = async (req: FastifyRequest, limited = true): Promise<Session> => {
@@ -131,6 +133,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
       throw err;
     }
     if (limited) limiter.take(principal.accountId);
+    accessLog.account(req, principal.accountId);
     return { domain, principal };
   };
 

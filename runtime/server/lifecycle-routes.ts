@@ -5,6 +5,8 @@ import { OperatorAuthorizationInput, recordOperatorAuthorization, showOperatorAu
 import { z } from "zod";
 import { parseInput } from "../../policies/schemas/common.js";
 import { createBackup } from "../lifecycle/backup.js";
+import { AuditExportInput, exportAudit } from "../lifecycle/audit-export.js";
+import { PruneInput, pruneAccessLogs, retentionPolicy } from "../lifecycle/retention.js";
 import type { ApiRoute } from "./api-routes.js";
 import { ReasonBody } from "./reason-body.js";
 
@@ -12,6 +14,15 @@ import { ReasonBody } from "./reason-body.js";
 export const BackupBody = z.object({ dir: z.string().min(1, "a directory on the server"), passphrase: z.string().min(12, "at least 12 characters") });
 
 export const LIFECYCLE_ROUTES: ApiRoute[] = [
+  {
+    method: "POST", url: "/api/audit/export", summary: "A sealed archive of the chain and access logs of a period (base64 tar)", permission: "audit.export", body: AuditExportInput,
+    handler: async (s, i) => {
+      const r = await exportAudit(s, i.body);
+      return { id: r.sm3, sm3: r.sm3, entries: r.entries, logs: r.logs, period: r.period, archive: r.archive.toString("base64") };
+    },
+  },
+  { method: "GET", url: "/api/logs/retention", summary: "The log retention policy", permission: "audit.read", handler: (s) => retentionPolicy(s) },
+  { method: "POST", url: "/api/logs/prune", summary: "Delete access logs older than the retention window (never inside it)", permission: "logs.prune", body: PruneInput, handler: (s, i) => pruneAccessLogs(s, i.body) },
   {
     method: "POST", url: "/api/backup", summary: "Write a consistent, sealed snapshot of the domain into a directory on the server", permission: "backup.create", body: BackupBody, status: 201,
     handler: (s, i) => {

@@ -5,6 +5,10 @@ import { showAgreement, terminateOrg } from "../../lifecycle/org-exit.js";
 import { recordOperatorAuthorization, showOperatorAuthorization } from "../../lifecycle/operator-authorization.js";
 import type { PurgeReceipt } from "../../lifecycle/purge.js";
 import { createBackup, restoreBackup } from "../../lifecycle/backup.js";
+import { exportAudit, verifyAuditExport, writeExport } from "../../lifecycle/audit-export.js";
+import { pruneAccessLogs, retentionPolicy } from "../../lifecycle/retention.js";
+import { readFileSync } from "node:fs";
+import { ShuyuError } from "../../../policies/errors.js";
 import { closeIncident, listIncidents, loadIncident, openIncident, type Incident } from "../../lifecycle/incidents.js";
 import { authorize } from "../../../policies/authz/engine.js";
 import { table } from "../table.js";
@@ -46,6 +50,54 @@ export function registerLifecycleCommands(program: Command): void {
         const o = cmd.opts<{ passphraseEnv: string; certSm3?: string }>();
         const r = await restoreBackup(backup, dir, process.env[o.passphraseEnv], o.certSm3);
         return { human: `domain ${r.domain} restored into ${r.dir}; audit chain ok (${r.entries} entries)`, json: { id: r.domain, ...r } };
+      }),
+    );
+  const audit = program.commands.find((c) => c.name() === "audit") ?? program.command("audit");
+  audit
+    .command("export")
+    .requiredOption("--from <date>")
+    .requiredOption("--to <date>")
+    .requiredOption("--out <file>")
+    .description("a sealed, verifiable archive of the chain and the access logs of a period")
+    .action(
+      action(async (cmd) => {
+        const o = cmd.opts<{ from: string; to: string; out: string }>();
+        const r = await withSession(cmd, (s) => exportAudit(s, { from: o.from, to: o.to }));
+        writeExport(o.out, r.archive);
+        return { human: `audit export ${o.out}: ${r.entries} chain entries and ${r.logs} access-log files from ${r.period.from} to ${r.period.to}; SM3 ${r.sm3}`, json: { id: r.sm3, file: o.out, entries: r.entries, logs: r.logs, period: r.period } };
+      }),
+    );
+  audit
+    .command("verify-export")
+    .argument("<file>")
+    .option("--cert-sm3 <hex>", "pin the domain seal certificate's SM3 fingerprint")
+    .description("verify an audit export with nothing but the file")
+    .action(
+      action(async (cmd, file: string) => {
+        let bytes: Buffer;
+        try {
+          bytes = readFileSync(file);
+        } catch {
+          throw new ShuyuError("invalid", "FILE_NOT_FOUND", `cannot read ${file}`);
+        }
+        const r = verifyAuditExport(bytes, cmd.opts<{ certSm3?: string }>().certSm3);
+        return { human: `audit export ${file}: VALID; ${r.entries} entries from ${r.period.from} to ${r.period.to}, sealed by ${r.sealSm3}`, json: { ...r, state: "valid" } };
+      }),
+    );
+  const logs = program.command("logs").description("access-log retention (GZ 7 ≥ 5 y, HLJ 29 ≥ 2 y, HB 18 ≥ 6 months)");
+  logs.command("retention").action(
+    action(async (cmd) => {
+      const r = await withSession(cmd, retentionPolicy);
+      return { human: [`logs are kept ${r.years} years (from ${r.keptFrom}); nothing inside the window can be deleted`, ...r.rules.map((x) => `${x.cite}: ${x.what} ≥ ${x.minimum}`), `${r.accessLogs.length} access-log files`].join("\n"), json: r };
+    }),
+  );
+  logs
+    .command("prune")
+    .requiredOption("--before <date>", "delete access-log files of days before this date (outside the window only)")
+    .action(
+      action(async (cmd) => {
+        const r = await withSession(cmd, (s) => pruneAccessLogs(s, cmd.opts()));
+        return { human: `${r.deleted.length} access-log files deleted`, json: r };
       }),
     );
   const incident = program.command("incident").description("security incidents: stop processing in a scope at once (HB 35, GY 39)");
