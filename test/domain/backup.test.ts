@@ -19,7 +19,7 @@ function filesUnder(dir: string): string[] {
 describe("R5 backup and restore", () => {
   afterAll(() => closeSharedPool());
 
-  it("R5 a backup taken while a job runs is consistent and sealed, keys encrypted; restore rebuilds a domain whose audit chain verifies", async () => {
+  it("R5 HLJ 16, ZJ 17 backup: a snapshot taken while a job runs is consistent and sealed, keys encrypted; restore rebuilds a domain whose audit chain verifies", async () => {
     const w = await lifecycleWorld();
     const t = tempDir();
     try {
