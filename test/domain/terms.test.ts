@@ -17,9 +17,9 @@ async function world() {
   await as(env.dir, a, (s) => addOrg(s, { id: "dev2", name: "开发二", kind: "developer" }));
   const dev = (await as(env.dir, a, (s) => addAccount(s, { id: "alice", name: "张三", org: "dev1", roles: ["developer"] }))).token;
   const dev2 = (await as(env.dir, a, (s) => addAccount(s, { id: "bob", name: "李四", org: "dev2", roles: ["developer"] }))).token;
-  const file = writeCsv(join(env.dir, "..", "p.csv"), ["gender", "income"], Array.from({ length: 50 }, (_, i) => [i % 2 ? "F" : "M", i * 10]));
-  await as(env.dir, a, (s) => ingestDataset(s, { id: "people", file, provider: "operator", grade: 1 }));
-  await as(env.dir, a, (s) => ingestDataset(s, { id: "places", file, provider: "operator", grade: 1 }));
+  const file = writeCsv(join(env.dir, "..", "p.csv"), ["rid", "gender", "income"], Array.from({ length: 50 }, (_, i) => [`r${i}`, i % 2 ? "F" : "M", i * 10]));
+  await as(env.dir, a, (s) => ingestDataset(s, { id: "people", file, provider: "operator", grade: 1, subject: ["rid"] }));
+  await as(env.dir, a, (s) => ingestDataset(s, { id: "places", file, provider: "operator", grade: 1, subject: ["rid"] }));
   return { env, a, dev, dev2 };
 }
 

@@ -45,7 +45,7 @@ export async function lifecycleWorld(opts: { marker?: string } = {}) {
   const rng = createRng(3);
   const rows = Array.from({ length: 300 }, (_, i) => [fakePersonName(rng), fakeResidentId(rng), i % 2 ? "F" : "M", 1000 + ((i * 37) % 9000)]);
   const file = writeCsv(join(env.dir, "..", "people.csv"), ["name", "id_number", "gender", "income"], rows);
-  await ingestDataset(admin, { id: "people", file, provider: "wjw", grade: 2 });
+  await ingestDataset(admin, { id: "people", file, provider: "wjw", grade: 2, subject: ["id_number"] });
   await addAgreement(admin, { id: "agr1", org: "dev1", datasets: ["people"], start: "2026-01-01", end: "2028-12-31" });
   const alice = await session(tokens.alice);
   await submitScenario(alice, { id: "stats", purpose: "按性别统计人口数量用于公共服务规划", grants: ["people:name,id_number,gender,income"], until: "2027-06-30" });
