@@ -1,8 +1,8 @@
 /**
  * Which tests prove which requirement, from the test runner's own record — never from
- * the source text. The preferred source is the last run's results, written by vitest's
- * JSON reporter to test-results/vitest.json (configured in vitest.config.ts), which
- * says whether each test passed. Without one, `vitest list --json` (the runner's
+ * the source text. The preferred source is the last run's results in vitest's JSON
+ * reporter shape, test-results/vitest.json (written by test/results-reporter.ts, set in
+ * vitest.config.ts), which says whether each test passed. Without one, `vitest list --json` (the runner's
  * collection, slower) names the tests but cannot say they ran. Only tests count, not
  * describe blocks; a describe's R ids apply to the tests inside it because the runner
  * reports each test with its ancestors.
@@ -46,7 +46,7 @@ export function findRepoRoot(from = dirname(fileURLToPath(import.meta.url))): st
 
 const idsOf = (names: string[]) => [...new Set(names.flatMap((n) => [...n.matchAll(RID)].map((r) => `R${r[1]}`)))].sort();
 
-/** Parses vitest's JSON reporter output (the Jest-compatible shape). */
+/** Parses results in vitest's JSON reporter shape (Jest-compatible). */
 export function testsFromResults(root: string, json: unknown): TestTitle[] {
   const out: TestTitle[] = [];
   for (const file of (json as { testResults?: { name: string; assertionResults?: { ancestorTitles: string[]; title: string; status: string }[] }[] }).testResults ?? []) {

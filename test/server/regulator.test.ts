@@ -4,6 +4,7 @@ import { loadSeal } from "../../runtime/domain/seal.js";
 import { closeSharedPool } from "../../runtime/jobs/shared-pool.js";
 import { buildServer } from "../../runtime/server/app.js";
 import { API_ROUTES } from "../../runtime/server/api-routes.js";
+import { ROLE_PERMISSIONS } from "../../policies/authz/actions.js";
 import { addAccount } from "../../runtime/services/accounts.js";
 import { addOrg } from "../../runtime/services/orgs.js";
 import { lifecycleWorld, type LifecycleWorld } from "../helpers/lifecycle-world.js";
@@ -61,7 +62,10 @@ describe("R7 a supervisor's view: regulator auditors read everything and change 
   });
 
   it("R7 every state-changing route refuses the auditor, and each refusal is in the audit chain", async () => {
-    const posts = API_ROUTES.filter((r) => r.method === "POST" && r.url !== "/api/audit/verify");
+    // POSTs that only read (verify, export) are the auditor's; every other POST changes state.
+    const readOnly = new Set(["/api/audit/verify", "/api/audit/export"]);
+    const posts = API_ROUTES.filter((r) => r.method === "POST" && !readOnly.has(r.url));
+    expect(posts.every((r) => !(ROLE_PERMISSIONS[r.permission] as readonly string[]).includes("auditor"))).toBe(true);
     const before = readEntries(w.domain.paths.audit).length;
     let denied = 0;
     for (const r of posts) {
