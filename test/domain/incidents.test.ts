@@ -4,7 +4,7 @@ import { closeSharedPool } from "../../runtime/jobs/shared-pool.js";
 import { closeIncident, listIncidents, openIncident } from "../../runtime/lifecycle/incidents.js";
 import { activityMarkdown, activityReport } from "../../runtime/reports/activity.js";
 import { requestEgress } from "../../runtime/services/egress.js";
-import { submitJob } from "../../runtime/services/jobs.js";
+import { jobStatus, submitJob } from "../../runtime/services/jobs.js";
 import { cli } from "../helpers/fixture.js";
 import { lifecycleWorld } from "../helpers/lifecycle-world.js";
 
@@ -23,7 +23,7 @@ describe("R7 security incidents stop processing in their scope", () => {
       expect(inc.effects.frozenRequests).toEqual([w.ids.pending]);
       expect(inc.effects.pausedApiProducts).toEqual([w.ids.api]);
       expect(inc.effects.cancelledJobs).toHaveLength(1);
-      const done = await running;
+      const done = await jobStatus(admin, (await running).id);
       expect(done).toMatchObject({ state: "cancelled", outputs: [] });
       expect(done.reason).toMatch(/^INCIDENT inc-/);
       await expect(w.runtime.call((await w.session(w.tokens.carol)).principal, w.ids.api, { params: { gender: "F" } })).rejects.toMatchObject({ code: "PRODUCT_SUSPENDED", details: { cause: "INCIDENT_OPEN" } });

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { revokeAccount } from "../../runtime/services/accounts.js";
 import { changeAgreement } from "../../runtime/services/agreements.js";
 import { loadEgress, requestEgress, reviewEgress } from "../../runtime/services/egress.js";
-import { submitJob } from "../../runtime/services/jobs.js";
+import { jobStatus, submitJob } from "../../runtime/services/jobs.js";
 import { changeScenario } from "../../runtime/services/scenarios.js";
 import { downloadPackage } from "../../runtime/lifecycle/delivery.js";
 import { openIncident } from "../../runtime/lifecycle/incidents.js";
@@ -79,7 +79,7 @@ describe("R3 one state check at every gate", () => {
       const running = submitJob(await w.session(w.tokens.alice), { scenario: "stats", model: slow });
       await new Promise((r) => setTimeout(r, 800));
       await revokeAccount(await w.session(w.tokens.admin), "alice", "离职");
-      const done = await running;
+      const done = await jobStatus(await w.session(w.tokens.admin), (await running).id);
       expect(done.state).toBe("cancelled");
       expect(done.reason).toBe("ACCOUNT_REVOKED");
       expect(done.outputs).toEqual([]);

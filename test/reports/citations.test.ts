@@ -65,9 +65,9 @@ describe("citations the compliance report relies on", () => {
   });
 
   it("R1 ZJ 16: a raw run's output stays in staging — its submitter sees coarse figures only — and outbox/ holds nothing but reviewed, sealed packages", async () => {
-    const job = await jobStatus(await w.session(w.tokens.alice), w.ids.fresh);
-    expect(job.outputs.map((o) => o.kind)).toEqual(["table"]);
-    expect(Object.keys(job)).not.toContain("rows");
+    // The submitter's view is the bounded status channel: no part, name or count; the operator's record has the staged table.
+    expect((await jobStatus(await w.session(w.tokens.alice), w.ids.fresh)).outputs).toEqual([]);
+    expect((await jobStatus(await w.session(w.tokens.admin), w.ids.fresh)).outputs.map((o) => o.kind)).toEqual(["table"]);
     expect(readdirSync(w.domain.paths.jobStaging(w.ids.fresh)).length).toBeGreaterThan(0);
     const released = (await listProducts(await w.session(w.tokens.admin))).map((p) => p.package.split("/").pop());
     expect(readdirSync(w.domain.paths.outbox).sort()).toEqual(released.sort());
