@@ -13,6 +13,7 @@ import { registerFeedbackCommands } from "./commands/feedback.js";
 import { registerReportCommands } from "./commands/report.js";
 import { registerBenchCommands } from "./commands/bench.js";
 import { registerDemoCommands } from "./commands/demo.js";
+import { registerLifecycleCommands } from "./commands/lifecycle.js";
 import { versionLine } from "./versions.js";
 
 /** Builds the `shuyu` command tree (DESIGN §6). */
@@ -39,5 +40,6 @@ export function buildProgram(): Command {
   registerReportCommands(program);
   registerBenchCommands(program);
   registerDemoCommands(program);
+  registerLifecycleCommands(program);
   return program;
 }

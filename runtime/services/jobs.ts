@@ -3,6 +3,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { extname, join } from "node:path";
 import { z } from "zod";
 import { authorize } from "../../policies/authz/engine.js";
+import { seesAllOrgs } from "../../policies/authz/object-rules.js";
 import { ShuyuError } from "../../policies/errors.js";
 import { IdSchema, parseInput } from "../../policies/schemas/common.js";
 import { type JobError, type JobLimits, type JobOutcome, type JobOutputs, type JobSpec, type LoggedQuery } from "../../sandbox/index.js";
@@ -18,6 +19,7 @@ import { accountingSpec, dedupeQueries, markTable, purgeLedger, writeLedger, typ
 import type { Principal } from "../../policies/authz/principal.js";
 import { keepJobCode } from "../../policies/disclosure/content/job-code.js";
 import type { LibraryManifest } from "../library/materialise.js";
+import { checkNow, gateCompletion } from "../lifecycle/gate.js";
 import { expireLapsed } from "./agreements.js";
 import { loadScenario, readLibraryManifest, type Scenario } from "./scenarios.js";
 import type { Session } from "./session.js";
@@ -68,6 +70,7 @@ async function prepare(s: Session, raw: unknown, action: "job.submit" | "job.dev
   if (agreement?.state !== "active") {
     throw new ShuyuError("denied", "AGREEMENT_INACTIVE", `agreement '${scenario.agreement}' is ${agreement?.state ?? "missing"}`);
   }
+  await checkNow(s, { step: action, scenario: scenario.id, accounts: [s.principal.accountId] });
   // SQL jobs bind an array to $1, $2, …; models get an object as ctx.params.
   let params: unknown = input.sql !== undefined ? [] : {};
   if (input.params !== undefined) {
@@ -127,7 +130,7 @@ export interface JobView {
   mode: "raw" | "dev";
   /** `developer`: the bounded channel; `operator`: the owner-side record. */
   view: "developer" | "operator";
-  state: "queued" | "running" | "succeeded" | "failed" | "killed";
+  state: "queued" | "running" | "succeeded" | "failed" | "killed" | "cancelled";
   reason: string | null;
   error: { type: string; code: string; line?: number; column?: number } | null;
   /** Developer view of a raw job: the time bucket's edge (s); otherwise whole seconds. */
@@ -305,6 +308,7 @@ async function finishJob(s: Session, id: string, outcome: JobOutcome, p: Prepare
   };
   try {
     await s.domain.mutate(async () => {
+      outcome = await gateCompletion(s, id, outcome);
       let parts: StagedPart[];
       let final = outcome;
       try {
@@ -371,7 +375,7 @@ export async function listJobs(s: Session): Promise<JobView[]> {
   await ensureJobPolicyTables(s.domain);
   const rows = await all<JobRow>(s.domain.control, "SELECT * FROM jobs ORDER BY created_at DESC");
   const held = await releases(s.domain);
-  return rows.filter((r) => s.principal.orgKind === "operator" || s.principal.roles.includes("reviewer") || r.org === s.principal.orgId).map((r) => toView(r, s.principal, held.get(r.id)));
+  return rows.filter((r) => seesAllOrgs(s.principal) || s.principal.roles.includes("reviewer") || r.org === s.principal.orgId).map((r) => toView(r, s.principal, held.get(r.id)));
 }
 
 /** Everything a dev-mode run produced, for printing. */
