@@ -15,6 +15,7 @@ import { registerBenchCommands } from "./commands/bench.js";
 import { registerDemoCommands } from "./commands/demo.js";
 import { registerWhoamiCommands } from "./commands/whoami.js";
 import { registerCompletionCommands } from "./commands/completion.js";
+import { registerLifecycleCommands } from "./commands/lifecycle.js";
 import { versionLine } from "./versions.js";
 
 /** Builds the `shuyu` command tree (DESIGN §6). */
@@ -57,5 +58,6 @@ export function buildProgram(): Command {
   registerDemoCommands(program);
   registerWhoamiCommands(program);
   registerCompletionCommands(program);
+  registerLifecycleCommands(program);
   return program;
 }

@@ -17,6 +17,7 @@ import { addOrg, AddOrgInput, listOrgs } from "../services/orgs.js";
 import { approveScenario, changeScenario, listScenarios, rejectScenario, showScenario, submitScenario, SubmitScenarioInput } from "../services/scenarios.js";
 import type { Session } from "../services/session.js";
 import { RoleInput, setColumnRole, setSubjectKey, SubjectInput } from "../services/subjects.js";
+import { LIFECYCLE_ROUTES } from "./lifecycle-routes.js";
 
 /** What a route handler receives besides the session. */
 export interface RouteInput {
@@ -172,4 +173,5 @@ export const API_ROUTES: ApiRoute[] = [
   { method: "GET", url: "/api/products", summary: "Registered products (存证)", permission: "product.read", handler: (s) => listProducts(s) },
   { method: "GET", url: "/api/audit", summary: "Audit log, filtered", permission: "audit.read", query: AuditFilter, handler: (s, i) => auditLog(s, i.query) },
   { method: "POST", url: "/api/audit/verify", summary: "Verify the audit chain (R7)", permission: "audit.verify", handler: (s) => verifyAudit(s) },
+  ...LIFECYCLE_ROUTES,
 ];

@@ -12,6 +12,9 @@ import { ApiProductRuntime, CallInput } from "./api-products/product-runtime.js"
 import { ApiReviewInput, listApiProducts, publishApiProduct, PublishApiInput, reviewApiProduct } from "./api-products/service.js";
 import { registerConsole } from "./console/routes.js";
 import { httpError } from "./http-errors.js";
+import { auditDenied } from "../lifecycle/denials.js";
+import { attachAccessLog } from "./access-log-hook.js";
+import { authorize } from "../../policies/authz/engine.js";
 import { logOptions } from "./log-options.js";
 import { openApiDocument, type RouteDoc } from "./openapi.js";
 import { RateLimiter, type RateRule } from "./rate-limit.js";
@@ -126,6 +129,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
     if (mutating(req)) principals.clear();
   });
   const products = new ApiProductRuntime(domain, opts.seal, { liveCheckMs: opts.liveCheckMs });
+  const accessLog = attachAccessLog(app, domain);
 
   /** Authenticates, applies the per-account limit, and hands back the session. */
   const session = async (req: FastifyRequest, limited = true): Promise<Session> => {
@@ -139,6 +143,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
       throw err;
     }
     if (limited) limiter.take(principal.accountId);
+    accessLog.account(req, principal.accountId);
     return { domain, principal };
   };
 
@@ -150,7 +155,14 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
       handler: async (req, reply) => {
         const s = await session(req);
         jsonOnly(req);
-        const out = await r.handler(s, { params: req.params as Record<string, string>, body: req.body, query: req.query as Record<string, unknown> });
+        // The route's permission is checked before its input, so a refused caller learns nothing from validation errors.
+        const out = await Promise.resolve()
+          .then(() => authorize(s.principal, r.permission))
+          .then(() => r.handler(s, { params: req.params as Record<string, string>, body: req.body, query: req.query as Record<string, unknown> }))
+          .catch(async (err: unknown) => {
+            await auditDenied(domain, s.principal, err, `api:${r.method} ${r.url}`);
+            throw err;
+          });
         return sendJson(reply, r.status ?? 200, out);
       },
     });

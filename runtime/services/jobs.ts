@@ -3,9 +3,10 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "no
 import { extname, join } from "node:path";
 import { z } from "zod";
 import { authorize } from "../../policies/authz/engine.js";
+import { seesAllOrgs } from "../../policies/authz/object-rules.js";
 import { ShuyuError } from "../../policies/errors.js";
 import { IdSchema, parseInput } from "../../policies/schemas/common.js";
-import { type JobError, type JobLimits, type JobOutcome, type JobOutputs, type JobSpec } from "../../sandbox/index.js";
+import { type JobError, type JobLimits, type JobOutcome, type JobOutputs, type JobSpec, type LoggedQuery } from "../../sandbox/index.js";
 import { now } from "../clock.js";
 import { all, one } from "../domain/db.js";
 import { wholeSeconds } from "../jobs/coarse.js";
@@ -15,9 +16,11 @@ import { sharedPool } from "../jobs/shared-pool.js";
 import { formatDiagnostics, typecheckModel } from "../jobs/typecheck.js";
 import { discardStaged, stageFailure, stageOutputs, type StagedPart } from "../jobs/staging.js";
 import { isPreDataReason, releaseAt } from "../jobs/status-channel.js";
+import { accountingSpec, dedupeQueries, markTable, purgeLedger, writeLedger, type LedgerEntry, type TableMark } from "../ledger/index.js";
 import type { Principal } from "../../policies/authz/principal.js";
 import { keepJobCode } from "../../policies/disclosure/content/job-code.js";
 import type { LibraryManifest } from "../library/materialise.js";
+import { checkNow, gateCompletion } from "../lifecycle/gate.js";
 import { expireLapsed } from "./agreements.js";
 import { loadScenario, readLibraryManifest, type Scenario } from "./scenarios.js";
 import type { Session } from "./session.js";
@@ -68,6 +71,7 @@ async function prepare(s: Session, raw: unknown, action: "job.submit" | "job.dev
   if (agreement?.state !== "active") {
     throw new ShuyuError("denied", "AGREEMENT_INACTIVE", `agreement '${scenario.agreement}' is ${agreement?.state ?? "missing"}`);
   }
+  await checkNow(s, { step: action, scenario: scenario.id, accounts: [s.principal.accountId] });
   // SQL jobs bind an array to $1, $2, …; models get an object as ctx.params.
   let params: unknown = input.sql !== undefined ? [] : {};
   if (input.params !== undefined) {
@@ -102,7 +106,7 @@ export function specFor(jobId: string, dir: string, manifest: LibraryManifest, p
     jobId,
     libraryDir: dir,
     // Libraries written before subject ids existed have neither roles nor a sid column.
-    views: manifest.datasets.map((d) => ({ name: d.view, file: join(dir, d.file), columns: d.columns, ...(d.roles ? { roles: d.roles } : {}), ...(d.sid ? { sidColumn: d.sid } : {}), ...(d.subject ? { subject: d.subject } : {}) })),
+    views: manifest.datasets.map((d) => ({ name: d.view, file: join(dir, d.file), columns: d.columns, dataset: d.dataset, ...(d.roles ? { roles: d.roles } : {}), ...(d.sid ? { sidColumn: d.sid } : {}), ...(d.subject ? { subject: d.subject } : {}) })),
     kind: p.kind,
     code: p.code,
     language: p.language,
@@ -127,7 +131,7 @@ export interface JobView {
   mode: "raw" | "dev";
   /** `developer`: the bounded channel; `operator`: the owner-side record. */
   view: "developer" | "operator";
-  state: "queued" | "running" | "succeeded" | "failed" | "killed";
+  state: "queued" | "running" | "succeeded" | "failed" | "killed" | "cancelled";
   reason: string | null;
   error: { type: string; code: string; line?: number; column?: number } | null;
   /** Developer view of a raw job: the time bucket's edge (s); otherwise whole seconds. */
@@ -144,6 +148,8 @@ export interface JobView {
    * because an exact end time would be a timing channel out of the model.
    */
   finishedAt: string | null;
+  /** Operator view only (the owner-side record): each staged table's ledger mark. Never in the developer's view. */
+  marks?: { part: string; table: string; mark: TableMark }[];
 }
 
 /** Filters and paging of `listJobs`. */
@@ -183,6 +189,7 @@ function toView(r: JobRow, viewer: Principal, release: Release): JobView {
       error: err ? { type: err.type, code: err.code, line: err.line, column: err.column } : null,
       seconds: wholeSeconds(r.started_at, r.finished_at),
       outputs: parts.map((p, i) => ({ part: p.alias ?? `t${i + 1}`, kind: p.kind, name: p.name, ...(p.rows !== undefined ? { rows: p.rows } : {}), bytes: p.bytes, ...(p.table ? { table: p.table } : {}) })),
+      marks: parts.flatMap((p, i) => (p.kind === "table" ? [{ part: p.alias ?? `t${i + 1}`, table: p.name, mark: p.mark ?? { kind: "computed" as const } }] : [])),
     };
   }
   if (r.mode === "dev") {
@@ -250,16 +257,52 @@ export async function submitJob(s: Session, raw: unknown): Promise<JobView> {
     });
   });
   let outcome: JobOutcome;
+  const spec = specFor(id, dir, manifest, p);
   try {
-    outcome = await sharedPool().run(specFor(id, dir, manifest, p));
+    outcome = await sharedPool().run(spec);
   } catch (err) {
     outcome = { state: "failed", reason: "SANDBOX_ERROR", outputs: { tables: {}, logs: [] }, error: { type: "Error", code: "SANDBOX_ERROR", message: String(err) }, queries: 0 };
   }
-  await finishJob(s, id, outcome, p, startedMs);
+  const accounted = await account(spec, outcome);
+  await finishJob(s, id, outcome, p, startedMs, accounted);
   // The answer waits for the time bucket's edge: how long the job really took is not observable.
   const release = (await releases(s.domain, id)).get(id);
   if (release) await new Promise((r) => setTimeout(r, Math.max(0, release.releaseMs - Date.now())));
   return toView(await loadJob(s, id), s.principal, release);
+}
+
+/**
+ * Recomputes the job's ledger in a separate worker (sandbox/README.md, "Query log,
+ * accounting job and the ledger"): the model's process only said which queries it
+ * ran; the counts come from this run.
+ */
+async function account(spec: JobSpec, outcome: JobOutcome): Promise<{ queries: LoggedQuery[]; run?: JobOutcome }> {
+  const queries = dedupeQueries(outcome.queryLog);
+  if (queries.length === 0) return { queries };
+  try {
+    return { queries, run: await sharedPool().run(accountingSpec(spec, queries)) };
+  } catch {
+    return { queries };
+  }
+}
+
+/**
+ * Stores the ledger and marks each staged table against it. A failure here leaves the
+ * tables unmarked, i.e. `computed` (the strictest), and the job's outcome unchanged.
+ */
+async function ledgerAndMarks(s: Session, id: string, accounted: { queries: LoggedQuery[]; run?: JobOutcome }, parts: StagedPart[], declared: JobOutputs["declared"]): Promise<LedgerEntry[]> {
+  try {
+    const ledger = await writeLedger(s.domain.vault, id, accounted.queries, accounted.run);
+    for (const part of parts) {
+      if (part.kind === "table" && part.table) part.mark = await markTable(s.domain.vault, id, part.alias ?? part.name, part.table, ledger, declared?.[part.name]);
+    }
+    return ledger;
+  } catch (err) {
+    recordInternalError(s.domain, err, { job: id, step: "ledger" });
+    for (const part of parts) delete part.mark;
+    await purgeLedger(s.domain.vault, id).catch(() => undefined);
+    return [];
+  }
 }
 
 /** SM3 of a canonical JSON text: what the audit chain keeps of model-chosen material. */
@@ -271,8 +314,9 @@ const sm3Json = (v: unknown) => createHash("sm3").update(JSON.stringify(v)).dige
  * (INTERNAL with an error id), so no job stays `running`. The audit entry holds codes and
  * SM3 digests only: names, counts and messages are model-chosen.
  */
-async function finishJob(s: Session, id: string, outcome: JobOutcome, p: PreparedJob, startedMs: number): Promise<void> {
+async function finishJob(s: Session, id: string, outcome: JobOutcome, p: PreparedJob, startedMs: number, accounted: { queries: LoggedQuery[]; run?: JobOutcome }): Promise<void> {
   const dir = s.domain.paths.jobStaging(id);
+  let ledger: LedgerEntry[] = [];
   const record = async (o: JobOutcome, parts: StagedPart[]) => {
     const release = releaseAt(new Date(startedMs), new Date(), p.limits.wallMs);
     await s.domain.control.run("UPDATE jobs SET state = ?, reason = ?, error = ?, outputs = ?, finished_at = ?::TIMESTAMP WHERE id = ?", [
@@ -283,19 +327,23 @@ async function finishJob(s: Session, id: string, outcome: JobOutcome, p: Prepare
       actor: "system", action: `job.${o.state}`, object: `job:${id}`,
       details: {
         reason: o.reason ?? null, errorCode: o.error?.code ?? null,
-        staged: parts.map((x) => ({ part: x.alias, kind: x.kind, sm3: x.sm3 })),
+        staged: parts.map((x) => ({ part: x.alias, kind: x.kind, sm3: x.sm3, ...(x.mark ? { mark: x.mark.kind } : {}) })),
+        ledger: ledger.map((e) => ({ q: e.q, sqlSm3: e.sqlSm3, kind: e.kind })),
         recordSm3: sm3Json({ names: parts.map((x) => x.name), rows: parts.map((x) => x.rows ?? null), bytes: parts.map((x) => x.bytes), queries: o.queries, error: o.error ?? null }),
       },
     });
   };
   try {
     await s.domain.mutate(async () => {
+      outcome = await gateCompletion(s, id, outcome);
       let parts: StagedPart[];
       let final = outcome;
       try {
         parts = await stageOutputs(s.domain.vault, dir, id, outcome.outputs, outcome.error, { parts: p.limits.parts, stagedBytes: p.maxima.stagedBytes });
+        ledger = await ledgerAndMarks(s, id, accounted, parts, outcome.outputs.declared);
       } catch (err) {
         await discardStaged(s.domain.vault, dir, id);
+        await purgeLedger(s.domain.vault, id);
         const limit = err instanceof ShuyuError && err.code === "LIMIT_STAGED";
         const message = err instanceof Error ? err.message : String(err);
         final = limit
@@ -326,12 +374,15 @@ export async function devJob(s: Session, raw: unknown): Promise<{ job: string; o
   const manifest = readLibraryManifest(dir);
   const id = newJobId();
   const started = now().toISOString();
-  const outcome = await sharedPool().run(specFor(id, dir, manifest, p));
+  const spec = specFor(id, dir, manifest, p);
+  const outcome = await sharedPool().run(spec);
+  const accounted = await account(spec, outcome);
   // Sample-data logs are visible by definition; kept beside the job so `job logs` can show them later.
   const logDir = s.domain.paths.jobStaging(id);
   mkdirSync(logDir, { recursive: true });
   writeFileSync(join(logDir, DEV_LOGS), JSON.stringify(outcome.outputs.logs));
   await s.domain.mutate(async () => {
+    await writeLedger(s.domain.vault, id, accounted.queries, accounted.run);
     await s.domain.control.run(
       "INSERT INTO jobs VALUES (?, ?, ?, ?, ?, 'dev', ?, ?, ?, ?, ?, ?, ?, NULL, ?::TIMESTAMP, ?::TIMESTAMP, ?::TIMESTAMP)",
       [id, p.scenario.id, p.scenario.org, s.principal.accountId, p.kind, createHash("sm3").update(p.code).digest("hex"), JSON.stringify(p.params),
@@ -413,7 +464,7 @@ export async function listJobs(s: Session, filter: JobFilter = {}): Promise<JobV
   const rows = await all<JobRow>(s.domain.control, `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC, id`, args);
   const held = await releases(s.domain);
   return rows
-    .filter((r) => s.principal.orgKind === "operator" || s.principal.roles.includes("reviewer") || r.org === s.principal.orgId)
+    .filter((r) => seesAllOrgs(s.principal) || s.principal.roles.includes("reviewer") || r.org === s.principal.orgId)
     .map((r) => toView(r, s.principal, held.get(r.id)))
     .filter((v) => f.state === undefined || v.state === f.state)
     .slice(f.offset, f.offset + f.limit);
