@@ -5,14 +5,14 @@
  * block → review → pass. Only reviewers and the operator see it: the output is computed on
  * raw data, and the developer sees it only once it is released.
  */
-import { existsSync, readFileSync } from "node:fs";
 import { authorize } from "../../policies/authz/engine.js";
 import type { Finding } from "../../policies/disclosure/index.js";
 import { ShuyuError } from "../../policies/errors.js";
 import { all, ident, one } from "../domain/db.js";
 import type { StagedPart } from "../jobs/staging.js";
 import { loadEgress, type EgressRequest } from "./egress.js";
-import { jobSourceFile, loadJob, stagedParts } from "./jobs.js";
+import { loadJob, stagedParts } from "./jobs.js";
+import { readJobCode } from "../../policies/disclosure/content/index.js";
 import { loadScenario } from "./scenarios.js";
 import type { Session } from "./session.js";
 
@@ -75,7 +75,6 @@ export async function egressDossier(s: Session, id: string, opts: { page?: numbe
   const acct = await one<{ name: string; org: string }>(s.domain.control, "SELECT name, org FROM accounts WHERE id = ?", [r.requestedBy]);
   const org = await one<{ name: string }>(s.domain.control, "SELECT name FROM orgs WHERE id = ?", [acct?.org ?? r.org]);
   const parts = await stagedParts(s, r.job);
-  const sourceFile = jobSourceFile(s, job.id, job.kind, existsSync(jobSourceFile(s, job.id, job.kind, "ts")) ? "ts" : "js");
   const flagged = flaggedValues(r.findings);
   const tables: DossierTable[] = [];
   for (const d of r.desensitization) {
@@ -100,7 +99,7 @@ export async function egressDossier(s: Session, id: string, opts: { page?: numbe
     request: r,
     purpose: sc.purpose,
     requester: { account: r.requestedBy, name: acct?.name ?? "", org: submitterOrg, orgName: org?.name ?? "" },
-    job: { id: job.id, kind: job.kind, codeSm3: job.code_sm3, code: existsSync(sourceFile) ? readFileSync(sourceFile, "utf8") : null, params: JSON.parse((await one<{ params: string }>(s.domain.control, "SELECT params FROM jobs WHERE id = ?", [job.id]))!.params) },
+    job: { id: job.id, kind: job.kind, codeSm3: job.code_sm3, code: readJobCode(s.domain.paths.jobStaging(job.id), job.code_sm3) ?? null, params: JSON.parse((await one<{ params: string }>(s.domain.control, "SELECT params FROM jobs WHERE id = ?", [job.id]))!.params) },
     tables,
     findings: sortFindings(r.findings),
     canDecide: open && !r.reviews.some((v) => v.by === s.principal.accountId) && mayReview(s, submitterOrg, r.org),

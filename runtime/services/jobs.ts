@@ -238,7 +238,6 @@ export async function submitJob(s: Session, raw: unknown): Promise<JobView> {
   const manifest = readLibraryManifest(dir);
   const id = newJobId();
   const codeSm3 = createHash("sm3").update(p.code).digest("hex");
-  keepSource(s, id, p);
   // The status channel's clock: real time, so a moved domain clock cannot shorten the hold.
   const startedMs = Date.now();
   // The control store keeps only the digest; the gate reads the code's constants from staging.
@@ -404,18 +403,6 @@ async function refuseTypeErrors(code: string, file: string): Promise<void> {
 }
 
 const DEV_LOGS = "dev-logs.json";
-
-/** The file beside a job's staging that holds its code (SQL or model), for the reviewer; its SM3 is the job's codeSm3. */
-export function jobSourceFile(s: Pick<Session, "domain">, id: string, kind: string, language?: string): string {
-  return join(s.domain.paths.jobStaging(id), `source.${kind === "sql" ? "sql" : language === "ts" ? "ts" : "js"}`);
-}
-
-/** Keeps a raw job's code for its reviewers: written before the run, so no model output can alter it. */
-function keepSource(s: Pick<Session, "domain">, id: string, p: PreparedJob): void {
-  const file = jobSourceFile(s, id, p.kind, p.language);
-  mkdirSync(join(file, ".."), { recursive: true });
-  writeFileSync(file, p.code, { mode: 0o600 });
-}
 
 /** A job's logs as the gate allows them: a dev run's lines (sample data), none of a raw run's before egress. */
 export async function jobLogs(s: Session, id: string): Promise<{ id: string; mode: "raw" | "dev"; logs: string[] | null; note?: string }> {

