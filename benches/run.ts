@@ -15,6 +15,7 @@ const SUITES: Record<string, () => Promise<{ run(opts: { quick: boolean }): Prom
   sandbox: () => import("./sandbox.bench.js"),
   egress: () => import("./egress.bench.js"),
   content: () => import("./content.bench.js"),
+  ledger: () => import("./ledger.bench.js"),
   server: () => import("./server.load.js"),
 };
 

@@ -3,13 +3,17 @@ export type {
   ColumnarTable,
   ColumnRole,
   ColumnType,
+  DeclaredKind,
   JobError,
   JobLimits,
   JobOutcome,
   JobOutputs,
   JobSpec,
   JobState,
+  LedgerColumnMeta,
+  LedgerQuery,
   LibraryView,
+  LoggedQuery,
 } from "./types.js";
 export { DEFAULT_LIMITS } from "./types.js";
 export { WorkerPool, workerRssCapMiB, type WorkerPoolOptions } from "./pool.js";

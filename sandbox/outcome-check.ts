@@ -1,6 +1,8 @@
 import type { ColumnarTable, JobOutcome } from "./types.js";
 
 const STATES = new Set(["succeeded", "failed", "killed"]);
+const LEDGER_KINDS = new Set(["aggregate", "rows", "unaccounted"]);
+const DECLARED = new Set(["accounted-aggregate", "accounted-rows", "computed"]);
 const CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
 
 function protocolError(what: string): JobOutcome {
@@ -52,5 +54,14 @@ export function checkOutcome(raw: unknown): JobOutcome {
     for (const k of ["line", "column"] as const) if (e[k] !== undefined && (!Number.isInteger(e[k]) || (e[k] as number) < 1)) return protocolError("a malformed error position");
   }
   if (o.startMs !== undefined && typeof o.startMs !== "number") return protocolError("a malformed start time");
+  if (o.queryLog !== undefined && (!Array.isArray(o.queryLog) || !o.queryLog.every((q) => q !== null && typeof q === "object" && typeof q.sql === "string" && Array.isArray(q.params)))) {
+    return protocolError("a malformed query log");
+  }
+  if (o.ledger !== undefined && (!Array.isArray(o.ledger) || !o.ledger.every((q) => q !== null && typeof q === "object" && Number.isInteger(q.q) && LEDGER_KINDS.has(q.kind) && Number.isInteger(q.rows) && q.meta !== null && typeof q.meta === "object" && Array.isArray(q.meta.columns) && (q.reason === undefined || typeof q.reason === "string")))) {
+    return protocolError("a malformed ledger");
+  }
+  if (o.outputs.declared !== undefined && (o.outputs.declared === null || typeof o.outputs.declared !== "object" || !Object.values(o.outputs.declared).every((k) => DECLARED.has(k)))) {
+    return protocolError("malformed declared kinds");
+  }
   return o;
 }

@@ -108,7 +108,8 @@ function validateSpec(spec: JobSpec): void {
   };
   if (!spec || typeof spec.jobId !== "string" || spec.jobId === "") bad("jobId is required");
   if (typeof spec.libraryDir !== "string" || !isAbsolute(spec.libraryDir)) bad("libraryDir must be an absolute path");
-  if (spec.kind !== "model" && spec.kind !== "sql") bad("kind must be 'model' or 'sql'");
+  if (spec.kind !== "model" && spec.kind !== "sql" && spec.kind !== "account") bad("kind must be 'model', 'sql' or 'account'");
+  if (spec.kind === "account" && (!Array.isArray(spec.queries) || !spec.queries.every((q) => typeof q?.sql === "string" && Array.isArray(q.params)))) bad("an accounting job carries queries [{ sql, params }]");
   if (typeof spec.code !== "string") bad("code must be a string");
   if (!Array.isArray(spec.views)) bad("views must be an array");
   for (const v of spec.views) {

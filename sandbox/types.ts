@@ -16,12 +16,20 @@ export interface LibraryView {
   file: string;
   /** The columns the view exposes: the granted ones only, never `sidColumn`. */
   columns: string[];
+  /** Catalog id of the dataset behind the view (the ledger tags subjects with it). */
+  dataset?: string;
   /** Role of each granted column (`join-only` where the grant says so). */
   roles?: Record<string, ColumnRole | "join-only">;
   /** The file's hidden subject-id column (`__sid`): only the accounting run's views select it. */
   sidColumn?: string;
   /** The dataset's subject key (its columns need not be granted): joins on it share subjects. */
   subject?: { kind: SubjectKind; columns: string[] };
+}
+
+/** One query a job ran, as the worker logged it (the accounting job re-runs it). */
+export interface LoggedQuery {
+  sql: string;
+  params: unknown[];
 }
 
 /** Per-job budgets; hitting one ends the job as `killed` with `LIMIT_<NAME>`. */
@@ -62,7 +70,10 @@ export interface JobSpec {
   /** The scenario's library (or a sample library in dev mode); the only directory DuckDB may read. */
   libraryDir: string;
   views: LibraryView[];
-  kind: "model" | "sql";
+  /** `account`: re-run `queries` in accounted form (no isolate; views carry `sidColumn`). */
+  kind: "model" | "sql" | "account";
+  /** The deduplicated queries to account (kind `account` only). */
+  queries?: LoggedQuery[];
   /** JS / TS ES module (`export default async (ctx) => result`) or the SQL text. */
   code: string;
   language?: "js" | "ts";
@@ -84,6 +95,8 @@ export interface ColumnarTable {
 
 export interface JobOutputs {
   tables: Record<string, ColumnarTable>;
+  /** Kinds the model declared for its tables; staging honours one only if it is stricter than the mark. */
+  declared?: Record<string, DeclaredKind>;
   model?: unknown;
   report?: string;
   index?: number[];
@@ -106,6 +119,32 @@ export interface JobError {
 
 export type JobState = "succeeded" | "failed" | "killed";
 
+/** What a staged table is, from the least to the most strictly checked. */
+export type DeclaredKind = "accounted-aggregate" | "accounted-rows" | "computed";
+
+/** How one result column of an accounted query came about (led_queries.meta.columns). */
+export interface LedgerColumnMeta {
+  name: string;
+  role: "group" | "aggregate" | "plain";
+  agg?: "count" | "count_distinct" | "sum" | "avg" | "dispersion" | "single";
+  /** Every aggregate class the column's expression uses (a ratio of sums has two). */
+  aggs?: LedgerColumnMeta["agg"][];
+  /** Set when the column is a window over the grouped rows. */
+  window?: boolean;
+  /** True when the ledger has __top1_<i>/__top2_<i>/__total_<i> for this column (i = its result index). */
+  additive?: boolean;
+  source?: { dataset: string; column: string; role: string };
+}
+
+/** One accounted query as the accounting job reports it (tables `q<q>` and `q<q>_subjects` in outputs). */
+export interface LedgerQuery {
+  q: number;
+  kind: "aggregate" | "rows" | "unaccounted";
+  reason?: string;
+  meta: { columns: LedgerColumnMeta[] };
+  rows: number;
+}
+
 export interface JobOutcome {
   state: JobState;
   /** LIMIT_MEMORY, LIMIT_CPU, LIMIT_WALL, LIMIT_OUTPUT, LIMIT_ROWS, LIMIT_QUERIES, LIMIT_LOG, WORKER_CRASHED, SQL_DENIED, … */
@@ -114,6 +153,10 @@ export interface JobOutcome {
   error?: JobError;
   /** `ctx.query` calls made (1 for a SQL job). */
   queries: number;
+  /** Every query the job ran, in order (model and SQL jobs; at most limits.queries). */
+  queryLog?: LoggedQuery[];
+  /** Accounting jobs only: one entry per accounted query. */
+  ledger?: LedgerQuery[];
   /** Time the worker spent creating DuckDB, isolate, context and compiling, in ms (benchmarks read it). */
   startMs?: number;
 }

@@ -4,8 +4,10 @@ import { Domain, type OpenOptions } from "../domain/domain.js";
 import { describeRecovery, recoveryIsEmpty } from "../domain/recovery.js";
 import { withErrorId } from "../jobs/internal-errors.js";
 import type { Session } from "../services/session.js";
+import type { Principal } from "../../policies/authz/principal.js";
 import { globalOptions } from "./run-command.js";
 import { ShuyuError, type ErrorKind } from "../../policies/errors.js";
+import { auditDenied } from "../lifecycle/denials.js";
 
 /** The command's name path, e.g. "job submit". */
 function commandName(cmd: Command): string {
@@ -31,10 +33,12 @@ export async function withSession<T>(cmd: Command, fn: (s: Session) => Promise<T
     throw err;
   }
   if (domain.recovery && !recoveryIsEmpty(domain.recovery)) process.stderr.write(`shuyu: recovered: ${describeRecovery(domain.recovery)}\n`);
+  let principal: Principal | undefined;
   try {
-    const principal = await authenticate(domain, g.token ?? process.env.SHUYU_TOKEN);
+    principal = await authenticate(domain, g.token ?? process.env.SHUYU_TOKEN);
     return await fn({ domain, principal });
   } catch (err) {
+    await auditDenied(domain, principal, err, `cli:${cmd.parent?.name() ?? ""} ${cmd.name()}`.trim());
     // An internal error's text can quote raw values: the terminal gets its id, the domain keeps the details.
     throw withErrorId(domain, err, { command: cmd.name() });
   } finally {

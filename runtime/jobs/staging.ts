@@ -5,6 +5,7 @@ import { DuckDBDataChunk, type DuckDBConnection, type DuckDBType, BIGINT, BOOLEA
 import { ShuyuError } from "../../policies/errors.js";
 import { outputNamesProblem, type ColumnarTable, type ColumnType, type JobError, type JobOutputs } from "../../sandbox/index.js";
 import { all, exec, ident, literal } from "../domain/db.js";
+import type { TableMark } from "../ledger/match.js";
 import { sm3OfFile } from "../library/materialise.js";
 
 /** What staging recorded of one output part (exact figures and names: owner-side only). */
@@ -22,6 +23,8 @@ export interface StagedPart {
   sm3: string;
   /** Content digest of `table` at staging (checked before release). */
   digest?: string;
+  /** Tables only: what the table is, matched against the job's ledger (owner-side; CONTRACT.md "Marks"). */
+  mark?: TableMark;
 }
 
 const DUCK_TYPE: Record<ColumnType, { type: DuckDBType; sql: string; cast?: string }> = {

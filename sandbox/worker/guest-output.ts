@@ -1,5 +1,5 @@
 import { outputNamesProblem } from "../output-names.js";
-import type { ColumnarTable, ColumnType, JobError, JobOutputs } from "../types.js";
+import type { ColumnarTable, ColumnType, DeclaredKind, JobError, JobOutputs } from "../types.js";
 
 /** Names a guest error may carry out; anything else is reported as plain "Error". */
 const ERROR_TYPES = new Set([
@@ -97,6 +97,17 @@ export function parseOutputs(out: unknown, buffer: ArrayBuffer, maxParts = Numbe
   if (problem) throw new OutputInvalid(problem);
   const result: Omit<JobOutputs, "logs"> = { tables };
   if (out.model !== undefined) result.model = out.model;
+  if (out.declare !== undefined) {
+    // A model may only make a table's checks stricter (CONTRACT.md "Marks"); staging enforces that.
+    if (!isRecord(out.declare)) throw new OutputInvalid("declare is not an object");
+    const declared: Record<string, DeclaredKind> = {};
+    for (const [tname, kind] of Object.entries(out.declare)) {
+      if (!Object.prototype.hasOwnProperty.call(tables, tname)) throw new OutputInvalid("declare names a table the result does not have");
+      if (kind !== "accounted-aggregate" && kind !== "accounted-rows" && kind !== "computed") throw new OutputInvalid("declare: a kind is accounted-aggregate, accounted-rows or computed");
+      Object.defineProperty(declared, tname, { value: kind, enumerable: true, writable: true, configurable: true });
+    }
+    result.declared = declared;
+  }
   if (out.report !== undefined) {
     if (typeof out.report !== "string") throw new OutputInvalid("report is not a string");
     result.report = out.report;

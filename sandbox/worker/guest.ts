@@ -14,7 +14,7 @@ export const GUEST_BOOTSTRAP = String.raw`
   const ObjectToString = Object.prototype.toString;
   const ArrayIsArray = Array.isArray, IsView = ArrayBuffer.isView;
   const PromiseC = Promise, ErrorC = Error, TypeErrorC = TypeError, StringC = String;
-  const I32 = Int32Array, F64 = Float64Array;
+  const I32 = Int32Array, F64 = Float64Array, I64 = BigInt64Array, BigIntC = BigInt;
   const call = Function.prototype.call;
   const toStr = (v) => call.call(ObjectToString, v);
 
@@ -60,9 +60,12 @@ export const GUEST_BOOTSTRAP = String.raw`
     const columns = {};
     for (let i = 0; i < meta.columns.length; i++) {
       const c = meta.columns[i];
-      const values = c.kind === "i32" ? new I32(payload.buf, c.offset, c.length)
+      let values = c.kind === "i32" ? new I32(payload.buf, c.offset, c.length)
         : c.kind === "f64" ? new F64(payload.buf, c.offset, c.length)
+        : c.kind === "i64" ? new I64(payload.buf, c.offset, c.length)
         : texts[c.index];
+      // Nullable BIGINT: exact decimal strings on the wire, BigInt (or null) in the model.
+      if (c.kind === "i64n") for (let r = 0; r < values.length; r++) values[r] = values[r] === null ? null : BigIntC(values[r]);
       define(columns, c.name, values);
     }
     waiter.resolve({ rowCount: meta.rowCount, columns });
@@ -168,6 +171,7 @@ export const GUEST_BOOTSTRAP = String.raw`
       out.tables = tables;
     }
     if (r.model !== undefined) out.model = r.model;
+    if (r.declare !== undefined) out.declare = r.declare;
     if (r.report !== undefined) {
       if (typeof r.report !== "string") throw new TypeErrorC("report must be a string");
       out.report = r.report;

@@ -2,7 +2,8 @@ import { createRequire } from "node:module";
 import type { DuckDBConnection, DuckDBValue } from "@duckdb/node-api";
 import type IvmNamespace from "isolated-vm";
 import { guardSql } from "../sqlguard/guard.js";
-import type { JobLimits } from "../types.js";
+import type { GuardView } from "../sqlguard/roles.js";
+import type { JobLimits, LoggedQuery } from "../types.js";
 import { readColumns, RowLimitError, type ReadResult } from "./columns.js";
 import { GUEST_BOOTSTRAP } from "./guest.js";
 
@@ -23,6 +24,8 @@ export interface ModelRun {
   compileError?: { code: string; message: string; line?: number; column?: number };
   logs: string[];
   queries: number;
+  /** Each query the model asked for, in order, as text and bound values (the owner accounts them). */
+  queryLog: LoggedQuery[];
   startMs: number;
 }
 
@@ -45,7 +48,8 @@ export interface ModelJob {
   limits: JobLimits;
   conn: DuckDBConnection;
   parser: DuckDBConnection;
-  views: string[];
+  /** The scenario's views with the grant's roles (identifiers and join-only columns restricted). */
+  views: GuardView[];
   unguardedSql: boolean;
   startedAt: number;
   /** performance.now() at job start, for a sub-millisecond start latency. */
@@ -56,24 +60,44 @@ export interface ModelJob {
 const DYNAMIC_IMPORT = /\bimport\s*\(/;
 const WATCH_MS = 5;
 
-/** Packs a query result for the guest: fixed-width columns in one transferred buffer, the rest as JSON. */
+/** True when every value of a BIGINT column fits in an Int32Array without loss. */
+function fitsInt32(values: BigInt64Array): boolean {
+  for (let i = 0; i < values.length; i++) if (values[i] > 2147483647n || values[i] < -2147483648n) return false;
+  return true;
+}
+
+/**
+ * Packs a query result for the guest: fixed-width columns in one transferred buffer, the rest as JSON.
+ * Integers stay integers (sandbox/README.md, "Types in the isolate"): INTEGER and BIGINT
+ * columns without NULLs arrive as Int32Array when every value fits, BIGINT otherwise as
+ * BigInt64Array; with NULLs, INTEGER as (number | null)[] and BIGINT as (bigint | null)[].
+ */
 function packResult(result: ReadResult): { meta: string; buf: ArrayBuffer; text: string } {
   let bytes = 0;
   const columns: { name: string; kind: string; offset?: number; length?: number; index?: number }[] = [];
   const texts: unknown[][] = [];
-  const typed: { col: Float64Array | Int32Array; offset: number }[] = [];
+  const typed: { col: Float64Array | Int32Array | BigInt64Array; offset: number }[] = [];
   for (const c of result.columns) {
-    let values = c.values;
-    if (values instanceof BigInt64Array) values = Float64Array.from(values, (v) => Number(v));
-    if (values instanceof Int32Array && c.nulls) values = Float64Array.from(values, (v, i) => (c.nulls![i] ? NaN : v));
-    if (values instanceof Int32Array || values instanceof Float64Array) {
+    let values: ReadResult["columns"][number]["values"] = c.values;
+    let kind = "json";
+    if (values instanceof BigInt64Array && c.nulls) {
+      const big = values;
+      values = Array.from(big, (v, i) => (c.nulls![i] ? null : v.toString()));
+      kind = "i64n";
+    } else if (values instanceof BigInt64Array && fitsInt32(values)) {
+      values = Int32Array.from(values, (v) => Number(v));
+    } else if (values instanceof Int32Array && c.nulls) {
+      const ints = values;
+      values = Array.from(ints, (v, i) => (c.nulls![i] ? null : v));
+    }
+    if (values instanceof Int32Array || values instanceof Float64Array || values instanceof BigInt64Array) {
       bytes = Math.ceil(bytes / 8) * 8;
-      columns.push({ name: c.name, kind: values instanceof Int32Array ? "i32" : "f64", offset: bytes, length: values.length });
+      columns.push({ name: c.name, kind: values instanceof Int32Array ? "i32" : values instanceof BigInt64Array ? "i64" : "f64", offset: bytes, length: values.length });
       typed.push({ col: values, offset: bytes });
       bytes += values.byteLength;
     } else {
-      columns.push({ name: c.name, kind: "json", index: texts.length });
-      texts.push(values as unknown[]);
+      columns.push({ name: c.name, kind, index: texts.length });
+      texts.push(values);
     }
   }
   const buf = new ArrayBuffer(bytes);
@@ -104,6 +128,7 @@ export function locate(stack: string): { line?: number; column?: number } {
 export async function runModel(job: ModelJob): Promise<ModelRun> {
   const { limits } = job;
   const logs: string[] = [];
+  const queryLog: LoggedQuery[] = [];
   let queries = 0;
   let killed: string | undefined;
   let sqlFailure: ModelRun["sqlFailure"];
@@ -154,7 +179,8 @@ export async function runModel(job: ModelJob): Promise<ModelRun> {
       try {
         if (typeof sql !== "string" || typeof paramsText !== "string") throw new TypeError("bad query arguments");
         const values = toBindValues(paramsText);
-        if (!job.unguardedSql) await guardSql(sql, job.views, job.parser);
+        queryLog.push({ sql, params: values as unknown[] });
+        if (!job.unguardedSql) await guardSql(sql, job.views, job.parser, values);
         const result = await readColumns(job.conn, sql, values, limits.rowsPerQuery);
         const packed = packResult(result);
         payload = new ivm.ExternalCopy(packed, { transferList: [packed.buf] }).copyInto({ release: true, transferIn: true });
@@ -201,17 +227,17 @@ export async function runModel(job: ModelJob): Promise<ModelRun> {
     const take = await bootstrap.get("take", { reference: true });
 
     if (DYNAMIC_IMPORT.test(job.code)) {
-      return { compileError: { code: "MODEL_IMPORT_DENIED", message: "import() is not available in the sandbox" }, logs, queries, startMs: Date.now() - job.startedAt };
+      return { compileError: { code: "MODEL_IMPORT_DENIED", message: "import() is not available in the sandbox" }, logs, queries, queryLog, startMs: Date.now() - job.startedAt };
     }
     let mod: IvmNamespace.Module;
     try {
       mod = await isolate.compileModule(job.code, { filename: "model.js" });
     } catch (err) {
       const e = err as Error;
-      return { compileError: { code: "MODEL_SYNTAX", message: e.message, ...locate(String(e.stack)) }, logs, queries, startMs: Date.now() - job.startedAt };
+      return { compileError: { code: "MODEL_SYNTAX", message: e.message, ...locate(String(e.stack)) }, logs, queries, queryLog, startMs: Date.now() - job.startedAt };
     }
     if (mod.dependencySpecifiers.length > 0) {
-      return { compileError: { code: "MODEL_IMPORT_DENIED", message: "a model may not import other modules" }, logs, queries, startMs: Date.now() - job.startedAt };
+      return { compileError: { code: "MODEL_IMPORT_DENIED", message: "a model may not import other modules" }, logs, queries, queryLog, startMs: Date.now() - job.startedAt };
     }
     await mod.instantiate(context, () => {
       throw new Error("imports are not available in the sandbox");
@@ -225,23 +251,24 @@ export async function runModel(job: ModelJob): Promise<ModelRun> {
     })();
     running.catch(() => undefined);
     const text = await Promise.race([running, killedPromise.then(() => undefined)]);
-    if (killed) return { killed, logs, queries, startMs, sqlFailure };
-    if (typeof text !== "string") return { text: JSON.stringify({ ok: false, error: { name: "Error", message: "the model returned nothing", stack: "", code: "" } }), logs, queries, startMs, sqlFailure };
+    if (killed) return { killed, logs, queries, queryLog, startMs, sqlFailure };
+    if (typeof text !== "string") return { text: JSON.stringify({ ok: false, error: { name: "Error", message: "the model returned nothing", stack: "", code: "" } }), logs, queries, queryLog, startMs, sqlFailure };
     // The bootstrap allocated this buffer itself (plain, non-resizable), so copying it is safe.
     const buffer = (await take.apply(undefined, [], { result: { copy: true }, timeout: 1000 })) as unknown;
-    if (killed) return { killed, logs, queries, startMs, sqlFailure };
+    if (killed) return { killed, logs, queries, queryLog, startMs, sqlFailure };
     if (!(buffer instanceof ArrayBuffer)) throw new Error("result buffer missing");
-    return { text, buffer, logs, queries, startMs, sqlFailure };
+    return { text, buffer, logs, queries, queryLog, startMs, sqlFailure };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    if (killed) return { killed, logs, queries, startMs: Date.now() - job.startedAt };
-    if (/memory limit/i.test(message) || isolate.isDisposed) return { killed: "LIMIT_MEMORY", logs, queries, startMs: Date.now() - job.startedAt };
-    if (/timed out/i.test(message)) return { killed: "LIMIT_CPU", logs, queries, startMs: Date.now() - job.startedAt };
+    if (killed) return { killed, logs, queries, queryLog, startMs: Date.now() - job.startedAt };
+    if (/memory limit/i.test(message) || isolate.isDisposed) return { killed: "LIMIT_MEMORY", logs, queries, queryLog, startMs: Date.now() - job.startedAt };
+    if (/timed out/i.test(message)) return { killed: "LIMIT_CPU", logs, queries, queryLog, startMs: Date.now() - job.startedAt };
     const stack = err instanceof Error ? String(err.stack) : "";
     return {
       text: JSON.stringify({ ok: false, error: { name: err instanceof Error ? err.name : "Error", message, stack, code: "" } }),
       logs,
       queries,
+      queryLog,
       startMs: Date.now() - job.startedAt,
       sqlFailure,
     };

@@ -6,8 +6,10 @@
 import type { DuckDBConnection, DuckDBValue } from "@duckdb/node-api";
 import { openParserConnection } from "../sqlguard/parser.js";
 import { guardSql } from "../sqlguard/guard.js";
+import { toGuardViews } from "../sqlguard/guard-views.js";
 import type { RunMessage, WorkerMessage } from "../protocol.js";
-import { DEFAULT_LIMITS, type ColumnarTable, type JobOutcome } from "../types.js";
+import { DEFAULT_LIMITS, type ColumnarTable, type JobOutcome, type LoggedQuery } from "../types.js";
+import { runAccounting } from "./account.js";
 import { readColumns, RowLimitError } from "./columns.js";
 import { OutputInvalid, parseGuestError, parseOutputs, PartLimit } from "./guest-output.js";
 import { prepareIsolate, runModel, type PreparedIsolate } from "./isolate.js";
@@ -34,10 +36,13 @@ function sqlParams(params: unknown): DuckDBValue[] {
 async function runSql(msg: RunMessage, conn: DuckDBConnection, parser: DuckDBConnection, startedAt: number): Promise<JobOutcome> {
   const { spec } = msg;
   const startMs = Date.now() - startedAt;
+  const queryLog: LoggedQuery[] = [{ sql: spec.code, params: Array.isArray(spec.params) ? (spec.params as unknown[]) : [] }];
   const timer = setTimeout(() => conn.interrupt(), spec.limits.wallMs);
   try {
-    if (!msg.internal.unguardedSql) await guardSql(spec.code, spec.views.map((v) => v.name), parser);
-    const result = await readColumns(conn, spec.code, sqlParams(spec.params), spec.limits.rowsPerQuery);
+    const bound = sqlParams(spec.params);
+    // The grant's roles and the bound values, exactly as the accounting run re-checks them.
+    if (!msg.internal.unguardedSql) await guardSql(spec.code, toGuardViews(spec.views), parser, bound);
+    const result = await readColumns(conn, spec.code, bound, spec.limits.rowsPerQuery);
     const table: ColumnarTable = {
       rowCount: result.rowCount,
       columns: result.columns.map((c) => ({
@@ -46,14 +51,14 @@ async function runSql(msg: RunMessage, conn: DuckDBConnection, parser: DuckDBCon
         values: c.nulls && !Array.isArray(c.values) ? Array.from(c.values as ArrayLike<number | bigint>, (v, i) => (c.nulls![i] ? null : v)) : c.values,
       })),
     };
-    return { state: "succeeded", outputs: { tables: { result: table }, logs: [] }, queries: 1, startMs };
+    return { state: "succeeded", outputs: { tables: { result: table }, logs: [] }, queries: 1, queryLog, startMs };
   } catch (err) {
-    if (err instanceof RowLimitError) return { state: "killed", reason: "LIMIT_ROWS", ...empty(1), startMs };
-    if (Date.now() - startedAt >= spec.limits.wallMs) return { state: "killed", reason: "LIMIT_WALL", ...empty(1), startMs };
+    if (err instanceof RowLimitError) return { state: "killed", reason: "LIMIT_ROWS", ...empty(1), queryLog, startMs };
+    if (Date.now() - startedAt >= spec.limits.wallMs) return { state: "killed", reason: "LIMIT_WALL", ...empty(1), queryLog, startMs };
     const code = (err as { code?: unknown }).code;
     const message = err instanceof Error ? err.message : String(err);
-    if (code === "SQL_DENIED") return { state: "failed", reason: "SQL_DENIED", error: { type: "SqlError", code: "SQL_DENIED", message }, ...empty(1), startMs };
-    return { state: "failed", reason: code === "SQL_SYNTAX" ? "SQL_SYNTAX" : "SQL_ERROR", error: { type: "SqlError", code: typeof code === "string" ? code : "SQL_ERROR", message }, ...empty(1), startMs };
+    if (code === "SQL_DENIED") return { state: "failed", reason: "SQL_DENIED", error: { type: "SqlError", code: "SQL_DENIED", message }, ...empty(1), queryLog, startMs };
+    return { state: "failed", reason: code === "SQL_SYNTAX" ? "SQL_SYNTAX" : "SQL_ERROR", error: { type: "SqlError", code: typeof code === "string" ? code : "SQL_ERROR", message }, ...empty(1), queryLog, startMs };
   } finally {
     clearTimeout(timer);
   }
@@ -67,13 +72,13 @@ async function runModelJob(msg: RunMessage, conn: DuckDBConnection, parser: Duck
     limits: spec.limits,
     conn,
     parser,
-    views: spec.views.map((v) => v.name),
+    views: toGuardViews(spec.views),
     unguardedSql: msg.internal.unguardedSql === true,
     startedAt,
     startedPerf,
     prepared,
   });
-  const base = { queries: run.queries, startMs: run.startMs };
+  const base = { queries: run.queries, queryLog: run.queryLog, startMs: run.startMs };
   const logs = run.logs;
   if (run.killed) return { state: "killed", reason: run.killed, outputs: { tables: {}, logs }, ...base };
   if (run.compileError) {
@@ -119,6 +124,13 @@ async function handle(msg: RunMessage, parser: DuckDBConnection, conn: DuckDBCon
   const startedAt = Date.now();
   const startedPerf = performance.now();
   const { spec } = msg;
+  if (spec.kind === "account") {
+    // The accounting run executes no developer code: drop the warm isolate before anything else.
+    prepared.isolate.dispose();
+    const views = spec.views.map((v) => ({ ...v, columns: v.sidColumn ? [...v.columns, v.sidColumn] : v.columns }));
+    await lockJobDatabase(conn, spec.libraryDir, views, spec.limits.memoryMiB);
+    return runAccounting(spec, conn, parser, startedAt);
+  }
   let lineMap: number[] | undefined;
   if (spec.kind === "model" && spec.language === "ts") {
     try {

@@ -31,7 +31,7 @@ describe("model jobs (R5)", () => {
       ctx.log("rows", r.rowCount, { kinds: [c.id, c.score, c.big, c.maybe].map(x => Object.prototype.toString.call(x)) });
       return {
         tables: { out: { id: c.id, doubled: c.score.map(x => x * 2), name: c.name, born: c.born, even: c.even } },
-        model: { maybe: Array.from(c.maybe), big: Array.from(c.big) },
+        model: { maybe: Array.from(c.maybe), big: Array.from(c.big, String) },
         report: "n=" + r.rowCount,
         index: [r.rowCount],
       };
@@ -39,7 +39,10 @@ describe("model jobs (R5)", () => {
     const o = await pool.run(modelJob(lib, code, { params: { upTo: 4 } }));
     expect(o.state, everything(o.error)).toBe("succeeded");
     expect(o.queries).toBe(1);
-    expect(o.outputs.logs).toEqual(['rows 4 {"kinds":["[object Int32Array]","[object Float64Array]","[object Float64Array]","[object Float64Array]"]}']);
+    // Integers stay integers: INTEGER as Int32Array, a BIGINT beyond 32 bits as BigInt64Array,
+    // an INTEGER with a NULL as a plain array holding null (it used to become a Float64Array with NaN).
+    expect(o.outputs.logs).toEqual(['rows 4 {"kinds":["[object Int32Array]","[object Float64Array]","[object BigInt64Array]","[object Array]"]}']);
+    expect(o.queryLog).toEqual([{ sql: "SELECT id, name, score, born, big, even, maybe FROM people WHERE id <= ? ORDER BY id", params: [4] }]);
     const t = o.outputs.tables.out;
     expect(t.rowCount).toBe(4);
     expect(t.columns.map((c) => [c.name, c.type])).toEqual([["id", "int"], ["doubled", "double"], ["name", "string"], ["born", "string"], ["even", "bool"]]);
@@ -47,10 +50,27 @@ describe("model jobs (R5)", () => {
     expect(Array.from(t.columns[1].values as Float64Array)).toEqual([3, 6, 9, 12]);
     expect(t.columns[3].values).toEqual(["2024-01-02", "2024-01-03", "2024-01-04", "2024-01-05"]);
     expect(t.columns[4].values).toEqual([false, true, false, true]);
-    // NULL in an INTEGER column arrives as NaN (the column becomes Float64Array); JSON carries it back as null.
-    expect(o.outputs.model).toEqual({ maybe: [1, 2, null, 4], big: [1e10, 2e10, 3e10, 4e10] });
+    expect(o.outputs.model).toEqual({ maybe: [1, 2, null, 4], big: ["10000000000", "20000000000", "30000000000", "40000000000"] });
     expect(o.outputs.report).toBe("n=4");
     expect(o.outputs.index).toEqual([4]);
+  });
+
+  it("keeps integers integers: counts arrive as Int32Array, wide and nullable BIGINTs exactly, and go back with an integer type", async () => {
+    const code = `export default async (ctx) => {
+      const r = await ctx.query("SELECT count(*) AS n, max(big) + 1 AS wide, CASE WHEN count(*) > 0 THEN NULL ELSE 1::BIGINT END AS gone FROM people");
+      const w = await ctx.query("SELECT CASE WHEN id = 2 THEN NULL ELSE big END AS nb FROM people ORDER BY id");
+      const c = r.columns, tag = (x) => Object.prototype.toString.call(x);
+      ctx.log(tag(c.n), tag(c.wide), tag(c.gone), tag(w.columns.nb), typeof w.columns.nb[0], String(w.columns.nb[1]));
+      return { tables: { t: { n: c.n, wide: c.wide }, nb: { nb: w.columns.nb } } };
+    };`;
+    const o = await pool.run(modelJob(lib, code));
+    expect(o.state, everything(o.error)).toBe("succeeded");
+    expect(o.outputs.logs).toEqual(["[object Int32Array] [object BigInt64Array] [object Array] [object Array] bigint null"]);
+    const t = o.outputs.tables.t;
+    expect(t.columns.map((c) => [c.name, c.type])).toEqual([["n", "int"], ["wide", "bigint"]]);
+    expect(Array.from(t.columns[0].values as Int32Array)).toEqual([5]);
+    expect(t.columns[1].values).toEqual([50000000001n]);
+    expect(o.outputs.tables.nb.columns[0]).toMatchObject({ type: "bigint", values: [10000000000n, null, 30000000000n, 40000000000n, 50000000000n] });
   });
 
   it("returns numeric typed-array columns through one result buffer, converted to Int32/Float64", async () => {

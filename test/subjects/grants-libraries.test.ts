@@ -111,7 +111,8 @@ describe("grants need a confirmed subject key; join-only columns; libraries carr
     });
     const spec = specFor("job-x", dir, manifest, { scenario: done, kind: "sql", code: "SELECT 1", params: [], limits: DEFAULT_LIMITS });
     expect(spec.views[1]).toEqual({
-      name: "claims", file: join(dir, "claims.parquet"), columns: ["cost", "id_number"], roles: { cost: "measure", id_number: "join-only" }, sidColumn: "__sid",
+      // dataset: the catalog id the ledger tags each subject with (runtime/ledger).
+      name: "claims", file: join(dir, "claims.parquet"), columns: ["cost", "id_number"], dataset: "claims", roles: { cost: "measure", id_number: "join-only" }, sidColumn: "__sid",
       subject: { kind: "person", columns: ["id_number"] },
     });
   });

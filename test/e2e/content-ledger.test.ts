@@ -14,9 +14,6 @@ import { as, newDomain } from "../helpers/fixture.js";
 
 /**
  * Content checks against the ledger the domain's accounting run writes for real jobs.
- * PENDING: needs the ledger branch on main (accounting run + led_* tables). It passed on a
- * scratch merge of content + ledger + subject; rename to content-ledger.test.ts with the
- * rebase that brings the ledger in.
  */
 describe("content checks trace models and reports to the real ledger", () => {
   let env: Awaited<ReturnType<typeof newDomain>>;

@@ -1,0 +1,178 @@
+import { rmSync } from "node:fs";
+import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { accountQuery, type AccountingView } from "../../sandbox/accounting/index.js";
+import { openParserConnection } from "../../sandbox/index.js";
+import type { ColumnarTable } from "../../sandbox/index.js";
+import { tempRoot } from "../sandbox/fixtures.js";
+import { makeSubjectLibrary } from "./fixtures.js";
+
+let root: string;
+let instance: DuckDBInstance;
+let conn: DuckDBConnection;
+let parser: DuckDBConnection;
+let views: AccountingView[];
+
+beforeAll(async () => {
+  root = tempRoot("classify");
+  const lib = await makeSubjectLibrary(root);
+  instance = await DuckDBInstance.create(":memory:");
+  conn = await instance.connect();
+  parser = await openParserConnection();
+  for (const v of lib.views) await conn.run(`CREATE VIEW ${v.name} AS SELECT ${[...v.columns, "__sid"].join(", ")} FROM read_parquet('${v.file}')`);
+  views = lib.views.map((v) => ({ name: v.name, dataset: v.dataset!, columns: v.columns, sid: "__sid", subject: v.subject, roles: v.roles }));
+});
+
+afterAll(() => {
+  conn?.closeSync();
+  instance?.closeSync();
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+const account = (sql: string, params: unknown[] = []) => accountQuery(conn, parser, sql, params, views, 1_000_000);
+
+function column(t: ColumnarTable | undefined, name: string): unknown[] {
+  const c = t?.columns.find((x) => x.name === name);
+  if (!c) throw new Error(`no column ${name} in ${t?.columns.map((x) => x.name).join(",")}`);
+  return Array.from(c.values as ArrayLike<unknown>, (v) => (typeof v === "bigint" ? Number(v) : v));
+}
+
+/** city → distinct people, from the ledger. */
+function subjectsBy(t: ColumnarTable | undefined, key: string): Record<string, number> {
+  const keys = column(t, key);
+  const subj = column(t, "__subjects");
+  return Object.fromEntries(keys.map((k, i) => [String(k), subj[i] as number]));
+}
+
+describe("aggregate queries", () => {
+  it("counts distinct people behind each group, with per-person contributions of each additive column", async () => {
+    const r = await account("select city, count(*) as n, sum(income) as total, max(age) as oldest from people group by city order by n desc");
+    expect(r.entry.kind).toBe("aggregate");
+    expect(subjectsBy(r.table, "city")).toEqual({ 北京: 2, 上海: 3, 广州: 1 });
+    expect(r.table!.columns.map((c) => c.name)).toEqual(["city", "n", "total", "oldest", "__row", "__subjects", "__top1_1", "__top2_1", "__total_1", "__top1_2", "__top2_2", "__total_2"]);
+    expect(r.entry.meta.columns).toEqual([
+      { name: "city", role: "group", source: { dataset: "ds_people", column: "city", role: "quasi" } },
+      { name: "n", role: "aggregate", agg: "count", additive: true },
+      { name: "total", role: "aggregate", agg: "sum", additive: true, source: { dataset: "ds_people", column: "income", role: "measure" } },
+      { name: "oldest", role: "aggregate", agg: "single", source: { dataset: "ds_people", column: "age", role: "quasi" } },
+    ]);
+    const sh = column(r.table, "city").indexOf("上海");
+    // 上海: 王五 earned 300 + 310 in two rows, the largest per-person contribution.
+    expect([column(r.table, "__top1_2")[sh], column(r.table, "__top2_2")[sh], column(r.table, "__total_2")[sh]]).toEqual([610, 500, 1510]);
+  });
+
+  it("GROUP BY position, alias and ALL, HAVING and parameters", async () => {
+    for (const sql of [
+      "select city as c, count(*) as n from people where income > ? group by 1 having count(*) >= 1",
+      "select city as c, count(*) as n from people where income > ? group by c",
+      "select city as c, count(*) as n from people where income > ? group by all",
+    ]) {
+      const r = await account(sql, [150]);
+      expect(r.entry.kind, sql).toBe("aggregate");
+      expect(subjectsBy(r.table, "c"), sql).toEqual({ 北京: 1, 上海: 3, 广州: 1 });
+    }
+  });
+
+  it("an ungrouped aggregate has one row; an empty filter still counts zero people", async () => {
+    const r = await account("select count(*) as n, avg(income) as m from people where income > 9999");
+    expect(r.entry.kind).toBe("aggregate");
+    expect(column(r.table, "__subjects")).toEqual([0]);
+    expect(column(r.table, "n")).toEqual([0]);
+  });
+
+  it("SELECT DISTINCT counts people per distinct value", async () => {
+    const r = await account("select distinct city from people");
+    expect(r.entry.kind).toBe("aggregate");
+    expect(subjectsBy(r.table, "city")).toEqual({ 北京: 2, 上海: 3, 广州: 1 });
+  });
+
+  it("dispersion and single-subject statistics are classed", async () => {
+    const r = await account("select city, stddev(income) sd, corr(income, age) r, median(income) med, quantile_cont(income, 0.25) q1, string_agg(name, ',') as nms, count(distinct pid) people, sum(income) / count(*) ratio from people group by city");
+    expect(r.entry.reason).toBeUndefined();
+    expect(r.entry.meta.columns.map((c) => [c.name, c.agg ?? null, c.additive ?? false])).toEqual([
+      ["city", null, false], ["sd", "dispersion", false], ["r", "dispersion", false], ["med", "single", false], ["q1", "single", false],
+      ["nms", "single", false], ["people", "count_distinct", false], ["ratio", "sum", false],
+    ]);
+  });
+
+  it("window functions over the grouped rows are allowed (shares of a total)", async () => {
+    const r = await account("select city, count(*) as n, count(*) * 1.0 / sum(count(*)) over () as share from people group by city");
+    expect(r.entry.kind).toBe("aggregate");
+    expect(r.entry.meta.columns[2]).toMatchObject({ name: "share", role: "aggregate", window: true });
+    expect(subjectsBy(r.table, "city")).toEqual({ 北京: 2, 上海: 3, 广州: 1 });
+  });
+
+  it("a join on the subject key shares subjects; both datasets are in every subject set", async () => {
+    const r = await account("select p.city, sum(t.tax) as tax from people p join tax t on p.pid = t.pid group by p.city");
+    expect(r.entry.kind).toBe("aggregate");
+    // people × tax multiplies p1's three rows; people are still counted once.
+    expect(subjectsBy(r.table, "city")).toEqual({ 北京: 2, 上海: 2, 广州: 1 });
+    expect(new Set(column(r.subjects, "dataset"))).toEqual(new Set(["ds_people", "ds_tax"]));
+  });
+
+  it("a join on other columns counts the smaller party (conservative)", async () => {
+    const r = await account("select p.city, count(*) as n from people p join tax t on p.age = t.tax group by p.city");
+    expect(r.entry.kind).toBe("aggregate");
+    // 北京: p1's three rows meet p3's tax (1 person each side); 上海: {p3, p4} meet {p5, p6}.
+    expect(subjectsBy(r.table, "city")).toEqual({ 北京: 1, 上海: 2 });
+    expect(column(r.table, "n")).toEqual(column(r.table, "city").map((c) => (c === "北京" ? 3 : 3)));
+    expect(new Set(column(r.subjects, "dataset"))).toEqual(new Set(["ds_people", "ds_tax"]));
+    const r2 = await account("select p.city, count(*) as n from people p join tax t on p.income / 10 = t.tax group by p.city");
+    expect(r2.entry).toMatchObject({ kind: "unaccounted", reason: "a join condition other than column equalities" });
+  });
+
+  it("a CTE or subquery that selects rows feeds an aggregate; its sid is carried through", async () => {
+    for (const sql of [
+      "with adults as (select city, income from people where age > 35) select city, avg(income) as m from adults group by city",
+      "select city, avg(income) as m from (select city, income from people where age > 35) a group by city",
+      "select city, avg(income) as m from (select * from people where age > 35) group by city",
+    ]) {
+      const r = await account(sql);
+      expect(r.entry.kind, sql).toBe("aggregate");
+      expect(subjectsBy(r.table, "city"), sql).toEqual({ 北京: 1, 上海: 3, 广州: 1 });
+      // Sources are traced through the derived table to the view's columns.
+      expect(r.entry.meta.columns.map((c) => c.source?.column), sql).toEqual(["city", "income"]);
+    }
+  });
+});
+
+describe("row selections", () => {
+  it("carry each row's sid, in result order, and never leak it through *", async () => {
+    const r = await account("select * from people where city = ? order by income", ["上海"]);
+    expect(r.entry.kind).toBe("rows");
+    expect(r.table!.columns.map((c) => c.name)).toEqual(["pid", "name", "city", "income", "age", "__row", "__sid"]);
+    expect(column(r.table, "income")).toEqual([300, 310, 400, 500]);
+    const sids = column(r.table, "__sid");
+    expect(sids[0]).toBe(sids[1]);
+    expect(column(r.subjects, "__row")).toEqual([0, 1, 2, 3]);
+  });
+
+  it("a join on the subject key is a row selection of both datasets", async () => {
+    const r = await account("select p.city, t.tax from people p join tax t on p.pid = t.pid where p.age > 35");
+    expect(r.entry.kind).toBe("rows");
+    expect(new Set(column(r.subjects, "dataset"))).toEqual(new Set(["ds_people", "ds_tax"]));
+  });
+});
+
+describe("unaccounted queries", () => {
+  it.each([
+    ["select city, (select count(*) from tax) as n from people group by city", "a subquery in the select list, GROUP BY, HAVING or QUALIFY"],
+    ["select city from people union select pid from tax", "the top-level query is a set operation"],
+    ["select name, row_number() over (order by income) as rk from people", "a window function over raw rows"],
+    ["select p.name, t.tax from people p join tax t on p.age = t.tax", "rows of views joined on columns other than their subject keys"],
+    ["select city, count(*) from people group by rollup (city)", "GROUPING SETS / ROLLUP / CUBE"],
+    ["select distinct on (city) city, name from people", "DISTINCT ON picks one row per key"],
+    ["with c as (select city, count(*) n from people group by city) select * from c", "a subquery or CTE in FROM that aggregates"],
+    ["select * from people using sample 50%", "USING SAMPLE draws rows at random"],
+    ["select city, count(*) from (select city from people union all select pid from tax) group by city", "a set operation in FROM"],
+    ["select 1 as one", "a query that reads no view"],
+    ["select __sid, income from people", "a reserved column name (__…)"],
+    ["select city, count(distinct __sid) from people group by city", "a reserved column name (__…)"],
+    ["select p from people p", "a whole-row reference"],
+    ["select columns('.*') from people", "COLUMNS(…)"],
+  ])("%s", async (sql, reason) => {
+    const r = await account(sql);
+    expect(r.entry).toMatchObject({ kind: "unaccounted", reason });
+    expect(r.table).toBeUndefined();
+  });
+});
