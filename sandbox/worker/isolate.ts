@@ -2,7 +2,6 @@ import { createRequire } from "node:module";
 import type { DuckDBConnection, DuckDBValue } from "@duckdb/node-api";
 import type IvmNamespace from "isolated-vm";
 import { guardSql } from "../sqlguard/guard.js";
-import type { GuardView } from "../sqlguard/roles.js";
 import type { JobLimits, LoggedQuery } from "../types.js";
 import { readColumns, RowLimitError, type ReadResult } from "./columns.js";
 import { GUEST_BOOTSTRAP } from "./guest.js";
@@ -48,8 +47,7 @@ export interface ModelJob {
   limits: JobLimits;
   conn: DuckDBConnection;
   parser: DuckDBConnection;
-  /** The scenario's views with the grant's roles (identifiers and join-only columns restricted). */
-  views: GuardView[];
+  views: string[];
   unguardedSql: boolean;
   startedAt: number;
   /** performance.now() at job start, for a sub-millisecond start latency. */
@@ -180,7 +178,7 @@ export async function runModel(job: ModelJob): Promise<ModelRun> {
         if (typeof sql !== "string" || typeof paramsText !== "string") throw new TypeError("bad query arguments");
         const values = toBindValues(paramsText);
         queryLog.push({ sql, params: values as unknown[] });
-        if (!job.unguardedSql) await guardSql(sql, job.views, job.parser, values);
+        if (!job.unguardedSql) await guardSql(sql, job.views, job.parser);
         const result = await readColumns(job.conn, sql, values, limits.rowsPerQuery);
         const packed = packResult(result);
         payload = new ivm.ExternalCopy(packed, { transferList: [packed.buf] }).copyInto({ release: true, transferIn: true });
