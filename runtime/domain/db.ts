@@ -1,6 +1,5 @@
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
-import { diskFull, isDiskFull, ShuyuError } from "../../policies/errors.js";
-import { describeHolders, readHolders } from "./lock-info.js";
+import { ShuyuError } from "../../policies/errors.js";
 
 export type Params = DuckDBValue[] | Record<string, DuckDBValue>;
 
@@ -51,7 +50,7 @@ export function literal(s: string): string {
  * Opens a DuckDB file, waiting while another shuyu process holds its write lock
  * (DuckDB allows one writer process per file).
  */
-export async function openDuckDB(path: string, options: Record<string, string> = {}, waitMs = 15_000, domainDir?: string): Promise<DuckDBInstance> {
+export async function openDuckDB(path: string, options: Record<string, string> = {}, waitMs = 15_000): Promise<DuckDBInstance> {
   const deadline = Date.now() + waitMs;
   for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
     try {
@@ -63,13 +62,8 @@ export async function openDuckDB(path: string, options: Record<string, string> =
         continue;
       }
       if (/lock/i.test(msg)) {
-        const holders = domainDir ? readHolders(domainDir).filter((h) => h.pid !== process.pid) : [];
-        throw new ShuyuError("busy", "DOMAIN_BUSY", `${path} is held by ${describeHolders(holders)}; try again when it finishes`, {
-          cause: err,
-          details: { holders: holders.map((h) => ({ pid: h.pid, command: h.command, since: h.since, mode: h.mode, ...(h.url ? { url: h.url } : {}) })) },
-        });
+        throw new ShuyuError("internal", "DOMAIN_BUSY", `${path} is held by another shuyu process; try again when it finishes`, { cause: err });
       }
-      if (isDiskFull(err)) throw diskFull(err, path);
       throw new ShuyuError("invalid", "DOMAIN_UNREADABLE", `cannot open ${path}: ${msg}`, { cause: err });
     }
   }
