@@ -12,13 +12,14 @@ export function roundSignificantSql(expr: string, digits: number): string {
 }
 
 /**
- * The SELECT that writes a released table: every column but the gate's row number, floating
+ * The SELECT that writes a released table: every column but the gate's `__` columns, floating
  * values rounded to `precision` significant digits, rows in canonical order (ORDER BY every
  * column, left to right). Row order and low-order digits then carry nothing the model chose.
  */
-export function canonicalReleaseSql(table: string, columns: { name: string; type: string }[], precision = DEFAULT_PRECISION, rowColumn = "__out_row"): string {
+export function canonicalReleaseSql(table: string, columns: { name: string; type: string }[], precision = DEFAULT_PRECISION): string {
+  // The gate's own columns (row number, subject id) never leave.
   const cols = columns
-    .filter((c) => c.name !== rowColumn)
+    .filter((c) => !c.name.startsWith("__"))
     .map((c) => {
       const q = quoteIdent(c.name);
       return FLOATING.test(c.type) ? `CAST(${roundSignificantSql(q, precision)} AS ${c.type}) AS ${q}` : q;

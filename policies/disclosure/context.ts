@@ -48,7 +48,7 @@ export class CheckContext {
   resolve(t: OutputTable): ResolvedTable {
     const rowColumn = t.rowColumn ?? "__out_row";
     const mark: TableMark = t.mark ?? { kind: "computed" };
-    const columns = t.columns.filter((c) => c.name !== rowColumn);
+    const columns = t.columns.filter((c) => c.name !== rowColumn && c.name !== t.sidColumn);
     const tags = new Map<string, string[]>();
     const unknown = new Set<string>();
     for (const c of columns) {

@@ -24,9 +24,11 @@ export function equivalenceClasses(ctx: CheckContext, t: ResolvedTable): Promise
     const q = quasi.map(quoteIdent);
     const { name, ref } = ctx.tempTable("classes");
     const stats = sensitive.flatMap((s, i) => [`count(DISTINCT ${quoteIdent(s)}) AS d${i}`, `count(${quoteIdent(s)}) AS nn${i}`]);
+    // No subject on two rows (exact, from the shared one-pass facts): a class's rows are its distinct subjects.
+    const n = rows.unmapped === 0 && rows.subjects === rows.rows ? "count(*)" : "count(DISTINCT __sid)";
     await ctx.conn.run(
       `CREATE TEMP TABLE ${quoteIdent(name)} AS
-       SELECT ${q.length ? `struct_pack(${q.map((c) => `${c} := ${c}`).join(", ")})` : "NULL"} AS class, count(DISTINCT __sid) AS n${stats.map((x) => `, ${x}`).join("")}
+       SELECT ${q.length ? `struct_pack(${q.map((c) => `${c} := ${c}`).join(", ")})` : "NULL"} AS class, ${n} AS n${stats.map((x) => `, ${x}`).join("")}
        FROM ${rows.ref} ${q.length ? `GROUP BY ${q.join(", ")}` : ""}`,
     );
     return { ref, quasi, sensitive };

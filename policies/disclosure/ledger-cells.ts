@@ -63,21 +63,35 @@ export function aggregateCells(ctx: CheckContext, t: ResolvedTable): Promise<Cel
 
 /** One accounted record-level table with each row's subject, built once and shared by record rules. */
 export interface RowTable {
-  /** TEMP table: the output columns plus `__sid` (NULL for a row the map does not cover). */
+  /** Relation with the output columns plus `__sid` (NULL for a row the map does not cover). */
   ref: string;
+  /** Exact facts of the whole table, one pass: rows, distinct subjects, rows without a subject. */
+  rows: number;
+  subjects: number;
+  unmapped: number;
 }
 
-/** Joins an `accounted-rows` output table to its ledger rows: each output row with its subject id. */
+/**
+ * An `accounted-rows` output table with each row's subject id: the output itself when the gate
+ * attached `__sid` while building it (one join, at desensitization), else joined through the map.
+ */
 export function rowSubjects(ctx: CheckContext, t: ResolvedTable): Promise<RowTable> {
   return ctx.once(`rowsids:${t.name}`, async () => {
-    const { name, ref } = ctx.tempTable("rowsids");
-    await ctx.conn.run(
-      `CREATE TEMP TABLE ${quoteIdent(name)} AS
-       SELECT ${t.columns.map((c) => `o.${quoteIdent(c.name)}`).join(", ")}, l.__sid AS __sid
-       FROM ${quoteTable(t.name)} o LEFT JOIN ${quoteTable(t.mark.map!)} m ON m.out_row = o.${quoteIdent(t.rowColumn)}
-       LEFT JOIN ${quoteTable(t.mark.ledger!.table)} l ON l.__row = m.__row`,
-    );
-    return { ref };
+    let ref: string;
+    if (t.sidColumn === "__sid") {
+      ref = quoteTable(t.name);
+    } else {
+      const tmp = ctx.tempTable("rowsids");
+      await ctx.conn.run(
+        `CREATE TEMP TABLE ${quoteIdent(tmp.name)} AS
+         SELECT ${t.columns.map((c) => `o.${quoteIdent(c.name)}`).join(", ")}, l.__sid AS __sid
+         FROM ${quoteTable(t.name)} o LEFT JOIN ${quoteTable(t.mark.map!)} m ON m.out_row = o.${quoteIdent(t.rowColumn)}
+         LEFT JOIN ${quoteTable(t.mark.ledger!.table)} l ON l.__row = m.__row`,
+      );
+      ref = tmp.ref;
+    }
+    const r = (await ctx.rows(`SELECT count(*) AS rows, count(DISTINCT __sid) AS subjects, count(*) FILTER (WHERE __sid IS NULL) AS unmapped FROM ${ref}`))[0];
+    return { ref, rows: Number(r.rows), subjects: Number(r.subjects), unmapped: Number(r.unmapped) };
   });
 }
 

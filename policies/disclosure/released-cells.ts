@@ -9,12 +9,13 @@ export const RELEASED_STORE: ReleasedCellsStore = { cells: "released_cells", sub
 
 /** Creates the released-cell tables if the vault lacks them. */
 export async function ensureReleasedStore(conn: DuckDBConnection, store: ReleasedCellsStore = RELEASED_STORE): Promise<void> {
-  await conn.run(`CREATE TABLE IF NOT EXISTS ${quoteTable(store.cells)} (cell VARCHAR, egress VARCHAR, org VARCHAR, scenario VARCHAR,
-    dataset VARCHAR, tbl VARCHAR, subjects BIGINT, released_at TIMESTAMP)`);
-  await conn.run(`CREATE TABLE IF NOT EXISTS ${quoteTable(store.subjects)} (cell VARCHAR, dataset VARCHAR, __sid BIGINT)`);
+  // A cell id is a 64-bit hash of (egress, table, row): joins on integers, not on strings, at a million memberships.
+  await conn.run(`CREATE TABLE IF NOT EXISTS ${quoteTable(store.cells)} (cell UBIGINT, egress VARCHAR, org VARCHAR, scenario VARCHAR,
+    dataset VARCHAR, tbl VARCHAR, out_row BIGINT, subjects BIGINT, released_at TIMESTAMP)`);
+  await conn.run(`CREATE TABLE IF NOT EXISTS ${quoteTable(store.subjects)} (cell UBIGINT, dataset VARCHAR, __sid BIGINT)`);
 }
 
-/** The current release's cells: TEMP tables of (cell, tbl, out_row, dataset, n) and (cell, dataset, __sid). */
+/** The current release's cells: TEMP tables of (cell, tbl, out_row, dataset, n) and (cell, dataset, __sid); cell = hash(prefix, table, row). */
 export interface CurrentCells {
   cells: string;
   subjects: string;
@@ -29,20 +30,23 @@ export function currentCells(ctx: CheckContext, prefix = "cur"): Promise<Current
   return ctx.once(`current-cells:${prefix}`, async () => {
     const cells = ctx.tempTable("curcells");
     const subjects = ctx.tempTable("cursubj");
-    await ctx.conn.run(`CREATE TEMP TABLE ${quoteIdent(subjects.name)} (cell VARCHAR, tbl VARCHAR, out_row BIGINT, dataset VARCHAR, __sid BIGINT)`);
+    await ctx.conn.run(`CREATE TEMP TABLE ${quoteIdent(subjects.name)} (cell UBIGINT, dataset VARCHAR, __sid BIGINT)`);
+    await ctx.conn.run(`CREATE TEMP TABLE ${quoteIdent(cells.name)} (cell UBIGINT, tbl VARCHAR, out_row BIGINT, dataset VARCHAR, n BIGINT)`);
     for (const t of ctx.tables.filter((x) => x.kind === "accounted-aggregate")) {
       const c = await aggregateCells(ctx, t);
       const tbl = quoteLiteral(t.label ?? t.name);
+      // The ledger's subject table holds each (row, dataset, subject) once (CONTRACT), so no DISTINCT pass here.
       await ctx.conn.run(
-        `INSERT INTO ${subjects.ref} SELECT DISTINCT ${quoteLiteral(prefix + ":")} || ${tbl} || ':' || c.out_row, ${tbl}, c.out_row, s.dataset, s.__sid
+        `INSERT INTO ${subjects.ref} SELECT hash(${quoteLiteral(prefix)}, ${tbl}, c.out_row), s.dataset, s.__sid
          FROM ${c.ref} c JOIN ${quoteTable(t.mark.ledger!.subjects)} s ON s.__row = c.led_row
          WHERE c.released AND c.subjects >= ${ctx.thresholds.k}`,
       );
+      await ctx.conn.run(
+        `INSERT INTO ${cells.ref} SELECT hash(${quoteLiteral(prefix)}, ${tbl}, c.out_row), ${tbl}, c.out_row, s.dataset, count(*)
+         FROM ${c.ref} c JOIN ${quoteTable(t.mark.ledger!.subjects)} s ON s.__row = c.led_row
+         WHERE c.released AND c.subjects >= ${ctx.thresholds.k} GROUP BY ALL`,
+      );
     }
-    await ctx.conn.run(
-      `CREATE TEMP TABLE ${quoteIdent(cells.name)} AS SELECT cell, any_value(tbl) AS tbl, any_value(out_row) AS out_row, dataset, count(*) AS n
-       FROM ${subjects.ref} GROUP BY cell, dataset`,
-    );
     return { cells: cells.ref, subjects: subjects.ref };
   });
 }
@@ -62,7 +66,7 @@ export async function recordReleasedCells(
     const cur = await currentCells(ctx, meta.egress);
     await ctx.conn.run(
       `INSERT INTO ${quoteTable(store.cells)} SELECT cell, ${quoteLiteral(meta.egress)}, ${quoteLiteral(meta.org)}, ${quoteLiteral(meta.scenario)},
-         dataset, tbl, n, ${quoteLiteral(meta.at)}::TIMESTAMP FROM ${cur.cells}`,
+         dataset, tbl, out_row, n, ${quoteLiteral(meta.at)}::TIMESTAMP FROM ${cur.cells}`,
     );
     await ctx.conn.run(`INSERT INTO ${quoteTable(store.subjects)} SELECT cell, dataset, __sid FROM ${cur.subjects}`);
     return Number((await ctx.rows(`SELECT count(*) AS n FROM ${cur.cells}`))[0].n);

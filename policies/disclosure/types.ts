@@ -69,6 +69,8 @@ export interface OutputTable {
   mark?: TableMark;
   /** Column holding each row's staged row number (the map's `out_row`); not part of the release. Default `__out_row`. */
   rowColumn?: string;
+  /** Column holding each row's subject id, attached by the gate when it built the output (accounted-rows). Default: joined through the map. */
+  sidColumn?: string;
   /** The staged part's name, for findings. */
   label?: string;
 }

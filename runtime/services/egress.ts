@@ -164,13 +164,18 @@ export async function requestEgress(s: Session, raw: unknown): Promise<EgressReq
       const out = egressTable(id, p.alias ?? p.name);
       // Each output row keeps its staged row number (the ledger map's out_row) through desensitization.
       const src = `${out}__src`;
-      await s.domain.vault.run(`CREATE TABLE ${ident(src)} AS SELECT *, rowid AS __out_row FROM ${ident(p.table!)}`);
-      const applied = await applyPolicy(s.domain.vault, src, out, policy, { secret }).finally(() => s.domain.vault.run(`DROP TABLE IF EXISTS ${ident(src)}`));
       const mark = await markFor(s, job.id, (p as { mark?: StagedMark }).mark);
+      // A row selection also carries each row's subject id from its ledger (one join here; every record rule reads it).
+      const withSid = mark.kind === "accounted-rows" && mark.map && mark.ledger;
+      await s.domain.vault.run(withSid
+        ? `CREATE TABLE ${ident(src)} AS SELECT s.*, s.rowid AS __out_row, l.__sid AS __sid FROM ${ident(p.table!)} s
+             LEFT JOIN ${ident(mark.map!)} m ON m.out_row = s.rowid LEFT JOIN ${ident(mark.ledger!.table)} l ON l.__row = m.__row`
+        : `CREATE TABLE ${ident(src)} AS SELECT *, rowid AS __out_row FROM ${ident(p.table!)}`);
+      const applied = await applyPolicy(s.domain.vault, src, out, policy, { secret }).finally(() => s.domain.vault.run(`DROP TABLE IF EXISTS ${ident(src)}`));
       desensitization.push({ table: p.name, output: out, applied: applied.applied.filter((a) => a.method !== "keep"), mark: mark.kind });
       for (const a of applied.applied) if (a.method === "pseudonym") pseudonymized.push({ table: out, column: a.column });
       const described = await all<{ column_name: string; column_type: string }>(s.domain.vault, `DESCRIBE SELECT * FROM ${ident(out)}`);
-      outputTables.push({ name: out, label: p.name, mark, rowColumn: "__out_row", columns: described.map((c) => ({ name: c.column_name, type: c.column_type, tags: cols[c.column_name]?.tags ?? [] })) });
+      outputTables.push({ name: out, label: p.name, mark, rowColumn: "__out_row", ...(withSid ? { sidColumn: "__sid" } : {}), columns: described.map((c) => ({ name: c.column_name, type: c.column_type, tags: cols[c.column_name]?.tags ?? [] })) });
     }
     const partFile = (k: string) => parts.find((x) => x.kind === k)?.file;
     await ensureReleasedStore(s.domain.vault);

@@ -13,6 +13,7 @@
  */
 import { quoteIdent } from "../../desensitize/sql-quote.js";
 import type { CheckContext } from "../context.js";
+import { equivalenceClasses } from "../equivalence-classes.js";
 import { finding, label } from "../findings.js";
 import { rowSubjects } from "../ledger-cells.js";
 import type { Finding, Rule } from "../types.js";
@@ -24,16 +25,24 @@ async function run(ctx: CheckContext): Promise<Finding[]> {
   const out: Finding[] = [];
   for (const t of ctx.tables.filter((x) => x.kind === "accounted-rows")) {
     const rows = await rowSubjects(ctx, t);
-    // Exact distinct counts of every column and of subjects in one pass (no approximate counts in a blocking rule).
-    const r = (await ctx.rows(
-      `SELECT count(DISTINCT __sid) AS subjects${t.columns.map((c, i) => `, count(DISTINCT ${quoteIdent(c.name)}) AS d${i}`).join("")} FROM ${rows.ref}`,
-    ))[0];
-    const subjects = Number(r.subjects);
+    const subjects = rows.subjects;
+    // Exact distinct counts (no approximate counts in a blocking rule). A quasi-identifier's come from the
+    // shared equivalence-class table (its distinct combinations), which is small unless k-anonymity fails anyway.
+    const classes = await equivalenceClasses(ctx, t);
+    const fromClasses = new Set(classes.quasi);
+    const direct = t.columns.filter((c) => !fromClasses.has(c.name));
+    const r: Record<string, unknown> = {};
+    if (classes.quasi.length) {
+      Object.assign(r, (await ctx.rows(`SELECT ${classes.quasi.map((c) => `count(DISTINCT class.${quoteIdent(c)}) AS ${quoteIdent(`d:${c}`)}`).join(", ")} FROM ${classes.ref}`))[0]);
+    }
+    if (direct.length) {
+      Object.assign(r, (await ctx.rows(`SELECT ${direct.map((c) => `count(DISTINCT ${quoteIdent(c.name)}) AS ${quoteIdent(`d:${c.name}`)}`).join(", ")} FROM ${rows.ref}`))[0]);
+    }
     // With fewer than k subjects every column is "unique"; k-anonymity already blocks such a table.
     if (subjects < ctx.thresholds.k) continue;
     const name = label(t);
-    for (const [i, c] of t.columns.entries()) {
-      const d = Number(r[`d${i}`]);
+    for (const c of t.columns) {
+      const d = Number(r[`d:${c.name}`]);
       if (d < ratio * subjects) continue;
       const what = `${name}.${c.name}`;
       if (ctx.isPseudonymized(t.name, c.name)) {

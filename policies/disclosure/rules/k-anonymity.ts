@@ -21,8 +21,7 @@ async function run(ctx: CheckContext): Promise<Finding[]> {
   const out: Finding[] = [];
   for (const t of ctx.tables.filter((x) => x.kind === "accounted-rows")) {
     const name = label(t);
-    const rows = await rowSubjects(ctx, t);
-    const unmapped = Number((await ctx.rows(`SELECT count(*) AS n FROM ${rows.ref} WHERE __sid IS NULL`))[0].n);
+    const { unmapped } = await rowSubjects(ctx, t);
     if (unmapped > 0) {
       out.push(finding("k-anonymity", "block", `${name}: ${unmapped} row(s) have no ledger row; their subjects are unknown`,
         `${name}：${unmapped} 行在台账中没有对应行，主体未知`, { table: name }));
