@@ -98,6 +98,36 @@ const norm = (alias: string, c: { name: string; type: string }) =>
   NUMERIC.test(c.type) ? `printf('%.12g', CAST(${alias}.${q(c.name)} AS DOUBLE))` : `CAST(${alias}.${q(c.name)} AS VARCHAR)`;
 
 /**
+ * Marks table `table` (rows identified by `rowExpr`, e.g. `rowid` or `__out_row`) by the
+ * contract's rule against `ledger`: writes map `mapName(out_row, __row)` and returns the mark,
+ * or `computed` when a column or a row has no match.
+ */
+export async function markTable(
+  conn: DuckDBConnection,
+  table: string,
+  rowExpr: string,
+  ledger: LedgerRef,
+  kind: "accounted-aggregate" | "accounted-rows",
+  mapName: string,
+): Promise<TableMark> {
+  const cols = (await describe(conn, table)).filter((c) => !c.name.startsWith("__"));
+  const ledCols = new Set(ledger.columns.map((c) => c.name));
+  const ledTypes = new Map((await describe(conn, ledger.table)).map((c) => [c.name, c]));
+  if (!cols.every((c) => ledCols.has(c.name))) return { kind: "computed" };
+  const keyO = `concat_ws(chr(1), ${cols.map((c) => `coalesce(${norm("o", c)}, chr(2))`).join(", ")})`;
+  const keyL = `concat_ws(chr(1), ${cols.map((c) => `coalesce(${norm("l", ledTypes.get(c.name)!)}, chr(2))`).join(", ")})`;
+  await conn.run(`CREATE OR REPLACE TABLE ${q(mapName)} AS
+    WITH o AS (SELECT ${rowExpr} AS out_row, ${keyO} AS k FROM ${q(table)} o),
+         l AS (SELECT __row, ${keyL} AS k FROM ${q(ledger.table)} l),
+         o2 AS (SELECT *, row_number() OVER (PARTITION BY k ORDER BY out_row) AS rn FROM o),
+         l2 AS (SELECT *, row_number() OVER (PARTITION BY k ORDER BY __row) AS rn FROM l)
+    SELECT o2.out_row, l2.__row FROM o2 JOIN l2 USING (k, rn)`);
+  const r = await conn.runAndReadAll(`SELECT (SELECT count(*) FROM ${q(mapName)}) = (SELECT count(*) FROM ${q(table)}) AS ok`);
+  if (r.getRowObjectsJS()[0].ok !== true) return { kind: "computed" };
+  return { kind, query: 0, columns: Object.fromEntries(cols.map((c) => [c.name, c.name])), map: mapName, ledger };
+}
+
+/**
  * Stages `sql` as output table `name` (with `__out_row`) and marks it by the contract's rule
  * against `ledger` (`kind` says which accounted kind a full match earns). No ledger → computed.
  */
@@ -112,25 +142,6 @@ export async function stage(
   await conn.run(`CREATE OR REPLACE TABLE ${q(name)} AS SELECT *, rowid AS __out_row FROM ${q(name + "__staged")}`);
   const cols = await describe(conn, name + "__staged");
   const table: OutputTable = { name, columns: [...cols, { name: "__out_row", type: "BIGINT" }], label: name };
-  let mark: TableMark = { kind: "computed" };
-  if (ledger) {
-    const ledCols = new Set(ledger.columns.map((c) => c.name));
-    const ledTypes = new Map((await describe(conn, ledger.table)).map((c) => [c.name, c]));
-    if (cols.every((c) => ledCols.has(c.name))) {
-      const keyO = `concat_ws(chr(1), ${cols.map((c) => `coalesce(${norm("o", c)}, chr(2))`).join(", ")})`;
-      const keyL = `concat_ws(chr(1), ${cols.map((c) => `coalesce(${norm("l", ledTypes.get(c.name)!)}, chr(2))`).join(", ")})`;
-      const map = `lmap_${name}`;
-      await conn.run(`CREATE OR REPLACE TABLE ${q(map)} AS
-        WITH o AS (SELECT __out_row, ${keyO} AS k FROM ${q(name)} o),
-             l AS (SELECT __row, ${keyL} AS k FROM ${q(ledger.table)} l),
-             o2 AS (SELECT *, row_number() OVER (PARTITION BY k ORDER BY __out_row) AS rn FROM o),
-             l2 AS (SELECT *, row_number() OVER (PARTITION BY k ORDER BY __row) AS rn FROM l)
-        SELECT o2.__out_row AS out_row, l2.__row FROM o2 JOIN l2 USING (k, rn)`);
-      const r = await conn.runAndReadAll(`SELECT (SELECT count(*) FROM ${q(map)}) = (SELECT count(*) FROM ${q(name)}) AS ok`);
-      if (r.getRowObjectsJS()[0].ok === true) {
-        mark = { kind, query: 0, columns: Object.fromEntries(cols.map((c) => [c.name, c.name])), map, ledger };
-      }
-    }
-  }
+  const mark: TableMark = ledger ? await markTable(conn, name, "__out_row", ledger, kind, `lmap_${name}`) : { kind: "computed" };
   return { ...table, mark };
 }

@@ -2,7 +2,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRng, fakeMobile, fakePersonName, fakeResidentId } from "../../policies/pii/fake/index.js";
-import { cli, tempDir } from "../helpers/fixture.js";
+import { as, cli, tempDir } from "../helpers/fixture.js";
+import { accountByHand } from "../helpers/hand-ledger.js";
 
 /**
  * The whole path through the real CLI: domain → ingest → scenario → dev run on the sample →
@@ -19,6 +20,12 @@ describe("R1 R4 R6 end to end through the CLI", () => {
     return JSON.parse(r.stdout);
   };
   const rawIds: string[] = [];
+  /** Until the ledger lands: the agg.js query accounted by hand exactly as CONTRACT.md names the ledger. */
+  const account = (job: string) => as(dom, tok.admin, (s) => accountByHand(s, job, "by_gender", {
+    dataset: "people", subject: "id_number",
+    groups: [{ name: "gender", expr: "gender", source: { dataset: "people", column: "gender", role: "quasi" } }],
+    aggs: [{ name: "n", sql: "count(*)::INTEGER", agg: "count" }, { name: "avg_income", sql: "round(avg(income), -2)", agg: "avg", value: "income", source: { dataset: "people", column: "income", role: "measure" } }],
+  }));
 
   beforeAll(async () => {
     const init = await cli(["--json", "init", dom, "--operator", "贵州省数据运营"]);
@@ -89,6 +96,7 @@ describe("R1 R4 R6 end to end through the CLI", () => {
   it("an aggregate passes the gate, is approved by another organisation's reviewer and verifies offline; a changed byte fails", async () => {
     const j = await ok("dev", "job", "submit", "--scenario", "inc", "--model", join(t.dir, "agg.js"));
     expect(j.state).toBe("succeeded");
+    expect(await account(j.id)).toBe("accounted-aggregate");
     const e = await ok("dev", "egress", "request", "--job", j.id, "--form", "dataset");
     expect(e.state).toBe("checked");
     const selfReview = await run("dev", "egress", "review", e.id, "--approve", "--reason", "mine");
@@ -120,6 +128,7 @@ describe("R1 R4 R6 end to end through the CLI", () => {
     expect(keygen.code).toBe(0);
     await cli(["crypto", "keygen", "--out", join(t.dir, "other.key.pem"), "--pub", join(t.dir, "other.pub.pem")]);
     const j = await ok("dev", "job", "submit", "--scenario", "inc", "--model", join(t.dir, "agg.js"));
+    expect(await account(j.id)).toBe("accounted-aggregate");
     const e = await ok("dev", "egress", "request", "--job", j.id, "--form", "dataset", "--recipient", join(t.dir, "rcpt.pub.pem"));
     const approved = await ok("rev", "egress", "review", e.id, "--approve", "--reason", "受托方加密交付");
     const pkg = approved.package as string;
