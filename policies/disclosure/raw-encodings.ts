@@ -49,11 +49,9 @@ function searchable(ctx: CheckContext): Promise<Searchable[]> {
         continue;
       }
       if (!ref.tags.includes("sensitive") || (await columnType(ctx, ref)).toUpperCase() !== "VARCHAR") continue;
-      const c = quoteIdent(ref.column);
-      // HyperLogLog is plenty to tell "mostly unique" from "a few categories".
-      const r = await ctx.rows(`SELECT approx_count_distinct(${c}) AS d, count(${c}) AS n FROM ${quoteTable(ref.table)}`);
-      const n = Number(r[0].n);
-      if (n > 0 && Number(r[0].d) / n >= IDENTIFYING_SENSITIVE_RATIO) {
+      // Exact distinct counts, cached per dataset version (raw-facts.ts): no approximation in a blocking rule.
+      const f = await rawColumnFacts(ctx, ref.table, ref.column);
+      if (f.nonNull > 0 && f.distinct / f.nonNull >= IDENTIFYING_SENSITIVE_RATIO) {
         out.push({ ref, label, minLen: ctx.thresholds.minIdentifierLength, verbatimOnly: true });
       }
     }
