@@ -65,7 +65,7 @@ describe("the egress gate decides from the ledger, end to end", () => {
     }
     const csv = join(env.dir, "..", "people.csv");
     writeFileSync(csv, lines.join("\n") + "\n");
-    await as(env.dir, a, (s) => ingestDataset(s, { id: "people", file: csv, provider: "prov", grade: 2 }));
+    await as(env.dir, a, (s) => ingestDataset(s, { id: "people", file: csv, provider: "prov", grade: 2, subject: ["id_number"] }));
     for (const [org, who, sc] of [["devA", "a", "sa"], ["devB", "b", "sb"]] as const) {
       await as(env.dir, a, (s) => addAgreement(s, { org, datasets: ["people"], start: "2026-01-01", end: "2028-01-01" }));
       await as(env.dir, tok[who], (s) => submitScenario(s, { id: sc, purpose: "按城市统计收入水平以支持就业政策研究", grants: ["people:city,age,income,id_number"] }));
