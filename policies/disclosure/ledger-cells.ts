@@ -39,7 +39,8 @@ export function aggregateCells(ctx: CheckContext, t: ResolvedTable): Promise<Cel
       }
       aggregates.push(c.name);
       if (l.column.agg === "single") singles.push(c.name);
-      if (l.column.agg && MAGNITUDE_AGGS.has(l.column.agg)) {
+      // Contributions exist only where the ledger recorded them (`additive`): a ratio such as sum(a)/count(*) has none.
+      if (l.column.additive && l.column.agg && MAGNITUDE_AGGS.has(l.column.agg)) {
         const j = magnitudes.length;
         magnitudes.push(c.name);
         extra.push(

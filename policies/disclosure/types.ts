@@ -36,7 +36,15 @@ export type MarkKind = "accounted-aggregate" | "accounted-rows" | "computed";
 export interface LedgerColumn {
   name: string;
   role: "group" | "aggregate" | "plain";
+  /** The most revealing aggregate class in the column's expression (single > dispersion > the first other). */
   agg?: "count" | "count_distinct" | "sum" | "avg" | "dispersion" | "single";
+  /** Every class, when the expression has several (`sum(a)/count(*)`). */
+  aggs?: NonNullable<LedgerColumn["agg"]>[];
+  /** A window over the grouped rows. */
+  window?: boolean;
+  /** The ledger table holds `__top1_i`, `__top2_i`, `__total_i` for this column (i = its index among all result columns). */
+  additive?: boolean;
+  /** Only for a plain column reference (or an aggregate's first argument), traced through row-selecting CTEs. */
   source?: { dataset: string; column: string; role: string };
 }
 

@@ -14,6 +14,7 @@ import { parseInput } from "../../policies/schemas/common.js";
 import { now } from "../clock.js";
 import { all, ident, one } from "../domain/db.js";
 import { sealPackage, type PackageInput } from "../egress/package.js";
+import { ledgerSubjectsTable, ledgerTable, type TableMark as StagedMark } from "../ledger/index.js";
 import { columnTags } from "./datasets.js";
 import { loadJob, stagedParts } from "./jobs.js";
 import { loadScenario } from "./scenarios.js";
@@ -102,13 +103,10 @@ async function rawColumns(s: Pick<Session, "domain">, scenarioId: string, librar
   return { refs, grade: grade as Grade, byName };
 }
 
-/** The staged part's mark as staging recorded it (CONTRACT "Marks"); none means `computed`. */
-type StagedMark = { kind: TableMark["kind"]; query?: number; columns?: Record<string, string>; map?: string };
 
-/** Vault names of a job's ledger for query q (CONTRACT: ledgerTable / ledgerSubjectsTable of runtime/ledger). */
+/** Vault names of a job's ledger for query q, as the ledger names them. */
 export function ledgerNames(job: string, q: number): { table: string; subjects: string } {
-  const table = `led_${job}_q${q}`.replace(/[^A-Za-z0-9_]/g, "_");
-  return { table, subjects: `${table}_subjects` };
+  return { table: ledgerTable(job, q), subjects: ledgerSubjectsTable(job, q) };
 }
 
 /** The gate's view of a staged table's mark: the ledger tables and the query's column metadata, read from the vault. */
@@ -164,7 +162,7 @@ export async function requestEgress(s: Session, raw: unknown): Promise<EgressReq
       const out = egressTable(id, p.alias ?? p.name);
       // Each output row keeps its staged row number (the ledger map's out_row) through desensitization.
       const src = `${out}__src`;
-      const mark = await markFor(s, job.id, (p as { mark?: StagedMark }).mark);
+      const mark = await markFor(s, job.id, p.mark);
       // A row selection also carries each row's subject id from its ledger (one join here; every record rule reads it).
       const withSid = mark.kind === "accounted-rows" && mark.map && mark.ledger;
       await s.domain.vault.run(withSid

@@ -7,16 +7,10 @@
  */
 import { quoteIdent, quoteLiteral } from "../../desensitize/sql-quote.js";
 import type { CheckContext } from "../context.js";
+import { ledgerSubjectsTable, ledgerTable } from "../../../runtime/ledger/tables.js";
 
-/** Vault table of query q's accounted result (same naming as the ledger's `ledgerTable(J, q)`). */
-export function ledgerTable(job: string, q: number): string {
-  return `led_${job}_q${q}`.replace(/[^A-Za-z0-9_]/g, "_");
-}
-
-/** Vault table of query q's per-row subject sets (the ledger's `ledgerSubjectsTable(J, q)`). */
-export function ledgerSubjectsTable(job: string, q: number): string {
-  return `${ledgerTable(job, q)}_subjects`;
-}
+// The ledger owns the names of its vault tables (tables.js, not index.js: policies need no worker or DuckDB code to name them).
+export { ledgerSubjectsTable, ledgerTable };
 
 /** One accounted query of the job. */
 export interface LedgerQuery {
