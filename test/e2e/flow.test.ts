@@ -2,8 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRng, fakeMobile, fakePersonName, fakeResidentId } from "../../policies/pii/fake/index.js";
-import { as, cli, tempDir } from "../helpers/fixture.js";
-import { accountByHand } from "../helpers/hand-ledger.js";
+import { cli, tempDir } from "../helpers/fixture.js";
 
 /**
  * The whole path through the real CLI: domain → ingest → scenario → dev run on the sample →
@@ -20,12 +19,11 @@ describe("R1 R4 R6 end to end through the CLI", () => {
     return JSON.parse(r.stdout);
   };
   const rawIds: string[] = [];
-  /** Until the ledger lands: the agg.js query accounted by hand exactly as CONTRACT.md names the ledger. */
-  const account = (job: string) => as(dom, tok.admin, (s) => accountByHand(s, job, "by_gender", {
-    dataset: "people", subject: "id_number",
-    groups: [{ name: "gender", expr: "gender", source: { dataset: "people", column: "gender", role: "quasi" } }],
-    aggs: [{ name: "n", sql: "count(*)::INTEGER", agg: "count" }, { name: "avg_income", sql: "round(avg(income), -2)", agg: "avg", value: "income", source: { dataset: "people", column: "income", role: "measure" } }],
-  }));
+  /** The staging mark the owner's accounting run gave the job's table (operator view of job status). */
+  const account = async (job: string) => {
+    const r = await run("admin", "job", "status", job);
+    return (JSON.parse(r.stdout) as { marks?: { mark: { kind: string } }[] }).marks?.[0]?.mark.kind;
+  };
 
   beforeAll(async () => {
     const init = await cli(["--json", "init", dom, "--operator", "贵州省数据运营"]);

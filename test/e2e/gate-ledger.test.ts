@@ -1,9 +1,10 @@
 /**
- * The gate through real jobs (model → job → egress request → verdict → release), with the
- * job's query accounted by hand until the ledger branch lands (test/helpers/hand-ledger.ts):
- * the JS-model group-by by city passes and is released in canonical order with rounded floats;
- * a second organisation's release differing by one person is blocked; small cells are blocked
- * and the suppress-small remedy clears them; a table computed by code is blocked with the way out.
+ * The gate through real jobs and the real ledger (model → job → accounting run → staging mark →
+ * egress request → verdict → release): the JS-model group-by by city passes and is released in
+ * canonical order with rounded floats; a second organisation's release differing by one person is
+ * blocked; small cells are blocked and the suppress-small remedy clears them; forged counts,
+ * duplicated rows and a table computed by code are marked computed and blocked with the way out;
+ * an identifier-equivalent record-level column is blocked.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -13,17 +14,15 @@ import { addAccount } from "../../runtime/services/accounts.js";
 import { addAgreement } from "../../runtime/services/agreements.js";
 import { ingestDataset } from "../../runtime/services/datasets.js";
 import { requestEgress, reviewEgress, showEgress } from "../../runtime/services/egress.js";
-import { submitJob } from "../../runtime/services/jobs.js";
+import { stagedParts, submitJob } from "../../runtime/services/jobs.js";
 import { addOrg } from "../../runtime/services/orgs.js";
 import { approveScenario, submitScenario } from "../../runtime/services/scenarios.js";
 import { readFileSync } from "node:fs";
 import { unpackTar } from "../../runtime/egress/tar.js";
 import { closeSharedPool } from "../../runtime/jobs/shared-pool.js";
 import { as, newDomain } from "../helpers/fixture.js";
-import { accountByHand, type HandAggregate } from "../helpers/hand-ledger.js";
 
 const CITIES = ["贵阳市", "遵义市", "安顺市", "六盘水市"];
-const Q = (column: string) => ({ dataset: "people", column, role: "quasi" });
 
 describe("the egress gate decides from the ledger, end to end", () => {
   let env: Awaited<ReturnType<typeof newDomain>>;
@@ -34,17 +33,15 @@ describe("the egress gate decides from the ledger, end to end", () => {
     writeFileSync(f, `export default async (ctx) => ({ tables: { ${name}: (await ctx.query(${JSON.stringify(sql)})).columns } });`);
     return f;
   };
-  async function run(who: string, scenario: string, file: string, spec?: HandAggregate & { part: string }) {
+  /** Runs the model as `who`; the owner's accounting run and staging give each table its mark, which must be `kind`. */
+  async function run(who: string, scenario: string, file: string, kind: string) {
     const job = await as(env.dir, tok[who], (s) => submitJob(s, { scenario, model: file }));
     expect(job.state, JSON.stringify(job.error)).toBe("succeeded");
-    if (spec) expect(await as(env.dir, env.adminToken, (s) => accountByHand(s, job.id, spec.part, spec))).toBe("accounted-aggregate");
+    const parts = await as(env.dir, env.adminToken, (s) => stagedParts(s, job.id));
+    expect(parts.filter((p) => p.kind === "table").map((p) => p.mark?.kind ?? "computed")).toEqual([kind]);
     return job.id;
   }
-  const byCity = (where?: string): HandAggregate & { part: string } => ({
-    part: "by_city", dataset: "people", subject: "id_number", where,
-    groups: [{ name: "city", expr: "city", source: Q("city") }],
-    aggs: [{ name: "n", sql: "count(*)", agg: "count" }, { name: "mean_income", sql: "avg(income)", agg: "avg", value: "income", source: { dataset: "people", column: "income", role: "sensitive" } }],
-  });
+  const blockRules = (e: { findings: { rule: string; severity: string }[] }) => e.findings.filter((f) => f.severity === "block").map((f) => f.rule);
 
   beforeAll(async () => {
     env = await newDomain();
@@ -79,7 +76,7 @@ describe("the egress gate decides from the ledger, end to end", () => {
   });
 
   it("R6: the JS-model group-by by city passes with no block and is released in canonical order with 6 significant digits", async () => {
-    const job = await run("a", "sa", model("by_city", "SELECT city, count(*) AS n, avg(income) AS mean_income FROM people GROUP BY city ORDER BY mean_income DESC"), byCity());
+    const job = await run("a", "sa", model("by_city", "SELECT city, count(*) AS n, avg(income) AS mean_income FROM people GROUP BY city ORDER BY mean_income DESC"), "accounted-aggregate");
     const e = await as(env.dir, tok.a, (s) => requestEgress(s, { job: job, form: "dataset" }));
     expect(e.findings.filter((f) => f.severity === "block")).toEqual([]);
     expect(e.desensitization[0].mark).toBe("accounted-aggregate");
@@ -94,8 +91,10 @@ describe("the egress gate decides from the ledger, end to end", () => {
   });
 
   it("R1: another organisation's release that differs by one person is blocked, whatever it is named", async () => {
-    const file = model("by_city", "SELECT city, count(*) AS n, avg(income) AS mean_income FROM people WHERE id_number <> '" + ids[5] + "' GROUP BY city");
-    const job = await run("b", "sb", file, byCity(`id_number <> '${ids[5]}'`));
+    // Person 5 is left out by their unique income (identifiers may only be compared for equality).
+    const x = 3000 + ((5 * 7919) % 20000) + 0.123456789;
+    const file = model("by_city", `SELECT city, count(*) AS n, avg(income) AS mean_income FROM people WHERE income < ${x - 0.001} OR income > ${x + 0.001} GROUP BY city`);
+    const job = await run("b", "sb", file, "accounted-aggregate");
     const e = await as(env.dir, tok.b, (s) => requestEgress(s, { job, form: "dataset" }));
     expect(e.state).toBe("blocked");
     const d = e.findings.find((f) => f.rule === "differencing" && f.severity === "block");
@@ -104,16 +103,11 @@ describe("the egress gate decides from the ledger, end to end", () => {
   });
 
   it("R1: small cells are blocked by their subject counts; suppress-small clears them and the re-check passes", async () => {
-    const spec: HandAggregate & { part: string } = {
-      part: "by_age", dataset: "people", subject: "id_number", where: "age >= 60 OR age < 25",
-      groups: [{ name: "city", expr: "city", source: Q("city") }, { name: "band", expr: "CASE WHEN age >= 69 AND income < 6000 THEN 'old' ELSE 'other' END", source: Q("age") }],
-      aggs: [{ name: "n", sql: "count(*)", agg: "count" }],
-    };
     const file = model("by_age", "SELECT city, CASE WHEN age >= 69 AND income < 6000 THEN 'old' ELSE 'other' END AS band, count(*) AS n FROM people WHERE age >= 60 OR age < 25 GROUP BY ALL");
-    const j1 = await run("a", "sa", file, spec);
+    const j1 = await run("a", "sa", file, "accounted-aggregate");
     const blocked = await as(env.dir, tok.a, (s) => requestEgress(s, { job: j1, form: "dataset" }));
     expect(blocked.findings.some((f) => f.rule === "cell-subjects" && f.severity === "block" && f.remedy?.apply?.includes("suppress-small"))).toBe(true);
-    const j2 = await run("a", "sa", file, spec);
+    const j2 = await run("a", "sa", file, "accounted-aggregate");
     const fixed = await as(env.dir, tok.a, (s) => requestEgress(s, { job: j2, form: "dataset", remedies: ["suppress-small", "round5"] }));
     expect(fixed.findings.filter((f) => f.severity === "block")).toEqual([]);
     expect(fixed.desensitization[0].remedies?.find((r) => r.remedy === "suppress-small")?.primary).toBeGreaterThan(0);
@@ -127,12 +121,45 @@ describe("the egress gate decides from the ledger, end to end", () => {
       r.columns.city.forEach((c, i) => { sums[c] = (sums[c] ?? 0) + r.columns.income[i]; });
       return { tables: { means: { city: Object.keys(sums), total: Object.values(sums) } } };
     };`);
-    const job = await run("a", "sa", f);
+    const job = await run("a", "sa", f, "computed");
     const e = await as(env.dir, tok.a, (s) => requestEgress(s, { job, form: "dataset" }));
     expect(e.state).toBe("blocked");
+    expect(blockRules(e)).toContain("computed-table");
     const shown = await as(env.dir, tok.a, (s) => showEgress(s, e.id));
     const c = shown.findings.find((x) => x.rule === "computed-table")!;
     expect(c.detail).toMatch(/ctx\.query/);
     expect(c.zh).toMatch(/ctx\.query/);
+  });
+
+  /** A model that returns the accounted group-by with `edit` applied to its columns (JS over arrays `c`). */
+  const edited = (name: string, edit: string) => {
+    const f = join(env.dir, "..", `${name}.js`);
+    writeFileSync(f, `export default async (ctx) => {
+      const c = (await ctx.query("SELECT city, count(*) AS n, avg(income) AS mean_income FROM people GROUP BY city")).columns;
+      ${edit}
+      return { tables: { ${name}: c } };
+    };`);
+    return f;
+  };
+
+  it("R1: forged counts (one cell off by one) are not the ledger's: computed, blocked", async () => {
+    const job = await run("a", "sa", edited("forged", "c.n = Array.from(c.n, (v, i) => (i === 0 ? Number(v) + 1 : Number(v)));"), "computed");
+    const e = await as(env.dir, tok.a, (s) => requestEgress(s, { job, form: "dataset" }));
+    expect(e.state).toBe("blocked");
+    expect(blockRules(e)).toContain("computed-table");
+  });
+
+  it("R1: a duplicated row finds no second ledger row: computed, blocked", async () => {
+    const job = await run("a", "sa", edited("dup", "for (const k of Object.keys(c)) c[k] = [...Array.from(c[k]), c[k][0]];"), "computed");
+    const e = await as(env.dir, tok.a, (s) => requestEgress(s, { job, form: "dataset" }));
+    expect(e.state).toBe("blocked");
+    expect(blockRules(e)).toContain("computed-table");
+  });
+
+  it("R1: a record-level column with one value per person is identifier-equivalent and blocked", async () => {
+    const job = await run("a", "sa", model("incomes", "SELECT city, income FROM people"), "accounted-rows");
+    const e = await as(env.dir, tok.a, (s) => requestEgress(s, { job, form: "dataset" }));
+    expect(e.state).toBe("blocked");
+    expect(blockRules(e)).toContain("identifier-equivalent");
   });
 });
