@@ -135,8 +135,8 @@ async function aggregateSuite(conn: DuckDBConnection, rounds: number): Promise<B
     name: "cells",
     columns: [{ name: "cell", type: "BIGINT" }, { name: "n", type: "BIGINT" }, { name: "mean_x", type: "DOUBLE" }, { name: "__out_row", type: "BIGINT" }],
     mark: { kind: "accounted-aggregate", query: 0, map: "lmap_a", ledger: { table: "led_a_q0", subjects: "led_a_q0_subjects", columns: [
-      { name: "cell", role: "group", source: role("district", "quasi") }, { name: "n", role: "aggregate", agg: "count" },
-      { name: "mean_x", role: "aggregate", agg: "avg", source: role("x", "measure") }] } },
+      { name: "cell", role: "group", source: role("district", "quasi") }, { name: "n", role: "aggregate", agg: "count", additive: true },
+      { name: "mean_x", role: "aggregate", agg: "avg", additive: true, source: role("x", "measure") }] } },
   };
   const scan = await scanOf(conn, "cells", rounds);
   const check = await timeIt(rounds, () => runChecks({ conn, form: "dataset", outputTables: [out], raw: RAW }).then(() => undefined));
@@ -160,7 +160,7 @@ async function differencingSuite(conn: DuckDBConnection, rounds: number): Promis
     name: "cells",
     columns: [{ name: "cell", type: "BIGINT" }, { name: "n", type: "BIGINT" }, { name: "mean_x", type: "DOUBLE" }, { name: "__out_row", type: "BIGINT" }],
     mark: { kind: "accounted-aggregate" as const, query: 0, map: "lmap_a", ledger: { table: "led_a_q0", subjects: "led_a_q0_subjects", columns: [
-      { name: "cell", role: "group" as const }, { name: "n", role: "aggregate" as const, agg: "count" as const }, { name: "mean_x", role: "aggregate" as const, agg: "avg" as const }] } },
+      { name: "cell", role: "group" as const }, { name: "n", role: "aggregate" as const, agg: "count" as const, additive: true }, { name: "mean_x", role: "aggregate" as const, agg: "avg" as const, additive: true }] } },
   };
   await recordReleasedCells({ conn, form: "dataset", outputTables: [out], raw: [] }, { egress: "egr-earlier", org: "orgA", scenario: "s", at: "2026-01-01" }, store);
   // The new release: the same cells less one subject each in 1 % of them (100 differencing attacks among 10,000 cells).

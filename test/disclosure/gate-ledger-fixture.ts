@@ -1,5 +1,6 @@
 /**
- * Hand-built ledgers exactly as CONTRACT.md names them (until the ledger branch lands): an
+ * Hand-built ledgers in the real ledger's shape (runtime/ledger/README.md), for unit tests of
+ * single rules where a real job would add nothing (end-to-end tests use the real ledger): an
  * accounted query's `led_<J>_q<q>` and `led_<J>_q<q>_subjects`, computed honestly in DuckDB
  * from raw tables that carry `__sid`, and the staging mark computed by the contract's rule
  * (every output column maps to a ledger column, every output row to a distinct ledger row by
@@ -51,7 +52,7 @@ export async function ledgerAggregate(conn: DuckDBConnection, id: string, spec: 
     : "";
   const columns: LedgerColumn[] = [
     ...spec.groups.map((x) => ({ name: x.name, role: "group" as const, ...(x.source ? { source: x.source } : {}) })),
-    ...spec.aggs.map((a) => ({ name: a.name, role: "aggregate" as const, agg: a.agg, ...(a.source ? { source: a.source } : {}) })),
+    ...spec.aggs.map((a) => ({ name: a.name, role: "aggregate" as const, agg: a.agg, ...(ADDITIVE.has(a.agg) ? { additive: true } : {}), ...(a.source ? { source: a.source } : {}) })),
   ];
   // Per-subject contributions of every additive column, per group (ROLLUP: per grouping set).
   const contrib = spec.aggs
