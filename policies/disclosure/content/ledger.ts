@@ -7,6 +7,7 @@
  */
 import { quoteIdent, quoteLiteral } from "../../desensitize/sql-quote.js";
 import type { CheckContext } from "../context.js";
+import type { LedgerColumn } from "../types.js";
 import { ledgerSubjectsTable, ledgerTable } from "../../../runtime/ledger/tables.js";
 
 // The ledger owns the names of its vault tables (tables.js, not index.js: policies need no worker or DuckDB code to name them).
@@ -25,6 +26,8 @@ export interface LedgerQuery {
   aggs: Map<string, string>;
   /** aggregate: result rows with fewer than k subjects; rows: distinct subjects. */
   perSubjectRows: number;
+  /** The ledger's `meta.columns`, as the table rules read them. */
+  meta: LedgerColumn[];
 }
 
 async function tableExists(ctx: CheckContext, name: string): Promise<boolean> {
@@ -58,7 +61,7 @@ export function ledgerQueries(ctx: CheckContext): Promise<LedgerQuery[]> {
           ? await ctx.rows(`SELECT count(*) AS n FROM ${quoteIdent(table)} WHERE __subjects < ${ctx.thresholds.k}`)
           : await ctx.rows(`SELECT count(DISTINCT __sid) AS n FROM ${quoteIdent(table)}`);
       const aggs = new Map((meta.columns ?? []).filter((c) => c.agg).map((c) => [c.name, c.agg!]));
-      out.push({ q, kind, table, columns, single, aggs, perSubjectRows: Number(n[0].n) });
+      out.push({ q, kind, table, columns, single, aggs, perSubjectRows: Number(n[0].n), meta: (meta.columns ?? []) as LedgerColumn[] });
     }
     return out;
   });
