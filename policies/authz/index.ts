@@ -1,4 +1,4 @@
 export { ROLE_PERMISSIONS, roleAllows, type Action } from "./actions.js";
-export { OBJECT_RULES, type ObjectFacts } from "./object-rules.js";
+export { OBJECT_RULES, seesAllOrgs, type ObjectFacts } from "./object-rules.js";
 export { authorize, decide } from "./engine.js";
 export type { Principal } from "./principal.js";

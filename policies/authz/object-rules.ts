@@ -15,10 +15,13 @@ type Rule = (p: Principal, o: ObjectFacts) => string | null;
 
 const operatorStaff = (p: Principal) => p.orgKind === "operator";
 
+/** Operator staff and the supervising authority see across organisations (the supervision view). */
+export const seesAllOrgs = (p: Principal) => p.orgKind === "operator" || p.orgKind === "regulator";
+
 /** Developers see and act only within their own organisation. */
 const ownOrgForDevelopers: Rule = (p, o) => {
   if (operatorStaff(p)) return null;
-  if (p.roles.includes("auditor") && p.orgKind === "operator") return null;
+  if (p.roles.includes("auditor") && seesAllOrgs(p)) return null;
   if (o.ownerOrg !== undefined && o.ownerOrg !== p.orgId && !p.roles.includes("reviewer")) {
     return `object belongs to organisation '${o.ownerOrg}', not '${p.orgId}'`;
   }
@@ -36,9 +39,13 @@ const providerOwnsData: Rule = (p, o) => {
 const otherOrgReviewer: Rule = (p, o) =>
   o.submitterOrg === p.orgId ? `reviewer belongs to the submitting organisation '${p.orgId}' (separation of duties)` : null;
 
+/** The supervising authority reads the catalog but never sample rows (its view holds no data). */
+const noSamplesForRegulator: Rule = (p) => (p.orgKind === "regulator" ? "the supervision view shows the catalog without sample data" : null);
+
 /** Object rules per action; actions without an entry need only the role. */
 export const OBJECT_RULES: Partial<Record<Action, Rule[]>> = {
   "scenario.read": [ownOrgForDevelopers],
+  "catalog.sample": [noSamplesForRegulator],
   "scenario.approve": [providerOwnsData],
   "scenario.reject": [providerOwnsData],
   "job.read": [ownOrgForDevelopers],
@@ -49,5 +56,6 @@ export const OBJECT_RULES: Partial<Record<Action, Rule[]>> = {
   "egress.review": [otherOrgReviewer],
   "agreement.read": [ownOrgForDevelopers],
   "product.read": [ownOrgForDevelopers],
+  "product.download": [ownOrgForDevelopers],
   "feedback.read": [ownOrgForDevelopers],
 };

@@ -18,7 +18,7 @@ export const DateSchema = z
 /** Data grade 1 (public) … 4 (most sensitive). */
 export const GradeSchema = z.coerce.number().int().min(1, "grade is 1..4").max(4, "grade is 1..4");
 
-export const OrgKindSchema = z.enum(["operator", "provider", "developer"]);
+export const OrgKindSchema = z.enum(["operator", "provider", "developer", "regulator"]);
 export type OrgKind = z.infer<typeof OrgKindSchema>;
 
 export const RoleSchema = z.enum(["admin", "provider", "developer", "reviewer", "auditor"]);

@@ -12,7 +12,9 @@ if (Number(process.versions.node.split(".")[0]) < 24) {
 const argv = process.argv;
 const program = buildProgram();
 try {
-  await program.parseAsync(argv);
+  // A bare `shuyu` shows what it can do rather than nothing.
+  if (argv.length <= 2) program.outputHelp();
+  else await program.parseAsync(argv);
 } catch (err) {
   if (err instanceof CommanderError) {
     // help and version are successful exits; everything else commander rejects is a usage error

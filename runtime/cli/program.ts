@@ -13,6 +13,9 @@ import { registerFeedbackCommands } from "./commands/feedback.js";
 import { registerReportCommands } from "./commands/report.js";
 import { registerBenchCommands } from "./commands/bench.js";
 import { registerDemoCommands } from "./commands/demo.js";
+import { registerWhoamiCommands } from "./commands/whoami.js";
+import { registerCompletionCommands } from "./commands/completion.js";
+import { registerLifecycleCommands } from "./commands/lifecycle.js";
 import { versionLine } from "./versions.js";
 
 /** Builds the `shuyu` command tree (DESIGN §6). */
@@ -21,8 +24,22 @@ export function buildProgram(): Command {
     .description("shuyu 数域 — public-data authorization operation domain")
     .version(versionLine(), "-V, --version", "print shuyu's, Node.js's and isolated-vm's versions")
     .option("--json", "machine-readable output")
+    .option("-o, --output <format>", "table (default, for people), json (as --json) or csv (list commands)")
+    .option("--field <name>", "print only this field of the JSON result, e.g. token or id (for scripts)")
     .option("--domain <dir>", "domain directory (or SHUYU_DOMAIN)")
     .option("--token <token>", "account token (or SHUYU_TOKEN)")
+    .addHelpText("after", [
+      "",
+      "Environment: SHUYU_DOMAIN (the domain directory), SHUYU_TOKEN (your account token).",
+      "Exit codes: 0 ok, 1 usage, 2 denied, 3 invalid input (or a failed job), 4 blocked by the egress gate, 5 internal.",
+      "",
+      "Examples:",
+      "  shuyu init ./dom --operator 某省数据运营公司 --field token   # a new domain; prints the admin token",
+      "  shuyu status                                                # what waits for you",
+      "  shuyu job dev --scenario inc --model examples/income-by-gender.ts",
+      "  shuyu egress show egr-20260101-ab12cd34 --data             # a reviewer's dossier",
+      "  shuyu help job submit                                       # every option of one command",
+    ].join("\n"))
     .configureOutput({ writeErr: () => undefined })
     .exitOverride();
   registerDomainCommands(program);
@@ -39,5 +56,8 @@ export function buildProgram(): Command {
   registerReportCommands(program);
   registerBenchCommands(program);
   registerDemoCommands(program);
+  registerWhoamiCommands(program);
+  registerCompletionCommands(program);
+  registerLifecycleCommands(program);
   return program;
 }

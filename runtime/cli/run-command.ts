@@ -13,6 +13,10 @@ export interface CommandResult {
 /** Options every command accepts (declared on the root program). */
 export interface GlobalOptions {
   json?: boolean;
+  /** Print only this field of the JSON result (scripts: `TOKEN=$(shuyu account add … --field token)`). */
+  field?: string;
+  /** `-o table|json|csv`: table is the human form, json as --json, csv for a list result. */
+  output?: string;
   domain?: string;
   token?: string;
 }
@@ -45,17 +49,47 @@ export function action<A extends unknown[]>(
   return async (...args: unknown[]) => {
     const cmd = args[args.length - 1] as Command;
     const positional = args.slice(0, -2) as unknown as A; // commander passes (...positionals, opts, cmd)
-    const { json = false } = globalOptions(cmd);
+    const g = globalOptions(cmd);
+    const { field } = g;
+    if (g.output !== undefined && !["table", "json", "csv"].includes(g.output)) {
+      process.exitCode = reportError(usage(`-o is table, json or csv (got ${g.output})`), false);
+      return;
+    }
+    const json = g.json === true || g.output === "json";
     try {
       const result = await fn(cmd, ...positional);
       // Every printer ends here: names and values from models and data files are made inert for the terminal.
-      if (json) process.stdout.write(inertJson(JSON.stringify(result.json, jsonReplacer)) + "\n");
+      if (field !== undefined) process.stdout.write(neutralise(fieldOf(result.json, field) + "\n"));
+      else if (g.output === "csv") process.stdout.write(neutralise(toCsv(result.json)));
+      else if (json) process.stdout.write(inertJson(JSON.stringify(result.json, jsonReplacer)) + "\n");
       else if (result.human) process.stdout.write(neutralise(result.human.endsWith("\n") ? result.human : result.human + "\n"));
       process.exitCode = result.exitCode ?? 0;
     } catch (err) {
       process.exitCode = reportError(err, json);
     }
   };
+}
+
+/** A list result as CSV (RFC 4180 quoting, header from the first row's keys; nested values as JSON); one object is a one-row list. */
+export function toCsv(json: unknown): string {
+  const rows = (Array.isArray(json) ? json : [json]).filter((r): r is Record<string, unknown> => r !== null && typeof r === "object");
+  if (rows.length === 0) return "";
+  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const cell = (v: unknown) => {
+    const t = v === null || v === undefined ? "" : typeof v === "object" ? JSON.stringify(v, jsonReplacer) : String(v);
+    return /[",\n\r]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
+  };
+  return [cols.join(","), ...rows.map((r) => cols.map((c) => cell(r[c])).join(","))].join("\n") + "\n";
+}
+
+/** One field of a command's JSON result as plain text (a dotted path; objects print as JSON). */
+export function fieldOf(json: unknown, path: string): string {
+  let v: unknown = json;
+  for (const k of path.split(".")) {
+    if (v === null || typeof v !== "object" || !(k in v)) throw usage(`the result has no field '${path}'`);
+    v = (v as Record<string, unknown>)[k];
+  }
+  return typeof v === "string" ? v : JSON.stringify(v, jsonReplacer);
 }
 
 /** JSON.stringify replacer for BigInt and typed arrays. */
@@ -72,12 +106,13 @@ export function usage(message: string): ShuyuError {
 
 /** Adds `--approve | --reject --reason TEXT` to a review command. */
 export function reviewOptions(cmd: Command): Command {
-  return cmd.option("--approve").option("--reject").option("--reason <text>");
+  return cmd.option("--approve", "approve").option("--reject", "reject (final)").option("--reason <text>", "why: recorded in the audit chain and shown to the requester");
 }
 
-/** Reads the decision of a review command: exactly one of --approve or --reject. */
-export function reviewDecision(cmd: Command): { decision: "approve" | "reject"; reason?: string } {
-  const o = cmd.opts<{ approve?: boolean; reject?: boolean; reason?: string }>();
-  if (!!o.approve === !!o.reject) throw usage("give exactly one of --approve or --reject");
-  return { decision: o.approve ? "approve" : "reject", reason: o.reason };
+/** Reads the decision of a review command: exactly one of --approve or --reject (or --return where the command offers it). */
+export function reviewDecision(cmd: Command): { decision: "approve" | "reject" | "return"; reason?: string } {
+  const o = cmd.opts<{ approve?: boolean; reject?: boolean; return?: boolean; reason?: string }>();
+  const chosen = (["approve", "reject", "return"] as const).filter((k) => o[k]);
+  if (chosen.length !== 1) throw usage(`give exactly one of --approve or --reject${cmd.options.some((x) => x.long === "--return") ? " or --return" : ""}`);
+  return { decision: chosen[0], reason: o.reason };
 }

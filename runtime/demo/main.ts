@@ -1,7 +1,10 @@
 /**
- * `npm run demo [-- --rows N] [-- --keep]`: the README's main job, in one process, in a
- * temporary directory. Exits 0 when every step behaved as the regulations ask.
+ * `npm run demo [-- --rows N] [-- --dir DIR] [-- --no-keep]`: the README's main job, in one
+ * process. Its artefacts (data, domain, packages) stay in a named folder it prints, so a newcomer
+ * can look at what each step made; `--no-keep` removes them. Exits 0 when every step behaved.
  */
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { asShuyuError } from "../../policies/errors.js";
 import { progressBar } from "../cli/progress.js";
@@ -11,25 +14,26 @@ import { runDemo } from "./walkthrough.js";
 /** Parses the demo's arguments and runs it; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   let rows = 1_000_000;
-  let keep = false;
+  let keep = true;
   let dir: string | undefined;
   try {
-    const { values } = parseArgs({ args: argv, options: { rows: { type: "string" }, keep: { type: "boolean" }, dir: { type: "string" } }, strict: true });
+    const { values } = parseArgs({ args: argv, options: { rows: { type: "string" }, keep: { type: "boolean" }, "no-keep": { type: "boolean" }, dir: { type: "string" } }, strict: true });
     if (values.rows !== undefined) {
       rows = Number(values.rows.replace(/[_,]/g, ""));
       if (!Number.isInteger(rows) || rows < 200) throw new Error(`--rows must be a whole number ≥ 200 (got ${values.rows})`);
     }
-    keep = values.keep ?? false;
-    dir = values.dir;
+    keep = !values["no-keep"];
+    // A named folder by the minute, so two runs do not mix and the printed path says when it was made.
+    dir = values.dir ?? (keep ? join(tmpdir(), `shuyu-demo-${new Date().toISOString().slice(0, 16).replace(/[-:]/g, "").replace("T", "-")}`) : undefined);
   } catch (err) {
-    process.stderr.write(`shuyu demo: USAGE: ${(err as Error).message}\nusage: npm run demo -- [--rows N] [--keep] [--dir DIR]\n`);
+    process.stderr.write(`shuyu demo: USAGE: ${(err as Error).message}\nusage: npm run demo -- [--rows N] [--dir DIR] [--no-keep]\n`);
     return 1;
   }
-  process.stdout.write(`shuyu demo: ${rows.toLocaleString("en-US")} people, end to end\n`);
+  process.stdout.write(`shuyu demo: ${rows.toLocaleString("en-US")} people, end to end${dir ? `; artefacts in ${dir}` : ""}\n`);
   const bar = progressBar("generate", process.stderr.isTTY === true, "rows");
   try {
     const r = await runDemo({ rows, keep, dir, onProgress: (d, t) => (d >= t ? bar.stop() : bar.update(d, t)) });
-    if (keep || dir) process.stdout.write(`domain kept in ${r.dir}/domain\n`);
+    if (keep) process.stdout.write(`kept in ${r.dir}: data/ (the generated files), domain/ (open it with SHUYU_DOMAIN=${r.dir}/domain), domain/outbox/ (the sealed packages)\n`);
     return 0;
   } catch (err) {
     const e = asShuyuError(err);

@@ -6,6 +6,7 @@ import { ShuyuError } from "../../policies/errors.js";
 import { parseInput } from "../../policies/schemas/common.js";
 import { now } from "../clock.js";
 import { insertAccount } from "../services/accounts.js";
+import { insertOperatorAuthorization, OperatorAuthorizationInput } from "../lifecycle/operator-authorization.js";
 import { exec } from "./db.js";
 import { CONTROL_SCHEMA, CONTROL_SCHEMA_VERSION } from "./control-schema.js";
 import { Domain, type DomainInfo } from "./domain.js";
@@ -16,6 +17,8 @@ import { ensureSubjectSecret } from "./subject-secret.js";
 export const InitInput = z.object({
   dir: z.string().min(1, "a directory is required"),
   operator: z.string().trim().min(1, "--operator NAME is required").max(200),
+  /** The operator's own authorization (GZ 7, ZJ 11), recorded with the domain when given. */
+  authorization: z.unknown().optional(),
 });
 
 export const OPERATOR_ORG = "operator";
@@ -28,6 +31,7 @@ export const FIRST_ADMIN = "admin";
 export async function initDomain(raw: unknown): Promise<{ domain: DomainInfo; dir: string; admin: string; token: string }> {
   const input = parseInput(InitInput, raw, "init");
   const paths = domainPaths(input.dir);
+  if (input.authorization !== undefined) parseInput(OperatorAuthorizationInput, input.authorization, "authorization");
   if (existsSync(input.dir)) {
     if (!statSync(input.dir).isDirectory()) throw new ShuyuError("invalid", "NOT_A_DIRECTORY", `${input.dir} exists and is not a directory`);
     if (readdirSync(input.dir).length > 0) {
@@ -54,6 +58,7 @@ export async function initDomain(raw: unknown): Promise<{ domain: DomainInfo; di
       await domain.control.run("INSERT INTO orgs VALUES (?, ?, 'operator', 'active', ?::TIMESTAMP, 'init')", [OPERATOR_ORG, input.operator, info.createdAt]);
       await domain.audit({ actor: "init", action: "domain.init", object: `domain:${info.id}`, details: { operator: input.operator, seal: seal.fingerprint } });
       await domain.audit({ actor: "init", action: "org.add", object: `org:${OPERATOR_ORG}`, details: { name: input.operator, kind: "operator" } });
+      if (input.authorization !== undefined) await insertOperatorAuthorization(domain, "init", input.authorization);
       return insertAccount(domain, "init", { id: FIRST_ADMIN, name: `${input.operator} administrator`, org: OPERATOR_ORG, roles: ["admin"] });
     });
     // The marker goes last: a directory without it is not a domain, so a crash mid-init leaves nothing usable by mistake.

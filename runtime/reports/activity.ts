@@ -13,6 +13,7 @@ import { now, today } from "../clock.js";
 import { all } from "../domain/db.js";
 import { listFeedback, type Feedback } from "../services/feedback.js";
 import type { Session } from "../services/session.js";
+import { periodIncidents, periodPurges, type PeriodIncident, type PeriodPurge } from "../lifecycle/report-sections.js";
 
 export const ActivityInput = z.object({ from: DateSchema.optional(), to: DateSchema.optional() });
 
@@ -30,6 +31,10 @@ export interface ActivityReport {
   products: { id: string; org: string; scenario: string; form: string; state: string; sm3: string; releasedAt: string }[];
   feedback: { submitted: number; answered: number; open: number; overdue: Feedback[]; items: Feedback[] };
   audit: { entries: number; byAction: Record<string, number> };
+  /** Security incidents open at any time in the period (HB 35, GY 39). */
+  incidents: PeriodIncident[];
+  /** Purge receipts written in the period (HLJ 29, ZJ 32). */
+  purges: PeriodPurge[];
 }
 
 const dateText = (d: unknown) => (d instanceof Date ? d.toISOString().slice(0, 10) : String(d));
@@ -114,6 +119,7 @@ export async function activityReport(s: Session, raw: unknown = {}): Promise<Act
     domain: { id: s.domain.info.id, operator: s.domain.info.operator.name },
     period: { from, to }, generatedAt: now().toISOString(), generatedBy: s.principal.accountId,
     holdings, authorizations, scenarios, jobs, egress, products, feedback, audit: { entries: entries.length, byAction },
+    incidents: await periodIncidents(s, lo, hi), purges: await periodPurges(s, lo, hi),
   };
   await s.domain.exclusive(() => s.domain.audit({ actor: s.principal.accountId, action: "report.activity", object: "report", details: { from, to } }));
   return report;
@@ -154,6 +160,12 @@ export function activityMarkdown(r: ActivityReport): string {
     ...(r.feedback.overdue.length ? ["", "Overdue:", ...mdTable(["id", "dataset", "provider", "from", "due", "state"], r.feedback.overdue.map((f) => [f.id, f.dataset, f.provider, f.org, f.due, f.state]))] : []),
     "",
     ...mdTable(["id", "dataset", "provider", "from", "submitted", "due", "state", "answered", "overdue"], r.feedback.items.map((f) => [f.id, f.dataset, f.provider, f.org, f.submittedAt, f.due, f.state, f.answeredAt ?? "", f.overdue ? "yes" : ""])),
+    "",
+    "## Security incidents (HB 35, GY 39)",
+    ...mdTable(["incident", "scope", "opened", "reason", "state", "rectification deadline", "report"], r.incidents.map((i) => [i.id, `${i.scope} ${i.target}`, `${i.openedAt} by ${i.openedBy}`, i.reason, i.state, i.deadline ?? "", i.report ?? ""])),
+    "",
+    "## Data purged at the end of authorizations (HLJ 29, ZJ 32)",
+    ...mdTable(["receipt", "cause", "organisation", "agreement / scenarios", "files", "vault tables", "rows", "receipt SM3"], r.purges.map((p) => [p.id, p.cause, p.org, p.agreement ?? p.scenarios.join(", "), p.files, p.vaultTables, p.rows, p.sm3])),
     "",
     `## Audit chain: ${r.audit.entries} entries in the period`,
     ...mdTable(["action", "entries"], Object.entries(r.audit.byAction).sort().map(([a, n]) => [a, n])),

@@ -10,12 +10,14 @@ import { AuditFilter, auditLog, verifyAudit } from "../services/audit.js";
 import { listCatalog, showCatalog } from "../services/catalog.js";
 import { ingestDataset, IngestInput, purgeVersions, tagColumn, TagInput } from "../services/datasets.js";
 import { EgressRequestInput, listEgress, listProducts, requestEgress, reviewEgress, showEgress } from "../services/egress.js";
-import { devJob, jobStatus, listJobs, submitJob } from "../services/jobs.js";
+import { egressDossier } from "../services/egress-dossier.js";
+import { devJob, JobFilterSchema, jobLogs, jobStatus, listJobs, submitJob } from "../services/jobs.js";
 import { SetMaximaInput, SetQuotaInput, setQuota, setScenarioMaxima, showQuotas, showScenarioMaxima } from "../services/job-policy.js";
 import { addOrg, AddOrgInput, listOrgs } from "../services/orgs.js";
 import { approveScenario, changeScenario, listScenarios, rejectScenario, showScenario, submitScenario, SubmitScenarioInput } from "../services/scenarios.js";
 import type { Session } from "../services/session.js";
 import { RoleInput, setColumnRole, setSubjectKey, SubjectInput } from "../services/subjects.js";
+import { LIFECYCLE_ROUTES } from "./lifecycle-routes.js";
 
 /** What a route handler receives besides the session. */
 export interface RouteInput {
@@ -40,6 +42,9 @@ export interface ApiRoute {
 export const ReasonBody = z.object({ reason: z.string().trim().min(1, "state a reason").max(2000) });
 export const OptionalReasonBody = z.object({ reason: z.string().max(2000).optional() });
 export const ReviewBody = z.object({ decision: z.enum(["approve", "reject"]), reason: z.string().trim().min(1, "a review states its reason").max(2000) });
+/** An egress review may also return the request for changes. */
+export const EgressReviewBody = z.object({ decision: z.enum(["approve", "reject", "return"]), reason: z.string().trim().min(1, "a review states its reason").max(2000) });
+export const DossierQuery = z.object({ page: z.coerce.number().int().min(1).optional(), pageSize: z.coerce.number().int().min(1).max(1000).optional() });
 export const PurgeBody = z.object({ version: z.number().int().positive().optional() });
 export const TagBody = TagInput.omit({ dataset: true });
 export const SubjectBody = SubjectInput.omit({ dataset: true });
@@ -139,10 +144,11 @@ export const API_ROUTES: ApiRoute[] = [
       handler: (s, i) => changeScenario(s, i.params.id, change, parseInput(ReasonBody, i.body, change).reason),
     }),
   ),
-  { method: "GET", url: "/api/jobs", summary: "List jobs", permission: "job.read", handler: (s) => listJobs(s) },
+  { method: "GET", url: "/api/jobs", summary: "List jobs, newest first (filters: state, scenario, mode; paging: limit, offset)", permission: "job.read", query: JobFilterSchema, handler: (s, i) => listJobs(s, i.query) },
   { method: "POST", url: "/api/jobs", summary: "Run a job on the scenario's raw library (coarse status only)", permission: "job.submit", body: HttpJobInput, status: 201, handler: (s, i) => withModelFile(i.body, (input) => submitJob(s, input)) },
   { method: "POST", url: "/api/jobs/dev", summary: "Run a job on the sample library (output visible)", permission: "job.dev", body: HttpJobInput, handler: (s, i) => withModelFile(i.body, (input) => devJob(s, input)) },
   { method: "GET", url: "/api/jobs/:id", summary: "A job's coarse status", permission: "job.read", handler: (s, i) => jobStatus(s, i.params.id) },
+  { method: "GET", url: "/api/jobs/:id/logs", summary: "A job's logs as the gate allows them (dev runs only)", permission: "job.read", handler: (s, i) => jobLogs(s, i.params.id) },
   { method: "GET", url: "/api/quotas", summary: "Raw-job quotas per account and organisation", permission: "quota.read", handler: (s) => showQuotas(s) },
   { method: "POST", url: "/api/quotas", summary: "Set a raw-job quota per UTC day (account or organisation; '*' for the default)", permission: "quota.set", body: SetQuotaInput, handler: (s, i) => setQuota(s, i.body) },
   { method: "GET", url: "/api/scenarios/:id/limits", summary: "A scenario's job-limit maxima", permission: "limits.read", handler: (s, i) => showScenarioMaxima(s, i.params.id) },
@@ -154,13 +160,18 @@ export const API_ROUTES: ApiRoute[] = [
   { method: "POST", url: "/api/egress", summary: "Ask for a job's output to leave (the gate runs)", permission: "egress.request", body: EgressRequestInput, status: 201, handler: (s, i) => requestEgress(s, i.body) },
   { method: "GET", url: "/api/egress/:id", summary: "An egress request and the gate's findings", permission: "egress.read", handler: (s, i) => showEgress(s, i.params.id) },
   {
-    method: "POST", url: "/api/egress/:id/review", summary: "Approve or reject an egress request (another organisation's reviewer)", permission: "egress.review", body: ReviewBody,
+    method: "GET", url: "/api/egress/:id/dossier", summary: "Reviewers: purpose, requester, code, each table's mark, rows and a page of output with flagged cells, sorted findings", permission: "egress.read", query: DossierQuery,
+    handler: (s, i) => egressDossier(s, i.params.id, parseInput(DossierQuery, i.query, "dossier")),
+  },
+  {
+    method: "POST", url: "/api/egress/:id/review", summary: "Approve, reject or return for changes an egress request (another organisation's reviewer)", permission: "egress.review", body: EgressReviewBody,
     handler: (s, i) => {
-      const b = parseInput(ReviewBody, i.body, "review");
+      const b = parseInput(EgressReviewBody, i.body, "review");
       return reviewEgress(s, i.params.id, b.decision, b.reason);
     },
   },
   { method: "GET", url: "/api/products", summary: "Registered products (存证)", permission: "product.read", handler: (s) => listProducts(s) },
   { method: "GET", url: "/api/audit", summary: "Audit log, filtered", permission: "audit.read", query: AuditFilter, handler: (s, i) => auditLog(s, i.query) },
   { method: "POST", url: "/api/audit/verify", summary: "Verify the audit chain (R7)", permission: "audit.verify", handler: (s) => verifyAudit(s) },
+  ...LIFECYCLE_ROUTES,
 ];

@@ -1,4 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { html, layout } from "./console/html.js";
+import { words } from "./console/i18n.js";
 import { ShuyuError } from "../../policies/errors.js";
 import { jsonReplacer } from "../cli/run-command.js";
 import { recordInternalError } from "../jobs/internal-errors.js";
@@ -10,6 +12,9 @@ import { ApiProductRuntime, CallInput } from "./api-products/product-runtime.js"
 import { ApiReviewInput, listApiProducts, publishApiProduct, PublishApiInput, reviewApiProduct } from "./api-products/service.js";
 import { registerConsole } from "./console/routes.js";
 import { httpError } from "./http-errors.js";
+import { auditDenied } from "../lifecycle/denials.js";
+import { attachAccessLog } from "./access-log-hook.js";
+import { authorize } from "../../policies/authz/engine.js";
 import { logOptions } from "./log-options.js";
 import { openApiDocument, type RouteDoc } from "./openapi.js";
 import { RateLimiter, type RateRule } from "./rate-limit.js";
@@ -100,9 +105,17 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
   app.setErrorHandler((err, _req, reply) => sendError(reply, err, domain));
-  app.setNotFoundHandler((req, reply) =>
-    sendError(reply, new ShuyuError("invalid", "ROUTE_NOT_FOUND", `no route ${req.method} ${req.url.split("?")[0]}; the routes are listed at /openapi.json`)),
-  );
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split("?")[0];
+    // A person who mistypes a console address gets a page; a program calling the API gets JSON.
+    if (!path.startsWith("/api/") && req.headers.accept?.includes("text/html")) {
+      const lang = /(?:^|;\s*)shuyu_lang=en(?:;|$)/.test(req.headers.cookie ?? "") ? "en" : "zh";
+      const t = words(lang);
+      return reply.code(404).type("text/html; charset=utf-8").header("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
+        .send(layout({ lang, title: t("notFound"), nav: html`<nav aria-label="main"><a href="/">${t("home")}</a></nav>`, body: html`<p>${t("notFoundHelp")}</p><p><code>${path}</code></p>`, switchLabel: t("switchLang") }));
+    }
+    return sendError(reply, new ShuyuError("invalid", "ROUTE_NOT_FOUND", `no route ${req.method} ${path}; the routes are listed at /openapi.json`));
+  });
 
   const limiter = new RateLimiter(opts.rate ?? { perSecond: 50, burst: 100 });
   const authFails = new RateLimiter(opts.authFailRate ?? { perSecond: 5, burst: 20 });
@@ -116,6 +129,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
     if (mutating(req)) principals.clear();
   });
   const products = new ApiProductRuntime(domain, opts.seal, { liveCheckMs: opts.liveCheckMs });
+  const accessLog = attachAccessLog(app, domain);
 
   /** Authenticates, applies the per-account limit, and hands back the session. */
   const session = async (req: FastifyRequest, limited = true): Promise<Session> => {
@@ -129,6 +143,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
       throw err;
     }
     if (limited) limiter.take(principal.accountId);
+    accessLog.account(req, principal.accountId);
     return { domain, principal };
   };
 
@@ -140,7 +155,14 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
       handler: async (req, reply) => {
         const s = await session(req);
         jsonOnly(req);
-        const out = await r.handler(s, { params: req.params as Record<string, string>, body: req.body, query: req.query as Record<string, unknown> });
+        // The route's permission is checked before its input, so a refused caller learns nothing from validation errors.
+        const out = await Promise.resolve()
+          .then(() => authorize(s.principal, r.permission))
+          .then(() => r.handler(s, { params: req.params as Record<string, string>, body: req.body, query: req.query as Record<string, unknown> }))
+          .catch(async (err: unknown) => {
+            await auditDenied(domain, s.principal, err, `api:${r.method} ${r.url}`);
+            throw err;
+          });
         return sendJson(reply, r.status ?? 200, out);
       },
     });

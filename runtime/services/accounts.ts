@@ -14,6 +14,8 @@ const ROLES_BY_ORG_KIND: Record<OrgKind, Role[]> = {
   operator: ["admin", "reviewer", "auditor"],
   provider: ["provider", "reviewer"],
   developer: ["developer"],
+  // A supervising authority reads everything and changes nothing (ZJ 17, HB 17(4), HB 36).
+  regulator: ["auditor"],
 };
 
 export const AddAccountInput = z.object({

@@ -1,11 +1,12 @@
-import { rmSync } from "node:fs";
 import { z } from "zod";
 import { authorize } from "../../policies/authz/engine.js";
+import { seesAllOrgs } from "../../policies/authz/object-rules.js";
 import { ShuyuError } from "../../policies/errors.js";
 import { DateSchema, IdSchema, parseInput } from "../../policies/schemas/common.js";
 import { now, today } from "../clock.js";
-import { all, exec, ident, one } from "../domain/db.js";
-import { purgeLedger } from "../ledger/index.js";
+import { all, one } from "../domain/db.js";
+import { purgeAgreement, purgeScenario, type PurgeReceipt } from "../lifecycle/purge.js";
+import { checkTerms } from "../lifecycle/terms.js";
 import { currentVersion } from "./datasets.js";
 import { getOrg } from "./orgs.js";
 import type { Session } from "./session.js";
@@ -56,7 +57,8 @@ export async function getAgreement(s: Pick<Session, "domain">, id: string): Prom
 
 /**
  * Moves agreements and scenarios whose term has ended to `expired` (audited as the
- * system). Called before any decision that depends on a term.
+ * system) and purges what they covered (HLJ 29, ZJ 32(1): expiry ends like termination).
+ * Called before any decision that depends on a term, inside a mutation.
  */
 export async function expireLapsed(s: Pick<Session, "domain">): Promise<void> {
   const d = today();
@@ -65,9 +67,9 @@ export async function expireLapsed(s: Pick<Session, "domain">): Promise<void> {
     await s.domain.control.run("UPDATE agreements SET state = 'expired' WHERE id = ?", [a.id]);
     await s.domain.audit({ actor: "system", action: "agreement.expire", object: `agreement:${a.id}`, details: { today: d } });
   }
-  const scen = await all<{ id: string }>(
+  const scen = await all<{ id: string; agreement: string }>(
     s.domain.control,
-    `SELECT s.id FROM scenarios s JOIN agreements a ON a.id = s.agreement
+    `SELECT s.id, s.agreement FROM scenarios s JOIN agreements a ON a.id = s.agreement
      WHERE s.state IN ('submitted','approved','suspended') AND (s.expires < ?::DATE OR a.state = 'expired')`,
     [d],
   );
@@ -75,6 +77,8 @@ export async function expireLapsed(s: Pick<Session, "domain">): Promise<void> {
     await s.domain.control.run("UPDATE scenarios SET state = 'expired' WHERE id = ?", [sc.id]);
     await s.domain.audit({ actor: "system", action: "scenario.expire", object: `scenario:${sc.id}`, details: { today: d } });
   }
+  for (const a of lapsed) await purgeAgreement(s, a.id, "expired", "system");
+  for (const sc of scen.filter((x) => !lapsed.some((a) => a.id === x.agreement))) await purgeScenario(s, sc.id, "expired", "system");
 }
 
 /** Grants a developer organisation an agreement over datasets for at most three years (R3). */
@@ -88,6 +92,7 @@ export async function addAgreement(s: Session, raw: unknown): Promise<Agreement>
   }
   if (input.end < today()) throw new ShuyuError("invalid", "INVALID_TERM", `end ${input.end} is already past (today is ${today()})`);
   return s.domain.mutate(async () => {
+    await expireLapsed(s);
     const org = await getOrg(s, input.org);
     if (org.kind !== "developer") throw new ShuyuError("invalid", "NOT_A_DEVELOPER", `agreements are made with developer organisations; '${org.id}' is a ${org.kind}`);
     if (org.state !== "active") throw new ShuyuError("invalid", "ORG_INACTIVE", `organisation '${org.id}' is ${org.state}`);
@@ -97,13 +102,14 @@ export async function addAgreement(s: Session, raw: unknown): Promise<Agreement>
       const neg = await one<{ negative_list: boolean }>(s.domain.control, "SELECT negative_list FROM dataset_meta WHERE id = ?", [d]);
       if (neg?.negative_list) throw new ShuyuError("invalid", "NEGATIVE_LIST", `dataset '${d}' is on the negative list and cannot be authorized (GY 12)`, { details: { dataset: d } });
     }
+    const terms = await checkTerms(s, { org: org.id, datasets, start: input.start, end: input.end });
     const n = await one<{ n: bigint }>(s.domain.control, "SELECT count(*) AS n FROM agreements");
     const id = input.id ?? `agr-${String(Number(n?.n ?? 0) + 1).padStart(4, "0")}`;
     if (await one(s.domain.control, "SELECT 1 FROM agreements WHERE id = ?", [id])) throw new ShuyuError("invalid", "DUPLICATE_ID", `agreement '${id}' already exists`);
     await s.domain.control.run("INSERT INTO agreements VALUES (?, ?, ?, ?::DATE, ?::DATE, 'active', NULL, ?::TIMESTAMP, ?)", [
       id, org.id, JSON.stringify(datasets), input.start, input.end, now().toISOString(), s.principal.accountId,
     ]);
-    await s.domain.audit({ actor: s.principal.accountId, action: "agreement.add", object: `agreement:${id}`, details: { org: org.id, datasets, start: input.start, end: input.end } });
+    await s.domain.audit({ actor: s.principal.accountId, action: "agreement.add", object: `agreement:${id}`, details: { org: org.id, datasets, start: input.start, end: input.end, ...terms } });
     return getAgreement(s, id);
   });
 }
@@ -113,7 +119,7 @@ export async function listAgreements(s: Session): Promise<Agreement[]> {
   authorize(s.principal, "agreement.read");
   await s.domain.mutate(() => expireLapsed(s));
   const rows = (await all<AgreementRow>(s.domain.control, "SELECT * FROM agreements ORDER BY id")).map(toAgreement);
-  return s.principal.orgKind === "operator" ? rows : rows.filter((a) => a.org === s.principal.orgId);
+  return seesAllOrgs(s.principal) ? rows : rows.filter((a) => a.org === s.principal.orgId);
 }
 
 /** Marks scenarios suspended by their agreement, so resuming the agreement resumes only those. */
@@ -125,12 +131,23 @@ const TRANSITIONS: Record<string, { from: Agreement["state"][]; to: Agreement["s
   terminate: { from: ["active", "suspended"], to: "terminated" },
 };
 
+/** What a termination purged, in short, with the full receipt. */
+export interface PurgeSummary {
+  accounts: number;
+  scenarios: number;
+  jobs: number;
+  products: number;
+  receipt: PurgeReceipt;
+}
+
 /**
- * Suspends, resumes or terminates an agreement (R3). Termination closes every permission
- * of the organisation, deletes the data it held in the domain (libraries, samples,
- * staging) and delists its products; the audit chain keeps the record.
+ * Suspends, resumes or terminates an agreement (R3). Termination ends that agreement's
+ * scope: its scenarios, the data held under them (libraries, samples, staging, gate and
+ * ledger tables, packages) and its products; the organisation's accounts are revoked
+ * when no other live agreement remains (lifecycle/purge.ts). The audit chain keeps the
+ * record and the purge receipt.
  */
-export async function changeAgreement(s: Session, id: string, change: "suspend" | "resume" | "terminate", reason: string): Promise<Agreement & { purged?: { accounts: number; scenarios: number; jobs: number; products: number } }> {
+export async function changeAgreement(s: Session, id: string, change: "suspend" | "resume" | "terminate", reason: string): Promise<Agreement & { purged?: PurgeSummary }> {
   authorize(s.principal, "agreement.change");
   if (!reason?.trim()) throw new ShuyuError("invalid", "REASON_REQUIRED", `--reason is required to ${change} an agreement`);
   return s.domain.mutate(async () => {
@@ -141,46 +158,28 @@ export async function changeAgreement(s: Session, id: string, change: "suspend" 
       throw new ShuyuError("invalid", "ILLEGAL_TRANSITION", `agreement '${id}' is ${a.state}; cannot ${change} (allowed from: ${t.from.join(", ")})`, { details: { state: a.state, change } });
     }
     await s.domain.control.run("UPDATE agreements SET state = ?, reason = ? WHERE id = ?", [t.to, reason, id]);
-    let purged: { accounts: number; scenarios: number; jobs: number; products: number } | undefined;
+    let purged: PurgeSummary | undefined;
     if (change === "suspend") {
       await s.domain.control.run(`UPDATE scenarios SET state = 'suspended', reason = '${SUSPENDED_WITH_AGREEMENT}' WHERE agreement = ? AND state = 'approved'`, [id]);
     } else if (change === "resume") {
       await s.domain.control.run(`UPDATE scenarios SET state = 'approved', reason = NULL WHERE agreement = ? AND state = 'suspended' AND reason = '${SUSPENDED_WITH_AGREEMENT}'`, [id]);
     } else {
-      purged = await purgeOrganisation(s, a.org, id);
+      const receipt = await purgeAgreement(s, id, "terminated", s.principal.accountId);
+      const jobs = await one<{ n: bigint }>(s.domain.control, "SELECT count(*) AS n FROM jobs WHERE scenario IN (SELECT id FROM scenarios WHERE agreement = ?)", [id]);
+      purged = { accounts: receipt.revokedAccounts.length, scenarios: receipt.scenarios.length, jobs: Number(jobs?.n ?? 0), products: receipt.counts.delistedProducts, receipt };
     }
-    await s.domain.audit({ actor: s.principal.accountId, action: `agreement.${change}`, object: `agreement:${id}`, details: { reason, org: a.org, ...(purged ? { purged } : {}) } });
+    await s.domain.audit({
+      actor: s.principal.accountId, action: `agreement.${change}`, object: `agreement:${id}`,
+      details: { reason, org: a.org, ...(purged ? { purged: { ...purged, receipt: purged.receipt.id } } : {}) },
+    });
     return { ...(await getAgreement(s, id)), ...(purged ? { purged } : {}) };
   });
-}
-
-/** Revokes an organisation's accounts and scenarios and deletes what it held in the domain. */
-async function purgeOrganisation(s: Session, org: string, agreement: string) {
-  const accounts = await all<{ id: string }>(s.domain.control, "SELECT id FROM accounts WHERE org = ? AND state = 'active'", [org]);
-  await s.domain.control.run("UPDATE accounts SET state = 'revoked' WHERE org = ?", [org]);
-  const scenarios = await all<{ id: string }>(s.domain.control, "SELECT id FROM scenarios WHERE agreement = ? AND state NOT IN ('rejected','revoked','expired')", [agreement]);
-  await s.domain.control.run("UPDATE scenarios SET state = 'revoked', reason = 'agreement terminated' WHERE agreement = ? AND state NOT IN ('rejected','revoked','expired')", [agreement]);
-  for (const sc of await all<{ id: string }>(s.domain.control, "SELECT id FROM scenarios WHERE agreement = ?", [agreement])) {
-    rmSync(s.domain.paths.library(sc.id), { recursive: true, force: true });
-    rmSync(s.domain.paths.sampleLibrary(sc.id), { recursive: true, force: true });
-  }
-  const jobs = await all<{ id: string }>(s.domain.control, "SELECT id FROM jobs WHERE org = ?", [org]);
-  for (const j of jobs) {
-    rmSync(s.domain.paths.jobStaging(j.id), { recursive: true, force: true });
-    const tables = await all<{ table_name: string }>(s.domain.vault, "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND starts_with(table_name, ?)", [`stg_${j.id}_`]);
-    for (const t of tables) await exec(s.domain.vault, `DROP TABLE IF EXISTS ${ident(t.table_name)}`);
-    await purgeLedger(s.domain.vault, j.id);
-  }
-  await s.domain.control.run("UPDATE jobs SET outputs = NULL WHERE org = ?", [org]);
-  const products = await all<{ id: string }>(s.domain.control, "SELECT id FROM products WHERE org = ? AND state = 'listed'", [org]);
-  await s.domain.control.run("UPDATE products SET state = 'delisted' WHERE org = ?", [org]);
-  return { accounts: accounts.length, scenarios: scenarios.length, jobs: jobs.length, products: products.length };
 }
 
 /** The active agreement of `org` covering every dataset, or a clear denial. */
 export async function coveringAgreement(s: Pick<Session, "domain">, org: string, datasets: string[]): Promise<Agreement> {
   const rows = (await all<AgreementRow>(s.domain.control, "SELECT * FROM agreements WHERE org = ? ORDER BY end_date DESC", [org])).map(toAgreement);
-  const active = rows.filter((a) => a.state === "active");
+  const active = rows.filter((a) => a.state === "active" && a.start <= today() && today() <= a.end);
   if (active.length === 0) {
     const states = rows.map((a) => `${a.id}: ${a.state}`).join(", ");
     throw new ShuyuError("denied", "NO_ACTIVE_AGREEMENT", `organisation '${org}' has no active agreement${states ? ` (${states})` : ""}`, { details: { org } });

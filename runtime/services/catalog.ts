@@ -80,7 +80,7 @@ export interface CatalogDetail extends CatalogEntry {
 
 /** Shows one entry with columns, tags and versions; with `sample`, safe sample rows (audited). */
 export async function showCatalog(s: Session, id: string, opts: { sample?: boolean; rows?: number } = {}): Promise<CatalogDetail> {
-  authorize(s.principal, opts.sample ? "catalog.sample" : "catalog.read");
+  authorize(s.principal, opts.sample ? "catalog.sample" : "catalog.read", {});
   const entry = (await catalogEntries(s)).find((e) => e.id === id);
   if (!entry) throw new ShuyuError("invalid", "NOT_FOUND", `dataset '${id}' is not in the catalog`, { details: { what: "dataset", id } });
   const ds = await currentVersion(s, id);

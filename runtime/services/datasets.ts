@@ -97,7 +97,7 @@ export async function ingestDataset(
   s: Session,
   raw: unknown,
   onProgress?: (done: number, total: number) => void,
-): Promise<DatasetVersion & { proposals: Awaited<ReturnType<typeof detectPii>>; subject: IngestSubject | null }> {
+): Promise<DatasetVersion & { proposals: Awaited<ReturnType<typeof detectPii>>; subject: IngestSubject | null; warnings: string[] }> {
   authorize(s.principal, "dataset.ingest");
   const input = parseInput(IngestInput, raw, "dataset");
   const provider = await getOrg(s, input.provider);
@@ -168,7 +168,10 @@ export async function ingestDataset(
       return { version: await currentVersion(s, input.id), subject };
     });
     const note = keptProblem ? `the subject key confirmed earlier (${before!.columns.join(",")}) no longer holds: ${keptProblem.message}` : undefined;
-    return { ...saved.version, proposals, subject: saved.subject ? { ...saved.subject, ...(note ? { note } : {}) } : null };
+    // Re-loading the very same file is usually a mistake (the wrong file picked); say so, keep the version.
+    const same = await one<{ version: number }>(s.domain.control, "SELECT version FROM datasets WHERE id = ? AND source_sm3 = ? AND version < ? ORDER BY version DESC LIMIT 1", [input.id, saved.version.sourceSm3, saved.version.version]);
+    const warnings = same ? [`this file is identical (same SM3) to version ${same.version} of ${input.id}; version ${saved.version.version} was stored anyway`] : [];
+    return { ...saved.version, proposals, subject: saved.subject ? { ...saved.subject, ...(note ? { note } : {}) } : null, warnings };
   } catch (err) {
     await exec(s.domain.vault, `DROP TABLE IF EXISTS ${ident(table)}`);
     throw err;

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { authorize } from "../../policies/authz/engine.js";
+import { seesAllOrgs } from "../../policies/authz/object-rules.js";
 import { applyPolicy, defaultPolicyFor, type DesensitizePolicy, type Grade } from "../../policies/desensitize/index.js";
 import {
   applyRemedies, computedExplanation, DEFAULT_PRECISION, ensureReleasedStore, recordReleasedCells, RELEASE_TIME_RULES, RELEASED_STORE, REMEDIES, runChecks, sortFindings,
@@ -15,6 +16,8 @@ import { now } from "../clock.js";
 import { all, ident, one } from "../domain/db.js";
 import { sealPackage, type PackageInput } from "../egress/package.js";
 import { ledgerSubjectsTable, ledgerTable, type TableMark as StagedMark } from "../ledger/index.js";
+import { checkNow } from "../lifecycle/gate.js";
+import { assertStanding } from "../lifecycle/standing.js";
 import { columnTags } from "./datasets.js";
 import { loadJob, stagedParts } from "./jobs.js";
 import { loadScenario } from "./scenarios.js";
@@ -35,7 +38,8 @@ export const EgressRequestInput = z.object({
 export interface Review {
   by: string;
   org: string;
-  decision: "approve" | "reject";
+  /** `return`: changes asked (the request goes to `returned`, the developer reads the reason). */
+  decision: "approve" | "reject" | "return";
   reason: string;
   at: string;
   findingsSm3: string;
@@ -48,27 +52,36 @@ export interface EgressRequest {
   scenario: string;
   org: string;
   form: Form;
-  state: "submitted" | "checked" | "approved" | "rejected" | "blocked" | "released";
+  state: "submitted" | "checked" | "approved" | "rejected" | "returned" | "blocked" | "released";
   findings: Finding[];
   desensitization: { table: string; output: string; applied: { column: string; method: string }[]; mark?: TableMark["kind"]; remedies?: RemedyResult[] }[];
   reviews: Review[];
   requestedBy: string;
   package: string | null;
   grade: number;
+  /** Approvals the request needs (two for grade-4 data) and those it has. */
+  reviewsNeeded: number;
+  approvals: number;
+  /** When it was requested and decided (ISO 8601). */
+  requestedAt: string;
+  decidedAt: string | null;
   /** Owner-side `egress show`: the mark of each staged table (CONTRACT.md "Marks"). */
   marks?: { part?: string; table: string; mark: { kind: string } }[];
 }
 
 type EgressRow = {
   id: string; job: string; scenario: string; org: string; form: Form; state: EgressRequest["state"]; findings: string; desensitization: string;
-  reviews: string; requested_by: string; package: string | null;
+  reviews: string; requested_by: string; package: string | null; requested_at: Date; decided_at: Date | null;
 };
 
 async function toRequest(s: Pick<Session, "domain">, r: EgressRow): Promise<EgressRequest> {
   const d = JSON.parse(r.desensitization) as { grade: number; tables: EgressRequest["desensitization"]; recipient?: string };
+  const reviews = JSON.parse(r.reviews) as Review[];
   return {
     id: r.id, job: r.job, scenario: r.scenario, org: r.org, form: r.form, state: r.state, findings: JSON.parse(r.findings) as Finding[],
-    desensitization: d.tables, reviews: JSON.parse(r.reviews) as Review[], requestedBy: r.requested_by, package: r.package, grade: d.grade,
+    desensitization: d.tables, reviews, requestedBy: r.requested_by, package: r.package, grade: d.grade,
+    reviewsNeeded: reviewersNeeded(d.grade), approvals: reviews.filter((v) => v.decision === "approve").length,
+    requestedAt: r.requested_at.toISOString(), decidedAt: r.decided_at ? r.decided_at.toISOString() : null,
   };
 }
 
@@ -132,6 +145,7 @@ export async function requestEgress(s: Session, raw: unknown): Promise<EgressReq
   const input = parseInput(EgressRequestInput, raw, "egress");
   const job = await loadJob(s, input.job);
   authorize(s.principal, "egress.request", { ownerOrg: job.org });
+  await checkNow(s, { step: "egress.request", scenario: job.scenario, accounts: [s.principal.accountId, job.submitted_by] });
   if (job.mode !== "raw") throw new ShuyuError("invalid", "DEV_JOB", `job '${job.id}' ran on sample data; only raw runs go through the gate`);
   if (job.state !== "succeeded") throw new ShuyuError("invalid", "JOB_NOT_SUCCEEDED", `job '${job.id}' is ${job.state}; only a succeeded job's output can be requested`);
   const sc = await loadScenario(s, job.scenario);
@@ -219,9 +233,11 @@ export async function showEgress(s: Session, id: string): Promise<EgressRequest>
   authorize(s.principal, "egress.read", { ownerOrg: r.org });
   await s.domain.exclusive(() => s.domain.audit({ actor: s.principal.accountId, action: "egress.show", object: `egress:${id}`, details: {} }));
   const findings = sortFindings(r.findings);
-  if (s.principal.roles.includes("reviewer") || s.principal.orgKind === "operator") {
-    // The ledger's mark of each table the request covers (owner-side only, never a developer organisation).
+  // The supervision view sees every decision and rule, not the cells a finding quotes.
+  if (s.principal.orgKind === "regulator") return { ...r, findings: findings.map(({ cells: _cells, ...f }) => f) };
+  if (s.principal.roles.includes("reviewer") || seesAllOrgs(s.principal)) {
     if (s.principal.orgKind === "developer") return { ...r, findings };
+    // The ledger's mark of each table the request covers (owner-side only, never a developer organisation).
     const marks = (await stagedParts(s, r.job)).filter((p) => p.kind === "table").map((p) => ({ ...(p.alias ? { part: p.alias } : {}), table: p.name, mark: p.mark ?? { kind: "computed" as const } }));
     return { ...r, findings, marks };
   }
@@ -242,7 +258,7 @@ export { computedExplanation };
 export async function listEgress(s: Session): Promise<EgressRequest[]> {
   authorize(s.principal, "egress.read");
   const rows = await all<EgressRow>(s.domain.control, "SELECT * FROM egress ORDER BY requested_at DESC");
-  const visible = rows.filter((r) => s.principal.orgKind === "operator" || s.principal.roles.includes("reviewer") || r.org === s.principal.orgId);
+  const visible = rows.filter((r) => seesAllOrgs(s.principal) || s.principal.roles.includes("reviewer") || r.org === s.principal.orgId);
   return Promise.all(visible.map((r) => toRequest(s, r)));
 }
 
@@ -255,12 +271,13 @@ export function reviewersNeeded(grade: number): number {
  * A reviewer of another organisation approves or rejects (R6, separation of duties).
  * A block finding can never be approved (exit 4). The final approval seals the package.
  */
-export async function reviewEgress(s: Session, id: string, decision: "approve" | "reject", reason: string | undefined): Promise<EgressRequest & { product?: { id: string; package: string } }> {
+export async function reviewEgress(s: Session, id: string, decision: Review["decision"], reason: string | undefined): Promise<EgressRequest & { product?: { id: string; package: string } }> {
   if (!reason?.trim()) throw new ShuyuError("invalid", "REASON_REQUIRED", "a review states its reason: --reason TEXT");
   return s.domain.mutate(async () => {
     const r = await loadEgress(s, id);
     const submitter = await one<{ org: string }>(s.domain.control, "SELECT org FROM accounts WHERE id = ?", [r.requestedBy]);
     authorize(s.principal, "egress.review", { submitterOrg: submitter?.org ?? r.org, ownerOrg: r.org });
+    await assertStanding(s, { step: "egress.review", scenario: r.scenario, accounts: [s.principal.accountId, r.requestedBy] });
     if (r.state === "blocked") {
       const blocks = r.findings.filter((f) => f.severity === "block");
       throw new ShuyuError("blocked", "EGRESS_BLOCKED", `request '${id}' is blocked by ${blocks.map((b) => b.rule).join(", ")}; no one can approve it: ${blocks[0]?.detail ?? ""}`, {
@@ -275,7 +292,7 @@ export async function reviewEgress(s: Session, id: string, decision: "approve" |
     };
     const reviews = [...r.reviews, review];
     const approvals = reviews.filter((x) => x.decision === "approve").length;
-    let state: EgressRequest["state"] = decision === "reject" ? "rejected" : approvals >= reviewersNeeded(r.grade) ? "approved" : "checked";
+    let state: EgressRequest["state"] = decision === "reject" ? "rejected" : decision === "return" ? "returned" : approvals >= reviewersNeeded(r.grade) ? "approved" : "checked";
     let product: { id: string; package: string } | undefined;
     if (state === "approved") {
       // Cells released since this request was checked: difference against them again before anything leaves.
@@ -318,6 +335,7 @@ async function lateChecks(s: Pick<Session, "domain">, id: string): Promise<Findi
 
 /** Seals the approved output into outbox/ and registers the product (HB 26 存证). */
 async function release(s: Session, r: EgressRequest & { recipient?: string }, reviews: Review[]): Promise<{ id: string; package: string }> {
+  await assertStanding(s, { step: "egress.release", scenario: r.scenario, accounts: [r.requestedBy, ...reviews.map((x) => x.by)] });
   const sc = await loadScenario(s, r.scenario);
   const job = await loadJob(s, r.job);
   const parts = await stagedParts(s, r.job);
@@ -359,6 +377,6 @@ export async function listProducts(s: Session): Promise<{ id: string; egress: st
     s.domain.control, "SELECT * FROM products ORDER BY released_at DESC",
   );
   return rows
-    .filter((r) => s.principal.orgKind === "operator" || s.principal.roles.includes("reviewer") || r.org === s.principal.orgId)
+    .filter((r) => seesAllOrgs(s.principal) || s.principal.roles.includes("reviewer") || r.org === s.principal.orgId)
     .map((r) => ({ id: r.id, egress: r.egress, scenario: r.scenario, org: r.org, form: r.form, package: r.package, sm3: r.package_sm3, state: r.state, releasedAt: r.released_at.toISOString() }));
 }

@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { extname, join } from "node:path";
 import { z } from "zod";
 import { authorize } from "../../policies/authz/engine.js";
+import { seesAllOrgs } from "../../policies/authz/object-rules.js";
 import { ShuyuError } from "../../policies/errors.js";
 import { IdSchema, parseInput } from "../../policies/schemas/common.js";
 import { type JobError, type JobLimits, type JobOutcome, type JobOutputs, type JobSpec, type LoggedQuery } from "../../sandbox/index.js";
@@ -12,12 +13,14 @@ import { wholeSeconds } from "../jobs/coarse.js";
 import { checkRawJobQuota, effectiveLimits, ensureJobPolicyTables, maximaFor, releases, storeOwner, storeRelease, type JobMaxima } from "../jobs/job-policy.js";
 import { recordInternalError } from "../jobs/internal-errors.js";
 import { sharedPool } from "../jobs/shared-pool.js";
+import { formatDiagnostics, typecheckModel } from "../jobs/typecheck.js";
 import { discardStaged, stageFailure, stageOutputs, type StagedPart } from "../jobs/staging.js";
 import { isPreDataReason, releaseAt } from "../jobs/status-channel.js";
 import { accountingSpec, dedupeQueries, markTable, purgeLedger, writeLedger, type LedgerEntry, type TableMark } from "../ledger/index.js";
 import type { Principal } from "../../policies/authz/principal.js";
 import { keepJobCode } from "../../policies/disclosure/content/job-code.js";
 import type { LibraryManifest } from "../library/materialise.js";
+import { checkNow, gateCompletion } from "../lifecycle/gate.js";
 import { expireLapsed } from "./agreements.js";
 import { loadScenario, readLibraryManifest, type Scenario } from "./scenarios.js";
 import type { Session } from "./session.js";
@@ -68,6 +71,7 @@ async function prepare(s: Session, raw: unknown, action: "job.submit" | "job.dev
   if (agreement?.state !== "active") {
     throw new ShuyuError("denied", "AGREEMENT_INACTIVE", `agreement '${scenario.agreement}' is ${agreement?.state ?? "missing"}`);
   }
+  await checkNow(s, { step: action, scenario: scenario.id, accounts: [s.principal.accountId] });
   // SQL jobs bind an array to $1, $2, …; models get an object as ctx.params.
   let params: unknown = input.sql !== undefined ? [] : {};
   if (input.params !== undefined) {
@@ -127,21 +131,44 @@ export interface JobView {
   mode: "raw" | "dev";
   /** `developer`: the bounded channel; `operator`: the owner-side record. */
   view: "developer" | "operator";
-  state: "queued" | "running" | "succeeded" | "failed" | "killed";
+  state: "queued" | "running" | "succeeded" | "failed" | "killed" | "cancelled";
   reason: string | null;
   error: { type: string; code: string; line?: number; column?: number } | null;
   /** Developer view of a raw job: the time bucket's edge (s); otherwise whole seconds. */
   seconds: number | null;
   outputs: { part: string; kind: string; name?: string; rows?: number; bytes?: number; table?: string }[];
   codeSm3: string;
+  /** When the job was submitted (ISO 8601, UTC). */
+  createdAt: string;
+  /** When its worker started (ISO 8601); null while queued. */
+  startedAt: string | null;
+  /**
+   * When it ended (ISO 8601). Exact for dev runs and the owner-side record; a raw run's
+   * developer sees `startedAt` plus the time bucket's edge (null while the answer is held),
+   * because an exact end time would be a timing channel out of the model.
+   */
+  finishedAt: string | null;
   /** Operator view only (the owner-side record): each staged table's ledger mark. Never in the developer's view. */
   marks?: { part: string; table: string; mark: TableMark }[];
 }
 
+/** Filters and paging of `listJobs`. */
+export interface JobFilter {
+  state?: string;
+  scenario?: string;
+  mode?: "raw" | "dev";
+  /** At most this many jobs (default 50, at most 1000). */
+  limit?: number;
+  /** Skip this many of the newest first. */
+  offset?: number;
+}
+
 type JobRow = {
   id: string; scenario: string; org: string; submitted_by: string; kind: string; mode: "raw" | "dev"; code_sm3: string; state: JobView["state"];
-  reason: string | null; error: string | null; outputs: string | null; started_at: Date | null; finished_at: Date | null;
+  reason: string | null; error: string | null; outputs: string | null; created_at: Date; started_at: Date | null; finished_at: Date | null;
 };
+
+const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
 /** Who sees the owner-side record: the operator, and reviewers or auditors of another organisation. */
 function seesOwnerRecord(p: Principal, org: string): boolean {
@@ -154,7 +181,8 @@ type Release = { releaseMs: number; seconds: number } | undefined;
 function toView(r: JobRow, viewer: Principal, release: Release): JobView {
   const err = r.error ? (JSON.parse(r.error) as JobError) : null;
   const parts = r.outputs ? (JSON.parse(r.outputs) as StagedPart[]) : [];
-  const base = { id: r.id, scenario: r.scenario, org: r.org, submittedBy: r.submitted_by, kind: r.kind, mode: r.mode, codeSm3: r.code_sm3 };
+  const times = { createdAt: r.created_at.toISOString(), startedAt: iso(r.started_at), finishedAt: iso(r.finished_at) };
+  const base = { id: r.id, scenario: r.scenario, org: r.org, submittedBy: r.submitted_by, kind: r.kind, mode: r.mode, codeSm3: r.code_sm3, ...times };
   if (seesOwnerRecord(viewer, r.org)) {
     return {
       ...base, view: "operator", state: r.state, reason: r.reason,
@@ -169,10 +197,11 @@ function toView(r: JobRow, viewer: Principal, release: Release): JobView {
     return { ...base, view: "developer", state: r.state, reason: r.reason, error: err ? { type: err.type, code: err.code, line: err.line, column: err.column } : null, seconds: wholeSeconds(r.started_at, r.finished_at), outputs: [] };
   }
   const held = r.state === "running" || r.state === "queued" || (release !== undefined && Date.now() < release.releaseMs);
-  if (held) return { ...base, view: "developer", state: "running", reason: null, error: null, seconds: null, outputs: [] };
+  if (held) return { ...base, finishedAt: null, view: "developer", state: "running", reason: null, error: null, seconds: null, outputs: [] };
   const preData = isPreDataReason(r.kind, r.reason);
   return {
     ...base, view: "developer", state: r.state,
+    finishedAt: r.started_at && release ? new Date(r.started_at.getTime() + release.seconds * 1000).toISOString() : null,
     reason: preData ? r.reason : null,
     error: preData && err ? { type: err.type, code: err.code, line: err.line, column: err.column } : null,
     seconds: release?.seconds ?? null,
@@ -305,6 +334,7 @@ async function finishJob(s: Session, id: string, outcome: JobOutcome, p: Prepare
   };
   try {
     await s.domain.mutate(async () => {
+      outcome = await gateCompletion(s, id, outcome);
       let parts: StagedPart[];
       let final = outcome;
       try {
@@ -334,27 +364,55 @@ async function finishJob(s: Session, id: string, outcome: JobOutcome, p: Prepare
 }
 
 /** Dev mode: the same worker, guard and limits over the scenario's sample library; everything is shown. */
-export async function devJob(s: Session, raw: unknown): Promise<{ job: string; outcome: JobOutcome }> {
+export async function devJob(s: Session, raw: unknown): Promise<{ job: string; outcome: JobOutcome; view: JobView }> {
   authorize(s.principal, "job.dev");
   await ensureJobPolicyTables(s.domain);
   const p = await prepare(s, raw, "job.dev");
+  if (p.language === "ts") await refuseTypeErrors(p.code, (raw as { model?: string }).model ?? "model.ts");
   const dir = s.domain.paths.sampleLibrary(p.scenario.id);
   const manifest = readLibraryManifest(dir);
   const id = newJobId();
+  const started = now().toISOString();
   const spec = specFor(id, dir, manifest, p);
   const outcome = await sharedPool().run(spec);
   const accounted = await account(spec, outcome);
+  // Sample-data logs are visible by definition; kept beside the job so `job logs` can show them later.
+  const logDir = s.domain.paths.jobStaging(id);
+  mkdirSync(logDir, { recursive: true });
+  writeFileSync(join(logDir, DEV_LOGS), JSON.stringify(outcome.outputs.logs));
   await s.domain.mutate(async () => {
     await writeLedger(s.domain.vault, id, accounted.queries, accounted.run);
     await s.domain.control.run(
-      "INSERT INTO jobs VALUES (?, ?, ?, ?, ?, 'dev', ?, ?, ?, ?, ?, ?, ?, NULL, ?::TIMESTAMP, NULL, ?::TIMESTAMP)",
+      "INSERT INTO jobs VALUES (?, ?, ?, ?, ?, 'dev', ?, ?, ?, ?, ?, ?, ?, NULL, ?::TIMESTAMP, ?::TIMESTAMP, ?::TIMESTAMP)",
       [id, p.scenario.id, p.scenario.org, s.principal.accountId, p.kind, createHash("sm3").update(p.code).digest("hex"), JSON.stringify(p.params),
         JSON.stringify(manifest.datasets.map((d) => ({ dataset: d.dataset, sm3: d.sm3 }))), JSON.stringify(p.limits), outcome.state, outcome.reason ?? null,
-        outcome.error ? JSON.stringify(outcome.error) : null, now().toISOString(), now().toISOString()],
+        outcome.error ? JSON.stringify(outcome.error) : null, started, started, now().toISOString()],
     );
     await s.domain.audit({ actor: s.principal.accountId, action: "job.dev", object: `job:${id}`, details: { scenario: p.scenario.id, kind: p.kind, state: outcome.state, reason: outcome.reason ?? null } });
   });
-  return { job: id, outcome };
+  return { job: id, outcome, view: toView(await loadJob(s, id), s.principal, undefined) };
+}
+
+/** Dev mode refuses a TypeScript model that does not type-check against `shuyu/model`, with compiler-style lines. */
+async function refuseTypeErrors(code: string, file: string): Promise<void> {
+  const diags = await typecheckModel(code);
+  if (diags.length === 0) return;
+  throw new ShuyuError("invalid", "MODEL_TYPE_ERROR", `${file} does not type-check against shuyu/model (${diags.length} error${diags.length > 1 ? "s" : ""}):\n${formatDiagnostics(file, diags)}`, {
+    details: { file, diagnostics: diags },
+  });
+}
+
+const DEV_LOGS = "dev-logs.json";
+
+/** A job's logs as the gate allows them: a dev run's lines (sample data), none of a raw run's before egress. */
+export async function jobLogs(s: Session, id: string): Promise<{ id: string; mode: "raw" | "dev"; logs: string[] | null; note?: string }> {
+  const r = await loadJob(s, id);
+  authorize(s.principal, "job.read", { ownerOrg: r.org });
+  if (r.mode === "raw") {
+    return { id, mode: "raw", logs: null, note: "a raw run's logs are computed on raw data: they are staged with its outputs and leave only through the egress gate" };
+  }
+  const file = join(s.domain.paths.jobStaging(id), DEV_LOGS);
+  return { id, mode: "dev", logs: existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as string[]) : [] };
 }
 
 /** The coarse status of a job for those allowed to see it. */
@@ -365,13 +423,38 @@ export async function jobStatus(s: Session, id: string): Promise<JobView> {
   return toView(r, s.principal, (await releases(s.domain, id)).get(id));
 }
 
-/** Jobs the principal may see, newest first. */
-export async function listJobs(s: Session): Promise<JobView[]> {
+/** Query of `job list` and `GET /api/jobs`. */
+export const JobFilterSchema = z.object({
+  state: z.enum(["queued", "running", "succeeded", "failed", "killed", "cancelled"], { message: "--state is queued|running|succeeded|failed|killed|cancelled" }).optional(),
+  scenario: IdSchema.optional(),
+  mode: z.enum(["raw", "dev"], { message: "--mode is raw or dev" }).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+/**
+ * Jobs the principal may see, newest first, filtered and paged. The state filter applies to
+ * the state the viewer sees (a held raw job is `running` to its developer), else filtering
+ * would read the real state through the channel before its time.
+ */
+export async function listJobs(s: Session, filter: JobFilter = {}): Promise<JobView[]> {
   authorize(s.principal, "job.read");
   await ensureJobPolicyTables(s.domain);
-  const rows = await all<JobRow>(s.domain.control, "SELECT * FROM jobs ORDER BY created_at DESC");
+  const f = parseInput(JobFilterSchema, filter, "job list");
+  const where: string[] = [];
+  const args: string[] = [];
+  for (const [col, v] of [["scenario", f.scenario], ["mode", f.mode]] as const) {
+    if (v === undefined) continue;
+    where.push(`${col} = ?`);
+    args.push(v);
+  }
+  const rows = await all<JobRow>(s.domain.control, `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC, id`, args);
   const held = await releases(s.domain);
-  return rows.filter((r) => s.principal.orgKind === "operator" || s.principal.roles.includes("reviewer") || r.org === s.principal.orgId).map((r) => toView(r, s.principal, held.get(r.id)));
+  return rows
+    .filter((r) => seesAllOrgs(s.principal) || s.principal.roles.includes("reviewer") || r.org === s.principal.orgId)
+    .map((r) => toView(r, s.principal, held.get(r.id)))
+    .filter((v) => f.state === undefined || v.state === f.state)
+    .slice(f.offset, f.offset + f.limit);
 }
 
 /** Everything a dev-mode run produced, for printing. */

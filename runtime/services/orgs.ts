@@ -9,7 +9,7 @@ import type { Session } from "./session.js";
 export const AddOrgInput = z.object({
   id: IdSchema,
   name: z.string().trim().min(1, "name is required").max(200),
-  kind: z.enum(["provider", "developer"], { message: "kind is developer or provider (the operator organisation is created by init)" }),
+  kind: z.enum(["provider", "developer", "regulator"], { message: "kind is developer, provider or regulator (the operator organisation is created by init)" }),
 });
 
 export interface Org {

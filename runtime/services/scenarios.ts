@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { authorize } from "../../policies/authz/engine.js";
+import { seesAllOrgs } from "../../policies/authz/object-rules.js";
 import { ShuyuError } from "../../policies/errors.js";
 import { DesensitizePolicy } from "../../policies/desensitize/index.js";
 import { DateSchema, IdSchema, parseInput } from "../../policies/schemas/common.js";
@@ -12,6 +13,7 @@ import { subjectSecret } from "../domain/subject-secret.js";
 import { writeLibrary, type LibraryManifest, type LibrarySource } from "../library/materialise.js";
 import { buildSampleTwin } from "../library/sample-twin.js";
 import { RESERVED_PREFIX, type GrantedRole } from "../../policies/subjects/index.js";
+import { purgeScenario } from "../lifecycle/purge.js";
 import { coveringAgreement, expireLapsed } from "./agreements.js";
 import { currentVersion, sampleTags } from "./datasets.js";
 import type { Session } from "./session.js";
@@ -226,6 +228,7 @@ export async function changeScenario(s: Session, id: string, change: keyof typeo
     }
     await s.domain.control.run("UPDATE scenarios SET state = ?, reason = ? WHERE id = ?", [t.to, reason, id]);
     await s.domain.audit({ actor: s.principal.accountId, action: `scenario.${change}`, object: `scenario:${id}`, details: { reason } });
+    if (change === "revoke") await purgeScenario(s, id, "revoked", s.principal.accountId);
     return loadScenario(s, id);
   });
 }
@@ -243,7 +246,7 @@ export async function listScenarios(s: Session): Promise<Scenario[]> {
   authorize(s.principal, "scenario.read");
   await s.domain.mutate(() => expireLapsed(s));
   const rows = (await all<ScenarioRow>(s.domain.control, "SELECT * FROM scenarios ORDER BY submitted_at")).map(toScenario);
-  if (s.principal.orgKind === "operator" || s.principal.roles.includes("reviewer")) return rows;
+  if (seesAllOrgs(s.principal) || s.principal.roles.includes("reviewer")) return rows;
   if (s.principal.orgKind === "provider") return rows.filter((r) => r.approvals.required.includes(s.principal.orgId));
   return rows.filter((r) => r.org === s.principal.orgId);
 }

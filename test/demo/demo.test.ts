@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -131,13 +132,28 @@ describe("R1 R6 R7 the demo walks the main job end to end", () => {
 });
 
 describe("npm run demo (the built entry point)", () => {
-  it("R1 R6 runs green from dist with a small --rows and removes its temporary domain", async () => {
+  it("R1 R6 runs green from dist with a small --rows; --no-keep removes its temporary domain", async () => {
     const main = join(import.meta.dirname, "../../dist/runtime/demo/main.js");
-    const r = await promisify(execFile)(process.execPath, [main, "--rows", "600"], { maxBuffer: 16 * 1024 * 1024 });
+    const r = await promisify(execFile)(process.execPath, [main, "--rows", "600", "--no-keep"], { maxBuffer: 16 * 1024 * 1024 });
     expect(r.stdout).toMatch(/egress extract +\S+ BLOCKED by /);
     expect(r.stdout).toMatch(/outsider verify +package ok/);
     expect(r.stdout).toMatch(/\d+\.\d\d s {2}total/);
     const dir = /in (\S+)\/domain/.exec(r.stdout)![1];
     expect(existsSync(dir)).toBe(false);
+  }, 180_000);
+
+  it("keeps its artefacts by default in a named folder it prints", async () => {
+    const main = join(import.meta.dirname, "../../dist/runtime/demo/main.js");
+    const tmp = mkdtempSync(join(tmpdir(), "shuyu-demo-keep-"));
+    try {
+      const r = await promisify(execFile)(process.execPath, [main, "--rows", "300"], { maxBuffer: 16 * 1024 * 1024, env: { ...process.env, TMPDIR: tmp } });
+      const kept = /^kept in (\S+): data\//m.exec(r.stdout)![1];
+      expect(kept.startsWith(join(tmp, "shuyu-demo-"))).toBe(true);
+      expect(r.stdout).toContain(`artefacts in ${kept}`);
+      expect(existsSync(join(kept, "domain", "outbox"))).toBe(true);
+      expect(existsSync(join(kept, "data", "people.csv"))).toBe(true);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   }, 180_000);
 });

@@ -65,7 +65,8 @@ describe("R1 R4 R6 end to end through the CLI", () => {
     const r = await run("dev", "job", "dev", "--scenario", "inc", "--sql", "SELECT id_number FROM people LIMIT 50");
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    const shown = out.outputs.tables.result.columns[0].values as string[];
+    expect(out).toMatchObject({ id: expect.stringMatching(/^job-/), mode: "dev", state: "succeeded", scenario: "inc" });
+    const shown = out.sample.outputs.tables.result.columns[0].values as string[];
     expect(shown.length).toBe(50);
     for (const v of shown) expect(rawIds).not.toContain(v);
   });
@@ -79,11 +80,18 @@ describe("R1 R4 R6 end to end through the CLI", () => {
     const op = await ok("admin", "job", "status", j.id);
     expect(op.view).toBe("operator");
     expect(op.outputs[0]).toMatchObject({ part: "t1", kind: "table", name: "result", rows: 3000 });
+    // the same shape as a dev job's (less `sample`), with times; the developer's end is coarse: start + the bucket's whole seconds
+    expect(Object.keys(st).sort()).toEqual(Object.keys(JSON.parse((await run("dev", "job", "dev", "--scenario", "inc", "--sql", "SELECT 1 AS x")).stdout)).filter((k) => k !== "sample").sort());
+    expect(Date.parse(st.createdAt)).toBeLessThanOrEqual(Date.parse(st.startedAt));
+    expect((Date.parse(st.finishedAt) - Date.parse(st.startedAt)) % 1000).toBe(0);
+    expect(await ok("dev", "job", "logs", j.id)).toMatchObject({ mode: "raw", logs: null });
   });
 
   it("a failing model shows its developer 'failed' only: type, line and message are staged", async () => {
     writeFileSync(join(t.dir, "boom.js"), `export default async (ctx) => {\n  const r = await ctx.query("SELECT id_number FROM people LIMIT 1");\n  throw new Error("secret " + r.columns.id_number[0]);\n};`);
-    const j = await ok("dev", "job", "submit", "--scenario", "inc", "--model", join(t.dir, "boom.js"));
+    const r = await run("dev", "job", "submit", "--scenario", "inc", "--model", join(t.dir, "boom.js"));
+    expect(r.code).toBe(3); // a failed raw job is a failure for scripts too
+    const j = JSON.parse(r.stdout);
     expect(j).toMatchObject({ state: "failed", reason: null, error: null, outputs: [] });
     expect(JSON.stringify(j)).not.toContain("secret");
     const op = await ok("admin", "job", "status", j.id);

@@ -53,7 +53,9 @@ export function registerCatalogCommands(program: Command): void {
           const tagged = r.proposals.filter((p) => p.tags.length > 0);
           return {
             human: [
+              ...r.warnings.map((w) => `warning: ${w}`),
               `dataset ${r.id} version ${r.version}: ${r.rowCount} rows, ${r.columns.length} columns, SM3 ${r.sourceSm3}`,
+              `columns: ${r.columns.map((c) => `${c.name} ${c.type}`).join(", ")}`,
               tagged.length ? "proposed tags (confirm or edit with 'shuyu dataset tag'):" : "no PII found",
               ...tagged.map((p) => `  ${p.column}: ${p.tags.join(", ")}  ${p.matches.map((m) => `${m.type} ${(m.share * 100).toFixed(1)}%`).join(" ")}`),
               ...ingestSubjectLines(r.id, r.subject),

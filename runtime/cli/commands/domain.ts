@@ -13,10 +13,16 @@ export function registerDomainCommands(program: Command): void {
     .description("create a domain in DIR (prints the first admin token once)")
     .argument("<dir>")
     .requiredOption("--operator <name>", "name of the operating organisation (一级运营主体)")
+    .option("--authorized-from <date>", "start of the operator's own authorization (GZ 7, ZJ 11)")
+    .option("--authorized-until <date>", "end of the operator's own authorization")
+    .option("--authorized-datasets <ids>", "datasets it covers, comma-separated, or * (default *)")
+    .option("--authorization-reference <text>", "the authorizing document")
     .action(
       action(async (_cmd, dir: string) => {
-        const opts = _cmd.opts<{ operator: string }>();
-        const r = await initDomain({ dir, operator: opts.operator });
+        const opts = _cmd.opts<{ operator: string; authorizedFrom?: string; authorizedUntil?: string; authorizedDatasets?: string; authorizationReference?: string }>();
+        const given = opts.authorizedFrom !== undefined || opts.authorizedUntil !== undefined;
+        const authorization = given ? { start: opts.authorizedFrom, end: opts.authorizedUntil, datasets: csv(opts.authorizedDatasets ?? "*"), reference: opts.authorizationReference } : undefined;
+        const r = await initDomain({ dir, operator: opts.operator, authorization });
         return {
           human: `domain ${r.domain.id} created in ${r.dir}\nfirst admin account: ${r.admin}\ntoken (shown once, keep it safe): ${r.token}`,
           json: { id: r.domain.id, dir: r.dir, account: r.admin, token: r.token },

@@ -6,6 +6,7 @@ import { dirname, join } from "node:path";
 import { readPrivateKey } from "../../../crypto/index.js";
 import { openPackage, verifyPackage } from "../../egress/verify.js";
 import { listEgress, listProducts, requestEgress, reviewEgress, showEgress, type EgressRequest } from "../../services/egress.js";
+import { egressDossier, type EgressDossier } from "../../services/egress-dossier.js";
 import { action, reviewDecision, reviewOptions } from "../run-command.js";
 import { withSession } from "../session.js";
 import { table } from "../table.js";
@@ -14,7 +15,9 @@ function describe(r: EgressRequest): string {
   const explain = r.findings.filter((f) => f.severity !== "pass");
   return [
     `egress ${r.id} (job ${r.job}, form ${r.form}, grade ${r.grade}): ${r.state}`,
+    `requested by ${r.requestedBy} at ${r.requestedAt}${r.decidedAt ? `, decided at ${r.decidedAt}` : ""}; approvals ${r.approvals} of ${r.reviewsNeeded} needed${r.reviewsNeeded > 1 ? " (grade 4: two reviewers of other organisations)" : ""}`,
     r.state === "blocked" ? "BLOCKED: a hard rule failed; no reviewer can approve this output." : "",
+    r.state === "returned" ? `RETURNED for changes: ${r.reviews.filter((v) => v.decision === "return").at(-1)?.reason ?? ""}` : "",
     ...r.desensitization.map((d) => `desensitized ${d.table}: ${d.applied.map((a) => `${a.column}→${a.method}`).join(", ") || "nothing to change"}`),
     ...[...explain].sort((a, b) => (a.severity === b.severity ? 0 : a.severity === "block" ? -1 : 1)).map((f) =>
       [
@@ -27,6 +30,27 @@ function describe(r: EgressRequest): string {
     ...r.reviews.map((v) => `review by ${v.by} (${v.org}): ${v.decision} — ${v.reason}`),
     r.package ? `package: ${r.package}` : "",
   ].filter(Boolean).join("\n");
+}
+
+/** The reviewer's view: purpose, requester, code, each table's mark, rows and one page with flagged cells in [brackets], sorted findings. */
+function describeDossier(d: EgressDossier): string {
+  const lines = [
+    describe({ ...d.request, findings: [] }).split("\n").filter((l) => !/checks passed$/.test(l)).join("\n"),
+    `purpose: ${d.purpose}`,
+    `requester: ${d.requester.name} (${d.requester.account}) of ${d.requester.orgName} (${d.requester.org})`,
+    `job ${d.job.id} (${d.job.kind}), code SM3 ${d.job.codeSm3}${d.job.params && JSON.stringify(d.job.params) !== "{}" && JSON.stringify(d.job.params) !== "[]" ? `, params ${JSON.stringify(d.job.params)}` : ""}`,
+    d.job.code === null ? "  (code not kept for this job)" : d.job.code.trimEnd().split("\n").map((l) => `  | ${l}`).join("\n"),
+  ];
+  for (const t of d.tables) {
+    lines.push(`table ${t.name}: ${t.mark ?? "no mark recorded"}, ${t.rows} rows, page ${t.page.number} of ${t.page.pages}${t.desensitized.length ? `; desensitized ${t.desensitized.map((a) => `${a.column}→${a.method}`).join(", ")}` : ""}`);
+    const flagged = new Set(t.flagged.map(([i, c]) => `${i}\u0000${c}`));
+    const rows = t.page.rows.map((row, i) => Object.fromEntries(t.columns.map((c, j) => [c.name, flagged.has(`${i}\u0000${c.name}`) ? `[${String(row[j])}]` : row[j]])));
+    lines.push(table(rows, t.columns.map((c) => c.name)).split("\n").map((l) => `  ${l}`).join("\n"));
+  }
+  lines.push("findings (blocks, then reviews, then passes):");
+  for (const f of d.findings) lines.push(`  [${f.severity}] ${f.rule}: ${f.detail}`);
+  lines.push(d.canDecide ? "you may decide: shuyu egress review ID --approve | --reject | --return --reason TEXT" : "you cannot decide this request (your own organisation's, already reviewed by you, or closed)");
+  return lines.join("\n");
 }
 
 /** `egress request|show|review|list`, `package verify`, `product list`. */
@@ -55,9 +79,19 @@ export function registerEgressCommands(program: Command): void {
     );
   egress
     .command("show")
-    .argument("<id>")
+    .description("an egress request: state, times, approvals and the gate's findings; --data adds what a reviewer decides on")
+    .argument("<id>", "the request's id")
+    .option("--data", "reviewers: purpose, requester, code or SQL, each table's mark and row count, a page of the output (flagged cells in [brackets]), findings sorted blocks → reviews → passes")
+    .option("--page <n>", "with --data: which page of each table, from 1", "1")
+    .option("--page-size <n>", "with --data: rows per page (at most 1000)", "50")
+    .addHelpText("after", "\nExamples:\n  shuyu egress show egr-20260101-ab12cd34\n  shuyu egress show egr-20260101-ab12cd34 --data --page 2 --page-size 100")
     .action(
       action(async (cmd, id: string) => {
+        const o = cmd.opts<{ data?: boolean; page: string; pageSize: string }>();
+        if (o.data) {
+          const d = await withSession(cmd, (s) => egressDossier(s, id, { page: Number(o.page), pageSize: Number(o.pageSize) }));
+          return { human: describeDossier(d), json: { ...d.request, dossier: { ...d, request: undefined } } };
+        }
         const r = await withSession(cmd, (s) => showEgress(s, id));
         return { human: describe(r), json: r };
       }),
@@ -68,7 +102,10 @@ export function registerEgressCommands(program: Command): void {
       return { human: table(r.map((x) => ({ ...x, blocks: x.findings.filter((f) => f.severity === "block").length, reviews: x.findings.filter((f) => f.severity === "review").length })), ["id", "job", "form", "state", "blocks", "reviews"]), json: r };
     }),
   );
-  reviewOptions(egress.command("review").argument("<id>")).action(
+  reviewOptions(egress.command("review").description("decide a request of another organisation: approve (the last needed approval seals the package), reject, or return it for changes").argument("<id>", "the request's id"))
+    .option("--return", "return for changes: the request becomes 'returned' and the developer reads --reason")
+    .addHelpText("after", "\nExamples:\n  shuyu egress review egr-20260101-ab12cd34 --approve --reason \"cells of 1,000+ people\"\n  shuyu egress review egr-20260101-ab12cd34 --return --reason \"drop the district column: cells below 10\"")
+    .action(
       action(async (cmd, id: string) => {
         const d = reviewDecision(cmd);
         const r = await withSession(cmd, (s) => reviewEgress(s, id, d.decision, d.reason));

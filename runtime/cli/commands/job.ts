@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import { describeOutputs, devJob, jobStatus, listJobs, submitJob, type JobView } from "../../services/jobs.js";
+import { ShuyuError } from "../../../policies/errors.js";
+import { describeOutputs, devJob, jobLogs, jobStatus, listJobs, submitJob, type JobView } from "../../services/jobs.js";
 import { action } from "../run-command.js";
 import { withSession } from "../session.js";
 import { table } from "../table.js";
@@ -10,6 +11,7 @@ function describe(j: JobView): string {
   const state = developerRaw && j.state === "killed" ? "limit hit" : j.state;
   return [
     `job ${j.id} (${j.kind} on scenario ${j.scenario}): ${state}${j.reason ? ` — ${j.reason}` : ""}`,
+    `submitted ${j.createdAt}${j.startedAt ? `, started ${j.startedAt}` : ""}${j.finishedAt ? `, finished ${developerRaw ? "by " : ""}${j.finishedAt}` : ""}`,
     j.seconds !== null ? (developerRaw ? `finished within ${j.seconds} s` : `ran ${j.seconds} s`) : "",
     j.error ? `error: ${j.error.type} ${j.error.code}${j.error.line ? ` at line ${j.error.line}${j.error.column ? `:${j.error.column}` : ""}` : ""}` : "",
     developerRaw && j.state !== "running"
@@ -21,11 +23,14 @@ function describe(j: JobView): string {
 
 const limitOptions = (cmd: Command) =>
   cmd
-    .option("--params <json>", "job parameters (JSON)")
-    .option("--memory <MiB>", "isolate memory limit")
-    .option("--cpu-ms <ms>")
-    .option("--wall-ms <ms>")
-    .option("--output-bytes <n>")
+    .requiredOption("--scenario <id>", "the approved scenario the job runs under (required)")
+    .option("--model <file>", "a model: an ES module (.js/.mjs/.ts/.mts) whose default export is async (ctx) => result")
+    .option("--sql <text>", "one SELECT over the scenario's views (instead of --model)")
+    .option("--params <json>", "job parameters (JSON): ctx.params of a model, the $1, $2, … array of a SQL job")
+    .option("--memory <MiB>", "isolate memory limit in MiB")
+    .option("--cpu-ms <ms>", "CPU time limit in milliseconds")
+    .option("--wall-ms <ms>", "wall-clock limit in milliseconds")
+    .option("--output-bytes <n>", "output size limit in bytes")
     .option("--parts <n>", "output parts (tables, model, report, index) at most");
 
 function limitsFrom(o: { memory?: string; cpuMs?: string; wallMs?: string; outputBytes?: string; parts?: string }) {
@@ -38,46 +43,90 @@ function limitsFrom(o: { memory?: string; cpuMs?: string; wallMs?: string; outpu
   return l;
 }
 
-/** `job submit|dev|status|list`. */
+/** A job that did not succeed exits 3 (invalid input: the model or SQL is the developer's to fix), whatever the mode. */
+const exitFor = (state: string) => (state === "succeeded" ? 0 : 3);
+const ended = (state: string) => state !== "queued" && state !== "running";
+
+/** `job submit|dev|status|logs|list`. */
 export function registerJobCommands(program: Command): void {
   const job = program.command("job").description("models and SQL run inside the domain");
-  limitOptions(job.command("submit").requiredOption("--scenario <id>").option("--model <file>").option("--sql <text>")).action(
-    action(async (cmd) => {
-      const o = cmd.opts();
-      const r = await withSession(cmd, (s) => submitJob(s, { scenario: o.scenario, model: o.model, sql: o.sql, params: o.params, limits: limitsFrom(o) }));
-      return { human: describe(r), json: r };
-    }),
-  );
-  limitOptions(job.command("dev").requiredOption("--scenario <id>").option("--model <file>").option("--sql <text>")).action(
-    action(async (cmd) => {
-      const o = cmd.opts();
-      const r = await withSession(cmd, (s) => devJob(s, { scenario: o.scenario, model: o.model, sql: o.sql, params: o.params, limits: limitsFrom(o) }));
-      const e = r.outcome.error;
-      return {
-        human: [
-          `dev job ${r.job} on sample data: ${r.outcome.state}${r.outcome.reason ? ` — ${r.outcome.reason}` : ""}`,
-          e ? `error: ${e.type} ${e.code}${e.line ? ` at line ${e.line}:${e.column ?? 0}` : ""}: ${e.message}` : "",
-          e?.trace ? `model's own stack (as the model reported it):\n${e.trace}` : "",
-          ...describeOutputs(r.outcome.outputs),
-        ].filter(Boolean).join("\n"),
-        json: { id: r.job, ...r.outcome },
-        exitCode: r.outcome.state === "succeeded" ? 0 : 3,
-      };
-    }),
-  );
-  job
-    .command("status")
-    .argument("<id>")
+  limitOptions(job.command("submit").description("run a model or SQL on the scenario's raw data: outputs are staged, only a coarse status is shown"))
+    .option("--wait", "wait until the job has ended (a local submit always does; kept for scripts that also run against a server)")
+    .addHelpText("after", "\nExamples:\n  shuyu job submit --scenario inc --model examples/income-by-gender.js\n  shuyu job submit --scenario inc --sql \"SELECT gender, count(*) AS n FROM people GROUP BY gender\" --field id\n\nExit code 3 when the job failed or hit a limit.")
     .action(
-      action(async (cmd, id: string) => {
-        const r = await withSession(cmd, (s) => jobStatus(s, id));
-        return { human: describe(r), json: r };
+      action(async (cmd) => {
+        const o = cmd.opts();
+        const r = await withSession(cmd, (s) => submitJob(s, { scenario: o.scenario, model: o.model, sql: o.sql, params: o.params, limits: limitsFrom(o) }));
+        return { human: describe(r), json: r, exitCode: exitFor(r.state) };
       }),
     );
-  job.command("list").action(
-    action(async (cmd) => {
-      const r = await withSession(cmd, listJobs);
-      return { human: table(r, ["id", "scenario", "kind", "mode", "state", "reason", "seconds"]), json: r };
-    }),
-  );
+  limitOptions(job.command("dev").description("run a model or SQL on the scenario's desensitized sample: everything is shown"))
+    .addHelpText("after", "\nExamples:\n  shuyu job dev --scenario inc --model examples/income-by-gender.ts   # type-checked against shuyu/model first\n  shuyu job dev --scenario inc --sql \"$(cat examples/income-by-gender.sql)\"\n\n--json prints the same object as `job status --json`, plus `sample`: the outputs, logs and error message.")
+    .action(
+      action(async (cmd) => {
+        const o = cmd.opts();
+        const r = await withSession(cmd, (s) => devJob(s, { scenario: o.scenario, model: o.model, sql: o.sql, params: o.params, limits: limitsFrom(o) }));
+        const e = r.outcome.error;
+        return {
+          human: [
+            `dev job ${r.job} on sample data: ${r.outcome.state}${r.outcome.reason ? ` — ${r.outcome.reason}` : ""}`,
+            e ? `error: ${e.type} ${e.code}${e.line ? ` at line ${e.line}:${e.column ?? 0}` : ""}: ${e.message}` : "",
+            e?.trace ? `model's own stack (as the model reported it):\n${e.trace}` : "",
+            ...describeOutputs(r.outcome.outputs),
+          ].filter(Boolean).join("\n"),
+          json: { ...r.view, sample: { outputs: r.outcome.outputs, error: r.outcome.error ?? null, queries: r.outcome.queries } },
+          exitCode: exitFor(r.outcome.state),
+        };
+      }),
+    );
+  job
+    .command("status")
+    .description("a job's state, times and staged outputs (coarse for raw runs)")
+    .argument("<id>", "the job's id")
+    .option("--watch", "poll every second until the job has ended, printing each change of state; exits 3 unless it succeeded")
+    .action(
+      action(async (cmd, id: string) => {
+        let r = await withSession(cmd, (s) => jobStatus(s, id));
+        if (cmd.opts<{ watch?: boolean }>().watch) {
+          let last = r.state;
+          while (!ended(r.state)) {
+            await new Promise((res) => setTimeout(res, 1000));
+            r = await withSession(cmd, (s) => jobStatus(s, id));
+            if (r.state !== last) process.stderr.write(`job ${id}: ${r.state}\n`);
+            last = r.state;
+          }
+        }
+        // Only a watch is a wait for the outcome: it exits like the job; a plain status query succeeded.
+        return { human: describe(r), json: r, exitCode: cmd.opts<{ watch?: boolean }>().watch ? exitFor(r.state) : 0 };
+      }),
+    );
+  job
+    .command("logs")
+    .description("a job's ctx.log lines: a dev run's in full; a raw run's stay staged until egress")
+    .argument("<id>", "the job's id")
+    .action(
+      action(async (cmd, id: string) => {
+        const r = await withSession(cmd, (s) => jobLogs(s, id));
+        return { human: r.logs === null ? `job ${id} ran on raw data: ${r.note}` : r.logs.length ? r.logs.join("\n") : "(no log lines)", json: r };
+      }),
+    );
+  job
+    .command("list")
+    .description("jobs you may see, newest first")
+    .option("--state <state>", "only jobs in this state: queued|running|succeeded|failed|killed|cancelled")
+    .option("--scenario <id>", "only this scenario's jobs")
+    .option("--mode <mode>", "raw|dev")
+    .option("--limit <n>", "at most this many (default 50)")
+    .option("--page <n>", "page number of --limit jobs each, from 1")
+    .addHelpText("after", "\nExample:\n  shuyu job list --state failed --scenario inc --limit 20 --page 2")
+    .action(
+      action(async (cmd) => {
+        const o = cmd.opts<{ state?: string; scenario?: string; mode?: "raw" | "dev"; limit?: string; page?: string }>();
+        const limit = o.limit === undefined ? 50 : Number(o.limit);
+        const page = o.page === undefined ? 1 : Number(o.page);
+        if (!Number.isInteger(page) || page < 1) throw new ShuyuError("usage", "USAGE", "--page is a whole number from 1");
+        const r = await withSession(cmd, (s) => listJobs(s, { state: o.state, scenario: o.scenario, mode: o.mode, limit, offset: (page - 1) * limit }));
+        return { human: table(r, ["id", "scenario", "kind", "mode", "state", "reason", "createdAt", "seconds"]), json: r };
+      }),
+    );
 }

@@ -49,7 +49,7 @@ export function registerProductApiCommands(program: Command): void {
     );
   reviewOptions(product.command("review-api").argument("<id>")).action(
       action(async (cmd, id: string) => {
-        const r = await withSession(cmd, (s) => reviewApiProduct(s, id, reviewDecision(cmd)));
+        const r = await withSession(cmd, (s) => reviewApiProduct(s, id, reviewDecision(cmd) as { decision: "approve" | "reject"; reason?: string }));
         return { human: `API product ${r.id}: ${r.state}`, json: r };
       }),
     );

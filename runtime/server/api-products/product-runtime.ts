@@ -10,6 +10,7 @@ import type { Domain } from "../../domain/domain.js";
 import { one } from "../../domain/db.js";
 import type { Seal } from "../../domain/seal.js";
 import { readLibraryManifest } from "../../services/scenarios.js";
+import { standing } from "../../lifecycle/standing.js";
 import { DailyQuota, RateLimiter } from "../rate-limit.js";
 import { CallBatcher, type CallRecord } from "./call-batcher.js";
 import { gateCallOutput } from "./call-gate.js";
@@ -80,12 +81,14 @@ export class ApiProductRuntime {
     if (r?.product !== "listed") return { ok: false, error: new ShuyuError("denied", "PRODUCT_NOT_LISTED", `API product '${p.id}' is ${r?.product ?? "gone"}`) };
     if (r.scenario !== "approved") return { ok: false, error: new ShuyuError("denied", "PRODUCT_SUSPENDED", `API product '${p.id}' answers no calls: its scenario '${p.scenario}' is ${r.scenario}`, { details: { scenario: p.scenario, state: r.scenario } }) };
     if (r.agreement !== "active") return { ok: false, error: new ShuyuError("denied", "PRODUCT_SUSPENDED", `API product '${p.id}' answers no calls: its agreement is ${r.agreement}`, { details: { agreement: r.agreement } }) };
+    const v = await standing({ domain: this.domain }, { step: "product.call", scenario: p.scenario });
+    if (!v.ok) return { ok: false, error: new ShuyuError("denied", "PRODUCT_SUSPENDED", `API product '${p.id}' answers no calls: ${v.message}`, { details: { ...v.details, cause: v.code } }) };
     return { ok: true };
   }
 
   /** One call: returns the signed response, or throws after auditing the refusal. */
   async call(principal: Principal, id: string, raw: unknown): Promise<SignedResponse> {
-    authorize(principal, "product.read");
+    authorize(principal, "product.call");
     const body = parseInput(CallInput, raw, "call");
     const callId = `call-${randomBytes(8).toString("hex")}`;
     const paramsSm3 = createHash("sm3").update(canonicalJson(body.params)).digest("hex");

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
 import { authorize } from "../../../policies/authz/engine.js";
+import { seesAllOrgs } from "../../../policies/authz/object-rules.js";
 import { ShuyuError } from "../../../policies/errors.js";
 import { IdSchema, parseInput } from "../../../policies/schemas/common.js";
 import { now } from "../../clock.js";
@@ -11,6 +12,8 @@ import { reviewersNeeded } from "../../services/egress.js";
 import { loadJob } from "../../services/jobs.js";
 import { loadScenario, readLibraryManifest } from "../../services/scenarios.js";
 import { ProductQueryEngine } from "./query-engine.js";
+import { checkNow } from "../../lifecycle/gate.js";
+import { assertStanding } from "../../lifecycle/standing.js";
 import type { Session } from "../../services/session.js";
 
 const ClassField = z.object({
@@ -88,6 +91,7 @@ export async function publishApiProduct(s: Session, raw: unknown): Promise<ApiPr
   if (sm3 !== job.code_sm3) throw new ShuyuError("invalid", "SQL_MISMATCH", `the SQL given is not the SQL job '${job.id}' ran (SM3 ${sm3} ≠ ${job.code_sm3})`);
   const sc = await loadScenario(s, job.scenario);
   if (sc.state !== "approved") throw new ShuyuError("denied", "SCENARIO_NOT_APPROVED", `scenario '${sc.id}' is ${sc.state}`);
+  await checkNow(s, { step: "product.publish", scenario: sc.id, accounts: [s.principal.accountId, job.submitted_by] });
   const names = input.output.map((f) => f.name);
   if (new Set(names).size !== names.length) throw new ShuyuError("invalid", "DUPLICATE_FIELD", "output field names must be unique");
   const dir = s.domain.paths.library(sc.id);
@@ -123,6 +127,7 @@ export async function reviewApiProduct(s: Session, id: string, raw: unknown): Pr
     const submitter = await one<{ org: string }>(s.domain.control, "SELECT org FROM accounts WHERE id = ?", [p.requestedBy]);
     authorize(s.principal, "egress.review", { submitterOrg: submitter?.org ?? p.org, ownerOrg: p.org });
     if (p.state !== "submitted") throw new ShuyuError("invalid", "ILLEGAL_TRANSITION", `API product '${id}' is ${p.state}; it can no longer be reviewed`);
+    await assertStanding(s, { step: "product.review", scenario: p.scenario, accounts: [s.principal.accountId, p.requestedBy] });
     if (p.reviews.some((r) => r.by === s.principal.accountId)) throw new ShuyuError("invalid", "ALREADY_REVIEWED", `${s.principal.accountId} already reviewed '${id}'; a second reviewer must be another person`);
     const reviews = [...p.reviews, { by: s.principal.accountId, org: s.principal.orgId, decision: input.decision, reason: input.reason, at: now().toISOString() }];
     // Reviewed like any egress: grade-4 data needs two approvals.
@@ -141,5 +146,5 @@ export async function reviewApiProduct(s: Session, id: string, raw: unknown): Pr
 export async function listApiProducts(s: Session): Promise<ApiProduct[]> {
   authorize(s.principal, "product.read");
   const rows = (await all<Row>(s.domain.control, "SELECT * FROM api_products ORDER BY created_at DESC")).map(toProduct);
-  return rows.filter((r) => s.principal.orgKind === "operator" || s.principal.roles.includes("reviewer") || r.org === s.principal.orgId || r.state === "listed");
+  return rows.filter((r) => seesAllOrgs(s.principal) || s.principal.roles.includes("reviewer") || r.org === s.principal.orgId || r.state === "listed");
 }

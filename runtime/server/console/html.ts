@@ -25,9 +25,10 @@ export function raw(text: string): Raw {
 
 /** A table with a caption and header cells; cells are escaped unless Raw. */
 export function table(caption: string, head: string[], rows: unknown[][]): Raw {
-  return html`<table><caption>${caption}</caption><thead><tr>${head.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead><tbody>${rows.map(
+  // The wrapper scrolls sideways on a narrow screen instead of widening the page.
+  return html`<div class="scroll"><table><caption>${caption}</caption><thead><tr>${head.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead><tbody>${rows.map(
     (r) => html`<tr>${r.map((c) => html`<td>${c}</td>`)}</tr>`,
-  )}</tbody></table>`;
+  )}</tbody></table></div>`;
 }
 
 const STYLE = `
@@ -47,6 +48,10 @@ button{font:inherit;padding:.25rem .8rem;cursor:pointer}
 .warn{background:#fff6dc;border:1px solid #c90;padding:.5rem;margin:.5rem 0}
 .ok{background:#e6f6e6;border:1px solid #393;padding:.5rem;margin:.5rem 0}
 form.inline{display:inline}
+.scroll{overflow-x:auto;max-width:100%}
+mark{background:#ffd54f;font-weight:600}
+pre{background:#fff;border:1px solid #c9ced6;padding:.5rem;overflow-x:auto;font-size:.85rem}
+@media (max-width:600px){main{padding:.5rem}th,td{font-size:.8rem;padding:.2rem .3rem}header{gap:.4rem}}
 label{display:block;margin:.4rem 0 .1rem}
 .lang{margin-left:auto}
 `;

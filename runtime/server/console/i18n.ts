@@ -74,10 +74,53 @@ const WORDS = {
   back: ["返回", "Back"],
   apiProducts: ["数据接口产品", "Data-interface products"],
   org: ["组织", "Organisation"],
+  myRequests: ["我的出域申请", "My requests"],
+  requester: ["申请人", "Requester"],
+  code: ["代码或 SQL", "Code or SQL"],
+  mark: ["表类别（台账）", "Table kind (ledger mark)"],
+  page: ["页", "Page"],
+  next: ["下一页", "Next page"],
+  previous: ["上一页", "Previous page"],
+  returnForChanges: ["退回修改", "Return for changes"],
+  returnedWhy: ["审查员要求修改：", "The reviewer asked for changes:"],
+  approvalsOf: ["已批准 / 需要", "Approvals given / needed"],
+  secondReviewer: ["4 级数据：需要两名其他组织的审查员批准。", "Grade-4 data: two reviewers of other organisations must approve."],
+  readOnly: ["这是本组织的申请：只读，由其他组织的审查员决定。", "This is your organisation's request: read-only; reviewers of other organisations decide."],
+  flaggedNote: ["高亮单元格为检查规则指出的值。", "Highlighted cells are values a finding points at."],
+  notFound: ["页面不存在", "Page not found"],
+  notFoundHelp: ["没有这个页面。API 路由见 /openapi.json。", "There is no such page. API routes are listed at /openapi.json."],
+  jobDetail: ["作业详情", "Job"],
+  logs: ["日志", "Logs"],
+  rawLogsNote: ["原始数据作业的日志已暂存，只能经出域审查离开。", "A raw run's logs are staged and leave only through the egress gate."],
+  createdAt: ["提交时间", "Submitted"],
+  startedAt: ["开始时间", "Started"],
+  finishedAt: ["结束时间", "Finished"],
+  st_submitted: ["已提交", "submitted"],
+  st_checked: ["待审查", "awaiting review"],
+  st_approved: ["已批准", "approved"],
+  st_rejected: ["已驳回", "rejected"],
+  st_returned: ["已退回修改", "returned for changes"],
+  st_blocked: ["已拦截", "blocked"],
+  st_released: ["已发布", "released"],
+  st_queued: ["排队中", "queued"],
+  st_running: ["运行中", "running"],
+  st_succeeded: ["成功", "succeeded"],
+  st_failed: ["失败", "failed"],
+  st_killed: ["超出限额", "limit hit"],
+  st_cancelled: ["已取消", "cancelled"],
+  sev_block: ["拦截", "block"],
+  sev_review: ["需审查", "review"],
+  sev_pass: ["通过", "pass"],
 } as const;
 
 export type Word = keyof typeof WORDS;
 export type Lang = "zh" | "en";
+
+/** A state or severity in the console's language; unknown ones as they are. */
+export function stateWord(t: (w: Word) => string, prefix: "st" | "sev", value: string): string {
+  const key = `${prefix}_${value}`;
+  return key in WORDS ? t(key as Word) : value;
+}
 
 /** A translator for one language. */
 export function words(lang: Lang): (w: Word) => string {

@@ -11,16 +11,17 @@ import { listAgreements } from "../../services/agreements.js";
 import { auditLog, verifyAudit } from "../../services/audit.js";
 import { listCatalog, showCatalog } from "../../services/catalog.js";
 import { listEgress, listProducts, reviewEgress, showEgress } from "../../services/egress.js";
-import { listJobs } from "../../services/jobs.js";
+import { egressDossier } from "../../services/egress-dossier.js";
+import { jobLogs, jobStatus, listJobs } from "../../services/jobs.js";
 import { recordInternalError } from "../../jobs/internal-errors.js";
 import { listOrgs } from "../../services/orgs.js";
 import { approveScenario, listScenarios, rejectScenario } from "../../services/scenarios.js";
 import type { Session } from "../../services/session.js";
 import { listApiProducts } from "../api-products/service.js";
 import { cookies, SESSION_COOKIE } from "../request-auth.js";
-import { egressPreview } from "./egress-preview.js";
+import { barChart } from "./bar-chart.js";
 import { html, layout, table, type Raw } from "./html.js";
-import { words, type Lang, type Word } from "./i18n.js";
+import { stateWord, words, type Lang, type Word } from "./i18n.js";
 
 interface Ctx {
   s: Session;
@@ -40,12 +41,23 @@ const MENU: { path: string; word: Word; allowed: (p: Principal) => boolean }[] =
   { path: "/console/jobs", word: "jobs", allowed: (p) => p.roles.includes("developer") },
   { path: "/console/products", word: "products", allowed: (p) => roleAllows(p.roles, "product.read") },
   { path: "/console/egress", word: "egress", allowed: (p) => p.roles.includes("reviewer") },
+  { path: "/console/egress", word: "myRequests", allowed: (p) => p.roles.includes("developer") && !p.roles.includes("reviewer") },
   { path: "/console/audit", word: "audit", allowed: (p) => roleAllows(p.roles, "audit.read") },
   { path: "/console/operator", word: "operator", allowed: (p) => p.roles.includes("admin") || p.roles.includes("provider") },
 ];
 
-const ReviewForm = z.object({ decision: z.enum(["approve", "reject"]), reason: z.string().trim().min(1, "state a reason").max(2000), csrf: z.string() });
+const ReviewForm = z.object({ decision: z.enum(["approve", "reject", "return"]), reason: z.string().trim().min(1, "state a reason").max(2000), csrf: z.string() });
 const DecideForm = z.object({ reason: z.string().max(2000).optional(), csrf: z.string() });
+
+/** An ISO instant as Asia/Shanghai local time (the console's clock), or a dash. */
+export function shanghai(isoTime: string | Date | null | undefined): string {
+  if (!isoTime) return "—";
+  const d = typeof isoTime === "string" ? new Date(isoTime) : isoTime;
+  return d.toLocaleString("sv-SE", { timeZone: "Asia/Shanghai", hour12: false }) + " (UTC+8)";
+}
+
+/** Number formatting follows the page's language. */
+const ctxLocale = (t: (w: Word) => string) => (t("back") === "Back" ? "en-US" : "zh-CN");
 
 /** Console routes: server-rendered pages over the same service functions, with a cookie session and CSRF tokens. */
 export function registerConsole(app: FastifyInstance, o: { domain: Domain; sendError: (r: FastifyReply, e: unknown) => FastifyReply }): void {
@@ -198,12 +210,25 @@ ${table(t("sample"), smp.columns.map((c) => c.name), smp.rows.map((r) => r.map((
     return {
       title: "jobs",
       body: rows.length
-        ? table(t("jobs"), [t("id"), t("kind"), t("mode"), t("state"), t("outputs"), t("errorLine")], rows.map((j) => [
-          j.id, j.kind, j.mode, j.state + (j.reason ? ` — ${j.reason}` : ""),
+        ? table(t("jobs"), [t("id"), t("kind"), t("mode"), t("state"), t("createdAt"), t("outputs"), t("errorLine")], rows.map((j) => [
+          html`<a href="/console/jobs/${j.id}">${j.id}</a>`, j.kind, j.mode, stateWord(t, "st", j.state) + (j.reason ? ` — ${j.reason}` : ""), shanghai(j.createdAt),
           j.view === "developer" && j.mode === "raw" ? t("staged") : j.outputs.map((x) => `${x.part} ${x.kind}${x.name !== undefined ? ` ${x.name}` : ""}${x.rows !== undefined ? ` ${x.rows} rows` : ""}`).join("; "),
           j.error ? `${j.error.type} ${j.error.code}${j.error.line ? ` @ line ${j.error.line}${j.error.column ? `:${j.error.column}` : ""}` : ""}` : "",
         ]))
         : html`<p>${t("none")}</p>`,
+    };
+  });
+  page("GET", "/console/jobs/:id", "Console: one job — state, times, errors, and a dev run's logs", async ({ s, t }, req) => {
+    const id = (req.params as { id: string }).id;
+    const j = await jobStatus(s, id);
+    const logs = await jobLogs(s, id);
+    return {
+      title: "jobDetail",
+      body: html`<h2>${j.id} (${j.mode} ${j.kind}, ${j.scenario}): ${stateWord(t, "st", j.state)}${j.reason ? ` — ${j.reason}` : ""}</h2>
+${table(t("jobDetail"), [t("createdAt"), t("startedAt"), t("finishedAt"), t("error")], [[shanghai(j.createdAt), shanghai(j.startedAt), shanghai(j.finishedAt), j.error ? `${j.error.type} ${j.error.code}${j.error.line ? ` @ line ${j.error.line}` : ""}` : "—"]])}
+${j.outputs.length ? table(t("outputs"), [t("kind"), t("name"), t("rows")], j.outputs.map((o) => [o.kind, o.name ?? o.part, o.rows ?? ""])) : ""}
+${logs.logs === null ? html`<p class="warn">${t("rawLogsNote")}</p>` : html`<h3>${t("logs")}</h3><pre>${logs.logs.join("\n") || t("none")}</pre>`}
+<p><a href="/console/jobs">${t("back")}</a></p>`,
     };
   });
   page("GET", "/console/products", "Console: released products and data interfaces", async ({ s, t }) => {
@@ -221,32 +246,56 @@ ${apis.length ? table(t("apiProducts"), [t("id"), t("name"), t("scenarios"), t("
       title: "egress",
       body: rows.length
         ? table(t("egress"), [t("id"), t("job"), t("form"), t("state"), t("findings"), ""], rows.map((r) => [
-          r.id, r.job, r.form, r.state,
+          r.id, r.job, r.form, stateWord(t, "st", r.state),
           r.findings.filter((f) => f.severity !== "pass").map((f) => `[${f.severity}] ${f.rule}`).join("; ") || "—",
           html`<a href="/console/egress/${r.id}">${t("open")} ${r.id}</a>`,
         ]))
         : html`<p>${t("none")}</p>`,
     };
   });
-  page("GET", "/console/egress/:id", "Console: one egress request with findings explained and a desensitized preview", async ({ s, t, csrf }, req) => {
+  page("GET", "/console/egress/:id", "Console: one egress request — reviewers get the dossier (purpose, requester, code, marks, paged output with flagged cells, sorted findings); the requester a read-only page", async ({ s, t, csrf }, req) => {
     const id = (req.params as { id: string }).id;
+    const pageNo = Math.max(1, Number((req.query as { page?: string }).page ?? 1) || 1);
     const r = await showEgress(s, id);
+    const reviewerView = s.principal.roles.includes("reviewer") || s.principal.orgKind === "operator";
     const blocks = r.findings.filter((f) => f.severity === "block");
-    const preview = r.state === "blocked" ? [] : await egressPreview(s, id).catch(() => []);
-    const open = r.state === "checked" || r.state === "submitted";
+    const returned = r.reviews.filter((v) => v.decision === "return").at(-1);
+    const head = html`<h2>${r.id} (${t("job")} <a href="/console/jobs/${r.job}">${r.job}</a>, ${t("form")} ${r.form}, ${t("grade")} ${r.grade}): ${stateWord(t, "st", r.state)}</h2>
+<p>${t("approvalsOf")}: ${r.approvals} / ${r.reviewsNeeded}${r.reviewsNeeded > 1 ? html` — ${t("secondReviewer")}` : ""}; ${t("createdAt")} ${shanghai(r.requestedAt)}${r.decidedAt ? `; ${t("decided")} ${shanghai(r.decidedAt)}` : ""}</p>
+${returned ? html`<p class="warn" role="status">${t("returnedWhy")} ${returned.reason}</p>` : ""}
+${blocks.length ? html`<div class="block" role="alert"><p>${t("blockedWhy")}</p><ul>${blocks.map((b) => html`<li><strong>${b.rule}</strong>: ${b.detail}</li>`)}</ul></div>` : ""}`;
+    const reviews = r.reviews.length ? table(t("reviews"), [t("actor"), t("org"), t("action"), t("reason")], r.reviews.map((v) => [v.by, v.org, v.decision, v.reason])) : "";
+    const released = r.package ? html`<p class="ok">${t("released")}: ${r.package.split("/").pop()}</p>` : "";
+    if (!reviewerView) {
+      // The requester's own request: what the gate said and what was decided, no decision buttons.
+      return {
+        title: "egress",
+        body: html`${head}<p class="warn">${t("readOnly")}</p>
+${table(t("findings"), [t("rule"), t("severity"), t("detail")], r.findings.map((f) => [f.rule, stateWord(t, "sev", f.severity), f.detail]))}
+${reviews}${released}<p><a href="/console/egress">${t("back")}</a></p>`,
+      };
+    }
+    const d = await egressDossier(s, id, { page: pageNo, pageSize: 50 });
+    const pager = (pages: number, cur: number) => pages > 1 ? html`<p>${cur > 1 ? html`<a href="/console/egress/${r.id}?page=${cur - 1}">${t("previous")}</a> ` : ""}${t("page")} ${cur} / ${pages}${cur < pages ? html` <a href="/console/egress/${r.id}?page=${cur + 1}">${t("next")}</a>` : ""}</p>` : "";
     return {
       title: "egress",
-      body: html`<h2>${r.id} (${t("job")} ${r.job}, ${t("form")} ${r.form}, ${t("grade")} ${r.grade}): ${r.state}</h2>
-${blocks.length ? html`<div class="block" role="alert"><p>${t("blockedWhy")}</p><ul>${blocks.map((b) => html`<li><strong>${b.rule}</strong>: ${b.detail}</li>`)}</ul></div>` : ""}
-${table(t("findings"), [t("rule"), t("severity"), t("detail")], r.findings.map((f) => [f.rule, f.severity, f.detail]))}
-${r.desensitization.length ? table(t("desensitization"), [t("name"), t("detail")], r.desensitization.map((d) => [d.table, d.applied.map((a) => `${a.column} → ${a.method}`).join(", ") || "—"])) : ""}
-${preview.map((p) => table(`${t("preview")}: ${p.table}`, p.columns, p.rows.map((row) => row.map((v) => (v instanceof Date ? v.toISOString() : v)))))}
-${r.reviews.length ? table(t("reviews"), [t("actor"), t("org"), t("action"), t("reason")], r.reviews.map((v) => [v.by, v.org, v.decision, v.reason])) : ""}
-${r.package ? html`<p class="ok">${t("released")}: ${r.package.split("/").pop()}</p>` : ""}
-${open ? html`<form method="post" action="/console/egress/${r.id}/review">
+      body: html`${head}
+${table(t("egress"), [t("purpose"), t("requester"), t("job")], [[d.purpose, `${d.requester.name} (${d.requester.account}), ${d.requester.orgName} (${d.requester.org})`, `${d.job.kind}, SM3 ${d.job.codeSm3.slice(0, 16)}…`]])}
+<h3>${t("code")}</h3><pre>${d.job.code ?? "—"}</pre>
+${table(t("findings"), [t("rule"), t("severity"), t("detail")], d.findings.map((f) => [f.rule, f.severity === "pass" ? stateWord(t, "sev", f.severity) : html`<mark>${stateWord(t, "sev", f.severity)}</mark>`, f.detail]))}
+${d.tables.map((tb) => {
+  const flagged = new Set(tb.flagged.map(([i, c]) => `${i}\u0000${c}`));
+  return html`<h3>${tb.name}: ${t("mark")} ${tb.mark ?? "—"}, ${t("rows")} ${tb.rows.toLocaleString(ctxLocale(t))}</h3>
+${tb.flagged.length ? html`<p>${t("flaggedNote")}</p>` : ""}
+${table(tb.name, tb.columns.map((c) => c.name), tb.page.rows.map((row, i) => row.map((v, j) => (flagged.has(`${i}\u0000${tb.columns[j].name}`) ? html`<mark>${v}</mark>` : v))))}
+${tb.mark === null || tb.mark.includes("aggregate") ? barChart(tb.name, tb.columns, tb.page.rows) : ""}
+${pager(tb.page.pages, tb.page.number)}`;
+})}
+${reviews}${released}
+${d.canDecide ? html`<form method="post" action="/console/egress/${r.id}/review">
 <input type="hidden" name="csrf" value="${csrf}">
 <label for="reason">${t("reason")}</label><textarea id="reason" name="reason" required rows="3" cols="60"></textarea>
-<p><button type="submit" name="decision" value="approve">${t("approve")}</button> <button type="submit" name="decision" value="reject">${t("reject")}</button></p></form>` : ""}
+<p><button type="submit" name="decision" value="approve">${t("approve")}</button> <button type="submit" name="decision" value="return">${t("returnForChanges")}</button> <button type="submit" name="decision" value="reject">${t("reject")}</button></p></form>` : ""}
 <p><a href="/console/egress">${t("back")}</a></p>`,
     };
   });
@@ -259,13 +308,20 @@ ${open ? html`<form method="post" action="/console/egress/${r.id}/review">
   page("GET", "/console/audit", "Console: the audit log with filters", async ({ s, t, csrf }, req) => {
     const q = req.query as Record<string, string>;
     const filter = Object.fromEntries(Object.entries({ actor: q.actor, action: q.action, object: q.object, since: q.since, until: q.until }).filter(([, v]) => v));
-    const rows = (await auditLog(s, { ...filter, limit: 200 })).reverse();
+    // 50 entries a page, newest first; the service returns the newest `limit` in chain order.
+    const per = 50;
+    const pageNo = Math.max(1, Number(q.page ?? 1) || 1);
+    const upTo = (await auditLog(s, { ...filter, limit: per * pageNo + 1 })).reverse();
+    const rows = upTo.slice(per * (pageNo - 1), per * pageNo);
+    const more = upTo.length > per * pageNo;
+    const qs = (n: number) => new URLSearchParams({ ...filter, page: String(n) } as Record<string, string>).toString();
     const field = (name: "actor" | "action" | "object" | "since" | "until") => html`<label for="f-${name}">${t(name)}</label><input id="f-${name}" name="${name}" value="${q[name] ?? ""}">`;
     return {
       title: "audit",
       body: html`<form method="post" action="/console/audit/verify"><input type="hidden" name="csrf" value="${csrf}"><button type="submit">${t("verifyChain")}</button></form>
 <form method="get" action="/console/audit">${field("actor")}${field("action")}${field("object")}${field("since")}${field("until")}<p><button type="submit">${t("filter")}</button></p></form>
-${table(t("audit"), ["seq", t("time"), t("actor"), t("action"), t("object"), t("details")], rows.map((e) => [e.seq, e.time, e.actor, e.action, e.object, JSON.stringify(e.details).slice(0, 300)]))}`,
+${table(t("audit"), ["seq", t("time"), t("actor"), t("action"), t("object"), t("details")], rows.map((e) => [e.seq, shanghai(e.time), e.actor, e.action, e.object, html`<details><summary>${JSON.stringify(e.details).slice(0, 80)}</summary><pre>${JSON.stringify(e.details, null, 2)}</pre></details>`]))}
+<p>${pageNo > 1 ? html`<a href="/console/audit?${qs(pageNo - 1)}">${t("previous")}</a> ` : ""}${t("page")} ${pageNo}${more ? html` <a href="/console/audit?${qs(pageNo + 1)}">${t("next")}</a>` : ""}</p>`,
     };
   });
   page("POST", "/console/audit/verify", "Console: verify the audit chain", async ({ s, t }) => {
