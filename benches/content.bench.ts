@@ -4,12 +4,12 @@
  * values — each against 1 M raw rows × 3 identifier columns and one sensitive number column,
  * next to one scan of those raw columns in the same run; ratio = scan / check (higher is better).
  */
-import { performance } from "node:perf_hooks";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { CheckContext } from "../policies/disclosure/context.js";
 import { matchTableValues } from "../policies/disclosure/content/index.js";
 import { runChecks, type RawColumnRef } from "../policies/disclosure/index.js";
 import type { BenchRow } from "./types.js";
+import { timeIt } from "./best-time.js";
 
 const RAW: RawColumnRef[] = [
   { table: "raw_people", column: "id", tags: ["pii:resident_id"] },
@@ -28,16 +28,6 @@ async function fill(conn: DuckDBConnection, n: number): Promise<void> {
       round(3000 + (hash(i, 'inc') % 3000000) / 100.0, 2) AS income,
       CAST(20 + hash(i, 'a') % 50 AS INTEGER) AS age
     FROM range(${n}) t(i)`);
-}
-
-async function timeIt(rounds: number, op: () => Promise<void>): Promise<number> {
-  let best = Infinity;
-  for (let r = 0; r < rounds; r++) {
-    const t0 = performance.now();
-    await op();
-    best = Math.min(best, performance.now() - t0);
-  }
-  return best / 1000;
 }
 
 function row(name: string, check: number, scan: number): BenchRow {

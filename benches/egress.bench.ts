@@ -5,11 +5,11 @@
  * suite on a 1 M-row record-level output, next to one scan of that output (every column read
  * once); reported as scan_time / check_time so higher is better (target 0.2 = checks ≤ 5 scans).
  */
-import { performance } from "node:perf_hooks";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { applyPolicy, compileMethod, MethodSchema } from "../policies/desensitize/index.js";
 import { runChecks, type OutputTable } from "../policies/disclosure/index.js";
 import type { BenchRow } from "./types.js";
+import { timeIt } from "./best-time.js";
 
 /** Fills `src` with n rows of realistic-shaped identifiers plus quasi-identifiers, in SQL. */
 async function fill(conn: DuckDBConnection, n: number): Promise<void> {
@@ -23,16 +23,6 @@ async function fill(conn: DuckDBConnection, n: number): Promise<void> {
       (['110105','330106','440305','510107'])[1 + i % 4] AS district,
       (['高血压','糖尿病','冠心病','哮喘'])[1 + CAST(hash(i, 'd') % 4 AS BIGINT)] AS diagnosis
     FROM range(${n}) t(i)`);
-}
-
-async function timeIt(rounds: number, op: () => Promise<void>): Promise<number> {
-  let best = Infinity;
-  for (let r = 0; r < rounds; r++) {
-    const t0 = performance.now();
-    await op();
-    best = Math.min(best, performance.now() - t0);
-  }
-  return best / 1000;
 }
 
 async function desensitizeRows(conn: DuckDBConnection, n: number, rounds: number): Promise<BenchRow> {
