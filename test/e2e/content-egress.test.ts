@@ -5,50 +5,29 @@ import { readJobCode } from "../../policies/disclosure/content/index.js";
 import { createRng, fakeMobile, fakeResidentId } from "../../policies/pii/fake/index.js";
 import { Domain } from "../../runtime/domain/domain.js";
 import { closeSharedPool } from "../../runtime/jobs/shared-pool.js";
-import { addAccount } from "../../runtime/services/accounts.js";
-import { addAgreement } from "../../runtime/services/agreements.js";
-import { ingestDataset } from "../../runtime/services/datasets.js";
 import { requestEgress } from "../../runtime/services/egress.js";
 import { submitJob } from "../../runtime/services/jobs.js";
-import { addOrg } from "../../runtime/services/orgs.js";
-import { approveScenario, submitScenario } from "../../runtime/services/scenarios.js";
-import { as, newDomain } from "../helpers/fixture.js";
+import { as } from "../helpers/fixture.js";
+import { contentWorld } from "./content-world.js";
 
 /** Models, reports and indices from real raw jobs through the egress gate's content checks. */
 describe("content checks end to end: real jobs, staged code, egress", () => {
-  let env: Awaited<ReturnType<typeof newDomain>>;
-  const tok: Record<string, string> = {};
-  const dir = () => join(env.dir, "..");
+  let world: Awaited<ReturnType<typeof contentWorld>>;
+  let env: Awaited<ReturnType<typeof contentWorld>>["env"];
+  let tok: Record<string, string>;
+  const dir = () => world.dir;
   beforeAll(async () => {
-    env = await newDomain();
-    const a = env.adminToken;
-    await as(env.dir, a, (s) => addOrg(s, { id: "prov", name: "卫健委", kind: "provider" }));
-    await as(env.dir, a, (s) => addOrg(s, { id: "dev1", name: "开发一", kind: "developer" }));
-    tok.dev = (await as(env.dir, a, (s) => addAccount(s, { id: "alice", name: "张三", org: "dev1", roles: ["developer"] }))).token;
-    tok.prov = (await as(env.dir, a, (s) => addAccount(s, { id: "p1", name: "王一", org: "prov", roles: ["provider", "reviewer"] }))).token;
     const rng = createRng(9);
     const lines = ["id_number,mobile,district,age"];
     for (let i = 0; i < 1500; i++) lines.push(`${fakeResidentId(rng)},${fakeMobile(rng)},${["520102", "520103", "520111"][i % 3]},${20 + (i % 50)}`);
-    writeFileSync(join(dir(), "people.csv"), lines.join("\n") + "\n");
-    await as(env.dir, a, (s) => ingestDataset(s, { id: "people", file: join(dir(), "people.csv"), provider: "prov", grade: 2, subject: ["id_number"] } as never));
-    await as(env.dir, a, (s) => addAgreement(s, { org: "dev1", datasets: ["people"], start: "2026-01-01", end: "2028-01-01" }));
-    await as(env.dir, tok.dev, (s) => submitScenario(s, { id: "age", purpose: "按区县统计年龄结构以规划养老服务", grants: ["people:id_number,mobile,district,age"] }));
-    await as(env.dir, a, (s) => approveScenario(s, "age"));
-    await as(env.dir, tok.prov, (s) => approveScenario(s, "age"));
+    world = await contentWorld(lines, "people:id_number,mobile,district,age");
+    ({ env, tok } = world);
   }, 180_000);
   afterAll(async () => {
     await closeSharedPool();
     env.cleanup();
   });
-
-  async function egress(name: string, code: string, form: "report" | "model" | "index") {
-    const file = join(dir(), name);
-    writeFileSync(file, code);
-    const job = await as(env.dir, tok.dev, (s) => submitJob(s, { scenario: "age", model: file }));
-    expect(job.state, `${name}: ${JSON.stringify(job.error)} ${job.reason}`).toBe("succeeded");
-    const e = await as(env.dir, tok.dev, (s) => requestEgress(s, { job: job.id, form }));
-    return { job, e, nonPass: e.findings.filter((f) => f.severity !== "pass") };
-  }
+  const egress = (name: string, code: string, form: "report" | "model" | "index") => world.egress(name, code, form);
 
   /**
    * An attack reading identifiers: either the SQL guard refuses the read (identifier columns

@@ -1,54 +1,24 @@
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRng, fakeResidentId } from "../../policies/pii/fake/index.js";
 import { closeSharedPool } from "../../runtime/jobs/shared-pool.js";
-import { addAccount } from "../../runtime/services/accounts.js";
-import { addAgreement } from "../../runtime/services/agreements.js";
-import { ingestDataset } from "../../runtime/services/datasets.js";
-import { requestEgress } from "../../runtime/services/egress.js";
-import { submitJob } from "../../runtime/services/jobs.js";
-import { addOrg } from "../../runtime/services/orgs.js";
-import { approveScenario, submitScenario } from "../../runtime/services/scenarios.js";
-import { as, newDomain } from "../helpers/fixture.js";
+import { contentWorld } from "./content-world.js";
 
 /**
  * Content checks against the ledger the domain's accounting run writes for real jobs.
  */
 describe("content checks trace models and reports to the real ledger", () => {
-  let env: Awaited<ReturnType<typeof newDomain>>;
-  const tok: Record<string, string> = {};
-  const dir = () => join(env.dir, "..");
+  let world: Awaited<ReturnType<typeof contentWorld>>;
   beforeAll(async () => {
-    env = await newDomain();
-    const a = env.adminToken;
-    await as(env.dir, a, (s) => addOrg(s, { id: "prov", name: "卫健委", kind: "provider" }));
-    await as(env.dir, a, (s) => addOrg(s, { id: "dev1", name: "开发一", kind: "developer" }));
-    tok.dev = (await as(env.dir, a, (s) => addAccount(s, { id: "alice", name: "张三", org: "dev1", roles: ["developer"] }))).token;
-    tok.prov = (await as(env.dir, a, (s) => addAccount(s, { id: "p1", name: "王一", org: "prov", roles: ["provider", "reviewer"] }))).token;
     const rng = createRng(21);
     const lines = ["id_number,district,age,visits"];
     for (let i = 0; i < 1200; i++) lines.push(`${fakeResidentId(rng)},${["520102", "520103", "520111"][i % 3]},${20 + ((i * 7) % 50)},${1 + (i % 9)}`);
-    writeFileSync(join(dir(), "people.csv"), lines.join("\n") + "\n");
-    await as(env.dir, a, (s) => ingestDataset(s, { id: "people", file: join(dir(), "people.csv"), provider: "prov", grade: 2, subject: ["id_number"] } as never));
-    await as(env.dir, a, (s) => addAgreement(s, { org: "dev1", datasets: ["people"], start: "2026-01-01", end: "2028-01-01" }));
-    await as(env.dir, tok.dev, (s) => submitScenario(s, { id: "age", purpose: "按区县统计年龄结构以规划养老服务", grants: ["people:district,age,visits"] }));
-    await as(env.dir, a, (s) => approveScenario(s, "age"));
-    await as(env.dir, tok.prov, (s) => approveScenario(s, "age"));
+    world = await contentWorld(lines, "people:district,age,visits");
   }, 180_000);
   afterAll(async () => {
     await closeSharedPool();
-    env.cleanup();
+    world.env.cleanup();
   });
-
-  async function egress(name: string, code: string, form: "report" | "model") {
-    const file = join(dir(), name);
-    writeFileSync(file, code);
-    const job = await as(env.dir, tok.dev, (s) => submitJob(s, { scenario: "age", model: file }));
-    expect(job.state, `${name}: ${JSON.stringify(job.error)}`).toBe("succeeded");
-    const e = await as(env.dir, tok.dev, (s) => requestEgress(s, { job: job.id, form }));
-    return { e, nonPass: e.findings.filter((f) => f.severity !== "pass") };
-  }
+  const egress = (name: string, code: string, form: "report" | "model") => world.egress(name, code, form);
 
   it("a report quoting accounted counts and rounded means, with a Markdown table of them, gets no content finding", async () => {
     const { e, nonPass } = await egress(
