@@ -1,4 +1,3 @@
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { Principal } from "../../../policies/authz/principal.js";
@@ -20,6 +19,7 @@ import type { Session } from "../../services/session.js";
 import { listApiProducts } from "../api-products/service.js";
 import { cookies, SESSION_COOKIE } from "../request-auth.js";
 import { barChart } from "./bar-chart.js";
+import type { ConsoleSessions } from "./sessions.js";
 import { html, layout, table, type Raw } from "./html.js";
 import { stateWord, words, type Lang, type Word } from "./i18n.js";
 
@@ -60,9 +60,9 @@ export function shanghai(isoTime: string | Date | null | undefined): string {
 const ctxLocale = (t: (w: Word) => string) => (t("back") === "Back" ? "en-US" : "zh-CN");
 
 /** Console routes: server-rendered pages over the same service functions, with a cookie session and CSRF tokens. */
-export function registerConsole(app: FastifyInstance, o: { domain: Domain; sendError: (r: FastifyReply, e: unknown) => FastifyReply }): void {
-  const secret = randomBytes(32);
-  const csrfFor = (token: string) => createHmac("sm3", secret).update(token).digest("hex");
+export function registerConsole(app: FastifyInstance, o: { domain: Domain; sessions: ConsoleSessions; sendError: (r: FastifyReply, e: unknown) => FastifyReply }): void {
+  /** A CSRF token for this session's forms (@fastify/csrf-protection: bound to the session id, secret in an HttpOnly cookie). */
+  const csrfFor = (reply: FastifyReply, sessionId: string | undefined) => reply.generateCsrf({ userInfo: sessionId ?? "" });
   const langOf = (req: FastifyRequest): Lang => (cookies(req)[LANG_COOKIE] === "en" ? "en" : "zh");
 
   const frame = (req: FastifyRequest, reply: FastifyReply, status: number, title: string, body: Raw, p?: Principal) => {
@@ -71,21 +71,20 @@ export function registerConsole(app: FastifyInstance, o: { domain: Domain; sendE
     const nav = p
       ? html`<nav aria-label="main">${MENU.filter((m) => m.allowed(p)).map((m) => html`<a href="${m.path}">${t(m.word)}</a>`)}</nav>
 <span>${t("signedInAs")}: ${p.name} (${p.accountId}, ${p.roles.join(",")})</span>
-<form class="inline" method="post" action="/logout"><input type="hidden" name="csrf" value="${csrfFor(cookies(req)[SESSION_COOKIE] ?? "")}"><button type="submit">${t("logout")}</button></form>`
+<form class="inline" method="post" action="/logout"><input type="hidden" name="csrf" value="${csrfFor(reply, cookies(req)[SESSION_COOKIE])}"><button type="submit">${t("logout")}</button></form>`
       : html``;
     return reply
       .code(status)
-      .header("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
-      .header("x-content-type-options", "nosniff")
       .type("text/html; charset=utf-8")
       .send(layout({ lang, title, nav, body, switchLabel: t("switchLang") }));
   };
 
-  const sessionOf = async (req: FastifyRequest): Promise<{ s: Session; token: string } | undefined> => {
-    const token = cookies(req)[SESSION_COOKIE];
-    if (!token) return undefined;
+  const sessionOf = async (req: FastifyRequest): Promise<{ s: Session; id: string } | undefined> => {
+    const id = cookies(req)[SESSION_COOKIE];
+    const token = o.sessions.token(id);
+    if (!token || !id) return undefined;
     try {
-      return { s: { domain: o.domain, principal: await authenticate(o.domain, token) }, token };
+      return { s: { domain: o.domain, principal: await authenticate(o.domain, token) }, id };
     } catch {
       return undefined;
     }
@@ -104,17 +103,16 @@ export function registerConsole(app: FastifyInstance, o: { domain: Domain; sendE
       method,
       url,
       config: { doc: { summary, auth: "cookie", produces: "html" } },
+      // Every console form post carries the session's CSRF token; a post without it never reaches the page.
+      ...(method === "POST" ? { preHandler: app.csrfProtection } : {}),
       handler: async (req, reply) => {
         const sess = await sessionOf(req);
         if (!sess) return reply.redirect("/", 303);
         const lang = langOf(req);
-        const ctx: Ctx = { s: sess.s, lang, t: words(lang), csrf: csrfFor(sess.token) };
+        const ctx: Ctx = { s: sess.s, lang, t: words(lang), csrf: csrfFor(reply, sess.id) };
         try {
           if (method === "POST") {
             sameOrigin(req);
-            const given = Buffer.from(String((req.body as { csrf?: unknown } | undefined)?.csrf ?? ""));
-            const want = Buffer.from(ctx.csrf);
-            if (given.length !== want.length || !timingSafeEqual(given, want)) throw new ShuyuError("denied", "CSRF", "the form's CSRF token is missing or wrong; reload the page and try again");
           }
           const r = await fn(ctx, req);
           if ("redirect" in r) return reply.redirect(r.redirect, 303);
@@ -160,14 +158,22 @@ export function registerConsole(app: FastifyInstance, o: { domain: Domain; sendE
         const e = asShuyuError(err);
         return frame(req, reply, e.kind === "internal" ? 500 : e.httpStatus, t("login"), html`<p class="block" role="alert">${e.code}: ${e.kind === "internal" ? "internal error" : e.message}</p><p><a href="/">${t("back")}</a></p>`);
       }
-      return reply.header("set-cookie", `${SESSION_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`).redirect("/", 303);
+      // The cookie carries a random session id, never the token; it expires with the session.
+      const id = o.sessions.open(token);
+      reply.setCookie(SESSION_COOKIE, id, { httpOnly: true, sameSite: "strict", path: "/", maxAge: o.sessions.maxAgeSeconds, secure: req.protocol === "https" });
+      csrfFor(reply, id); // sets the CSRF secret cookie now, so the first form already works
+      return reply.redirect("/", 303);
     },
   });
   app.route({
     method: "POST",
     url: "/logout",
     config: { doc: { summary: "Console logout", auth: "cookie", produces: "html" } },
-    handler: async (_req, reply) => reply.header("set-cookie", `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`).redirect("/", 303),
+    preHandler: app.csrfProtection,
+    handler: async (req, reply) => {
+      o.sessions.close(cookies(req)[SESSION_COOKIE]);
+      return reply.clearCookie(SESSION_COOKIE, { path: "/" }).redirect("/", 303);
+    },
   });
   app.route({
     method: "GET",
@@ -175,7 +181,7 @@ export function registerConsole(app: FastifyInstance, o: { domain: Domain; sendE
     config: { doc: { summary: "Switch the console language (zh or en)", auth: "none", produces: "html" } },
     handler: async (req, reply) => {
       const lang = (req.params as { lang: string }).lang === "en" ? "en" : "zh";
-      return reply.header("set-cookie", `${LANG_COOKIE}=${lang}; SameSite=Strict; Path=/; Max-Age=31536000`).redirect("/", 303);
+      return reply.setCookie(LANG_COOKIE, lang, { sameSite: "strict", path: "/", maxAge: 31536000 }).redirect("/", 303);
     },
   });
 
