@@ -16,7 +16,8 @@ import { auditDenied } from "../lifecycle/denials.js";
 import { attachAccessLog } from "./access-log-hook.js";
 import { authorize } from "../../policies/authz/engine.js";
 import { logOptions } from "./log-options.js";
-import { openApiDocument, type RouteDoc } from "./openapi.js";
+import fastifySwagger from "@fastify/swagger";
+import { documentOnlySchemas, routeSchema, swaggerOptions, type RouteDoc } from "./openapi.js";
 import type { RateRule } from "./rate-limit.js";
 import { apiPrincipal, cookies, PrincipalCache } from "./request-auth.js";
 import { registerSecurity } from "./security.js";
@@ -98,10 +99,16 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
     if (closing) reply.header("connection", "close");
   });
   const routes: RouteDoc[] = [];
+  documentOnlySchemas(app);
+  // Each route's doc becomes its Fastify schema before @fastify/swagger (registered next) reads it.
   app.addHook("onRoute", (r) => {
     const methods = (Array.isArray(r.method) ? r.method : [r.method]).filter((m) => m !== "HEAD");
-    for (const method of methods) routes.push({ method, url: r.url, summary: r.config?.doc?.summary ?? r.url, auth: r.config?.doc?.auth ?? "none", ...(r.config?.doc ?? {}) });
+    if (r.url === "/openapi.json" || r.url.startsWith("/documentation")) return;
+    const doc = { url: r.url, summary: r.config?.doc?.summary ?? r.url, auth: r.config?.doc?.auth ?? ("none" as const), ...(r.config?.doc ?? {}) };
+    for (const method of methods) routes.push({ method, ...doc });
+    r.schema = { ...routeSchema(doc), ...(r.schema ?? {}) };
   });
+  await app.register(fastifySwagger, swaggerOptions({ title: "shuyu 数域 domain API", version: "0.1.0" }));
   app.removeContentTypeParser("text/plain");
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: 64 * 1024 }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
@@ -155,7 +162,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
     app.route({
       method: r.method,
       url: r.url,
-      config: { doc: { summary: r.summary, auth: "bearer", body: r.body, query: r.query, permission: r.permission, produces: "json" } },
+      config: { doc: { summary: r.summary, auth: "bearer", body: r.body, query: r.query, permission: r.permission, produces: "json", status: r.status } },
       handler: async (req, reply) => {
         const s = await session(req);
         jsonOnly(req);
@@ -195,7 +202,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
     method: "GET",
     url: "/openapi.json",
     config: { doc: { summary: "This document", auth: "none", produces: "json" } },
-    handler: async (_req, reply) => sendJson(reply, 200, openApiDocument(routes, { title: "shuyu 数域 domain API", version: "0.1.0" })),
+    handler: async (_req, reply) => sendJson(reply, 200, app.swagger()),
   });
   registerConsole(app, { domain, sessions: consoleSessions, sendError: (reply, err) => sendError(reply, err, domain) });
   await app.ready();

@@ -88,7 +88,7 @@ describe("console and API security", () => {
       const limited = await fetch(url + "/api/catalog", { headers: { authorization: `Bearer ${w.tokens.dev}` } });
       expect(limited.status).toBe(429);
       expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
-      expect((await limited.json()).error.code).toBe("RATE_LIMITED");
+      expect(((await limited.json()) as { error: { code: string } }).error.code).toBe("RATE_LIMITED");
       const guesses = [];
       for (let i = 0; i < 3; i++) guesses.push((await api(url, "GET", "/api/whoami", `guess.${i}`)).status);
       expect(guesses).toEqual([401, 401, 429]);
