@@ -14,6 +14,7 @@ import { authorize } from "../../../policies/authz/engine.js";
 import { table } from "../table.js";
 import { action } from "../run-command.js";
 import { csv, withSession } from "../session.js";
+import { callServer, viaServer } from "../remote.js";
 
 /** One line per purge receipt, for people. */
 export function describeReceipt(r: PurgeReceipt & { sm3?: string }): string {
@@ -199,7 +200,14 @@ export function registerLifecycleCommands(program: Command): void {
     .requiredOption("--out <file>")
     .action(
       action(async (cmd, product: string) => {
-        const r = await withSession(cmd, (s) => downloadPackage(s, product));
+        const r = await viaServer(
+          cmd,
+          async (t) => {
+            const got = (await callServer(t, { method: "GET", path: "/api/products/{id}/package", params: { id: product } })) as { id: string; sm3: string; package: string };
+            return { product: got.id, sm3: got.sm3, bytes: Buffer.from(got.package, "base64") };
+          },
+          (s) => downloadPackage(s, product),
+        );
         writeFileSync(cmd.opts<{ out: string }>().out, r.bytes, { mode: 0o600 });
         return { human: `product ${r.product}: package written to ${cmd.opts<{ out: string }>().out} (SM3 ${r.sm3})`, json: { id: r.product, sm3: r.sm3, file: cmd.opts<{ out: string }>().out, bytes: r.bytes.length } };
       }),
