@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { listCatalog, showCatalog } from "../../services/catalog.js";
 import { ingestDataset, purgeVersions, tagColumn, type IngestSubject } from "../../services/datasets.js";
 import { setColumnRole, setSubjectKey, type DatasetSubject } from "../../services/subjects.js";
-import { progressBar } from "../progress.js";
+import { phaseProgress } from "../progress.js";
 import { action, globalOptions, usage } from "../run-command.js";
 import { csv, withSession } from "../session.js";
 import { viaServer } from "../remote.js";
@@ -45,10 +45,10 @@ export function registerCatalogCommands(program: Command): void {
     .action(
       action(async (cmd) => {
         const { subject, subjectKind, ...o } = cmd.opts();
-        const bar = progressBar(`ingest ${o.id}`, process.stderr.isTTY === true && !globalOptions(cmd).json);
+        const bar = phaseProgress(`ingest ${o.id}`, { check: "structure check", load: "load", detect: "PII discovery", catalog: "catalog" }, process.stderr.isTTY === true && !globalOptions(cmd).json);
         try {
           const r = await withSession(cmd, (s) =>
-            ingestDataset(s, { ...o, grade: o.grade, ...(subject !== undefined ? { subject: csv(subject) } : {}), ...(subjectKind !== undefined ? { subjectKind } : {}) }, (d, t) => bar.update(d, t)),
+            ingestDataset(s, { ...o, grade: o.grade, ...(subject !== undefined ? { subject: csv(subject) } : {}), ...(subjectKind !== undefined ? { subjectKind } : {}) }, (p) => bar.report(p)),
           );
           bar.stop();
           const tagged = r.proposals.filter((p) => p.tags.length > 0);
