@@ -41,6 +41,7 @@ describe("ingest progress", () => {
     expect(piped.stderr).not.toMatch(/structure check/);
     const quoted = [process.execPath, BIN, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
     const tty = await promisify(execFile)("/usr/bin/script", ["-qec", quoted.replace("recs2", "recs3"), "/dev/null"], { env: { ...process.env, COLUMNS: "120" } });
+    // eslint-disable-next-line no-control-regex -- the terminal's escape sequences are what this strips
     const screen = tty.stdout.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b[78]/g, "");
     for (const line of [/1\/4 structure check .* \/ 0\.\d MiB/, /2\/4 load .*5,000 rows/, /3\/4 PII discovery .*3 columns/, /4\/4 catalog .*done/]) expect(screen).toMatch(line);
     expect(screen).toMatch(/dataset recs3 version 1: 5000 rows/);
