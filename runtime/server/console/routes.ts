@@ -17,6 +17,7 @@ import { listOrgs } from "../../services/orgs.js";
 import { approveScenario, listScenarios, rejectScenario } from "../../services/scenarios.js";
 import type { Session } from "../../services/session.js";
 import { listApiProducts } from "../api-products/service.js";
+import { downloadPackage } from "../../lifecycle/delivery.js";
 import { cookies, SESSION_COOKIE } from "../request-auth.js";
 import { barChart } from "./bar-chart.js";
 import type { ConsoleSessions } from "./sessions.js";
@@ -30,7 +31,8 @@ interface Ctx {
   csrf: string;
 }
 
-type Page = (ctx: Ctx, req: FastifyRequest) => Promise<{ title: Word; body: Raw } | { redirect: string }>;
+/** A page renders HTML, redirects, or hands over a file (a package download). */
+type Page = (ctx: Ctx, req: FastifyRequest) => Promise<{ title: Word; body: Raw } | { redirect: string } | { file: { name: string; type: string; bytes: Buffer; sm3: string } }>;
 
 const LANG_COOKIE = "shuyu_lang";
 
@@ -116,6 +118,9 @@ export function registerConsole(app: FastifyInstance, o: { domain: Domain; sessi
           }
           const r = await fn(ctx, req);
           if ("redirect" in r) return reply.redirect(r.redirect, 303);
+          if ("file" in r) {
+            return reply.type(r.file.type).header("content-disposition", `attachment; filename="${r.file.name.replace(/[^A-Za-z0-9._-]/g, "_")}"`).header("x-shuyu-sm3", r.file.sm3).send(r.file.bytes);
+          }
           return frame(req, reply, 200, ctx.t(r.title), r.body, sess.s.principal);
         } catch (err) {
           const e = asShuyuError(err);
@@ -240,11 +245,23 @@ ${logs.logs === null ? html`<p class="warn">${t("rawLogsNote")}</p>` : html`<h3>
   page("GET", "/console/products", "Console: released products and data interfaces", async ({ s, t }) => {
     const rows = await listProducts(s);
     const apis = await listApiProducts(s);
+    // The download link is shown where delivery is allowed: the requesting organisation's developers, operator admins.
+    const mayDownload = (org: string) => roleAllows(s.principal.roles, "product.download") && (s.principal.orgKind === "operator" || org === s.principal.orgId);
+    const pkg = (p: (typeof rows)[number]) => {
+      const name = p.package.split("/").pop() ?? p.id;
+      return p.state === "listed" && mayDownload(p.org) ? html`<a href="/console/products/${p.id}/package" download="${name}">${t("download")} ${name}</a>` : name;
+    };
     return {
       title: "products",
-      body: html`${rows.length ? table(t("products"), [t("id"), t("form"), t("scenarios"), t("state"), t("package"), "SM3"], rows.map((p) => [p.id, p.form, p.scenario, p.state, p.package.split("/").pop(), p.sm3])) : html`<p>${t("none")}</p>`}
+      body: html`${rows.length ? table(t("products"), [t("id"), t("form"), t("scenarios"), t("state"), t("package"), "SM3"], rows.map((p) => [p.id, p.form, p.scenario, stateWord(t, "st", p.state), pkg(p), p.sm3])) : html`<p>${t("none")}</p>`}
 ${apis.length ? table(t("apiProducts"), [t("id"), t("name"), t("scenarios"), t("state")], apis.map((p) => [p.id, p.name, p.scenario, p.state])) : ""}`,
     };
+  });
+  page("GET", "/console/products/:id/package", "Console: download a listed product's sealed package (its own organisation only; audited)", async ({ s }, req) => {
+    const id = (req.params as { id: string }).id;
+    const r = await downloadPackage(s, id);
+    const listed = (await listProducts(s)).find((p) => p.id === id);
+    return { file: { name: listed?.package.split("/").pop() ?? `${id}.tar`, type: "application/octet-stream", bytes: r.bytes, sm3: r.sm3 } };
   });
   page("GET", "/console/egress", "Console: the egress review queue", async ({ s, t }) => {
     const rows = await listEgress(s);
