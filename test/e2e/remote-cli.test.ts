@@ -130,6 +130,17 @@ describe("CLI against a running server", () => {
     expect((await remote("--profile", "rev", "package", "download", products[0].id, "--out", join(t.dir, "x.tar"))).code).toBe(2);
   }, 180_000);
 
+  it("the operator's commands too: quotas, scenario limits, suspending and resuming a scenario, the operator's authorization", async () => {
+    const admin = (...a: string[]) => ok("--server", url, "--token", tok.admin, ...a);
+    await admin("quota", "set", "--account", "dd", "--raw-jobs-per-day", "7");
+    expect((await admin("quota", "show")).quotas).toContainEqual(expect.objectContaining({ id: "dd", rawJobsPerDay: 7 }));
+    await admin("limits", "set", "--scenario", "s1", "--max-wall-ms", "30000");
+    expect((await admin("limits", "show", "--scenario", "s1")).maxima.wallMs).toBe(30000);
+    expect((await admin("scenario", "suspend", "s1", "--reason", "远程暂停测试")).state).toBe("suspended");
+    expect((await admin("scenario", "resume", "s1", "--reason", "远程恢复测试")).state).toBe("approved");
+    expect(await admin("operator", "show")).toHaveProperty("state");
+  }, 60_000);
+
   it("host-only commands say so; an unreachable server is an error naming it; logout forgets the token", async () => {
     const ingest = await remote("--profile", "dev", "backup", "--dir", join(t.dir, "b"));
     expect(ingest.code).not.toBe(0);

@@ -4,7 +4,7 @@ import { ShuyuError } from "../../../policies/errors.js";
 import { addAgreement, changeAgreement, listAgreements } from "../../services/agreements.js";
 import { approveScenario, changeScenario, listScenarios, rejectScenario, showScenario, submitScenario, type Scenario } from "../../services/scenarios.js";
 import { action } from "../run-command.js";
-import { csv, withSession } from "../session.js";
+import { csv } from "../session.js";
 import { viaServer } from "../remote.js";
 import { table } from "../table.js";
 
@@ -66,7 +66,8 @@ export function registerScenarioCommands(program: Command): void {
       .requiredOption("--reason <text>")
       .action(
         action(async (cmd, id: string) => {
-          const r = await withSession(cmd, (s) => changeAgreement(s, id, change, cmd.opts<{ reason: string }>().reason));
+          const reason = cmd.opts<{ reason: string }>().reason;
+          const r = await viaServer(cmd, { method: "POST", path: `/api/agreements/{id}/${change}`, params: { id }, body: { reason } }, (s) => changeAgreement(s, id, change, reason));
           return { human: `agreement ${r.id}: ${r.state}${r.purged ? ` (revoked ${r.purged.accounts} accounts, ${r.purged.scenarios} scenarios; purged ${r.purged.jobs} jobs' staging; delisted ${r.purged.products} products)` : ""}`, json: r };
         }),
       );
@@ -119,7 +120,8 @@ export function registerScenarioCommands(program: Command): void {
       .requiredOption("--reason <text>")
       .action(
         action(async (cmd, id: string) => {
-          const r = await withSession(cmd, (s) => changeScenario(s, id, change, cmd.opts<{ reason: string }>().reason));
+          const reason = cmd.opts<{ reason: string }>().reason;
+          const r = await viaServer(cmd, { method: "POST", path: `/api/scenarios/{id}/${change}`, params: { id }, body: { reason } }, (s) => changeScenario(s, id, change, reason));
           return { human: describe(r), json: r };
         }),
       );
