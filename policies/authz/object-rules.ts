@@ -58,4 +58,7 @@ export const OBJECT_RULES: Partial<Record<Action, Rule[]>> = {
   "product.read": [ownOrgForDevelopers],
   "product.download": [ownOrgForDevelopers],
   "feedback.read": [ownOrgForDevelopers],
+  "use.read": [ownOrgForDevelopers],
+  "admission.apply": [ownOrgForDevelopers],
+  "admission.read": [ownOrgForDevelopers],
 };

@@ -17,6 +17,7 @@ import { registerWhoamiCommands } from "./commands/whoami.js";
 import { registerCompletionCommands } from "./commands/completion.js";
 import { registerLifecycleCommands } from "./commands/lifecycle.js";
 import { registerLoginCommands } from "./commands/login.js";
+import { registerObligationCommands } from "./commands/obligations.js";
 import { versionLine } from "./versions.js";
 
 /** Builds the `shuyu` command tree (DESIGN §6). */
@@ -66,5 +67,6 @@ export function buildProgram(): Command {
   registerCompletionCommands(program);
   registerLifecycleCommands(program);
   registerLoginCommands(program);
+  registerObligationCommands(program);
   return program;
 }

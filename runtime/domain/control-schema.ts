@@ -3,7 +3,9 @@
  * queried element-wise, and JSON keeps binding simple. A new domain gets the whole
  * schema at once; an older one is brought up to date by CONTROL_MIGRATIONS when it opens.
  */
-export const CONTROL_SCHEMA_VERSION = 2;
+import { OBLIGATION_TABLES } from "../obligations/schema.js";
+
+export const CONTROL_SCHEMA_VERSION = 3;
 
 /** Version 2: subject keys (dataset_subjects) and admins' column roles (column_roles). */
 const SUBJECT_TABLES = `
@@ -19,7 +21,7 @@ CREATE TABLE column_roles (
  * Steps from each older schema version to the next, applied in order inside one
  * transaction: `to` is the version the step produces. Append only; never edit a step.
  */
-export const CONTROL_MIGRATIONS: { to: number; sql: string }[] = [{ to: 2, sql: SUBJECT_TABLES }];
+export const CONTROL_MIGRATIONS: { to: number; sql: string }[] = [{ to: 2, sql: SUBJECT_TABLES }, { to: 3, sql: OBLIGATION_TABLES }];
 
 export const CONTROL_SCHEMA = `
 CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
@@ -69,4 +71,4 @@ CREATE TABLE feedback (
   id VARCHAR PRIMARY KEY, dataset VARCHAR NOT NULL, provider VARCHAR NOT NULL, org VARCHAR NOT NULL, text VARCHAR NOT NULL,
   state VARCHAR NOT NULL, answer VARCHAR, submitted_by VARCHAR NOT NULL, submitted_at TIMESTAMP NOT NULL, due DATE NOT NULL,
   answered_at TIMESTAMP);
-${SUBJECT_TABLES}`;
+${SUBJECT_TABLES}${OBLIGATION_TABLES}`;

@@ -9,6 +9,9 @@ import { today } from "../clock.js";
 import { all, one } from "../domain/db.js";
 import type { Session } from "../services/session.js";
 import { ensureLifecycleTables } from "./schema.js";
+import { obligationStanding, type ObligationSubject } from "../obligations/access.js";
+
+export { obligationStanding, type ObligationSubject };
 
 /** What is about to act: any of scenario, agreement, organisation, accounts, datasets. */
 export interface StandingSubject {
@@ -20,6 +23,12 @@ export interface StandingSubject {
   /** Accounts whose standing matters: the actor, and the submitter of the job or request. */
   accounts?: string[];
   datasets?: string[];
+  /** The obligations (issue 15): the product used, by whom, and the data subject a call is about. */
+  product?: string;
+  callerOrg?: ObligationSubject["callerOrg"];
+  callerKind?: ObligationSubject["callerKind"];
+  delivery?: ObligationSubject["delivery"];
+  consent?: ObligationSubject["consent"];
 }
 
 /** The verdict: allowed, or the first reason not to. */
@@ -107,7 +116,7 @@ export async function standing(s: Ctx, subject: StandingSubject): Promise<Standi
     if (d < ag.start) return no("AGREEMENT_NOT_IN_FORCE", `agreement '${ag.id}' starts on ${ag.start}; nothing runs under it before then`, { agreement: ag.id, start: ag.start, today: d });
     if (d > ag.end) return no("AGREEMENT_EXPIRED", `agreement '${ag.id}' ended on ${ag.end}`, { agreement: ag.id, end: ag.end, today: d });
   }
-  return { ok: true };
+  return obligationStanding(s, { ...subject, org });
 }
 
 /** Throws the verdict as a DENIED error (exit 2, HTTP 403) unless the subject may act now. */

@@ -11,6 +11,7 @@ import { DateSchema, parseInput } from "../../policies/schemas/common.js";
 import { readEntries } from "../audit/chain.js";
 import { now, today } from "../clock.js";
 import { all } from "../domain/db.js";
+import { marketSection } from "../obligations/metering.js";
 import { listFeedback, type Feedback } from "../services/feedback.js";
 import type { Session } from "../services/session.js";
 import { periodIncidents, periodPurges, type PeriodIncident, type PeriodPurge } from "../lifecycle/report-sections.js";
@@ -35,6 +36,8 @@ export interface ActivityReport {
   incidents: PeriodIncident[];
   /** Purge receipts written in the period (HLJ 29, ZJ 32). */
   purges: PeriodPurge[];
+  /** Market operation (HB 37): calls, deliveries, using organisations and revenue per product. */
+  market: Awaited<ReturnType<typeof marketSection>>;
 }
 
 const dateText = (d: unknown) => (d instanceof Date ? d.toISOString().slice(0, 10) : String(d));
@@ -120,6 +123,7 @@ export async function activityReport(s: Session, raw: unknown = {}): Promise<Act
     period: { from, to }, generatedAt: now().toISOString(), generatedBy: s.principal.accountId,
     holdings, authorizations, scenarios, jobs, egress, products, feedback, audit: { entries: entries.length, byAction },
     incidents: await periodIncidents(s, lo, hi), purges: await periodPurges(s, lo, hi),
+    market: await marketSection(s, { from, to }),
   };
   await s.domain.exclusive(() => s.domain.audit({ actor: s.principal.accountId, action: "report.activity", object: "report", details: { from, to } }));
   return report;
@@ -166,6 +170,9 @@ export function activityMarkdown(r: ActivityReport): string {
     "",
     "## Data purged at the end of authorizations (HLJ 29, ZJ 32)",
     ...mdTable(["receipt", "cause", "organisation", "agreement / scenarios", "files", "vault tables", "rows", "receipt SM3"], r.purges.map((p) => [p.id, p.cause, p.org, p.agreement ?? p.scenarios.join(", "), p.files, p.vaultTables, p.rows, p.sm3])),
+    "",
+    `## Market operation (HB 37): ${r.market.totals.calls} calls, ${r.market.totals.deliveries} deliveries, revenue ${(r.market.totals.revenueFen / 100).toFixed(2)} yuan`,
+    ...mdTable(["product", "calls", "deliveries", "using organisations", "revenue (yuan)"], r.market.products.map((m) => [m.product, m.calls, m.deliveries, m.users, (m.revenueFen / 100).toFixed(2)])),
     "",
     `## Audit chain: ${r.audit.entries} entries in the period`,
     ...mdTable(["action", "entries"], Object.entries(r.audit.byAction).sort().map(([a, n]) => [a, n])),

@@ -19,6 +19,7 @@ import type { Session } from "../services/session.js";
 import { RoleInput, setColumnRole, setSubjectKey, SubjectInput } from "../services/subjects.js";
 import { LIFECYCLE_ROUTES } from "./lifecycle-routes.js";
 import { waitingFor } from "../services/waiting.js";
+import { OBLIGATION_ROUTES } from "./obligation-routes.js";
 
 /** What a route handler receives besides the session. */
 export interface RouteInput {
@@ -176,4 +177,5 @@ export const API_ROUTES: ApiRoute[] = [
   { method: "GET", url: "/api/audit", summary: "Audit log, filtered", permission: "audit.read", query: AuditFilter, handler: (s, i) => auditLog(s, i.query) },
   { method: "POST", url: "/api/audit/verify", summary: "Verify the audit chain (R7)", permission: "audit.verify", handler: (s) => verifyAudit(s) },
   ...LIFECYCLE_ROUTES,
+  ...OBLIGATION_ROUTES,
 ];

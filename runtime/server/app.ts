@@ -11,6 +11,7 @@ import { API_ROUTES, type ApiRoute } from "./api-routes.js";
 import { ApiProductRuntime, CallInput } from "./api-products/product-runtime.js";
 import { ApiReviewInput, listApiProducts, publishApiProduct, PublishApiInput, reviewApiProduct } from "./api-products/service.js";
 import { registerConsole } from "./console/routes.js";
+import { registerPublicDisclosure } from "./public-disclosure.js";
 import { httpError } from "./http-errors.js";
 import { auditDenied } from "../lifecycle/denials.js";
 import { attachAccessLog } from "./access-log-hook.js";
@@ -204,6 +205,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
     config: { doc: { summary: "This document", auth: "none", produces: "json" } },
     handler: async (_req, reply) => sendJson(reply, 200, app.swagger()),
   });
+  registerPublicDisclosure(app, domain, (reply, value) => sendJson(reply, 200, value));
   registerConsole(app, { domain, sessions: consoleSessions, sendError: (reply, err) => sendError(reply, err, domain) });
   await app.ready();
   return { app, products, routes };

@@ -9,6 +9,7 @@ import { purgeAgreement, purgeScenario, type PurgeReceipt } from "../lifecycle/p
 import { checkTerms } from "../lifecycle/terms.js";
 import { currentVersion } from "./datasets.js";
 import { getOrg } from "./orgs.js";
+import { assertSocialOwner } from "../obligations/social.js";
 import type { Session } from "./session.js";
 
 /** GZ 7, HLJ 14(2), HB 9, ZJ 8, GY 32: an authorization lasts at most three years. */
@@ -99,6 +100,7 @@ export async function addAgreement(s: Session, raw: unknown): Promise<Agreement>
     const datasets = [...new Set(input.datasets)];
     for (const d of datasets) {
       await currentVersion(s, d);
+      await assertSocialOwner(s, d, org.id);
       const neg = await one<{ negative_list: boolean }>(s.domain.control, "SELECT negative_list FROM dataset_meta WHERE id = ?", [d]);
       if (neg?.negative_list) throw new ShuyuError("invalid", "NEGATIVE_LIST", `dataset '${d}' is on the negative list and cannot be authorized (GY 12)`, { details: { dataset: d } });
     }

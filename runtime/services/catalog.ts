@@ -5,6 +5,7 @@ import type { ColumnTag } from "../../policies/pii/types.js";
 import { buildSample, type SampleResult } from "../../policies/sample/index.js";
 import { all } from "../domain/db.js";
 import { columnTags, currentVersion, sampleTags, versions } from "./datasets.js";
+import { socialSources } from "../obligations/social.js";
 import type { Session } from "./session.js";
 import { allSubjects, datasetRoles, datasetSubject, roleOverrides, type DatasetSubject } from "./subjects.js";
 import type { ColumnRole } from "../../policies/subjects/index.js";
@@ -32,6 +33,8 @@ export interface CatalogEntry {
   subject: { kind: DatasetSubject["kind"]; columns: string[]; confirmed: boolean } | null;
   /** Each column's role (identifier, quasi, measure, sensitive): the SQL guard and the gate act on these. */
   roles: Record<string, ColumnRole>;
+  /** Set for social (non-public) data brought by a developer organisation (HB 24(3)). */
+  social?: { org: string; lawfulSource: string };
 }
 
 type EntryRow = {
@@ -119,7 +122,10 @@ async function catalogEntries(s: Session): Promise<CatalogEntry[]> {
   );
   const status = await authorizationStatus(s);
   const subjects = await allSubjects(s);
-  const visible = rows.filter((r) => !r.negative_list || seesNegativeList(s));
+  // Social data (HB 24(3)) is marked, and seen only by its own organisation and operator staff.
+  const social = await socialSources(s);
+  const wide = s.principal.orgKind === "operator";
+  const visible = rows.filter((r) => (!r.negative_list || seesNegativeList(s)) && (!social.has(r.id) || wide || social.get(r.id)!.org === s.principal.orgId));
   const roles = new Map<string, Record<string, ColumnRole>>();
   for (const r of visible) roles.set(r.id, await datasetRoles(s, r.id));
   return visible
@@ -133,6 +139,7 @@ async function catalogEntries(s: Session): Promise<CatalogEntry[]> {
         authorization: { agreements: st.agreements, approvedScenarios: st.approved, status: st.approved > 0 ? "authorized" : "not-authorized" },
         subject: k ? { kind: k.kind, columns: k.columns, confirmed: k.confirmed } : null,
         roles: roles.get(r.id)!,
+        ...(social.has(r.id) ? { social: { org: social.get(r.id)!.org, lawfulSource: social.get(r.id)!.lawfulSource } } : {}),
       };
     });
 }

@@ -7,6 +7,7 @@ import { now, today } from "../clock.js";
 import { all, one } from "../domain/db.js";
 import { currentVersion } from "./datasets.js";
 import type { Session } from "./session.js";
+import { workingDeadline } from "../obligations/calendar.js";
 
 /** HB 25: the provider answers a quality report within 3 working days. */
 export const DEFAULT_FEEDBACK_WORKING_DAYS = 3;
@@ -111,11 +112,12 @@ export async function submitFeedback(s: Session, raw: unknown): Promise<Feedback
     const ds = await currentVersion(s, input.dataset);
     const id = `fb-${today().replace(/-/g, "")}-${randomBytes(4).toString("hex")}`;
     const days = await feedbackWorkingDays(s);
-    const due = addWorkingDays(today(), days);
+    // Working days of the domain's calendar (public holidays, make-up weekends) in its time zone (HB 25, GZ 21).
+    const { due, timeZone } = await workingDeadline(s, days);
     await s.domain.control.run("INSERT INTO feedback VALUES (?, ?, ?, ?, ?, 'open', NULL, ?, ?::TIMESTAMP, ?::DATE, NULL)", [
       id, ds.id, ds.provider, s.principal.orgId, input.text, s.principal.accountId, now().toISOString(), due,
     ]);
-    await s.domain.audit({ actor: s.principal.accountId, action: "feedback.submit", object: `feedback:${id}`, details: { dataset: ds.id, version: ds.version, provider: ds.provider, due, workingDays: days } });
+    await s.domain.audit({ actor: s.principal.accountId, action: "feedback.submit", object: `feedback:${id}`, details: { dataset: ds.id, version: ds.version, provider: ds.provider, due, workingDays: days, timeZone, raisedBy: s.principal.orgKind === "operator" ? "operator" : "developer" } });
     return getFeedback(s, id);
   });
 }

@@ -12,6 +12,8 @@ import { all, ident, one } from "../domain/db.js";
 import { subjectSecret } from "../domain/subject-secret.js";
 import { writeLibrary, type LibraryManifest, type LibrarySource } from "../library/materialise.js";
 import { buildSampleTwin } from "../library/sample-twin.js";
+import { fastReviewBasis } from "../obligations/whitelist.js";
+import { assertSocialOwner } from "../obligations/social.js";
 import { RESERVED_PREFIX, type GrantedRole } from "../../policies/subjects/index.js";
 import { purgeScenario } from "../lifecycle/purge.js";
 import { coveringAgreement, expireLapsed } from "./agreements.js";
@@ -147,6 +149,7 @@ export async function submitScenario(s: Session, raw: unknown): Promise<Scenario
         });
       }
       await requireSubjectKey(s, g.dataset);
+      await assertSocialOwner(s, g.dataset, s.principal.orgId);
     }
     const agreement = await coveringAgreement(s, s.principal.orgId, grants.map((g) => g.dataset));
     if (input.until && input.until > agreement.end) {
@@ -178,7 +181,10 @@ export async function approveScenario(s: Session, id: string, reason?: string): 
     const party = s.principal.orgKind === "operator" ? "operator" : s.principal.orgId;
     if (party === "operator") sc.approvals.operator = stamp;
     else sc.approvals.providers[party] = stamp;
-    const missing = sc.approvals.required.filter((r) => (r === "operator" ? !sc.approvals.operator : !sc.approvals.providers[r]));
+    let missing = sc.approvals.required.filter((r) => (r === "operator" ? !sc.approvals.operator : !sc.approvals.providers[r]));
+    // HB 28: a whitelisted scenario takes the fast-review path (the operator's approval alone), still reviewed on its own.
+    const fast = missing.length && sc.approvals.operator ? await fastReviewBasis(s, sc) : undefined;
+    if (fast) missing = [];
     let library: LibraryManifest | null = null;
     if (missing.length === 0) library = await materialiseLibraries(s, sc);
     await s.domain.control.run("UPDATE scenarios SET approvals = ?, state = ?, decided_at = ?::TIMESTAMP, library = ? WHERE id = ?", [
@@ -186,7 +192,7 @@ export async function approveScenario(s: Session, id: string, reason?: string): 
     ]);
     await s.domain.audit({
       actor: s.principal.accountId, action: "scenario.approve", object: `scenario:${id}`,
-      details: { party, reason: reason ?? null, waitingFor: missing, ...(library ? { library: library.datasets.map((d) => ({ dataset: d.dataset, version: d.version, sm3: d.sm3, rows: d.rows })) } : {}) },
+      details: { party, reason: reason ?? null, waitingFor: missing, ...(fast ? { fastReview: fast } : {}), ...(library ? { library: library.datasets.map((d) => ({ dataset: d.dataset, version: d.version, sm3: d.sm3, rows: d.rows })) } : {}) },
     });
     return loadScenario(s, id);
   });

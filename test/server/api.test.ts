@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readEntries } from "../../runtime/audit/chain.js";
 import { verifyApiResponse } from "../../runtime/server/api-products/verify-response.js";
 import { buildServer } from "../../runtime/server/app.js";
-import { api, serve, VERIFY_SQL, world } from "./world.js";
+import { api, recordConsents, serve, VERIFY_SQL, world } from "./world.js";
 
 describe("shuyu serve: the API over the services", () => {
   let w: Awaited<ReturnType<typeof world>>;
@@ -69,6 +69,8 @@ describe("shuyu serve: the API over the services", () => {
     expect((await api(srv.url, "POST", `/api/api-products/${id}/review`, w.tokens.dev, { decision: "approve", reason: "x" })).status).toBe(403);
     const rev = await api(srv.url, "POST", `/api/api-products/${id}/review`, w.tokens.reviewer, { decision: "approve", reason: "只返回是否一致" });
     expect(rev.json.state).toBe("listed");
+    // GZ 23: a 核验 answers only about persons whose authorization is recorded, under a scenario whose basis is consent.
+    await recordConsents(srv.url, w.tokens.admin, `product:${id}`, w.rows.slice(0, 45).map((r) => r[1]));
 
     const seal = (await api(srv.url, "GET", "/api/seal")).json;
     const yes = await api(srv.url, "POST", `/api/api-products/${id}/call`, w.tokens.dev, { params: { name, id_number: idn } });

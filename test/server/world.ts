@@ -80,3 +80,16 @@ export async function consoleLogin(url: string, token: string): Promise<string> 
   if (r.status !== 303) throw new Error(`console login failed: ${r.status}`);
   return r.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
 }
+
+/** Records the consent-based legal basis of scenario `hy` and one data subject's authorization per id number (GZ 23). */
+export async function recordConsents(url: string, adminToken: string, scope: string, idNumbers: string[]): Promise<string[]> {
+  const basis = await api(url, "POST", "/api/scenarios/hy/basis", adminToken, { basis: "consent", note: "核验经本人授权" });
+  if (basis.status !== 200) throw new Error(JSON.stringify(basis.json));
+  const ids: string[] = [];
+  for (const idn of idNumbers) {
+    const r = await api(url, "POST", "/api/consents", adminToken, { dataset: "people", subject: [idn], scope, granted: "2026-01-01", expires: "2028-12-31", evidence: "授权书编号 SQ-001" });
+    if (r.status !== 201) throw new Error(JSON.stringify(r.json));
+    ids.push(r.json.id);
+  }
+  return ids;
+}

@@ -10,7 +10,10 @@ import type { Domain } from "../../domain/domain.js";
 import { one } from "../../domain/db.js";
 import type { Seal } from "../../domain/seal.js";
 import { readLibraryManifest } from "../../services/scenarios.js";
-import { standing } from "../../lifecycle/standing.js";
+import { obligationStanding, standing } from "../../lifecycle/standing.js";
+import { subjectDigest } from "../../obligations/consent.js";
+import { CallMeter } from "../../obligations/metering.js";
+import { subjectBinding, type SubjectBinding } from "../../obligations/subject-params.js";
 import { DailyQuota, RateLimiter } from "../rate-limit.js";
 import { CallBatcher, type CallRecord } from "./call-batcher.js";
 import { gateCallOutput } from "./call-gate.js";
@@ -23,6 +26,8 @@ interface Loaded {
   engine: ProductQueryEngine;
   params: z.ZodType<Record<string, string | number>>;
   checkedAt: number;
+  /** Whether calls are about a person, and which parameters name them (consent is checked per call). */
+  binding: SubjectBinding;
   live: { ok: true } | { ok: false; error: ShuyuError };
 }
 
@@ -44,10 +49,12 @@ export class ApiProductRuntime {
   private readonly rates = new RateLimiter({ perSecond: 1, burst: 1 });
   private readonly quota = new DailyQuota();
   readonly batcher: CallBatcher;
+  private readonly meter: CallMeter;
 
   /** `liveCheckMs`: how long a product's liveness (scenario/agreement state) is cached; 0 checks every call. */
   constructor(private readonly domain: Domain, seal: Seal, private readonly opts: { liveCheckMs?: number } = {}) {
     this.batcher = new CallBatcher(domain, seal);
+    this.meter = new CallMeter(domain);
   }
 
   private async load(id: string): Promise<Loaded> {
@@ -57,8 +64,10 @@ export class ApiProductRuntime {
         const product = await loadApiProduct(this.domain, id);
         if (product.state !== "listed") throw new ShuyuError("denied", "PRODUCT_NOT_LISTED", `API product '${id}' is ${product.state}; only a reviewed, listed product answers calls`);
         const dir = this.domain.paths.library(product.scenario);
-        const engine = await ProductQueryEngine.open(dir, readLibraryManifest(dir), product.spec.sql, product.spec.params.map((p) => p.type));
-        return { product, engine, params: paramSchema(product), checkedAt: -Infinity, live: { ok: true } as const };
+        const manifest = readLibraryManifest(dir);
+        const binding = await subjectBinding(manifest, product.spec.sql, product.spec.params.length);
+        const engine = await ProductQueryEngine.open(dir, manifest, product.spec.sql, product.spec.params.map((p) => p.type));
+        return { product, engine, params: paramSchema(product), binding, checkedAt: -Infinity, live: { ok: true } as const };
       })();
       this.loaded.set(id, p);
       p.catch(() => this.loaded.delete(id));
@@ -97,6 +106,13 @@ export class ApiProductRuntime {
       const l = await this.load(id);
       if (!l.live.ok) throw l.live.error;
       const params = parseInput(l.params, body.params, "params");
+      // Checked on every call, not cached: a revoked consent, a delisting or an ended use agreement applies to the next call.
+      const b = l.binding;
+      const consent = b.personal
+        ? { dataset: b.dataset, digest: b.params.every((i) => i !== undefined) ? subjectDigest(this.domain.paths.keys, b.kind, b.params.map((i) => params[l.product.spec.params[i!].name])) : undefined }
+        : undefined;
+      const ob = await obligationStanding({ domain: this.domain }, { step: "product.call", product: id, callerOrg: principal.orgId, callerKind: principal.orgKind, delivery: "api", consent, accounts: [principal.accountId] });
+      if (!ob.ok) throw new ShuyuError("denied", ob.code, `product.call: ${ob.message}`, { details: { ...ob.details, step: "product.call" } });
       const key = `${principal.accountId}\u0000${id}`;
       this.rates.take(key, { perSecond: l.product.spec.rules.perSecond, burst: l.product.spec.rules.burst });
       this.quota.take(key, l.product.spec.rules.quotaPerDay);
@@ -104,6 +120,7 @@ export class ApiProductRuntime {
       const gated = gateCallOutput(rows, l.product.spec);
       const answer = { product: id, call: callId, time: new Date().toISOString(), caller: principal.accountId, paramsSm3, result: gated.result, resultClass: gated.resultClass };
       const signed = await this.batcher.submit({ ...record, resultClass: gated.resultClass }, answer);
+      await this.meter.record({ product: id, org: principal.orgId, account: principal.accountId, kind: "call" });
       return signed!;
     } catch (err) {
       if (err instanceof ShuyuError) {
@@ -116,6 +133,7 @@ export class ApiProductRuntime {
   /** Seals pending calls and closes every product engine. */
   async close(): Promise<void> {
     await this.batcher.close();
+    await this.meter.close();
     for (const p of this.loaded.values()) (await p.catch(() => undefined))?.engine.close();
     this.loaded.clear();
   }

@@ -1,0 +1,13 @@
+export { obligationStanding, admissionRequired, type ObligationSubject } from "./access.js";
+export { addUseAgreement, terminateUseAgreement, listUseAgreements, useInForce, type UseAgreement } from "./use-agreements.js";
+export { recordConsent, revokeConsent, listConsents, consentInForce, subjectDigest, recordLegalBasis, legalBasis, type Consent } from "./consent.js";
+export { subjectBinding, type SubjectBinding } from "./subject-params.js";
+export { productRef, productRefs, type ProductRef } from "./products.js";
+export { productCatalog, listCatalogProducts, registerProduct, delistProduct, registrationRecord, verifyRegistrationRecord, type RegisteredProduct } from "./register.js";
+export { publicDisclosure, type Disclosure } from "./disclosure.js";
+export { applyAdmission, decideAdmission, listAdmissions, recordEvaluation, recordPersonnel, setAdmissionPolicy, type Admission } from "./admission.js";
+export { addWhitelist, removeWhitelist, listWhitelist, fastReviewBasis, type WhitelistEntry } from "./whitelist.js";
+export { meterUse, CallMeter, marketSection, usageReport } from "./metering.js";
+export { workingDeadline, addWorkingDaysWith, isWorkingDay, localDate, calendarDays, setCalendarDays, setTimeZone, showCalendar, DEFAULT_TIME_ZONE } from "./calendar.js";
+export { importSocialData, socialSources, socialVisible, assertSocialOwner, type SocialSource } from "./social.js";
+export { OBLIGATION_TABLES } from "./schema.js";
