@@ -55,8 +55,8 @@ async function admissionStanding(s: Pick<Session, "domain">, orgs: string[], acc
 /** The obligations' verdict for one step. */
 export async function obligationStanding(s: Pick<Session, "domain">, subject: ObligationSubject): Promise<Standing> {
   let scenario: string | undefined;
+  const p = subject.product ? await productRef(s, subject.product).catch(() => undefined) : undefined;
   if (subject.product) {
-    const p = await productRef(s, subject.product).catch(() => undefined);
     if (!p) return no("NOT_FOUND", `product '${subject.product}' does not exist`, { what: "product", id: subject.product });
     scenario = p.scenario;
     if (p.state === "delisted") {
@@ -64,6 +64,10 @@ export async function obligationStanding(s: Pick<Session, "domain">, subject: Ob
       return no("PRODUCT_DELISTED", `product '${p.id}' was delisted (recalled)${r?.reason ? `: ${r.reason}` : ""}; it is neither called nor delivered (GY 31)`, { product: p.id });
     }
     if (p.state !== "listed") return no("PRODUCT_NOT_LISTED", `product '${p.id}' is ${p.state}; only a listed product is used`, { product: p.id, state: p.state });
+  }
+  const admitted = await admissionStanding(s, [subject.org, subject.callerOrg].filter((x): x is string => !!x), subject.accounts ?? []);
+  if (!admitted.ok) return admitted;
+  if (p) {
     if (subject.callerOrg && subject.callerOrg !== p.org && subject.callerKind !== "operator") {
       const use = await useInForce(s, p.id, subject.callerOrg, subject.delivery ?? (p.kind === "api" ? "api" : "package"));
       if (!use) return no("USE_AGREEMENT_REQUIRED", `organisation '${subject.callerOrg}' holds no product-use agreement in force for '${p.id}' (HB 27, HB 31)`, { product: p.id, org: subject.callerOrg });
@@ -76,5 +80,5 @@ export async function obligationStanding(s: Pick<Session, "domain">, subject: Ob
     const id = await consentInForce(s, subject.consent.dataset, subject.consent.digest, subject.product ?? "", scenario ?? "");
     if (!id) return no("CONSENT_REQUIRED", `no authorization of this data subject is in force for ${subject.product ? `product '${subject.product}'` : "this use"} (GZ 23, ZJ 20, HB 27(2))`, { dataset: subject.consent.dataset, subjectDigest: subject.consent.digest });
   }
-  return admissionStanding(s, [subject.org, subject.callerOrg].filter((x): x is string => !!x), subject.accounts ?? []);
+  return { ok: true };
 }

@@ -62,6 +62,7 @@ export class ApiProductRuntime {
     if (!p) {
       p = (async () => {
         const product = await loadApiProduct(this.domain, id);
+        if (product.state === ("delisted" as string)) throw new ShuyuError("denied", "PRODUCT_DELISTED", `API product '${id}' was delisted (recalled); it answers no calls (GY 31)`, { details: { product: id } });
         if (product.state !== "listed") throw new ShuyuError("denied", "PRODUCT_NOT_LISTED", `API product '${id}' is ${product.state}; only a reviewed, listed product answers calls`);
         const dir = this.domain.paths.library(product.scenario);
         const manifest = readLibraryManifest(dir);
@@ -87,6 +88,7 @@ export class ApiProductRuntime {
        JOIN scenarios s ON s.id = p.scenario JOIN agreements a ON a.id = s.agreement WHERE p.id = ?`,
       [p.id],
     );
+    if (r?.product === "delisted") return { ok: false, error: new ShuyuError("denied", "PRODUCT_DELISTED", `API product '${p.id}' was delisted (recalled); it answers no calls (GY 31)`, { details: { product: p.id } }) };
     if (r?.product !== "listed") return { ok: false, error: new ShuyuError("denied", "PRODUCT_NOT_LISTED", `API product '${p.id}' is ${r?.product ?? "gone"}`) };
     if (r.scenario !== "approved") return { ok: false, error: new ShuyuError("denied", "PRODUCT_SUSPENDED", `API product '${p.id}' answers no calls: its scenario '${p.scenario}' is ${r.scenario}`, { details: { scenario: p.scenario, state: r.scenario } }) };
     if (r.agreement !== "active") return { ok: false, error: new ShuyuError("denied", "PRODUCT_SUSPENDED", `API product '${p.id}' answers no calls: its agreement is ${r.agreement}`, { details: { agreement: r.agreement } }) };
