@@ -33,7 +33,7 @@ export interface TestIndex {
   tests: TestTitle[];
 }
 
-const RID = /\bR([1-9])\b/g;
+const RID = /\bR([1-9][0-9]?)\b/g;
 export const RESULTS_FILE = join("test-results", "vitest.json");
 
 /** The repository root: the nearest directory above this module holding package.json and test/. */

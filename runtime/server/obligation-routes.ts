@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CalendarInput, ConsentInput, LegalBasisInput, AdmissionApplyInput, AdmissionPolicyInput, EvaluationInput, PeriodInput, PersonnelInput, RegisterProductInput, SocialImportInput, UseAgreementInput, WhitelistInput } from "../../policies/obligations/schemas.js";
+import { CalendarInput, ConsentInput, LegalBasisInput, AdmissionApplyInput, AdmissionPolicyInput, EvaluationInput, PeriodInput, PersonnelInput, SocialImportInput, UseAgreementInput, WhitelistInput } from "../../policies/obligations/schemas.js";
 import { parseInput } from "../../policies/schemas/common.js";
 import {
   addUseAgreement, addWhitelist, applyAdmission, decideAdmission, delistProduct, importSocialData, listAdmissions, listCatalogProducts, listConsents, listUseAgreements, listWhitelist,

@@ -195,7 +195,7 @@ describe("obligations: product use, consent, register, disclosure, admission, wh
     expect((await run(w.tokens.prov, "feedback", "list")).json.map((f: Json) => f.org)).toContain("operator");
   });
 
-  it("R10 HB 24(3), ZJ 20, HLJ 25: a developer's social data is imported with its lawful source, marked in the catalog, fused only inside its own scenario granting both, never visible to another organisation", async () => {
+  it("R10 R4 HB 24(3), ZJ 20, HLJ 25: a developer's social data is imported with its lawful source, marked in the catalog, fused only inside its own scenario granting both, never visible to another organisation", async () => {
     const file = writeCsv(join(w.env.dir, "..", "members.csv"), ["id_number", "spend"], w.rows.slice(0, 50).map((r, i) => [r[1], 100 + i]));
     const imp = await run(w.tokens.admin, "social", "import", "--id", "members", "--file", file, "--org", "dev1", "--lawful-source", "会员服务协议第 5 条（用户同意）", "--grade", "2", "--subject", "id_number");
     expect(imp.code, imp.stderr).toBe(0);

@@ -91,17 +91,17 @@ describe("R7 R9 compliance report", () => {
     })),
   });
 
-  it("R7 covers R1-R9 article by article, each with a mechanism, and links this very test from the runner's own list", () => {
+  it("R7 covers R1-R10 article by article, each with a mechanism, and links this very test from the runner's own list", () => {
     const out = join(t.dir, "list.json");
     execFileSync(process.execPath, [join(root, "node_modules", "vitest", "vitest.mjs"), "list", `--json=${out}`, "test/reports/reports.test.ts"], { cwd: root, stdio: "ignore" });
     const r = complianceReport(root, { source: "vitest-list", detail: "this file", tests: testsFromList(root, JSON.parse(readFileSync(out, "utf8"))) });
-    expect(r.requirements.map((x) => x.id)).toEqual(["R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8", "R9"]);
+    expect(r.requirements.map((x) => x.id)).toEqual(["R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8", "R9", "R10"]);
     for (const req of r.requirements) {
       expect(req.articles.length).toBeGreaterThan(0);
       for (const a of req.articles) expect(a.mechanism.length).toBeGreaterThan(20);
     }
     const r7 = r.requirements.find((x) => x.id === "R7")!;
-    expect(r7.tests.map((x) => x.title)).toContain("R7 covers R1-R9 article by article, each with a mechanism, and links this very test from the runner's own list");
+    expect(r7.tests.map((x) => x.title)).toContain("R7 covers R1-R10 article by article, each with a mechanism, and links this very test from the runner's own list");
     // Listed is not run: nothing is met on a list alone.
     expect(r.summary.met).toBe(0);
     expect(complianceMarkdown(r)).toContain("## R9 Capacity");
@@ -146,7 +146,7 @@ describe("R7 R9 compliance report", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("# shuyu compliance report");
     const parsed = JSON.parse(j.stdout);
-    expect(parsed.summary).toMatchObject({ requirements: 9, tests: 1, passed: 1, met: 1 });
+    expect(parsed.summary).toMatchObject({ requirements: 10, tests: 1, passed: 1, met: 1 });
     expect(parsed.source).toBe("vitest-json");
   });
 });
