@@ -204,6 +204,8 @@ describe("obligations: product use, consent, register, disclosure, admission, wh
     expect(mine.json.find((e: Json) => e.id === "members")).toMatchObject({ social: { org: "dev1", lawfulSource: expect.stringContaining("会员服务协议") } });
     expect((await run(bob, "catalog", "list")).json.map((e: Json) => e.id)).not.toContain("members");
     expect((await run(bob, "catalog", "show", "members")).json.error.code).toBe("NOT_FOUND");
+    const foreign = await run(bob, "scenario", "submit", "--id", "steal", "--purpose", "借用他人会员数据做用户画像分析", "--grant", "members:id_number,spend");
+    expect(foreign.json.error.code).toBe("NOT_FOUND");
     expect((await run(w.tokens.admin, "agreement", "add", "--org", "dev2", "--datasets", "members", "--start", "2026-01-01", "--end", "2027-12-31")).json.error.code).toBe("NOT_FOUND");
     expect((await run(w.tokens.admin, "agreement", "add", "--id", "agr-fuse", "--org", "dev1", "--datasets", "people,members", "--start", "2026-01-01", "--end", "2027-12-31")).code).toBe(0);
     const fuse = await run(w.tokens.dev, "scenario", "submit", "--id", "fuse", "--purpose", "会员消费与人口性别结构的融合统计", "--grant", "people:id_number,gender", "--grant", "members:id_number,spend");
