@@ -44,11 +44,12 @@ export class CallMeter {
 
   constructor(private readonly domain: Domain) {}
 
-  /** Queues one answered call; resolves once it is written. */
+  /** Queues one answered call; resolves once it is written (flushes are chained, so none is left behind). */
   record(u: Use): Promise<void> {
     this.pending.push(u);
-    this.running ??= new Promise<void>((r) => setImmediate(r)).then(() => this.flush()).finally(() => (this.running = undefined));
-    return this.running;
+    const run = (this.running ?? Promise.resolve()).then(() => this.flush());
+    this.running = run.catch(() => undefined);
+    return run;
   }
 
   private async flush(): Promise<void> {
@@ -57,12 +58,12 @@ export class CallMeter {
     await this.domain.mutate(async () => {
       for (const u of items) await meterUse({ domain: this.domain }, u);
     });
-    if (this.pending.length) await this.flush();
   }
 
   /** Waits for queued records. */
   async close(): Promise<void> {
-    while (this.running) await this.running;
+    await this.running;
+    await this.flush();
   }
 }
 

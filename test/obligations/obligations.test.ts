@@ -18,7 +18,8 @@ const NAME_ONLY_SQL = "SELECT CASE WHEN count(*) > 0 THEN 'match' ELSE 'no_match
  * one domain: a 核验 product and a count product of dev1's scenario `hy`, and a second
  * developer organisation dev2 (bob) that wants to use them.
  */
-describe("obligations: product use, consent, register, disclosure, admission, whitelists, fees, calendar, social data", () => {
+// Each test makes many real CLI runs; on a loaded machine each takes seconds.
+describe("obligations: product use, consent, register, disclosure, admission, whitelists, fees, calendar, social data", { timeout: 400_000 }, () => {
   let w: Awaited<ReturnType<typeof world>>;
   const ids = { verify: "", count: "", nameOnly: "" };
   let bob = "";
