@@ -203,9 +203,11 @@ describe("detectPii proposes column tags", () => {
     expect(share).toBeCloseTo((1900 - 57) / 1900, 3);
   });
 
-  test("mobile stored as BIGINT, names, mixed contact column", () => {
-    expect(proposals.get("phone")?.type).toBe("BIGINT");
+  test("mobiles ingest as text (never BIGINT) and are found there and in a BIGINT copy; names, mixed contact column", async () => {
+    expect(proposals.get("phone")?.type).toBe("VARCHAR");
     expect(tagsOf("phone")).toEqual(["pii:mobile"]);
+    await db.conn.run("CREATE OR REPLACE TABLE phones_num AS SELECT TRY_CAST(phone AS BIGINT) AS phone FROM people");
+    expect((await detectPii(db.conn, "phones_num"))[0]).toMatchObject({ type: "BIGINT", tags: ["pii:mobile"] });
     expect(tagsOf("name")).toEqual(["pii:person_name"]);
     expect(tagsOf("contact")).toEqual(["pii:email", "pii:mobile"]);
   });
