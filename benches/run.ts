@@ -12,6 +12,7 @@ const SUITES: Record<string, () => Promise<{ run(opts: { quick: boolean }): Prom
   sm2: () => import("./sm2.bench.js"),
   "sm2-timing": () => import("./sm2-timing.bench.js"),
   ingest: () => import("./ingest.bench.js"),
+  desensitize: () => import("./desensitize.bench.js"),
   sandbox: () => import("./sandbox.bench.js"),
   egress: () => import("./egress.bench.js"),
   content: () => import("./content.bench.js"),

@@ -67,6 +67,30 @@ export async function run(opts: { quick: boolean }): Promise<BenchRow[]> {
     starts.sort((a, b) => a - b);
     const bare = await bareIsolateMs(samples);
 
+    // Host-side start, submit to outcome of a trivial job, as `serve` sees it (a warm worker) and as
+    // a CLI command sees it (its pool is created with the command: fork + boot + job). Interleaved.
+    const warmHost: number[] = [];
+    const coldHost: number[] = [];
+    const trivial = "export default async () => ({ report: 'ok' })";
+    for (let i = 0; i < Math.min(samples, 15); i++) {
+      await pool.warm();
+      let t0 = performance.now();
+      let o = await pool.run(job(trivial, `warm-${i}`));
+      if (o.state !== "succeeded") throw new Error(`warm start failed: ${o.reason}`);
+      warmHost.push(performance.now() - t0);
+      t0 = performance.now();
+      const cold = new WorkerPool({ size: 1 });
+      try {
+        o = await cold.run(job(trivial, `cold-${i}`));
+      } finally {
+        await cold.close();
+      }
+      if (o.state !== "succeeded") throw new Error(`cold start failed: ${o.reason}`);
+      coldHost.push(performance.now() - t0);
+    }
+    warmHost.sort((a, b) => a - b);
+    coldHost.sort((a, b) => a - b);
+
     // Delivery: the same SELECT materialised here (threads=1, as in the worker) and in the isolate.
     const sql = "SELECT i, d, s FROM big";
     await conn.run("SET threads=1");
@@ -97,6 +121,8 @@ export async function run(opts: { quick: boolean }): Promise<BenchRow[]> {
     const label = `${rows / 1e6} M rows × (INTEGER, DOUBLE, VARCHAR)`;
     return [
       { name: "job start p50 (lock DuckDB + isolate + context + compile)", value: percentile(starts, 50), unit: "ms", yardstick: "bare Isolate+Context p50", yardstickValue: percentile(bare, 50), ratio: percentile(bare, 50) / percentile(starts, 50) },
+      { name: "trivial job, submit to outcome, warm worker (serve) p50", value: percentile(warmHost, 50), unit: "ms", yardstick: "bare Isolate+Context p50", yardstickValue: percentile(bare, 50), ratio: percentile(bare, 50) / percentile(warmHost, 50) },
+      { name: "trivial job, submit to outcome, fresh worker (a CLI command's pool: fork + boot) p50", value: percentile(coldHost, 50), unit: "ms", yardstick: "warm worker p50", yardstickValue: percentile(warmHost, 50), ratio: percentile(warmHost, 50) / percentile(coldHost, 50) },
       { name: "job start p99", value: percentile(starts, 99), unit: "ms", yardstick: "bare Isolate+Context p99", yardstickValue: percentile(bare, 99), ratio: percentile(bare, 99) / percentile(starts, 99) },
       { name: `ctx.query delivery into the isolate, ${label}`, value: inIsolate, unit: "rows/s", yardstick: "DuckDB runAndReadAll+getColumnsJS in the host", yardstickValue: host, ratio: inIsolate / host },
       { name: `whole delivery job incl. IPC back, ${label}`, value: rows / (jobMs / 1000), unit: "rows/s", yardstick: "DuckDB runAndReadAll+getColumnsJS in the host", yardstickValue: host, ratio: rows / (jobMs / 1000) / host },

@@ -13,12 +13,27 @@ function int(n: number): string {
   return String(n);
 }
 
+// Masks up to this many characters take their run from one constant instead of building it.
+const RUN = 64;
+
+/**
+ * One new string per masked value: the kept prefix and suffix and a star run cut from a
+ * constant, joined by a single concat (substr has an ASCII fast path that left/right lack).
+ * concat skips NULLs, so NULL is handled first.
+ */
 function mask(s: string, keepFirst: number, keepLast: number, ch: string): string {
+  const run = quoteLiteral(ch.repeat(RUN));
+  const keep = keepFirst + keepLast;
+  const stars = (n: string) => `substr(${run}, 1, ${n})`;
+  const parts = (starsOf: string) =>
+    [keepFirst > 0 ? `substr(${s}, 1, ${int(keepFirst)})` : "", starsOf, keepLast > 0 ? `substr(${s}, -${int(keepLast)})` : ""].filter((x) => x !== "");
+  const join = (xs: string[]) => (xs.length === 1 ? xs[0] : `concat(${xs.join(", ")})`);
   const c = quoteLiteral(ch);
-  const keep = int(keepFirst + keepLast);
   return (
-    `CASE WHEN length(${s}) <= ${keep} THEN repeat(${c}, length(${s})) ` +
-    `ELSE left(${s}, ${int(keepFirst)}) || repeat(${c}, length(${s}) - ${keep}) || right(${s}, ${int(keepLast)}) END`
+    `CASE WHEN ${s} IS NULL THEN NULL ` +
+    `WHEN length(${s}) <= ${int(keep)} THEN (CASE WHEN length(${s}) <= ${RUN} THEN ${stars(`length(${s})`)} ELSE repeat(${c}, length(${s})) END) ` +
+    `WHEN length(${s}) - ${int(keep)} <= ${RUN} THEN ${join(parts(stars(`length(${s}) - ${int(keep)}`)))} ` +
+    `ELSE ${join(parts(`repeat(${c}, length(${s}) - ${int(keep)})`))} END`
   );
 }
 
@@ -70,8 +85,8 @@ export function compileExpression(expr: string, method: Method, opts: CompileOpt
       return mask(s, method.keepFirst, method.keepLast, method.char);
     case "mask_email":
       return (
-        `CASE WHEN position('@' IN ${s}) = 0 THEN repeat('*', length(${s})) ` +
-        `ELSE left(${s}, ${int(method.keepFirst)}) || '***' || substr(${s}, position('@' IN ${s})) END`
+        `CASE WHEN ${s} IS NULL THEN NULL WHEN position('@' IN ${s}) = 0 THEN repeat('*', length(${s})) ` +
+        `ELSE concat(substr(${s}, 1, ${int(method.keepFirst)}), '***', substr(${s}, position('@' IN ${s}))) END`
       );
     case "truncate":
       return method.from === "start" ? `left(${s}, ${int(method.keep)})` : `right(${s}, ${int(method.keep)})`;

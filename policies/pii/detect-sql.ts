@@ -34,17 +34,20 @@ export function residentIdSql(v: string): string {
     ` AND substr('10X98765432', ${sum} % 11 + 1, 1) = upper(substr(${v}, 18, 1))`;
   const shape15 = `regexp_full_match(${v}, '[1-9]\\d{14}')`;
   const check15 = `try_strptime('19' || substr(${v}, 7, 6), '%Y%m%d') IS NOT NULL`;
-  return `(CASE WHEN ${shape18} THEN (${check18}) WHEN ${shape15} THEN (${check15}) ELSE false END)`;
+  // Prefilter: only 15- or 18-byte values reach the regular expressions.
+  return `(CASE WHEN strlen(${v}) NOT IN (15, 18) THEN false WHEN ${shape18} THEN (${check18}) WHEN ${shape15} THEN (${check15}) ELSE false END)`;
 }
 
 /** `v` without spaces and hyphens (how card and phone numbers are often grouped). */
 export function withoutSeparatorsSql(v: string): string {
-  return `regexp_replace(${v}, '[\\s-]', '', 'g')`;
+  // translate deletes characters it has no replacement for: RE2's \s ([\t\n\f\r ]) and '-', without a regex.
+  return `translate(${v}, ' ' || chr(9) || chr(10) || chr(12) || chr(13) || '-', '')`;
 }
 
 /** Mainland mobile number, optional +86/86, spaces and hyphens ignored (`d`: `v` without them, if already computed). */
 export function mobileSql(v: string, d = withoutSeparatorsSql(v)): string {
-  return `regexp_full_match(${d}, '(\\+?86)?1[3-9]\\d{9}')`;
+  // Prefilter: 11 digits, 13-14 with the country code.
+  return `(CASE WHEN strlen(${d}) BETWEEN 11 AND 14 THEN regexp_full_match(${d}, '(\\+?86)?1[3-9]\\d{9}') ELSE false END)`;
 }
 
 /**
@@ -70,8 +73,9 @@ export function luhnSql(d: string): string {
  * 18 digits are rare.
  */
 export function bankCardSql(v: string, d = withoutSeparatorsSql(v)): string {
-  const shape = `regexp_full_match(${d}, '(62|60|4|5[1-5]|2[2-7]|35|95)\\d{14,17}') AND length(${d}) IN (16, 17, 19)`;
-  return `(CASE WHEN ${shape} THEN ${luhnSql(d)} ELSE false END)`;
+  const shape = `regexp_full_match(${d}, '(62|60|4|5[1-5]|2[2-7]|35|95)\\d{14,17}')`;
+  // Prefilter on the byte length before the expression and the 19-term Luhn sum.
+  return `(CASE WHEN strlen(${d}) NOT IN (16, 17, 19) THEN false WHEN ${shape} THEN ${luhnSql(d)} ELSE false END)`;
 }
 
 /** Shaped like an 18-character resident ID (birth century 19/20 at positions 7-8), valid or not. */
@@ -87,12 +91,14 @@ export function usccSql(v: string): string {
   const cs = lit(USCC_CHARSET);
   const sum = `(${USCC_WEIGHTS.map((w, i) => `(instr(${cs}, substr(${v}, ${i + 1}, 1)) - 1) * ${w}`).join(" + ")})`;
   const shape = `regexp_full_match(${v}, '[0-9A-HJ-NPQRTUWXY]{2}\\d{6}[0-9A-HJ-NPQRTUWXY]{10}') AND NOT ${residentIdShapeSql(v)}`;
-  return `(CASE WHEN ${shape} THEN substr(${cs}, (31 - ${sum} % 31) % 31 + 1, 1) = substr(${v}, 18, 1) ELSE false END)`;
+  return `(CASE WHEN strlen(${v}) <> 18 THEN false WHEN ${shape} THEN substr(${cs}, (31 - ${sum} % 31) % 31 + 1, 1) = substr(${v}, 18, 1) ELSE false END)`;
 }
+
+const EMAIL = "[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}";
 
 /** E-mail address with a dotted domain and an alphabetic top-level domain. */
 export function emailSql(v: string): string {
-  return `regexp_full_match(${v}, '[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}')`;
+  return `(CASE WHEN contains(${v}, '@') THEN regexp_full_match(${v}, '${EMAIL}') ELSE false END)`;
 }
 
 const OCTET = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
@@ -111,14 +117,20 @@ const IPV6 = [
 
 /** Dotted-decimal IPv4 or IPv6 (full or zero-compressed; no zone id or embedded IPv4). */
 export function ipSql(v: string): string {
-  return `(regexp_full_match(${v}, '(${OCTET}\\.){3}${OCTET}') OR regexp_full_match(${v}, '${IPV6}'))`;
+  // Prefilter: "::" to a full IPv6 address, holding a '.' or a ':'.
+  return (
+    `(CASE WHEN strlen(${v}) NOT BETWEEN 2 AND 39 THEN false` +
+    ` WHEN contains(${v}, '.') THEN regexp_full_match(${v}, '(${OCTET}\\.){3}${OCTET}')` +
+    ` WHEN contains(${v}, ':') THEN regexp_full_match(${v}, '${IPV6}') ELSE false END)`
+  );
 }
 
 /** Vehicle plate: province abbreviation, city letter, 5-char serial (ordinary) or 6-char new-energy serial. */
 export function plateSql(v: string): string {
   const p = `upper(regexp_replace(${v}, '[\\s·•.-]', '', 'g'))`;
   const serial = `([A-HJ-NP-Z0-9]{4}[A-HJ-NP-Z0-9挂学警港澳]|[DF][A-HJ-NP-Z0-9]\\d{4}|\\d{5}[DF])`;
-  return `regexp_full_match(${p}, '[${PROVINCE_ABBR}]${PLATE_LETTER}${serial}')`;
+  // Prefilter: 7 or 8 characters once separators are gone; at most 32 with them.
+  return `(CASE WHEN length(${v}) BETWEEN 7 AND 32 THEN regexp_full_match(${p}, '[${PROVINCE_ABBR}]${PLATE_LETTER}${serial}') ELSE false END)`;
 }
 
 // Characters that end place, organisation and category words, not given names.
@@ -127,7 +139,11 @@ const NOT_NAME_END = "省市区县镇乡村路街道号站店局院所部厂司�
 /** Chinese personal name: a listed surname and one or two Han characters. */
 export function personNameSql(v: string): string {
   const surname = `(${COMPOUND_SURNAMES.join("|")}|[${SINGLE_SURNAMES}])`;
-  return `(regexp_full_match(${v}, '${surname}\\p{Han}{1,2}') AND NOT regexp_full_match(${v}, '.*[${NOT_NAME_END}]'))`;
+  // Prefilter: a surname of one or two characters and one or two more.
+  return (
+    `(CASE WHEN length(${v}) NOT BETWEEN 2 AND 4 THEN false` +
+    ` WHEN regexp_full_match(${v}, '${surname}\\p{Han}{1,2}') THEN NOT regexp_full_match(${v}, '.*[${NOT_NAME_END}]') ELSE false END)`
+  );
 }
 
 /** Postal address: an administrative-level keyword followed by a street-level one, or a street with a house number. */
@@ -135,8 +151,8 @@ export function addressSql(v: string): string {
   const admin = "(省|自治区|市|自治州|地区|盟|区|县|旗|镇|乡|街道)";
   const street = "(路|街|道|巷|弄|胡同|村|组|小区|花园|苑|栋|幢|单元|室|号|大厦|公寓)";
   return (
-    `(length(${v}) >= 6 AND (regexp_matches(${v}, '${admin}.*${street}')` +
-    ` OR regexp_matches(${v}, '(路|街|大道|巷|弄)\\d+号')))`
+    `(CASE WHEN length(${v}) < 6 THEN false ELSE (regexp_matches(${v}, '${admin}.*${street}')` +
+    ` OR regexp_matches(${v}, '(路|街|大道|巷|弄)\\d+号')) END)`
   );
 }
 
@@ -172,6 +188,14 @@ function embeddedSql(v: string, pattern: string, check: (x: string) => string): 
   return `(len(list_filter(regexp_extract_all(${v}, '${pattern}', 1), lambda x: coalesce(${check("x")}, false))) > 0)`;
 }
 
+/**
+ * `test` evaluated only where the cheap `gate` holds: a CASE branch runs over the rows that
+ * reach it, so free text without the gate's feature never meets the extraction.
+ */
+function gated(gate: string, test: string): string {
+  return `(CASE WHEN ${gate} THEN ${test} ELSE false END)`;
+}
+
 // Identifier boundaries: a digit run must not continue on either side; long numbers must
 // not sit inside a longer code either (a 17-digit run followed by X is an ID, not a card).
 const ND = "(?:^|[^0-9])";
@@ -186,24 +210,33 @@ const NAE = "(?:[^0-9A-Za-z]|$)";
  */
 export function embeddedPiiSql(t: PiiType, v: string): string | undefined {
   switch (t) {
+    // Prefilters: each candidate needs a digit run (11 digits for IDs, phones and cards, 6 in a
+    // credit code), an '@', a '.' or ':' beside a digit, or a province character.
     case "resident_id":
-      return embeddedSql(v, `${NA}([1-9][0-9]{16}[0-9Xx]|[1-9][0-9]{14})${NAE}`, residentIdSql);
+      return gated(`regexp_matches(${v}, '[0-9]{11}')`, embeddedSql(v, `${NA}([1-9][0-9]{16}[0-9Xx]|[1-9][0-9]{14})${NAE}`, residentIdSql));
     case "mobile":
-      return embeddedSql(v, `${ND}((?:\\+?86)?1[3-9][0-9]{9})${NDE}`, (x) => mobileSql(x, x));
+      return gated(`regexp_matches(${v}, '[0-9]{11}')`, embeddedSql(v, `${ND}((?:\\+?86)?1[3-9][0-9]{9})${NDE}`, (x) => mobileSql(x, x)));
     case "bank_card":
       // Candidates are bare digit runs already: no separators to strip.
-      return embeddedSql(v, `${NA}([0-9]{16,19})${NAE}`, (x) => bankCardSql(x, x));
+      return gated(`regexp_matches(${v}, '[0-9]{16}')`, embeddedSql(v, `${NA}([0-9]{16,19})${NAE}`, (x) => bankCardSql(x, x)));
     case "uscc":
-      return embeddedSql(v, `(?:^|[^0-9A-Z])([0-9A-HJ-NPQRTUWXY]{18})(?:[^0-9A-Z]|$)`, usccSql);
+      return gated(
+        `strlen(${v}) >= 18 AND regexp_matches(${v}, '[0-9]{6}')`,
+        embeddedSql(v, `(?:^|[^0-9A-Z])([0-9A-HJ-NPQRTUWXY]{18})(?:[^0-9A-Z]|$)`, usccSql),
+      );
     case "email":
-      return `regexp_matches(${v}, '[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}')`;
+      return gated(`contains(${v}, '@')`, `regexp_matches(${v}, '${EMAIL}')`);
     case "ip":
-      return (
+      return gated(
+        `regexp_matches(${v}, '[0-9A-Fa-f:][.:]|[.:][0-9A-Fa-f]')`,
         `(${embeddedSql(v, `(?:^|[^0-9.])((?:[0-9]{1,3}\\.){3}[0-9]{1,3})(?:[^0-9.]|$)`, ipSql)}` +
-        ` OR ${embeddedSql(v, `(?:^|[^0-9A-Fa-f:])([0-9A-Fa-f:]{2,39})(?:[^0-9A-Fa-f:]|$)`, ipSql)})`
+          ` OR ${embeddedSql(v, `(?:^|[^0-9A-Fa-f:])([0-9A-Fa-f:]{2,39})(?:[^0-9A-Fa-f:]|$)`, ipSql)})`,
       );
     case "plate":
-      return `regexp_matches(upper(${v}), '(^|[^A-Z0-9])[${PROVINCE_ABBR}]${PLATE_LETTER}[·]?([A-HJ-NP-Z0-9]{4}[A-HJ-NP-Z0-9挂学警港澳]|[DF][A-HJ-NP-Z0-9][0-9]{4}|[0-9]{5}[DF])([^A-Z0-9]|$)')`;
+      return gated(
+        `regexp_matches(${v}, '[${PROVINCE_ABBR}]')`,
+        `regexp_matches(upper(${v}), '(^|[^A-Z0-9])[${PROVINCE_ABBR}]${PLATE_LETTER}[·]?([A-HJ-NP-Z0-9]{4}[A-HJ-NP-Z0-9挂学警港澳]|[DF][A-HJ-NP-Z0-9][0-9]{4}|[0-9]{5}[DF])([^A-Z0-9]|$)')`,
+      );
     case "person_name":
     case "address":
       return undefined;

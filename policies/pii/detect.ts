@@ -1,7 +1,7 @@
 /**
  * PII discovery: proposes column tags for a vault table from its column names and
- * its content, measured in one vectorised DuckDB query over all rows or a reservoir
- * sample. The lead's `dataset tag` shows the proposals; a person confirms them.
+ * its content, measured in one vectorised DuckDB query over all rows or a bounded
+ * sample; every detector sits behind a cheap length or charset prefilter. The lead's `dataset tag` shows the proposals; a person confirms them.
  */
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { invalid } from "../errors.js";
@@ -29,7 +29,7 @@ export interface ColumnProposal {
 }
 
 export interface DetectOptions {
-  /** Rows examined per table (reservoir sample above this); default 100 000. */
+  /** Rows examined per table (about this many, sampled, above it); default 20 000. */
   sampleRows?: number;
   /** Share of values a type must reach to be proposed; default 0.8. */
   minShare?: number;
@@ -60,7 +60,9 @@ const quoteIdent = (s: string): string => `"${s.replaceAll('"', '""')}"`;
 /** Content that marks a quasi-identifier: gender, ethnicity, education level, marital status. */
 function quasiContentSql(v: string): string {
   return (
-    `(lower(${v}) IN (${sqlList(GENDERS)}) OR regexp_full_match(${v}, '\\p{Han}{1,4}族')` +
+    `(lower(${v}) IN (${sqlList(GENDERS)})` +
+    // Prefilter: an ethnicity is two to five characters ending in 族.
+    ` OR (CASE WHEN length(${v}) BETWEEN 2 AND 5 AND suffix(${v}, '族') THEN regexp_full_match(${v}, '\\p{Han}{1,4}族') ELSE false END)` +
     ` OR ${v} IN (${sqlList(EDUCATION)}) OR ${v} IN (${sqlList(MARITAL)}))`
   );
 }
@@ -69,14 +71,17 @@ function quasiContentSql(v: string): string {
 function sensitiveContentSql(v: string): string {
   const disease = "(病|症|炎|癌|瘤|综合征|高血压|骨折|感染|损伤|中毒|结石|梗死|梗塞)";
   return (
-    `((regexp_full_match(${v}, '[\\p{Han}0-9A-Za-z]{0,15}${disease}') AND regexp_matches(${v}, '\\p{Han}'))` +
-    ` OR regexp_full_match(${v}, '[A-TV-Z]\\d{2}\\.\\d{1,2}'))`
+    // Prefilters: a diagnosis is at most 15 characters and a 3-character ending; an ICD-10 code 5 or 6 bytes.
+    `(CASE WHEN length(${v}) > 18 THEN false` +
+    ` WHEN strlen(${v}) BETWEEN 5 AND 6 AND regexp_full_match(${v}, '[A-TV-Z]\\d{2}\\.\\d{1,2}') THEN true` +
+    ` ELSE regexp_full_match(${v}, '[\\p{Han}0-9A-Za-z]{0,15}${disease}') AND regexp_matches(${v}, '\\p{Han}') END)`
   );
 }
 
 /** Proposes PII / quasi / sensitive tags for every column of `table`. */
 export async function detectPii(conn: DuckDBConnection, table: string, opts: DetectOptions = {}): Promise<ColumnProposal[]> {
-  const sampleRows = opts.sampleRows ?? 100_000;
+  // 20 000 rows put a share's standard error under 0.4 points, far inside the thresholds' margins.
+  const sampleRows = opts.sampleRows ?? 20_000;
   const minShare = opts.minShare ?? 0.8;
   if (!(sampleRows >= 1) || !(minShare > 0 && minShare <= 1)) {
     throw invalid("PII_BAD_OPTIONS", "sampleRows must be ≥ 1 and minShare in (0, 1]", { sampleRows, minShare });
@@ -139,8 +144,10 @@ async function measure(
   sampleRows: number,
 ): Promise<Map<string, number>> {
   const rows = Number((await conn.runAndReadAll(`SELECT count(*) FROM ${quoteIdent(table)}`)).getRows()[0][0]);
-  // Reservoir sampling with a fixed seed: the same table always gets the same proposal.
-  const sample = rows > sampleRows ? ` USING SAMPLE reservoir(${Math.floor(sampleRows)} ROWS) REPEATABLE (20)` : "";
+  // A hash of the row id picks the sample: deterministic (the same table always gets the same
+  // proposal), spread over the whole table, and without the cost of maintaining a reservoir.
+  const every = Math.ceil(rows / Math.floor(sampleRows));
+  const sample = every > 1 ? ` WHERE hash(rowid) % ${every} = 0` : "";
   const projected = cols
     .map((c) => `NULLIF(trim(CAST(${quoteIdent(c.name)} AS VARCHAR)), '') AS ${c.alias}`)
     .join(", ");
@@ -166,7 +173,7 @@ async function measure(
   }
   const sql =
     `WITH s AS (SELECT ${projected} FROM ${quoteIdent(table)}${sample}), ` +
-    `n AS (SELECT ${normalised} FROM s), k AS (SELECT ${classified} FROM n) SELECT ${aggregates.join(", ")} FROM k`;
+    `n AS MATERIALIZED (SELECT ${normalised} FROM s), k AS MATERIALIZED (SELECT ${classified} FROM n) SELECT ${aggregates.join(", ")} FROM k`;
   const reader = await conn.runAndReadAll(sql);
   const names = reader.columnNames();
   const values = reader.getRows()[0];

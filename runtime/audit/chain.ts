@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsync, fsyncSync, openSync, readFileSync, writeSync } from "node:fs";
 import { canonicalJson } from "../canonical-json.js";
 import { now } from "../clock.js";
 import { ShuyuError } from "../../policies/errors.js";
@@ -33,10 +33,18 @@ export function entryHash(e: Omit<AuditEntry, "hash">): string {
 export class AuditChain {
   private fd: number;
   private head: { seq: number; hash: string };
+  /** Seq of the last entry known to be on disk. */
+  private durableSeq: number;
+  /** Grouped appends waiting for an fsync that covers them. */
+  private waiters: { seq: number; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private syncing = false;
+  /** fsyncs completed by grouped appends (how many entries shared each is the point of grouping). */
+  groupSyncs = 0;
 
   private constructor(readonly file: string, fd: number, head: { seq: number; hash: string }) {
     this.fd = fd;
     this.head = head;
+    this.durableSeq = head.seq;
   }
 
   /** Opens (creating if asked) the chain file and reads its head. */
@@ -48,6 +56,11 @@ export class AuditChain {
     const entries = readEntries(file, { lenient: true });
     const last = entries.at(-1);
     return new AuditChain(file, fd, last ? { seq: last.seq, hash: last.hash } : { seq: 0, hash: GENESIS });
+  }
+
+  /** Seq of the last entry known to be on disk. */
+  get durable(): number {
+    return this.durableSeq;
   }
 
   /** The last entry's seq and hash. */
@@ -70,7 +83,60 @@ export class AuditChain {
     writeSync(this.fd, canonicalJson(entry) + "\n");
     fsyncSync(this.fd);
     this.head = { seq: entry.seq, hash: entry.hash };
+    this.markDurable(entry.seq);
     return entry;
+  }
+
+  /**
+   * Appends one entry now (its place in the chain is fixed) and returns it with a promise
+   * that resolves once it is on disk. The fsync runs on libuv's thread pool, not the event
+   * loop, and one fsync covers every entry written before it started (group commit): callers
+   * must answer only after `durable` resolves.
+   */
+  appendGrouped(input: AuditInput): { entry: AuditEntry; durable: Promise<void> } {
+    const base = {
+      seq: this.head.seq + 1,
+      time: now().toISOString(),
+      actor: input.actor,
+      action: input.action,
+      object: input.object,
+      details: input.details ?? {},
+      prev: this.head.hash,
+    };
+    const entry: AuditEntry = { ...base, hash: entryHash(base) };
+    writeSync(this.fd, canonicalJson(entry) + "\n");
+    this.head = { seq: entry.seq, hash: entry.hash };
+    const durable = new Promise<void>((resolve, reject) => this.waiters.push({ seq: entry.seq, resolve, reject }));
+    this.startSync();
+    return { entry, durable };
+  }
+
+  /** One fsync at a time; entries written while it runs wait for the next one. */
+  private startSync(): void {
+    if (this.syncing || this.waiters.length === 0) return;
+    this.syncing = true;
+    const upTo = this.head.seq;
+    fsync(this.fd, (err) => {
+      this.syncing = false;
+      if (err) {
+        // Nothing written since the last good fsync is known to be durable: fail those callers.
+        const failed = this.waiters.filter((w) => w.seq <= upTo);
+        this.waiters = this.waiters.filter((w) => w.seq > upTo);
+        for (const w of failed) w.reject(new ShuyuError("internal", "AUDIT_WRITE_FAILED", `cannot make the audit entry durable in ${this.file}: ${err.message}`, { cause: err }));
+      } else {
+        this.groupSyncs++;
+        this.markDurable(upTo);
+      }
+      this.startSync();
+    });
+  }
+
+  private markDurable(seq: number): void {
+    if (seq <= this.durableSeq) return;
+    this.durableSeq = seq;
+    const done = this.waiters.filter((w) => w.seq <= seq);
+    this.waiters = this.waiters.filter((w) => w.seq > seq);
+    for (const w of done) w.resolve();
   }
 
   /** Closes the file handle. */

@@ -22,6 +22,8 @@ interface Connections {
 export class Domain {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly inWriter = new AsyncLocalStorage<Connections>();
+  /** Highest audit seq written to the control store's audit_head by this process. */
+  private recordedHeadSeq = 0;
 
   private constructor(
     readonly paths: DomainPaths,
@@ -92,6 +94,24 @@ export class Domain {
     if (!this.inWriter.getStore()) return this.exclusive(() => this.audit(input));
     const entry = this.chain.append(input);
     await exec(this.control, "INSERT OR REPLACE INTO meta VALUES ('audit_head', ?)", [JSON.stringify({ seq: entry.seq, hash: entry.hash })]);
+    this.recordedHeadSeq = Math.max(this.recordedHeadSeq, entry.seq);
+    return entry;
+  }
+
+  /**
+   * Appends an audit entry whose fsync is shared with other grouped appends and runs off the
+   * event loop (AuditChain.appendGrouped). Resolves once the entry is durable and the head is
+   * recorded; the writer queue is held only for the write, not for the fsync.
+   */
+  async auditGrouped(input: AuditInput): Promise<AuditEntry> {
+    const { entry, durable } = await this.exclusive(async () => this.chain.appendGrouped(input));
+    await durable;
+    // The control store learns a head only once it is on disk, and never an older one than it has.
+    await this.exclusive(async () => {
+      if (entry.seq <= this.recordedHeadSeq) return;
+      await exec(this.control, "INSERT OR REPLACE INTO meta VALUES ('audit_head', ?)", [JSON.stringify({ seq: entry.seq, hash: entry.hash })]);
+      this.recordedHeadSeq = entry.seq;
+    });
     return entry;
   }
 

@@ -23,8 +23,8 @@ export interface CsvDialect {
  * (delimiters, quotes and newlines are ASCII, so UTF-8 content needs no decoding):
  * every record has the header's field count, quotes open only at a field's start and
  * close before a delimiter or newline. Also notes columns whose values look like codes
- * (long digit strings, leading '+'), which must stay text so DuckDB does not turn an
- * ID or card number into a number.
+ * (long digit strings, leading '+', fixed-width digit codes of 6+ digits), which must
+ * stay text so DuckDB does not turn an ID, phone, district code or card number into a number.
  */
 export class CsvStructureChecker {
   private state = FIELD_START;
@@ -42,6 +42,9 @@ export class CsvStructureChecker {
   private digitCount = 0;
   private firstByte = -1;
   private codeLike: boolean[] = [];
+  // Per column: the digit count shared by every non-empty value, -1 before the first, -2 once
+  // two differ or a value is not all digits.
+  private width: number[] = [];
 
   constructor(
     private readonly file: string,
@@ -136,7 +139,8 @@ export class CsvStructureChecker {
     return {
       header,
       records: Math.max(0, this.record - 1),
-      codeLikeColumns: header.filter((_, i) => this.codeLike[i] === true),
+      // Every value the same 6+ digits (mobiles, district codes, postcodes): a code, not a quantity.
+      codeLikeColumns: header.filter((_, i) => this.codeLike[i] === true || (this.width[i] ?? -1) >= 6),
     };
   }
 
@@ -154,10 +158,17 @@ export class CsvStructureChecker {
       // A UTF-8 byte-order mark is not part of the first column's name.
       this.headerFields.push(this.headerFields.length === 0 ? name.replace(/^\uFEFF/, "") : name);
       this.headerBytes = [];
-    } else if (this.digitsOnly && this.digitCount > 0 && !this.codeLike[this.field]) {
-      // Leading '+', leading zero or 15+ digits: an identifier (ID, card, phone), not a quantity.
-      const leadingZero = this.firstByte === ZERO && this.digitCount > 1;
-      if (this.firstByte === PLUS || leadingZero || this.digitCount >= 15) this.codeLike[this.field] = true;
+    } else if (this.fieldBytes > 0) {
+      const f = this.field;
+      const w = this.width[f] ?? -1;
+      if (!this.digitsOnly || this.digitCount !== this.fieldBytes) this.width[f] = -2;
+      else if (w === -1) this.width[f] = this.digitCount;
+      else if (w !== this.digitCount) this.width[f] = -2;
+      if (this.digitsOnly && this.digitCount > 0 && !this.codeLike[f]) {
+        // Leading '+', leading zero or 15+ digits: an identifier (ID, card, phone), not a quantity.
+        const leadingZero = this.firstByte === ZERO && this.digitCount > 1;
+        if (this.firstByte === PLUS || leadingZero || this.digitCount >= 15) this.codeLike[f] = true;
+      }
     }
     this.field++;
     this.fieldBytes = 0;

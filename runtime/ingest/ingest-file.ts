@@ -59,11 +59,20 @@ export async function ingestFile(conn: DuckDBConnection, opts: IngestOptions): P
   const format = opts.format ?? detectFormat(file);
   const scan = await scanSource(file, format, size, opts.onProgress);
   if (format === "json" || format === "ndjson") await checkJsonKeys(conn, file, format);
-  const reader = readerSql(file, format, scan);
   opts.onLoad?.();
   try {
     await conn.run("BEGIN TRANSACTION");
-    await conn.run(`CREATE OR REPLACE TABLE ${quoteIdent(table)} AS SELECT * FROM ${reader}`);
+    try {
+      // Types from DuckDB's bounded sniff (the scan already fixed the text columns): no second full pass.
+      await conn.run(`CREATE OR REPLACE TABLE ${quoteIdent(table)} AS SELECT * FROM ${readerSql(file, format, scan, "sampled")}`);
+    } catch (err) {
+      if (format !== "csv" && format !== "tsv") throw err;
+      // A late value the sample did not foresee (or a real fault): retry with types seen over
+      // every row, which either loads the file or reports its error as before.
+      await conn.run("ROLLBACK").catch(() => undefined);
+      await conn.run("BEGIN TRANSACTION");
+      await conn.run(`CREATE OR REPLACE TABLE ${quoteIdent(table)} AS SELECT * FROM ${readerSql(file, format, scan, "full")}`);
+    }
     const columns = await describe(conn, table);
     if (columns.length === 0) {
       throw invalid("INGEST_EMPTY_FILE", `${file}: holds no columns; ingest a file with at least one column`, { file });
@@ -105,7 +114,7 @@ async function fileSize(file: string): Promise<number> {
 }
 
 /** The DuckDB table-function call that reads `file`. */
-function readerSql(file: string, format: IngestFormat, scan: SourceScan): string {
+function readerSql(file: string, format: IngestFormat, scan: SourceScan, sniff: "sampled" | "full"): string {
   const path = quoteLiteral(file);
   switch (format) {
     case "csv":
@@ -115,11 +124,11 @@ function readerSql(file: string, format: IngestFormat, scan: SourceScan): string
       const textCols = scan.csv?.codeLikeColumns ?? [];
       const types =
         textCols.length > 0 ? `, types={${textCols.map((c) => `${quoteLiteral(c)}: 'VARCHAR'`).join(", ")}}` : "";
-      // sample_size=-1: type detection sees every row, so a late odd value cannot fail the load.
+      // "full" (sample_size=-1): type detection sees every row, so a late odd value cannot fail the load.
       return (
         `read_csv(${path}, header=true, ${dialect}, comment='', skip=0, encoding='utf-8', ` +
         `strict_mode=true, null_padding=false, ignore_errors=false, normalize_names=false, ` +
-        `sample_size=-1, auto_detect=true${types})`
+        `sample_size=${sniff === "full" ? -1 : 20480}, auto_detect=true${types})`
       );
     }
     case "parquet":

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { Domain } from "../domain/domain.js";
 import { loadSeal } from "../domain/seal.js";
-import { closeSharedPool } from "../jobs/shared-pool.js";
+import { closeSharedPool, sharedPool } from "../jobs/shared-pool.js";
 import { buildServer, type ServerOptions } from "./app.js";
 import type { ApiProductRuntime } from "./api-products/product-runtime.js";
 
@@ -21,6 +21,9 @@ export async function startServer(o: { dir: string | undefined; port?: number; h
     const seal = loadSeal(domain.paths.keys);
     const { app, products } = await buildServer({ ...o, domain, seal });
     const url = await app.listen({ port: o.port ?? 8080, host: o.host ?? "127.0.0.1" });
+    // Boot the warm workers now (no job state: each runs one job and is replaced), so the
+    // first job's start is the isolate's, not a process boot's.
+    sharedPool();
     let closing: Promise<void> | undefined;
     const close = () =>
       (closing ??= (async () => {

@@ -43,6 +43,15 @@ describe("masking (R6 desensitization of sensitive data)", () => {
     expect(await one("欧阳娜娜", "VARCHAR", { method: "mask", keepFirst: 1, keepLast: 0 })).toBe("欧***");
     expect(await one("张", "VARCHAR", { method: "mask", keepFirst: 1, keepLast: 0 })).toBe("*");
   });
+  it("masks past the constant star run, at its edge, and with a multibyte mask character", async () => {
+    const long = "a".repeat(100) + "XYZ";
+    expect(await one(long, "VARCHAR", { method: "mask", keepFirst: 1, keepLast: 2 })).toBe("a" + "*".repeat(100) + "YZ");
+    expect(await one("b".repeat(70), "VARCHAR", { method: "mask", keepFirst: 3, keepLast: 3 })).toBe("bbb" + "*".repeat(64) + "bbb");
+    expect(await one("c".repeat(80), "VARCHAR", { method: "mask", keepFirst: 40, keepLast: 40 })).toBe("*".repeat(80));
+    expect(await one("13812345678", "VARCHAR", { method: "mask", keepFirst: 0, keepLast: 0, char: "●" })).toBe("●".repeat(11));
+    expect(await one("", "VARCHAR", { method: "mask", keepFirst: 3, keepLast: 4 })).toBe("");
+  });
+
   it("masks numbers stored as BIGINT and keeps NULL", async () => {
     expect(await one(13812345678, "BIGINT", { method: "mask", keepFirst: 3, keepLast: 4 })).toBe("138****5678");
     expect(await one(null, "VARCHAR", { method: "mask", keepFirst: 3, keepLast: 4 })).toBeNull();

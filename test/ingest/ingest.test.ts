@@ -78,6 +78,29 @@ describe("ingestFile loads typed tables", () => {
     expect(progress.at(-1)).toEqual([size, size]);
   });
 
+  test("fixed-width digit codes (mobiles, district codes) stay text; quantities stay numbers", async () => {
+    let body = "mobile,district_code,income,age\n";
+    for (let i = 0; i < 50; i++) body += `1${380013800 + i * 7}0,${520102 + i},${800 + i * 97},${18 + i}\n`;
+    const r = await ingestFile(vault.conn, { file: file("codes.csv", body), table: "codes" });
+    expect(Object.fromEntries(r.columns.map((c) => [c.name, c.type]))).toEqual({
+      mobile: "VARCHAR",
+      district_code: "VARCHAR",
+      income: "BIGINT",
+      age: "BIGINT",
+    });
+  });
+
+  test("a late value the type sniff's sample never saw still loads, every row, as text", async () => {
+    let body = "n,v\n";
+    for (let i = 0; i < 30_000; i++) body += `${i},${i % 997}\n`;
+    body += "30000,late text\n";
+    const r = await ingestFile(vault.conn, { file: file("late.csv", body), table: "late" });
+    expect(r.rowCount).toBe(30_001);
+    expect(Object.fromEntries(r.columns.map((c) => [c.name, c.type]))).toEqual({ n: "BIGINT", v: "VARCHAR" });
+    const got = await rows(vault.conn, "SELECT v FROM late WHERE n = 30000");
+    expect(got[0].v).toBe("late text");
+  });
+
   test("identifier-like digit columns stay text (IDs, 19-digit cards, leading zeros, +86)", async () => {
     const p = file(
       "ids.csv",

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { detectPii, type ColumnProposal } from "../../policies/pii/detect.js";
 import { embeddedPiiSql, piiPredicateSql } from "../../policies/pii/detect-sql.js";
+import { isValidResidentId, luhnCheckDigit, residentIdCheckChar, usccCheckChar } from "../../policies/pii/checksums.js";
 import { createRng, fakeEmail, fakeMobile, fakePersonName, fakeResidentId } from "../../policies/pii/fake/index.js";
 import { PII_TYPES, type PiiType } from "../../policies/pii/types.js";
 import { ingestFile } from "../../runtime/ingest/index.js";
@@ -202,9 +203,11 @@ describe("detectPii proposes column tags", () => {
     expect(share).toBeCloseTo((1900 - 57) / 1900, 3);
   });
 
-  test("mobile stored as BIGINT, names, mixed contact column", () => {
-    expect(proposals.get("phone")?.type).toBe("BIGINT");
+  test("mobiles ingest as text (never BIGINT) and are found there and in a BIGINT copy; names, mixed contact column", async () => {
+    expect(proposals.get("phone")?.type).toBe("VARCHAR");
     expect(tagsOf("phone")).toEqual(["pii:mobile"]);
+    await db.conn.run("CREATE OR REPLACE TABLE phones_num AS SELECT TRY_CAST(phone AS BIGINT) AS phone FROM people");
+    expect((await detectPii(db.conn, "phones_num"))[0]).toMatchObject({ type: "BIGINT", tags: ["pii:mobile"] });
     expect(tagsOf("name")).toEqual(["pii:person_name"]);
     expect(tagsOf("contact")).toEqual(["pii:email", "pii:mobile"]);
   });
@@ -276,5 +279,106 @@ describe("detectPii proposes column tags", () => {
 
   test("unknown table is an invalid-input error", async () => {
     await expect(detectPii(db.conn, "nope")).rejects.toMatchObject({ code: "PII_TABLE_NOT_FOUND", kind: "invalid" });
+  });
+});
+
+describe("prefilters (length and charset gates before the detectors) let every boundary value through", () => {
+  const rid18 = (first17: string) => first17 + residentIdCheckChar(first17);
+  const card = (partial: string) => partial + luhnCheckDigit(partial);
+  const uscc = (first17: string) => first17 + usccCheckChar(first17);
+  const withCheckX = (): string => {
+    for (let i = 100; ; i++) if (residentIdCheckChar(`44030519991231${i}`) === "X") return rid18(`44030519991231${i}`);
+  };
+  // The shortest and longest value each gate admits, separators and case variants included.
+  const WHOLE: [PiiType, string][] = [
+    ["resident_id", rid18("11010519491231002")],
+    ["resident_id", withCheckX().toLowerCase()], // check character X, written lower case
+    ["resident_id", "110105491231002"], // legacy 15 digits
+    ["mobile", "13800138000"],
+    ["mobile", "8613800138000"],
+    ["mobile", "+8613800138000"],
+    ["mobile", "+86 138-0013-8000"],
+    ["mobile", "138\t0013\t8000"],
+    ["bank_card", card("411111111111111")], // 16
+    ["bank_card", card("6222021234567890")], // 17
+    ["bank_card", card("622202123456789012")], // 19
+    ["bank_card", "6222 0212 3456 7890 128"],
+    ["uscc", uscc("91350100M000100Y4")],
+    ["email", "a@b.cn"],
+    ["ip", "::"],
+    ["ip", "::1"],
+    ["ip", "1.2.3.4"],
+    ["ip", "2001:0db8:85a3:0000:0000:8a2e:0370:7334"],
+    ["plate", "京A12345"],
+    ["plate", "京AD12345"],
+    ["plate", "京 A · 1 2 3 4 5"],
+    ["person_name", "王五"],
+    ["person_name", "欧阳娜娜"],
+    ["address", "北京市朝阳路"],
+  ];
+  const EMBEDDED: [PiiType, string][] = [
+    ["resident_id", `身份证${rid18("11010519491231002")}号`],
+    ["resident_id", "旧证110105491231002"],
+    ["mobile", "tel:13800138000"],
+    ["mobile", "联系+8613800138000。"],
+    ["bank_card", `卡号${card("411111111111111")}`],
+    ["uscc", `信用代码${uscc("91350100M000100Y4")}`],
+    ["email", "邮箱a@b.cn"],
+    ["ip", "来自 1.2.3.4 的请求"],
+    ["ip", "本机::1"],
+    ["ip", "地址 :: 未配置"],
+    ["plate", "车牌京A12345违章"],
+  ];
+
+  test("whole values at the gates' bounds are still detected", async () => {
+    expect(isValidResidentId(WHOLE[1][1].toUpperCase())).toBe(true);
+    await loadStrings(db.conn, "gates", ["t", "v"], WHOLE);
+    const missed: string[] = [];
+    for (const [t, v] of WHOLE) {
+      const r = await db.conn.runAndReadAll(`SELECT ${piiPredicateSql(t, "v")} FROM gates WHERE v = $v`, { v });
+      if (r.getRows()[0][0] !== true) missed.push(`${t}: ${v}`);
+    }
+    expect(missed).toEqual([]);
+  });
+
+  test("identifiers inside free text are still found", async () => {
+    await loadStrings(db.conn, "gates_in", ["t", "v"], EMBEDDED);
+    const missed: string[] = [];
+    for (const [t, v] of EMBEDDED) {
+      const r = await db.conn.runAndReadAll(`SELECT ${embeddedPiiSql(t, "v")} FROM gates_in WHERE v = $v`, { v });
+      if (r.getRows()[0][0] !== true) missed.push(`${t}: ${v}`);
+    }
+    expect(missed).toEqual([]);
+  });
+
+  test("quasi and sensitive content at the gates' bounds is still tagged", async () => {
+    const longDiagnosis = "左".repeat(15) + "综合征"; // 18 characters: the longest the gate admits
+    await loadStrings(
+      db.conn,
+      "gates_qs",
+      ["ethnicity", "icd", "dx"],
+      [
+        ["汉族", "J45.9", longDiagnosis],
+        ["维吾尔族", "E11.65", "高血压"],
+        ["塔吉克族", "J45.9", longDiagnosis],
+      ],
+    );
+    const p = new Map((await detectPii(db.conn, "gates_qs")).map((x) => [x.column, x.tags]));
+    expect(p.get("ethnicity")).toContain("quasi");
+    expect(p.get("icd")).toContain("sensitive");
+    expect(p.get("dx")).toContain("sensitive");
+  });
+
+  test("values just outside a gate are not detected (the gates are not a no-op)", async () => {
+    const outside: [PiiType, string][] = [
+      ["mobile", "+86138001380001"], // 15 digits with the code
+      ["person_name", "欧阳娜娜娜"],
+      ["address", "市朝阳路"],
+    ];
+    await loadStrings(db.conn, "gates_out", ["t", "v"], outside);
+    for (const [t, v] of outside) {
+      const r = await db.conn.runAndReadAll(`SELECT ${piiPredicateSql(t, "v")} FROM gates_out WHERE v = $v`, { v });
+      expect([v, r.getRows()[0][0]]).toEqual([v, false]);
+    }
   });
 });

@@ -225,6 +225,39 @@ describe("process isolation (R1)", () => {
     }
   });
 
+  it("a warm worker carries nothing between jobs: each job gets a never-used process, which exits after it", async () => {
+    const single = new WorkerPool({ size: 1 });
+    try {
+      await single.warm();
+      const pids: number[] = [];
+      const seen: unknown[] = [];
+      for (let i = 0; i < 3; i++) {
+        // Each job looks for what the previous one left in the guest's global object.
+        const code = `export default async (ctx) => {
+          const before = { leak: typeof globalThis.__leak, n: globalThis.__count ?? 0 };
+          globalThis.__leak = "secret-${i}";
+          globalThis.__count = before.n + 1;
+          const ids = await ctx.query("SELECT count(*) AS n FROM people");
+          return { model: { ...before, rows: ids.rowCount } };
+        };`;
+        const run = single.run(modelJob(lib, code));
+        pids.push(...single.busyWorkerPids()); // assigned synchronously to the warm worker
+        const o = await run;
+        expect(o.state, everything(o.error)).toBe("succeeded");
+        seen.push(o.outputs.model);
+        await single.warm();
+      }
+      expect(seen).toEqual([0, 1, 2].map(() => ({ leak: "undefined", n: 0, rows: 1 })));
+      expect(pids.length).toBe(3);
+      expect(new Set(pids).size).toBe(3);
+      // The used processes are gone (replaced), not parked for reuse.
+      await new Promise((r) => setTimeout(r, 1_500));
+      for (const pid of pids.slice(0, -1)) expect(() => process.kill(pid, 0)).toThrow();
+    } finally {
+      await single.close();
+    }
+  });
+
   it("four jobs at once on four libraries each see only their own data", async () => {
     const libs = await Promise.all(
       [1, 2, 3, 4].map((n) => makeLibrary(root, `scenario${n}`, { data: `SELECT 'marker-${n}' AS marker` })),

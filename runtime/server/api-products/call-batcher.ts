@@ -24,13 +24,16 @@ interface Pending {
 
 /**
  * Group commit for API calls: calls that arrive while a batch is being sealed wait for
- * the next one. Per batch: one audit entry listing every call (written and fsync'd
- * before any answer leaves), one SM3 Merkle tree and one SM2 signature. Under light
- * load a batch holds one call; under heavy load the signature and the fsync are shared.
+ * the next one. Per batch: one audit entry listing every call, one SM3 Merkle tree and one
+ * SM2 signature. No answer leaves before its batch's entry is durable; the fsync runs off the
+ * event loop (shared with any other grouped audit append written before it started), so calls
+ * keep arriving, and being answered by the query engine, while it is in flight.
  */
 export class CallBatcher {
   private pending: Pending[] = [];
   private running: Promise<void> | undefined;
+  /** Batches written whose answers wait for their fsync. */
+  private readonly settling = new Set<Promise<void>>();
   private closed = false;
 
   constructor(private readonly domain: Domain, private readonly seal: Seal, private readonly maxBatch = 1024) {}
@@ -69,17 +72,28 @@ export class CallBatcher {
         const signature = Buffer.from(sign(batchMessage({ ...base, root }), this.seal.privateKey, { publicKey: this.seal.publicKey })).toString("base64");
         signed = { root, signature, proofs: tree.proofs };
       }
-      await this.domain.exclusive(() =>
-        this.domain.audit({
-          actor: "system", action: "product.calls", object: `batch:${batchId}`,
-          details: { root: signed?.root ?? null, calls: items.map((i) => i.record) },
-        }),
+      const durable = this.domain.auditGrouped({
+        actor: "system", action: "product.calls", object: `batch:${batchId}`,
+        details: { root: signed?.root ?? null, calls: items.map((i) => i.record) },
+      });
+      const settle = durable.then(
+        () => {
+          let k = 0;
+          for (const i of items) {
+            if (!i.answer || !signed) i.resolve(undefined);
+            else i.resolve({ answer: i.answer, proof: signed.proofs[k++], batch: { ...base, root: signed.root, signature: signed.signature } });
+          }
+        },
+        (err: unknown) => {
+          for (const i of items) i.reject(err);
+        },
       );
-      let k = 0;
-      for (const i of items) {
-        if (!i.answer || !signed) i.resolve(undefined);
-        else i.resolve({ answer: i.answer, proof: signed.proofs[k++], batch: { ...base, root: signed.root, signature: signed.signature } });
-      }
+      this.settling.add(settle);
+      void settle.finally(() => this.settling.delete(settle));
+      // The next batch forms while this one's fsync runs off the event loop (requests keep being
+      // parsed and queried meanwhile); sealing it only afterwards keeps batches, and the
+      // signature they share, large under load.
+      await settle;
     } catch (err) {
       for (const i of items) i.reject(err);
     }
@@ -89,5 +103,6 @@ export class CallBatcher {
   async close(): Promise<void> {
     this.closed = true;
     while (this.running) await this.running;
+    while (this.settling.size > 0) await Promise.all([...this.settling]);
   }
 }
