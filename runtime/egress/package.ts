@@ -161,7 +161,8 @@ export async function sealPackage(domain: Domain, input: PackageInput): Promise<
   const manifestBytes = Buffer.from(JSON.stringify(manifest, null, 2) + "\n");
   const sig = signData(manifestBytes, { privateKey: seal.privateKey, certificate: seal.certificateDer, detached: true });
   const tar = packTar([{ name: "manifest.json", data: manifestBytes }, { name: "manifest.sig", data: sig }, ...files]);
+  // Write protocol: the package lands under a temporary name; the rename follows the commit that registers it.
   const path = join(domain.paths.outbox, `${input.product}.tar`);
-  writeFileDurable(path, tar);
+  writeFileDurable(domain.pendingPath(path), tar);
   return { path, sm3: sm3Hex(tar), manifest };
 }

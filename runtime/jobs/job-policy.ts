@@ -44,6 +44,8 @@ export async function ensureJobPolicyTables(domain: Domain): Promise<void> {
   if (ready.has(domain)) return;
   await domain.exclusive(async () => {
     if (ready.has(domain)) return;
+    // A read-only open (job status, job list) cannot create tables; the writer that made the jobs made them.
+    if (domain.readOnly) return;
     await exec(domain.control, SCHEMA);
     const open = await all<{ id: string; pid: number | null }>(domain.control, "SELECT j.id, o.pid FROM jobs j LEFT JOIN job_owner o ON o.job = j.id WHERE j.state IN ('running', 'queued')");
     for (const { id } of open.filter((j) => j.pid === null || !alive(j.pid))) {
@@ -159,6 +161,8 @@ export async function storeRelease(domain: Domain, job: string, releaseMs: numbe
 
 /** Release moments of the given jobs (all when `job` is omitted). */
 export async function releases(domain: Domain, job?: string): Promise<Map<string, { releaseMs: number; seconds: number }>> {
-  const rows = await all<{ job: string; release_ms: bigint; seconds: number }>(domain.control, job === undefined ? "SELECT * FROM job_release" : "SELECT * FROM job_release WHERE job = ?", job === undefined ? [] : [job]);
+  const query = () => all<{ job: string; release_ms: bigint; seconds: number }>(domain.control, job === undefined ? "SELECT * FROM job_release" : "SELECT * FROM job_release WHERE job = ?", job === undefined ? [] : [job]);
+  // A read-only open of a domain no writer has made the table in yet: no job has a release time.
+  const rows = domain.readOnly ? await query().catch(() => []) : await query();
   return new Map(rows.map((r) => [r.job, { releaseMs: Number(r.release_ms), seconds: r.seconds }]));
 }

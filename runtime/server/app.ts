@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { html, layout } from "./console/html.js";
 import { words } from "./console/i18n.js";
 import { ShuyuError } from "../../policies/errors.js";
+import { checkJsonInput } from "../../policies/limits.js";
 import { jsonReplacer } from "../cli/run-command.js";
 import { recordInternalError } from "../jobs/internal-errors.js";
 import type { Domain } from "../domain/domain.js";
@@ -101,6 +102,25 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
     for (const method of methods) routes.push({ method, url: r.url, summary: r.config?.doc?.summary ?? r.url, auth: r.config?.doc?.auth ?? "none", ...(r.config?.doc ?? {}) });
   });
   app.removeContentTypeParser("text/plain");
+  // JSON bodies: size (bodyLimit), nesting and width checked before parsing, so a deeply nested body cannot crash the server for everyone.
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_req, body, done) => {
+    const text = body as string;
+    if (text.trim() === "") return done(new ShuyuError("invalid", "EMPTY_BODY", "the body is empty although Content-Type says JSON; send a JSON object or no Content-Type"), undefined);
+    try {
+      checkJsonInput(text, "the request body", { maxDepth: 64 });
+    } catch (err) {
+      return done(err as Error, undefined);
+    }
+    try {
+      done(null, JSON.parse(text, (k, v: unknown) => {
+        if (k === "__proto__" || (k === "constructor" && v !== null && typeof v === "object" && "prototype" in v)) throw new Error("forbidden prototype property");
+        return v;
+      }));
+    } catch {
+      done(new ShuyuError("invalid", "MALFORMED_JSON", "the body is not valid JSON"), undefined);
+    }
+  });
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: 64 * 1024 }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { Domain } from "../domain/domain.js";
 import { loadSeal } from "../domain/seal.js";
+import { updateLockInfo } from "../domain/lock-info.js";
 import { closeSharedPool } from "../jobs/shared-pool.js";
 import { buildServer, type ServerOptions } from "./app.js";
 import type { ApiProductRuntime } from "./api-products/product-runtime.js";
@@ -16,11 +17,13 @@ export interface RunningServer {
 
 /** Opens the domain once and serves it until close(). */
 export async function startServer(o: { dir: string | undefined; port?: number; host?: string } & Partial<Omit<ServerOptions, "domain" | "seal">>): Promise<RunningServer> {
-  const domain = await Domain.open(o.dir);
+  const domain = await Domain.open(o.dir, { command: "serve" });
   try {
     const seal = loadSeal(domain.paths.keys);
     const { app, products } = await buildServer({ ...o, domain, seal });
     const url = await app.listen({ port: o.port ?? 8080, host: o.host ?? "127.0.0.1" });
+    // Commands that find the domain busy quote this: who holds it, since when, and where it answers.
+    updateLockInfo(domain.paths.dir, { url });
     let closing: Promise<void> | undefined;
     const close = () =>
       (closing ??= (async () => {

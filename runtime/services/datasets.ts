@@ -9,6 +9,7 @@ import { now } from "../clock.js";
 import { all, exec, ident, one } from "../domain/db.js";
 import { ingestFile, type IngestResult } from "../ingest/index.js";
 import { getOrg } from "./orgs.js";
+import { faultPoint } from "../domain/faults.js";
 import type { Session } from "./session.js";
 import { datasetSubject, inferKind, saveSubject, type DatasetSubject } from "./subjects.js";
 
@@ -118,6 +119,7 @@ export async function ingestDataset(
     );
     throw err;
   }
+  faultPoint("ingest.after-load");
   try {
     const proposals = await s.domain.exclusive(() => detectPii(s.domain.vault, table));
     const proposal = (await s.domain.exclusive(() => proposeSubject(s.domain.vault, table, proposals))) ?? null;

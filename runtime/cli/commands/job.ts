@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { ShuyuError } from "../../../policies/errors.js";
-import { describeOutputs, devJob, jobLogs, jobStatus, listJobs, submitJob, type JobView } from "../../services/jobs.js";
+import { cancelJob, describeOutputs, devJob, jobLogs, jobStatus, listJobs, submitJob, type JobView } from "../../services/jobs.js";
 import { action } from "../run-command.js";
 import { withSession } from "../session.js";
 import { table } from "../table.js";
@@ -86,18 +86,30 @@ export function registerJobCommands(program: Command): void {
     .option("--watch", "poll every second until the job has ended, printing each change of state; exits 3 unless it succeeded")
     .action(
       action(async (cmd, id: string) => {
-        let r = await withSession(cmd, (s) => jobStatus(s, id));
+        const read = { readOnly: true, remote: { method: "GET", path: `/api/jobs/${encodeURIComponent(id)}` } } as const;
+        let r = await withSession(cmd, (s) => jobStatus(s, id), read);
         if (cmd.opts<{ watch?: boolean }>().watch) {
           let last = r.state;
           while (!ended(r.state)) {
             await new Promise((res) => setTimeout(res, 1000));
-            r = await withSession(cmd, (s) => jobStatus(s, id));
+            r = await withSession(cmd, (s) => jobStatus(s, id), read);
             if (r.state !== last) process.stderr.write(`job ${id}: ${r.state}\n`);
             last = r.state;
           }
         }
         // Only a watch is a wait for the outcome: it exits like the job; a plain status query succeeded.
         return { human: describe(r), json: r, exitCode: cmd.opts<{ watch?: boolean }>().watch ? exitFor(r.state) : 0 };
+      }),
+    );
+  job
+    .command("cancel")
+    .description("end a queued or running job as cancelled")
+    .argument("<id>", "the job's id")
+    .option("--reason <text>", "why (audited)")
+    .action(
+      action(async (cmd, id: string) => {
+        const r = await withSession(cmd, (s) => cancelJob(s, id, cmd.opts<{ reason?: string }>().reason));
+        return { human: describe(r), json: r };
       }),
     );
   job
