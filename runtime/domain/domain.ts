@@ -29,6 +29,8 @@ interface Tx {
   dirty: Set<string>;
   /** The chain before this transaction's entries, to cut them off on rollback. */
   mark: ChainMark;
+  /** The actions this transaction audited (fault points can name them). */
+  actions: string[];
 }
 
 interface Ctx {
@@ -261,13 +263,13 @@ export class Domain {
     const store = this.ctx.getStore()!;
     if (store.tx) return fn(); // already inside one
     if (this.readOnly) throw new ShuyuError("internal", "DOMAIN_READ_ONLY", "this command opened the domain read-only and cannot change it");
-    const tx: Tx = { files: new PendingFiles(randomBytes(8).toString("hex")), dirty: new Set(), mark: this.chain.position };
+    const tx: Tx = { files: new PendingFiles(randomBytes(8).toString("hex")), dirty: new Set(), mark: this.chain.position, actions: [] };
     const control = this.writer.control;
     await control.run("BEGIN TRANSACTION");
     let out: T;
     try {
       out = await this.ctx.run({ conns: store.conns, tx }, fn);
-      faultPoint("tx.before-commit");
+      faultPoint("tx.before-commit", tx.actions);
       tx.files.sync();
       if (tx.files.moves.length) {
         await control.run("INSERT INTO intents VALUES (?, ?, now())", [tx.files.intent, JSON.stringify(tx.files.moves)]);
@@ -280,7 +282,7 @@ export class Domain {
       tx.files.discard();
       throw err;
     }
-    faultPoint("tx.after-commit");
+    faultPoint("tx.after-commit", tx.actions);
     if (tx.files.moves.length) {
       applyMoves(tx.files.moves, tx.files.intent);
       await control.run("DELETE FROM intents WHERE id = ?", [tx.files.intent]).catch(() => undefined);
@@ -333,7 +335,8 @@ export class Domain {
     const store = this.ctx.getStore();
     if (!store?.tx) return this.exclusive(() => this.transact(() => this.audit(input)));
     const entry = this.chain.append(input);
-    faultPoint("audit.after-append");
+    store.tx.actions.push(input.action);
+    faultPoint("audit.after-append", [input.action]);
     await exec(this.control, "INSERT OR REPLACE INTO meta VALUES ('audit_head', ?)", [JSON.stringify({ seq: entry.seq, hash: entry.hash })]);
     return entry;
   }

@@ -28,19 +28,19 @@ describe("fault injection: a crash at any named step leaves nothing or everythin
   }, 240_000);
   afterAll(() => t.cleanup());
 
-  const ingestPoints = ["ingest.after-load", "tx.before-commit", "audit.after-append", "tx.after-commit"];
+  const ingestPoints = ["ingest.after-load", "tx.before-commit:dataset.ingest", "audit.after-append:dataset.ingest", "tx.after-commit:dataset.ingest"];
   for (const [i, point] of ingestPoints.entries()) {
     it(`ingest killed at ${point}`, async () => {
       await killed(point, "admin", "dataset", "ingest", "--id", `p${i}`, "--file", join(t.dir, "people.csv"), "--provider", "wjw", "--grade", "2");
       await assertConsistent(d);
       const listed = ((await d.ok("admin", "catalog", "list")) as { id: string }[]).some((c) => c.id === `p${i}`);
       // Before the commit: absent. After it: present and complete (checked by assertConsistent).
-      expect(listed).toBe(point === "tx.after-commit");
+      expect(listed).toBe(point.startsWith("tx.after-commit"));
       await settle();
     });
   }
 
-  const approvePoints = ["approve.after-library", "approve.after-sample", "tx.before-commit", "audit.after-append", "tx.after-commit"];
+  const approvePoints = ["approve.after-library", "approve.after-sample", "tx.before-commit:scenario.approve", "audit.after-append:scenario.approve", "tx.after-commit:scenario.approve"];
   for (const [i, point] of approvePoints.entries()) {
     it(`final approval (library materialisation) killed at ${point}`, async () => {
       const id = `s${i}`;
@@ -49,14 +49,14 @@ describe("fault injection: a crash at any named step leaves nothing or everythin
       await killed(point, "prov", "scenario", "approve", id);
       await assertConsistent(d);
       const sc = await d.ok("admin", "scenario", "show", id);
-      expect(sc.state).toBe(point === "tx.after-commit" ? "approved" : "submitted");
+      expect(sc.state).toBe(point.startsWith("tx.after-commit") ? "approved" : "submitted");
       if (sc.state === "submitted") expect((await d.ok("prov", "scenario", "approve", id)).state).toBe("approved");
       await assertConsistent(d);
     }, 300_000);
   }
 
   const sql = ["--sql", "SELECT gender, count(*)::INTEGER AS n FROM people GROUP BY gender ORDER BY gender"];
-  const jobPoints: [string, string][] = [["job.before-run", "failed"], ["job.after-run", "failed"], ["job.after-staging", "failed"], ["tx.after-commit@3", "succeeded"]];
+  const jobPoints: [string, string][] = [["job.before-run", "failed"], ["job.after-run", "failed"], ["job.after-staging", "failed"], ["tx.after-commit:job.succeeded", "succeeded"]];
   for (const [point, state] of jobPoints) {
     it(`job submit killed at ${point}`, async () => {
       const before = new Set(((await d.ok("admin", "job", "list")) as { id: string }[]).map((j) => j.id));
@@ -79,14 +79,14 @@ describe("fault injection: a crash at any named step leaves nothing or everythin
     await assertConsistent(d);
     expect(await d.ok("dev", "egress", "list")).toEqual([]);
     await settle();
-    await killed("tx.after-commit", "dev", "egress", "request", "--job", jobId, "--form", "dataset");
+    await killed("tx.after-commit:egress.request", "dev", "egress", "request", "--job", jobId, "--form", "dataset");
     await assertConsistent(d);
     const reqs = (await d.ok("dev", "egress", "list")) as { state: string }[];
     expect(reqs.map((r) => r.state)).toEqual(["checked"]);
     await settle();
   }, 300_000);
 
-  const reviewPoints = ["review.before-release", "release.after-package", "tx.before-commit", "audit.after-append", "tx.after-commit"];
+  const reviewPoints = ["review.before-release", "release.after-package", "tx.before-commit:product.register", "audit.after-append:product.register", "tx.after-commit:product.register"];
   it(`review and package write killed at ${reviewPoints.join(", ")}`, async () => {
     const req = ((await d.ok("admin", "egress", "list")) as { id: string; state: string }[])[0];
     await settle();
@@ -95,7 +95,7 @@ describe("fault injection: a crash at any named step leaves nothing or everythin
       await assertConsistent(d);
       const state = (await d.ok("admin", "egress", "show", req.id)).state;
       const products = (await d.ok("admin", "product", "list")) as unknown[];
-      expect({ point, state, products: products.length }).toEqual({ point, state: point === "tx.after-commit" ? "released" : "checked", products: point === "tx.after-commit" ? 1 : 0 });
+      expect({ point, state, products: products.length }).toEqual({ point, state: point.startsWith("tx.after-commit") ? "released" : "checked", products: point.startsWith("tx.after-commit") ? 1 : 0 });
       await settle();
     }
     const pkg = ((await d.ok("admin", "product", "list")) as { package: string }[])[0].package;
