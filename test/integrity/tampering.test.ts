@@ -53,12 +53,20 @@ describe("tampering: every stored byte that matters is verified when read", () =
     const bad = Buffer.from(good);
     bad[Math.floor(bad.length / 2)] ^= 0x01;
     writeFileSync(libFile, bad);
-    const submitted = await d.ok("dev", "job", "submit", "--scenario", "inc", "--sql", "SELECT gender, count(*)::INTEGER AS n FROM people GROUP BY gender");
+    // A failed raw job exits 3 and its developer sees only the bounded status; the operator sees why.
+    let submitted: { id: string; state: string };
+    try {
+      const r = await d.run("dev", "job", "submit", "--scenario", "inc", "--sql", "SELECT gender, count(*)::INTEGER AS n FROM people GROUP BY gender");
+      expect(r.code, r.stdout + r.stderr).toBe(3);
+      submitted = JSON.parse(r.stdout);
+    } finally {
+      writeFileSync(libFile, good);
+    }
+    expect(submitted.state).toBe("failed");
     const j = await d.ok("admin", "job", "status", submitted.id);
     expect(j).toMatchObject({ state: "failed", reason: "LIBRARY_TAMPERED" });
     const log = (await d.ok("admin", "audit", "log", "--object", `job:${j.id}`)) as { action: string; details: { reason?: string } }[];
     expect(log.map((e) => [e.action, e.details.reason ?? null])).toContainEqual(["job.failed", "LIBRARY_TAMPERED"]);
-    writeFileSync(libFile, good);
     expect((await d.ok("dev", "job", "submit", "--scenario", "inc", "--sql", "SELECT count(*)::INTEGER AS n FROM people")).state).toBe("succeeded");
   });
 
