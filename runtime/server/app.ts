@@ -1,10 +1,10 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { html, layout } from "./console/html.js";
 import { words } from "./console/i18n.js";
-import { ShuyuError } from "../../policies/errors.js";
+import { asShuyuError, ShuyuError } from "../../policies/errors.js";
 import { checkJsonInput } from "../../policies/limits.js";
 import { jsonReplacer } from "../cli/run-command.js";
-import { recordInternalError } from "../jobs/internal-errors.js";
+import { isInternal, withErrorId } from "../jobs/internal-errors.js";
 import type { Domain } from "../domain/domain.js";
 import type { Seal } from "../domain/seal.js";
 import type { Session } from "../services/session.js";
@@ -53,10 +53,12 @@ declare module "fastify" {
 export function sendError(reply: FastifyReply, err: unknown, domain?: Pick<Domain, "paths">): FastifyReply {
   const { status, error: original } = httpError(err);
   let error = original;
-  if (status >= 500) {
-    const errorId = typeof error.details.errorId === "string" ? error.details.errorId : domain ? recordInternalError(domain, error.cause ?? err) : "unrecorded";
-    error = new ShuyuError("internal", error.code, `internal error ${errorId}; the operator finds its details in the domain's staging/internal-errors`, { details: { errorId } });
-    reply.log.error({ errorId, code: error.code }, "request failed");
+  // Typed errors (DOMAIN_BUSY, DISK_FULL) keep their message; every other internal one is replaced by its id.
+  if (isInternal(error) || error.code === "DISK_FULL") {
+    error = domain
+      ? asShuyuError(withErrorId(domain, err))
+      : new ShuyuError("internal", error.code, "internal error unrecorded; the operator finds its details in the server's own log", { details: { errorId: "unrecorded" } });
+    reply.log.error({ errorId: error.details.errorId, code: error.code }, "request failed");
   }
   return reply.code(status).type("application/json; charset=utf-8").send(JSON.stringify(error.toJSON()));
 }
