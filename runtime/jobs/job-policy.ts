@@ -18,27 +18,14 @@ CREATE TABLE IF NOT EXISTS scenario_limits (
   scenario VARCHAR PRIMARY KEY, maxima VARCHAR NOT NULL, set_by VARCHAR NOT NULL, set_at TIMESTAMP NOT NULL);
 CREATE TABLE IF NOT EXISTS job_release (
   job VARCHAR PRIMARY KEY, release_ms BIGINT NOT NULL, seconds INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS job_owner (
-  job VARCHAR PRIMARY KEY, pid INTEGER NOT NULL);
 `;
-
-/** True while process `pid` exists on this host (the domain directory is local to it). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 const ready = new WeakSet<Domain>();
 
 /**
- * Creates the job-policy tables once per open domain, and ends jobs whose owner process
- * is gone (DESIGN §5: `failed INTERRUPTED` at the next open); a job whose recorded owner
- * still runs is left alone. Call it at a service's entry, outside any mutation: it queues
- * behind the domain's writer like every other write.
+ * Creates the job-policy tables once per open domain. Call it at a service's entry,
+ * outside any mutation: it queues behind the domain's writer like every other write.
+ * (Jobs left by a crashed owner are the recovery pass's: runtime/domain/recovery.ts.)
  */
 export async function ensureJobPolicyTables(domain: Domain): Promise<void> {
   if (ready.has(domain)) return;
@@ -47,11 +34,6 @@ export async function ensureJobPolicyTables(domain: Domain): Promise<void> {
     // A read-only open (job status, job list) cannot create tables; the writer that made the jobs made them.
     if (domain.readOnly) return;
     await exec(domain.control, SCHEMA);
-    const open = await all<{ id: string; pid: number | null }>(domain.control, "SELECT j.id, o.pid FROM jobs j LEFT JOIN job_owner o ON o.job = j.id WHERE j.state IN ('running', 'queued')");
-    for (const { id } of open.filter((j) => j.pid === null || !alive(j.pid))) {
-      await domain.control.run("UPDATE jobs SET state = 'failed', reason = 'INTERRUPTED', finished_at = ?::TIMESTAMP WHERE id = ?", [now().toISOString(), id]);
-      await domain.audit({ actor: "system", action: "job.failed", object: `job:${id}`, details: { reason: "INTERRUPTED" } });
-    }
     ready.add(domain);
   });
 }
@@ -147,11 +129,6 @@ export function effectiveLimits(asked: Partial<JobLimits>, maxima: JobMaxima): J
     limits[key] = Math.min(want ?? limits[key], max);
   }
   return limits;
-}
-
-/** Records which process runs a job, so a later open can tell a live job from one left by a crash. */
-export async function storeOwner(domain: Domain, job: string): Promise<void> {
-  await domain.control.run("INSERT OR REPLACE INTO job_owner VALUES (?, ?)", [job, process.pid]);
 }
 
 /** Records when a raw job's end may be shown to its developer (real milliseconds since the epoch). */
