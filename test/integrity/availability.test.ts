@@ -1,11 +1,36 @@
 import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Domain } from "../../runtime/domain/domain.js";
 import { startServer } from "../../runtime/server/serve.js";
 import { BIN, tempDir } from "../helpers/fixture.js";
 import { flowDomain, ingestPeople, type FlowDomain } from "./fixture.js";
+
+/** Live child processes of `pid` (Linux /proc). */
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const n of readdirSync("/proc").filter((x) => /^\d+$/.test(x))) {
+    try {
+      // Field 4 of /proc/N/stat is the parent pid (after the parenthesised command name).
+      const stat = readFileSync(`/proc/${n}/stat`, "utf8");
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid) out.push(Number(n));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out;
+}
+
+/** True while `pid` exists and is not a zombie. */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
+}
 
 describe("availability: a running job holds no lock, read-only commands share the stores, DOMAIN_BUSY says who", () => {
   const t = tempDir("shuyu-avail-");
@@ -58,15 +83,37 @@ describe("availability: a running job holds no lock, read-only commands share th
     expect(JSON.parse(end.out)).toMatchObject({ id, state: "succeeded" });
   });
 
-  it("job cancel from another process ends the run as cancelled; nothing is staged", async () => {
-    const { done } = submitSlow();
+  it("job cancel from another process kills the job's worker, ends the run as cancelled (audited); nothing is staged", async () => {
+    // A model that would run for two minutes: only a killed worker ends it sooner.
+    writeFileSync(join(t.dir, "forever.js"), `export default async (ctx) => {
+      await ctx.query("SELECT count(*)::INTEGER AS n FROM people");
+      for (;;) {}
+    };`);
+    const child = spawn(process.execPath, [BIN, "--domain", d.dir, "--token", d.tok.dev, "--json", "job", "submit", "--scenario", "inc", "--model", join(t.dir, "forever.js"), "--wall-ms", "120000", "--cpu-ms", "120000"], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (b: Buffer) => (out += b.toString()));
+    const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
     const id = await runningJob();
-    const c = await d.ok("dev", "job", "cancel", id);
+    const workers = childrenOf(child.pid!);
+    expect(workers.length, "the submitting CLI runs the job in a worker process").toBeGreaterThan(0);
+    const c = await d.ok("dev", "job", "cancel", id, "--reason", "不再需要");
     expect(c.state).toBe("cancelled");
-    const end = await done;
-    expect(JSON.parse(end.out)).toMatchObject({ id, state: "cancelled", outputs: [] });
-    expect((await d.ok("admin", "audit", "log", "--object", `job:${id}`)).map((e: { action: string }) => e.action)).toContain("job.cancel");
-  });
+    // The worker is gone (killed, not left to spin until its wall limit) and the CLI ends.
+    for (let i = 0; i < 300 && workers.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(workers.filter(alive), "worker processes still running after cancel").toEqual([]);
+    expect(await exited).toBe(3);
+    expect(JSON.parse(out)).toMatchObject({ id, state: "cancelled", outputs: [] });
+    const op = await d.ok("admin", "job", "status", id);
+    expect(op).toMatchObject({ state: "cancelled", reason: "CANCELLED", outputs: [] });
+    const log = (await d.ok("admin", "audit", "log", "--object", `job:${id}`)) as { action: string; details: { reason?: string } }[];
+    expect(log.map((e) => e.action)).toContain("job.cancel");
+    // Nothing after the cancel: the killed run staged nothing and recorded no other end.
+    expect(log.map((e) => e.action).filter((a) => /^job\.(succeeded|failed|killed)$/.test(a))).toEqual([]);
+    expect(existsSync(join(d.dir, "staging", id)) ? readdirSync(join(d.dir, "staging", id)).filter((n) => n !== "job-code.txt") : []).toEqual([]);
+    // Someone else's organisation cannot cancel (nor can a read-only auditor: job.cancel is not theirs).
+    const other = await d.run("prov", "job", "cancel", id);
+    expect(other.code).toBe(2);
+  }, 120_000);
 
   it("while serve holds the domain, read-only commands are answered through it; writers get DOMAIN_BUSY naming it", async () => {
     const srv = await startServer({ dir: d.dir, port: 0, logLevel: false });
