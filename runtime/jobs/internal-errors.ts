@@ -48,6 +48,7 @@ export function isInternal(err: unknown): boolean {
 function typedDiskFull(domain: Pick<Domain, "paths">, err: unknown, context: Record<string, unknown>): ShuyuError {
   const id = recordInternalError(domain, err, context);
   const path = err instanceof ShuyuError && typeof err.details.path === "string" ? err.details.path : (err as { path?: unknown })?.path;
+  // eslint-disable-next-line no-control-regex -- a path with control characters is not shown
   const inDomain = typeof path === "string" && (path === domain.paths.dir || path.startsWith(`${domain.paths.dir}/`)) && !/[\u0000-\u001f\u007f-\u009f]/.test(path);
   const e = diskFull(undefined, inDomain ? path : domain.paths.dir);
   return new ShuyuError("internal", "DISK_FULL", e.message, { details: { ...e.details, errorId: id } });

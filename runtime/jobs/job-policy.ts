@@ -2,7 +2,7 @@ import { ShuyuError } from "../../policies/errors.js";
 import { DEFAULT_LIMITS, type JobLimits } from "../../sandbox/index.js";
 import { all, exec, one } from "../domain/db.js";
 import type { Domain } from "../domain/domain.js";
-import { now } from "../clock.js";
+import { protectTable } from "../domain/row-codec.js";
 
 /**
  * The operator's job policy in the control store: raw-job quotas per account and per
@@ -19,6 +19,11 @@ CREATE TABLE IF NOT EXISTS scenario_limits (
 CREATE TABLE IF NOT EXISTS job_release (
   job VARCHAR PRIMARY KEY, release_ms BIGINT NOT NULL, seconds INTEGER NOT NULL);
 `;
+
+// Quotas and maxima bound what a developer may run; the release time bounds what a status shows: MAC'd.
+protectTable("job_quotas", ["scope", "id"]);
+protectTable("scenario_limits", ["scenario"]);
+protectTable("job_release", ["job"], { lazy: true });
 
 const ready = new WeakSet<Domain>();
 
