@@ -12,7 +12,7 @@ import { migrateControl } from "./migrate.js";
 import { removeLockInfo, writeLockInfo } from "./lock-info.js";
 import { applyMoves, PendingFiles } from "./pending-files.js";
 import { writePendingRead } from "./pending-reads.js";
-import { controlTampered, isLazy, loadControlKey, protectedTables, RowCodec, writtenTable, type TamperedRow } from "./row-codec.js";
+import { controlTampered, isBuiltin, isLazy, loadControlKey, protectedTables, RowCodec, writtenTable, type TamperedRow } from "./row-codec.js";
 import { signCheckpoint } from "./checkpoint.js";
 import type { RecoveryReport } from "./recovery.js";
 
@@ -68,6 +68,8 @@ export class Domain {
   private writer!: Connections;
   private instances: DuckDBInstance[] = [];
   private codec: RowCodec | undefined;
+  /** Protected tables opted in after the built-in ones whose rows this domain has sealed (meta 'sealed_tables'). */
+  private sealedLater = new Set<string>();
   chain!: AuditChain;
   /** What the recovery pass did at open (writer opens only). */
   recovery: RecoveryReport | undefined;
@@ -173,13 +175,65 @@ export class Domain {
       await this.exclusive(async () => {
         for (const t of protectedTables().keys()) await this.codec!.seal(this.writer.control, t).catch(() => undefined);
       });
-      await this.audit({ actor: "system", action: "control.seal", object: "control", details: { reason: "first open of a domain without row MACs: current rows sealed as found" } });
+      this.sealedLater = this.laterTables();
+      await this.mutate(async () => {
+        await this.recordSealedTables();
+        await this.audit({ actor: "system", action: "control.seal", object: "control", details: { reason: "first open of a domain without row MACs: current rows sealed as found" } });
+      });
       return;
     }
+    // The sealed-table list is read before the scan and checked by it (a meta row, scanned in full).
+    await this.loadRowMacs();
     const { rows, tampered } = await this.scanControl(false);
     this.checkedRows = rows;
     this.tampered = tampered;
     if (tampered.length && !this.options.allowTampered) throw controlTampered(tampered);
+    if (!this.readOnly && tampered.length === 0) await this.sealNewlyProtected();
+  }
+
+  /** Loads an existing control key and the list of sealed tables (a restored domain, before its rows are scanned). */
+  async loadRowMacs(): Promise<void> {
+    const loaded = loadControlKey(this.paths.keys, false);
+    if (!loaded) return;
+    this.codec = new RowCodec(loaded.key);
+    const registry = await one<{ value: string }>(this.reader.control, "SELECT value FROM meta WHERE key = 'sealed_tables'").catch(() => undefined);
+    this.sealedLater = new Set(registry ? (JSON.parse(registry.value) as string[]) : []);
+  }
+
+  /** Protected tables that are not built in (opted in by protectTable). */
+  private laterTables(): Set<string> {
+    return new Set([...protectedTables().keys()].filter((t) => !isBuiltin(t)));
+  }
+
+  /** True when `table`'s rows carry MACs in this domain (built in, or sealed since its opt-in). */
+  private sealedHere(table: string): boolean {
+    return isBuiltin(table) || this.sealedLater.has(table);
+  }
+
+  /** Writes the list of later-protected tables this domain has sealed (in the current transaction). */
+  async recordSealedTables(): Promise<void> {
+    await this.control.run("INSERT OR REPLACE INTO meta VALUES ('sealed_tables', ?)", [JSON.stringify([...this.sealedLater].sort())]);
+  }
+
+  /** Seals, as found and audited, the rows of tables opted in since this domain last opened for writing. */
+  private async sealNewlyProtected(): Promise<void> {
+    const fresh = [...this.laterTables()].filter((t) => !this.sealedLater.has(t));
+    if (fresh.length === 0) return;
+    await this.mutate(async () => {
+      const found: Record<string, number> = {};
+      for (const t of fresh) {
+        const n = await one<{ n: number }>(this.control, `SELECT count(*)::INTEGER AS n FROM "${t}"`).catch(() => undefined);
+        if (n?.n) {
+          await this.codec!.seal(this.control, t);
+          found[t] = n.n;
+        }
+      }
+      this.sealedLater = new Set([...this.sealedLater, ...fresh]);
+      await this.recordSealedTables();
+      if (Object.keys(found).length) {
+        await this.audit({ actor: "system", action: "control.seal", object: "control", details: { reason: "tables newly protected by this shuyu: their rows sealed as found", tables: found } });
+      }
+    });
   }
 
   /**
@@ -191,6 +245,7 @@ export class Domain {
     let rows = 0;
     if (!this.codec) return { rows, tampered };
     for (const t of protectedTables().keys()) {
+      if (!this.sealedHere(t)) continue; // opted in after this domain's last writer open: sealed at the next
       if (!full && isLazy(t)) {
         tampered.push(...(await this.codec.changedOutside(this.reader.control, t)));
         continue;
@@ -205,11 +260,12 @@ export class Domain {
   /** Creates the control key of a new domain and MACs every protected row from now on (init). */
   initRowMacs(): void {
     this.codec = new RowCodec(loadControlKey(this.paths.keys, true)!.key);
+    this.sealedLater = this.laterTables();
   }
 
   /** Throws CONTROL_TAMPERED unless `row` (a `SELECT *` row of a protected table) carries its MAC. */
   async checkRow<T>(table: string, row: T): Promise<T> {
-    if (!this.codec || row === undefined || row === null) return row;
+    if (!this.codec || row === undefined || row === null || !this.sealedHere(table)) return row;
     const tx = this.ctx.getStore()?.tx;
     if (tx?.dirty.has(table)) return row; // written (after verification) in this very transaction
     await this.codec.checkRow(this.control, table, row as Record<string, unknown>);
@@ -220,7 +276,7 @@ export class Domain {
   private guardWrites(conn: DuckDBConnection): DuckDBConnection {
     const before = async (sql: unknown): Promise<string | undefined> => {
       const table = typeof sql === "string" ? writtenTable(sql) : undefined;
-      if (!table || !this.codec) return undefined;
+      if (!table || !this.codec || !this.sealedHere(table)) return undefined;
       const tx = this.ctx.getStore()?.tx;
       if (tx?.dirty.has(table)) return undefined;
       const changed = await this.codec.changedOutside(conn, table);

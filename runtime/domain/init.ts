@@ -58,6 +58,7 @@ export async function initDomain(raw: unknown): Promise<{ domain: DomainInfo; di
     const token = await domain.mutate(async () => {
       await exec(domain.control, CONTROL_SCHEMA);
       await domain.control.run("INSERT INTO meta VALUES ('schema_version', ?), ('domain_id', ?)", [String(CONTROL_SCHEMA_VERSION), info.id]);
+      await domain.recordSealedTables();
       await domain.control.run("INSERT INTO orgs VALUES (?, ?, 'operator', 'active', ?::TIMESTAMP, 'init')", [OPERATOR_ORG, input.operator, info.createdAt]);
       await domain.audit({ actor: "init", action: "domain.init", object: `domain:${info.id}`, details: { operator: input.operator, seal: seal.fingerprint } });
       await domain.audit({ actor: "init", action: "org.add", object: `org:${OPERATOR_ORG}`, details: { name: input.operator, kind: "operator" } });

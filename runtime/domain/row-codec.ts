@@ -32,10 +32,27 @@ const PROTECTED = new Map<string, string[]>([
   ["column_roles", ["dataset", "column_name"]],
 ]);
 
+/**
+ * The tables protected since row MACs exist: every domain with a control key has sealed them.
+ * Tables opted in later (protectTable) are sealed once on a domain's first writer open after
+ * the opt-in and recorded in meta 'sealed_tables' (itself MAC'd), so older domains keep opening.
+ */
+const BUILTIN = new Set(PROTECTED.keys());
+
+/** True for the tables every sealed domain has sealed from the start. */
+export function isBuiltin(table: string): boolean {
+  return BUILTIN.has(table);
+}
+
 /** Tables that grow with use: checked by fingerprint at open and by full MAC when a loader reads a row. */
 const LAZY = new Set(["jobs", "egress"]);
 
-/** Opts a control table into row authentication (one line per new table: its primary-key columns; `lazy` for tables that grow with use). */
+/**
+ * Opts a control table into row authentication: one line at the top level of the module that
+ * creates the table (so it runs before any domain opens), naming its primary-key columns;
+ * `lazy` for tables that grow with use. Rows already in older domains are sealed as found
+ * (audited) at their first writer open.
+ */
 export function protectTable(table: string, key: string[], opts: { lazy?: boolean } = {}): void {
   PROTECTED.set(table, key);
   if (opts.lazy) LAZY.add(table);

@@ -176,7 +176,7 @@ export async function restoreBackup(dir: string, target: string, passphrase: str
   let ok = false;
   try {
     // A backup of a domain older than row MACs has no control key: its first open seals the rows as found.
-    if (keys["control.key"] !== undefined) domain.initRowMacs();
+    await domain.loadRowMacs();
     const rows = await domain.scanControl(true);
     if (rows.tampered.length) throw new ShuyuError("invalid", "BACKUP_TAMPERED", `the restored control store fails its row MACs: ${rows.tampered.slice(0, 5).map((r) => `${r.table} ${r.key} (${r.problem})`).join(", ")}`, { details: { rows: rows.tampered.slice(0, 100) } });
     const v = verifyChain(readEntries(p.audit), await domain.auditAnchor());
