@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { exec, one } from "../domain/db.js";
+import { protectTable } from "../domain/row-codec.js";
 
 /**
  * Control-store tables of the lifecycle (operator authorization, incidents, purge
@@ -20,6 +21,11 @@ CREATE TABLE IF NOT EXISTS purge_receipts (
 `;
 
 const TABLES = ["operator_authorization", "incidents", "purge_receipts"];
+
+// The standing check reads all three (an incident suspends, an authorization permits): their rows are MAC'd.
+protectTable("operator_authorization", ["id"]);
+protectTable("incidents", ["id"]);
+protectTable("purge_receipts", ["id"]);
 
 /**
  * Makes sure the lifecycle tables exist on this connection's database. Not cached: a

@@ -122,6 +122,8 @@ describe("tampering: every stored byte that matters is verified when read", () =
     ["a request turned checked with no findings", `UPDATE egress SET state = 'checked', findings = '[]'`],
     ["a product row inserted", `INSERT INTO products VALUES ('prd-x', 'egr-x', 'inc', 'dev1', 'dataset', '/tmp/x.tar', 'ab', 'listed', now()::TIMESTAMP)`],
     ["a row's MAC deleted with the row", `DELETE FROM row_macs WHERE tbl = 'orgs' AND pk = '["wjw"]'`],
+    ["a developer's raw-job quota raised", `INSERT INTO job_quotas VALUES ('account', 'alice', 100000, 'admin', now()::TIMESTAMP)`],
+    ["a scenario's job maxima lifted", `INSERT INTO scenario_limits VALUES ('inc', '{"wallMs":3600000,"memoryMiB":1024}', 'admin', now()::TIMESTAMP)`],
   ];
   for (const [what, statement] of edits) {
     it(`editing control.duckdb directly (${what}) is refused on every command and reported by audit verify`, async () => {
