@@ -15,7 +15,7 @@ export interface RecoveryReport {
   uncommittedEntries: { seq: number; action: string; object: string; hash: string }[];
   /** Committed transactions whose files were still under temporary names: moved into place. */
   intentsCompleted: number;
-  /** Temporary files and folders of transactions that never committed: removed. */
+  /** Temporary files and folders of transactions that never committed (and staging folders of jobs never recorded): removed. */
   tempRemoved: string[];
   /** Packages in outbox/ that no product row registers: removed. */
   packagesRemoved: string[];
@@ -90,6 +90,15 @@ export async function recover(domain: Domain): Promise<RecoveryReport> {
         if (!TEMP_NAME.test(n)) continue;
         rmSync(join(dir, n), { recursive: true, force: true });
         report.tempRemoved.push(join(basename(dir), n));
+      }
+    }
+    // 3b. Staging folders of jobs whose row never committed (the job's kept code is written just before it).
+    if (existsSync(p.staging)) {
+      const jobs = new Set((await all<{ id: string }>(domain.control, "SELECT id FROM jobs")).map((r) => r.id));
+      for (const n of readdirSync(p.staging)) {
+        if (!/^job-\d{8}-[0-9a-f]{8}$/.test(n) || jobs.has(n)) continue;
+        rmSync(join(p.staging, n), { recursive: true, force: true });
+        report.tempRemoved.push(join(basename(p.staging), n));
       }
     }
     // 4. Packages no product row registers (sealed before a commit that never happened).

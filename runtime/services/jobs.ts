@@ -440,9 +440,9 @@ export async function devJob(s: Session, raw: unknown): Promise<{ job: string; o
   const accounted = await s.domain.detached(() => account(spec, outcome));
   // Sample-data logs are visible by definition; kept beside the job so `job logs` can show them later.
   const logDir = s.domain.paths.jobStaging(id);
-  mkdirSync(logDir, { recursive: true });
-  writeFileSync(join(logDir, DEV_LOGS), JSON.stringify(outcome.outputs.logs));
   await s.domain.mutate(async () => {
+    mkdirSync(logDir, { recursive: true });
+    writeFileSync(s.domain.pendingPath(join(logDir, DEV_LOGS)), JSON.stringify(outcome.outputs.logs));
     await writeLedger(s.domain.vault, id, accounted.queries, accounted.run);
     await s.domain.control.run(
       "INSERT INTO jobs VALUES (?, ?, ?, ?, ?, 'dev', ?, ?, ?, ?, ?, ?, ?, NULL, ?::TIMESTAMP, ?::TIMESTAMP, ?::TIMESTAMP)",
