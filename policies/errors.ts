@@ -2,7 +2,7 @@
  * The one error type every layer throws. `code` is stable (tests, scripts and the
  * HTTP API match on it); `kind` decides the CLI exit code (DESIGN §6).
  */
-export type ErrorKind = "usage" | "denied" | "invalid" | "blocked" | "internal";
+export type ErrorKind = "usage" | "denied" | "invalid" | "blocked" | "internal" | "busy";
 
 const EXIT_BY_KIND: Record<ErrorKind, number> = {
   usage: 1,
@@ -10,6 +10,8 @@ const EXIT_BY_KIND: Record<ErrorKind, number> = {
   invalid: 3,
   blocked: 4,
   internal: 5,
+  // The domain is held by another process: retry later; not a fault of the input or of shuyu.
+  busy: 6,
 };
 
 /** HTTP status for each kind, used by the server. */
@@ -19,6 +21,7 @@ const HTTP_BY_KIND: Record<ErrorKind, number> = {
   invalid: 400,
   blocked: 409,
   internal: 500,
+  busy: 503,
 };
 
 export interface ShuyuErrorOptions {
@@ -75,9 +78,24 @@ export function notFound(what: string, id: string): ShuyuError {
   return new ShuyuError("invalid", "NOT_FOUND", `${what} '${id}' does not exist`, { details: { what, id } });
 }
 
+/** True when `err` is the file system (or DuckDB) reporting that the disk is full. */
+export function isDiskFull(err: unknown): boolean {
+  if (!err || typeof err !== "object") return false;
+  const e = err as { code?: unknown; message?: unknown };
+  if (e.code === "ENOSPC" || e.code === "EDQUOT") return true;
+  return typeof e.message === "string" && /No space left on device|disk quota exceeded|ENOSPC/i.test(e.message);
+}
+
+/** The typed "disk full" error, naming the path being written when known. */
+export function diskFull(err: unknown, path?: string): ShuyuError {
+  const p = path ?? ((err as { path?: string })?.path) ?? /(?:file|path) "?([^"\s:]+)/.exec(String((err as Error)?.message ?? ""))?.[1];
+  return new ShuyuError("internal", "DISK_FULL", `disk full${p ? ` writing ${p}` : ""}: free space on that file system and retry (nothing was changed)`, { cause: err, details: p ? { path: p } : {} });
+}
+
 /** Wraps anything thrown into a ShuyuError, keeping ShuyuErrors as they are. */
 export function asShuyuError(err: unknown): ShuyuError {
   if (err instanceof ShuyuError) return err;
+  if (isDiskFull(err)) return diskFull(err);
   const message = err instanceof Error ? err.message : String(err);
   return new ShuyuError("internal", "INTERNAL", message, { cause: err });
 }

@@ -218,6 +218,22 @@ export class WorkerPool {
     });
   }
 
+  /** Kills the worker running `jobId`, or drops it from the queue (outcome `killed`, reason CANCELLED); false if it is not here. */
+  cancel(jobId: string): boolean {
+    for (const w of this.workers) {
+      if (w.job && !w.job.settled && w.job.spec.jobId === jobId) {
+        w.job.killedBy ??= "CANCELLED";
+        w.child.kill("SIGKILL");
+        return true;
+      }
+    }
+    const i = this.queue.findIndex((q) => q.message.spec.jobId === jobId);
+    if (i < 0) return false;
+    const [q] = this.queue.splice(i, 1);
+    q.resolve({ state: "killed", reason: "CANCELLED", outputs: { tables: {}, logs: [] }, queries: 0 });
+    return true;
+  }
+
   /** Stops every worker (running jobs end as killed) and refuses new jobs. */
   async close(): Promise<void> {
     this.closed = true;

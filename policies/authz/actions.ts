@@ -27,6 +27,8 @@ export const ROLE_PERMISSIONS = {
   "job.submit": ["developer"],
   "job.dev": ["developer"],
   "job.read": ["developer", "admin", "auditor", "reviewer"],
+  /** Ending someone's running job changes state: the submitting developers and the operator's admins only. */
+  "job.cancel": ["developer", "admin"],
   "quota.set": ["admin"],
   "quota.read": ["admin", "auditor"],
   "limits.set": ["admin"],

@@ -28,6 +28,12 @@ const ownOrgForDevelopers: Rule = (p, o) => {
   return null;
 };
 
+/** Acting on an organisation's own running work: that organisation, or the operator's admins (no cross-org reviewer pass). */
+const ownOrgOrOperatorAdmin: Rule = (p, o) => {
+  if (operatorStaff(p) && p.roles.includes("admin")) return null;
+  return o.ownerOrg !== undefined && o.ownerOrg !== p.orgId ? `object belongs to organisation '${o.ownerOrg}', not '${p.orgId}'` : null;
+};
+
 /** Providers decide only on scenarios that use their own datasets. */
 const providerOwnsData: Rule = (p, o) => {
   if (p.roles.includes("admin") && operatorStaff(p)) return null;
@@ -51,6 +57,7 @@ export const OBJECT_RULES: Partial<Record<Action, Rule[]>> = {
   "job.read": [ownOrgForDevelopers],
   "job.submit": [ownOrgForDevelopers],
   "job.dev": [ownOrgForDevelopers],
+  "job.cancel": [ownOrgOrOperatorAdmin],
   "egress.request": [ownOrgForDevelopers],
   "egress.read": [ownOrgForDevelopers],
   "egress.review": [otherOrgReviewer],

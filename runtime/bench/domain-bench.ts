@@ -166,10 +166,11 @@ export async function measureStep(s: Scratch, n: number, opts: { headline: boole
     const productId = `bench-${n}`;
     let bytes = 0;
     const oursSeal = await seconds(async () => {
-      const r = await sealPackage(s.domain, {
+      // Packages are written inside a transaction (the write protocol): renamed into outbox/ at its commit.
+      const r = await s.domain.mutate(() => sealPackage(s.domain, {
         product: productId, form: "dataset", scenario: { id: `sc-${n}`, purpose: "bench", agreement: `agr-${n}`, org: "dev" }, datasets: [{ dataset: idCsv, columns: COLUMNS }],
         job: { id: "bench", codeSm3: "0".repeat(64) }, desensitization: policy, findings: [], reviewers: [], requestedBy: "d", tables: [{ name: "extract", vaultTable: out }],
-      });
+      }));
       bytes = readFileSync(r.path).length;
     });
     const yardSeal = await seconds(async () => {

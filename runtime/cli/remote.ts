@@ -82,9 +82,15 @@ export async function callServer(t: RemoteTarget, call: RemoteCall): Promise<unk
  * domain. `remote` is the same action as an API call; commands that only make sense on the
  * host (ingest of a server file, backup, restore) pass undefined and are refused remotely.
  */
-export async function viaServer<T>(cmd: Command, remote: RemoteCall | ((t: RemoteTarget) => Promise<T>) | undefined, local: (s: Session) => Promise<T>): Promise<T> {
+export async function viaServer<T>(
+  cmd: Command,
+  remote: RemoteCall | ((t: RemoteTarget) => Promise<T>) | undefined,
+  local: (s: Session) => Promise<T>,
+  /** How the local open goes (read-only commands share the stores; see withSession). */
+  localOpts: Parameters<typeof withSession>[2] = {},
+): Promise<T> {
   const target = remoteTarget(cmd);
-  if (!target) return withSession(cmd, local);
+  if (!target) return withSession(cmd, local, localOpts);
   const name = `${cmd.parent?.parent ? `${cmd.parent.name()} ` : ""}${cmd.name()}`;
   if (!remote) throw new ShuyuError("usage", "LOCAL_ONLY", `'shuyu ${name}' works on the domain's host only: run it there with --domain DIR (you are using server ${target.server})`);
   if (typeof remote === "function") return remote(target);

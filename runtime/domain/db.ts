@@ -1,5 +1,6 @@
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
-import { ShuyuError } from "../../policies/errors.js";
+import { diskFull, isDiskFull, ShuyuError } from "../../policies/errors.js";
+import { describeHolders, readHolders } from "./lock-info.js";
 
 export type Params = DuckDBValue[] | Record<string, DuckDBValue>;
 
@@ -50,7 +51,7 @@ export function literal(s: string): string {
  * Opens a DuckDB file, waiting while another shuyu process holds its write lock
  * (DuckDB allows one writer process per file).
  */
-export async function openDuckDB(path: string, options: Record<string, string> = {}, waitMs = 15_000): Promise<DuckDBInstance> {
+export async function openDuckDB(path: string, options: Record<string, string> = {}, waitMs = 15_000, domainDir?: string): Promise<DuckDBInstance> {
   const deadline = Date.now() + waitMs;
   for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
     try {
@@ -62,8 +63,13 @@ export async function openDuckDB(path: string, options: Record<string, string> =
         continue;
       }
       if (/lock/i.test(msg)) {
-        throw new ShuyuError("internal", "DOMAIN_BUSY", `${path} is held by another shuyu process; try again when it finishes`, { cause: err });
+        const holders = domainDir ? readHolders(domainDir).filter((h) => h.pid !== process.pid) : [];
+        throw new ShuyuError("busy", "DOMAIN_BUSY", `${path} is held by ${describeHolders(holders)}; try again when it finishes`, {
+          cause: err,
+          details: { holders: holders.map((h) => ({ pid: h.pid, command: h.command, since: h.since, mode: h.mode, ...(h.url ? { url: h.url } : {}) })) },
+        });
       }
+      if (isDiskFull(err)) throw diskFull(err, path);
       throw new ShuyuError("invalid", "DOMAIN_UNREADABLE", `cannot open ${path}: ${msg}`, { cause: err });
     }
   }

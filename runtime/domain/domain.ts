@@ -1,17 +1,59 @@
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { AsyncLocalStorage } from "node:async_hooks";
-import { existsSync, readFileSync } from "node:fs";
-import { AuditChain, type AuditEntry, type AuditInput } from "../audit/chain.js";
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, readFileSync } from "node:fs";
+import { AuditChain, CHECKPOINT_ACTION, type AuditEntry, type AuditInput, type ChainMark } from "../audit/chain.js";
 import { ShuyuError } from "../../policies/errors.js";
-import { all, exec, one, openDuckDB, transaction } from "./db.js";
+import { all, exec, one, openDuckDB } from "./db.js";
+import { faultPoint } from "./faults.js";
+import { INTEGRITY_SCHEMA } from "./integrity-schema.js";
 import { domainPaths, type DomainPaths } from "./layout.js";
 import { migrateControl } from "./migrate.js";
+import { removeLockInfo, writeLockInfo } from "./lock-info.js";
+import { applyMoves, PendingFiles } from "./pending-files.js";
+import { writePendingRead } from "./pending-reads.js";
+import { controlTampered, isBuiltin, isLazy, loadControlKey, protectedTables, RowCodec, writtenTable, type TamperedRow } from "./row-codec.js";
+import { signCheckpoint } from "./checkpoint.js";
+import type { RecoveryReport } from "./recovery.js";
 
 /** One connection to each store. */
 interface Connections {
   control: DuckDBConnection;
   vault: DuckDBConnection;
 }
+
+/** The state of one open control transaction (the write protocol, README.md). */
+interface Tx {
+  files: PendingFiles;
+  /** Protected tables written in this transaction (verified before the first write, MAC'd at commit). */
+  dirty: Set<string>;
+  /** The chain before this transaction's entries, to cut them off on rollback. */
+  mark: ChainMark;
+  /** The actions this transaction audited (fault points can name them). */
+  actions: string[];
+}
+
+interface Ctx {
+  conns: Connections;
+  tx?: Tx;
+}
+
+/** How a command opens the domain. */
+export interface OpenOptions {
+  /** Open the stores read-only (several readers at once; no recovery; reads audited via audit/pending/). */
+  readOnly?: boolean;
+  /** The command, for the lock record DOMAIN_BUSY quotes. */
+  command?: string;
+  /** May release the stores while a job runs (a CLI process; `serve` keeps them). */
+  detachable?: boolean;
+  /** Open even when control rows fail their MACs (only `audit verify`, to report them). */
+  allowTampered?: boolean;
+  /** How long to wait for another process's lock, ms. */
+  waitMs?: number;
+}
+
+/** Entries between two signed checkpoints of the chain's head. */
+export const CHECKPOINT_EVERY = 32;
 
 /**
  * An open domain: the owner process's handles on the control store, the vault and the audit chain.
@@ -21,40 +63,71 @@ interface Connections {
  */
 export class Domain {
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly inWriter = new AsyncLocalStorage<Connections>();
-  /** Highest audit seq written to the control store's audit_head by this process. */
-  private recordedHeadSeq = 0;
+  private readonly ctx = new AsyncLocalStorage<Ctx>();
+  private reader!: Connections;
+  private writer!: Connections;
+  private instances: DuckDBInstance[] = [];
+  private codec: RowCodec | undefined;
+  /** Protected tables opted in after the built-in ones whose rows this domain has sealed (meta 'sealed_tables'). */
+  private sealedLater = new Set<string>();
+  chain!: AuditChain;
+  /** What the recovery pass did at open (writer opens only). */
+  recovery: RecoveryReport | undefined;
+  /** Control rows that failed their MACs at open (only with allowTampered). */
+  tampered: TamperedRow[] = [];
+  /** Rows checked at open. */
+  checkedRows = 0;
+  private detachedNow = false;
 
   private constructor(
     readonly paths: DomainPaths,
-    private readonly reader: Connections,
-    private readonly writer: Connections,
-    readonly chain: AuditChain,
-    private readonly instances: DuckDBInstance[],
     readonly info: DomainInfo,
+    readonly options: OpenOptions,
   ) {}
+
+  /** True when opened read-only. */
+  get readOnly(): boolean {
+    return this.options.readOnly === true;
+  }
 
   /** The control store connection for the current context (writer inside exclusive work). */
   get control(): DuckDBConnection {
-    return (this.inWriter.getStore() ?? this.reader).control;
+    this.assertAttached();
+    return (this.ctx.getStore()?.conns ?? this.reader).control;
   }
 
   /** The vault connection for the current context (writer inside exclusive work). */
   get vault(): DuckDBConnection {
-    return (this.inWriter.getStore() ?? this.reader).vault;
+    this.assertAttached();
+    return (this.ctx.getStore()?.conns ?? this.reader).vault;
   }
 
-  /** Opens an existing domain directory. */
-  static async open(dir: string | undefined): Promise<Domain> {
+  private assertAttached(): void {
+    if (this.detachedNow) throw new ShuyuError("internal", "DOMAIN_DETACHED", "the domain's stores are released while a job runs");
+  }
+
+  /** Opens an existing domain directory; a writer open runs the recovery pass first. */
+  static async open(dir: string | undefined, opts: OpenOptions = {}): Promise<Domain> {
     if (!dir) throw new ShuyuError("usage", "NO_DOMAIN", "no domain given: pass --domain DIR or set SHUYU_DOMAIN");
     const paths = domainPaths(dir);
     if (!existsSync(paths.marker)) {
       throw new ShuyuError("invalid", "NOT_A_DOMAIN", `${dir} is not a shuyu domain (no domain.json); create one with 'shuyu init'`);
     }
     const info = JSON.parse(readFileSync(paths.marker, "utf8")) as DomainInfo;
-    const domain = await Domain.attach(paths, info);
+    const domain = await Domain.attach(paths, info, opts);
     try {
-      await migrateControl(domain);
+      // Rows are checked before migration or recovery trusts any of them (the audit head above all).
+      await domain.verifyControl();
+      if (!domain.readOnly && domain.tampered.length === 0) {
+        await migrateControl(domain);
+        const { recover, emptyRecovery } = await import("./recovery.js");
+        try {
+          domain.recovery = await recover(domain);
+        } catch (err) {
+          // A pass that cannot finish must not lock everyone out: it says why, and the next open tries again.
+          domain.recovery = { ...emptyRecovery(), failed: err instanceof Error ? err.message : String(err) };
+        }
+      }
     } catch (err) {
       domain.close();
       throw err;
@@ -63,38 +136,264 @@ export class Domain {
   }
 
   /** Opens the stores of a domain whose files exist (used by open and init). */
-  static async attach(paths: DomainPaths, info: DomainInfo): Promise<Domain> {
-    const controlDb = await openDuckDB(paths.control);
-    const vaultDb = await openDuckDB(paths.vault);
-    const reader = { control: await controlDb.connect(), vault: await vaultDb.connect() };
-    const writer = { control: await controlDb.connect(), vault: await vaultDb.connect() };
-    const chain = AuditChain.open(paths.audit, { create: true });
-    return new Domain(paths, reader, writer, chain, [controlDb, vaultDb], info);
+  static async attach(paths: DomainPaths, info: DomainInfo, opts: OpenOptions = {}): Promise<Domain> {
+    // Everything the domain writes from here on (DuckDB files, WAL, Parquet, packages) is the owner's alone.
+    process.umask(0o077);
+    const d = new Domain(paths, info, opts);
+    await d.connect();
+    return d;
+  }
+
+  private async connect(reattachWaitMs?: number): Promise<void> {
+    const ro = this.readOnly;
+    const dbOpts: Record<string, string> = ro ? { access_mode: "READ_ONLY" } : {};
+    const waitMs = reattachWaitMs ?? this.options.waitMs ?? (Number(process.env.SHUYU_LOCK_WAIT_MS) >= 0 && process.env.SHUYU_LOCK_WAIT_MS ? Number(process.env.SHUYU_LOCK_WAIT_MS) : 15_000);
+    const controlDb = await openDuckDB(this.paths.control, dbOpts, waitMs, this.paths.dir);
+    let vaultDb: DuckDBInstance;
+    try {
+      vaultDb = await openDuckDB(this.paths.vault, dbOpts, waitMs, this.paths.dir);
+    } catch (err) {
+      controlDb.closeSync();
+      throw err;
+    }
+    this.instances = [controlDb, vaultDb];
+    const writerControl = await controlDb.connect();
+    if (!ro) await exec(writerControl, INTEGRITY_SCHEMA);
+    this.reader = { control: await controlDb.connect(), vault: await vaultDb.connect() };
+    this.writer = { control: this.guardWrites(writerControl), vault: await vaultDb.connect() };
+    this.chain = AuditChain.open(this.paths.audit, { create: !ro, readOnly: ro });
+    writeLockInfo(this.paths.dir, { command: this.options.command ?? "library", mode: ro ? "read" : "write" });
+    if (!ro) tightenModes(this.paths);
+  }
+
+  /** Checks every protected control row against its MAC (an older domain's rows are sealed once, audited). */
+  private async verifyControl(): Promise<void> {
+    const loaded = loadControlKey(this.paths.keys, !this.readOnly);
+    if (!loaded) return; // an older domain opened read-only before its first write: nothing to check against
+    this.codec = new RowCodec(loaded.key);
+    if (loaded.created) {
+      await this.exclusive(async () => {
+        for (const t of protectedTables().keys()) await this.codec!.seal(this.writer.control, t).catch(() => undefined);
+      });
+      this.sealedLater = this.laterTables();
+      await this.mutate(async () => {
+        await this.recordSealedTables();
+        await this.audit({ actor: "system", action: "control.seal", object: "control", details: { reason: "first open of a domain without row MACs: current rows sealed as found" } });
+      });
+      return;
+    }
+    // The sealed-table list is read before the scan and checked by it (a meta row, scanned in full).
+    await this.loadRowMacs();
+    const { rows, tampered } = await this.scanControl(false);
+    this.checkedRows = rows;
+    this.tampered = tampered;
+    if (tampered.length && !this.options.allowTampered) throw controlTampered(tampered);
+    if (!this.readOnly && tampered.length === 0) await this.sealNewlyProtected();
+  }
+
+  /** Loads an existing control key and the list of sealed tables (a restored domain, before its rows are scanned). */
+  async loadRowMacs(): Promise<void> {
+    const loaded = loadControlKey(this.paths.keys, false);
+    if (!loaded) return;
+    this.codec = new RowCodec(loaded.key);
+    const registry = await one<{ value: string }>(this.reader.control, "SELECT value FROM meta WHERE key = 'sealed_tables'").catch(() => undefined);
+    this.sealedLater = new Set(registry ? (JSON.parse(registry.value) as string[]) : []);
+  }
+
+  /** Protected tables that are not built in (opted in by protectTable). */
+  private laterTables(): Set<string> {
+    return new Set([...protectedTables().keys()].filter((t) => !isBuiltin(t)));
+  }
+
+  /** True when `table`'s rows carry MACs in this domain (built in, or sealed since its opt-in). */
+  private sealedHere(table: string): boolean {
+    return isBuiltin(table) || this.sealedLater.has(table);
+  }
+
+  /** Writes the list of later-protected tables this domain has sealed (in the current transaction). */
+  async recordSealedTables(): Promise<void> {
+    await this.control.run("INSERT OR REPLACE INTO meta VALUES ('sealed_tables', ?)", [JSON.stringify([...this.sealedLater].sort())]);
+  }
+
+  /** Seals, as found and audited, the rows of tables opted in since this domain last opened for writing. */
+  private async sealNewlyProtected(): Promise<void> {
+    const fresh = [...this.laterTables()].filter((t) => !this.sealedLater.has(t));
+    if (fresh.length === 0) return;
+    await this.mutate(async () => {
+      const found: Record<string, number> = {};
+      for (const t of fresh) {
+        const n = await one<{ n: number }>(this.control, `SELECT count(*)::INTEGER AS n FROM "${t}"`).catch(() => undefined);
+        if (n?.n) {
+          await this.codec!.seal(this.control, t);
+          found[t] = n.n;
+        }
+      }
+      this.sealedLater = new Set([...this.sealedLater, ...fresh]);
+      await this.recordSealedTables();
+      if (Object.keys(found).length) {
+        await this.audit({ actor: "system", action: "control.seal", object: "control", details: { reason: "tables newly protected by this shuyu: their rows sealed as found", tables: found } });
+      }
+    });
+  }
+
+  /**
+   * Checks the protected rows now: every row's MAC with `full` (audit verify); otherwise the
+   * full MAC for small tables and fingerprints for the tables that grow (their loaders check MACs).
+   */
+  async scanControl(full = true): Promise<{ rows: number; tampered: TamperedRow[] }> {
+    const tampered: TamperedRow[] = [];
+    let rows = 0;
+    if (!this.codec) return { rows, tampered };
+    for (const t of protectedTables().keys()) {
+      if (!this.sealedHere(t)) continue; // opted in after this domain's last writer open: sealed at the next
+      if (!full && isLazy(t)) {
+        tampered.push(...(await this.codec.changedOutside(this.reader.control, t)));
+        continue;
+      }
+      const r = await this.codec.verifyTable(this.reader.control, t);
+      rows += r.rows;
+      tampered.push(...r.tampered);
+    }
+    return { rows, tampered };
+  }
+
+  /** Creates the control key of a new domain and MACs every protected row from now on (init). */
+  initRowMacs(): void {
+    this.codec = new RowCodec(loadControlKey(this.paths.keys, true)!.key);
+    this.sealedLater = this.laterTables();
+  }
+
+  /** Throws CONTROL_TAMPERED unless `row` (a `SELECT *` row of a protected table) carries its MAC. */
+  async checkRow<T>(table: string, row: T): Promise<T> {
+    if (!this.codec || row === undefined || row === null || !this.sealedHere(table)) return row;
+    const tx = this.ctx.getStore()?.tx;
+    if (tx?.dirty.has(table)) return row; // written (after verification) in this very transaction
+    await this.codec.checkRow(this.control, table, row as Record<string, unknown>);
+    return row;
+  }
+
+  /** Wraps the writer's control connection so writes to protected tables are verified first and MAC'd at commit. */
+  private guardWrites(conn: DuckDBConnection): DuckDBConnection {
+    const before = async (sql: unknown): Promise<string | undefined> => {
+      const table = typeof sql === "string" ? writtenTable(sql) : undefined;
+      if (!table || !this.codec || !this.sealedHere(table)) return undefined;
+      const tx = this.ctx.getStore()?.tx;
+      if (tx?.dirty.has(table)) return undefined;
+      const changed = await this.codec.changedOutside(conn, table);
+      if (changed.length) throw controlTampered(changed);
+      if (tx) {
+        tx.dirty.add(table);
+        return undefined;
+      }
+      return table; // autocommit write: seal right after
+    };
+    const wrap = (name: "run" | "runAndReadAll") =>
+      async (sql: string, ...rest: unknown[]) => {
+        const sealAfter = await before(sql);
+        const out = await (conn[name] as (...a: unknown[]) => Promise<unknown>).call(conn, sql, ...rest);
+        if (sealAfter) await this.codec!.seal(conn, sealAfter);
+        return out;
+      };
+    const run = wrap("run");
+    const runAndReadAll = wrap("runAndReadAll");
+    return new Proxy(conn, {
+      get(target, prop) {
+        if (prop === "run") return run;
+        if (prop === "runAndReadAll") return runAndReadAll;
+        const v = Reflect.get(target, prop, target) as unknown;
+        return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
   }
 
   /**
    * Runs `fn` alone (one mutation at a time in this process) inside a control-store
-   * transaction; audit entries appended inside are fsync'd before the commit.
+   * transaction following the write protocol: files through `pendingPath`, audit entries
+   * fsync'd before the commit and cut off again if it fails, renames after it.
    */
   async mutate<T>(fn: () => Promise<T>): Promise<T> {
-    return this.exclusive(() => transaction(this.control, fn));
+    return this.exclusive(() => this.transact(fn));
+  }
+
+  private async transact<T>(fn: () => Promise<T>): Promise<T> {
+    const store = this.ctx.getStore()!;
+    if (store.tx) return fn(); // already inside one
+    if (this.readOnly) throw new ShuyuError("internal", "DOMAIN_READ_ONLY", "this command opened the domain read-only and cannot change it");
+    const tx: Tx = { files: new PendingFiles(randomBytes(8).toString("hex")), dirty: new Set(), mark: this.chain.position, actions: [] };
+    const control = this.writer.control;
+    await control.run("BEGIN TRANSACTION");
+    let out: T;
+    try {
+      out = await this.ctx.run({ conns: store.conns, tx }, fn);
+      faultPoint("tx.before-commit", tx.actions);
+      tx.files.sync();
+      if (tx.files.moves.length) {
+        await control.run("INSERT INTO intents VALUES (?, ?, now())", [tx.files.intent, JSON.stringify(tx.files.moves)]);
+      }
+      for (const t of tx.dirty) await this.codec?.seal(control, t);
+      await control.run("COMMIT");
+    } catch (err) {
+      await control.run("ROLLBACK").catch(() => undefined);
+      this.chain.truncateTo(tx.mark);
+      tx.files.discard();
+      throw err;
+    }
+    faultPoint("tx.after-commit", tx.actions);
+    if (tx.files.moves.length) {
+      applyMoves(tx.files.moves, tx.files.intent);
+      await control.run("DELETE FROM intents WHERE id = ?", [tx.files.intent]).catch(() => undefined);
+    }
+    if (this.chain.last.seq - this.chain.lastCheckpoint >= CHECKPOINT_EVERY) await this.checkpoint().catch(() => undefined);
+    return out;
+  }
+
+  /**
+   * The temporary path to write `final` under in this transaction; it is renamed into
+   * place after the commit (or by recovery), and removed if the transaction fails.
+   */
+  pendingPath(final: string): string {
+    const tx = this.ctx.getStore()?.tx;
+    if (!tx) throw new ShuyuError("internal", "NO_TRANSACTION", `files are written inside mutate(): ${final}`);
+    return tx.files.path(final);
   }
 
   /** Runs `fn` after every earlier exclusive call of this process has finished. */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const inWriter = () => this.inWriter.run(this.writer, fn);
+    const existing = this.ctx.getStore();
+    if (existing?.conns === this.writer && existing) return fn();
+    const inWriter = () => this.ctx.run({ conns: this.writer }, fn);
     const run = this.queue.then(inWriter, inWriter);
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  /** Appends an audit entry and records the new head in the control store. */
+  /**
+   * Releases the stores while `fn` runs (a CLI job's sandbox run) so other commands can
+   * use the domain, then takes them back. In `serve` (not detachable) `fn` just runs.
+   */
+  async detached<T>(fn: () => Promise<T>): Promise<T> {
+    if (!this.options.detachable || this.ctx.getStore()) return fn();
+    await this.queue;
+    this.closeStores();
+    this.detachedNow = true;
+    try {
+      return await fn();
+    } finally {
+      this.detachedNow = false;
+      // The job's outcome must be staged: wait out other commands far longer than a fresh open would.
+      await this.connect(10 * 60_000);
+    }
+  }
+
+  /** Appends an audit entry and records the new head in the control store, in the current (or its own) transaction. */
   async audit(input: AuditInput): Promise<AuditEntry> {
-    // Appends are serialised with every other write; callers outside exclusive work are queued.
-    if (!this.inWriter.getStore()) return this.exclusive(() => this.audit(input));
+    if (this.readOnly) return writePendingRead(this.paths, input);
+    const store = this.ctx.getStore();
+    if (!store?.tx) return this.exclusive(() => this.transact(() => this.audit(input)));
     const entry = this.chain.append(input);
+    store.tx.actions.push(input.action);
+    faultPoint("audit.after-append", [input.action]);
     await exec(this.control, "INSERT OR REPLACE INTO meta VALUES ('audit_head', ?)", [JSON.stringify({ seq: entry.seq, hash: entry.hash })]);
-    this.recordedHeadSeq = Math.max(this.recordedHeadSeq, entry.seq);
     return entry;
   }
 
@@ -106,13 +405,25 @@ export class Domain {
   async auditGrouped(input: AuditInput): Promise<AuditEntry> {
     const { entry, durable } = await this.exclusive(async () => this.chain.appendGrouped(input));
     await durable;
-    // The control store learns a head only once it is on disk, and never an older one than it has.
-    await this.exclusive(async () => {
-      if (entry.seq <= this.recordedHeadSeq) return;
+    // The control store learns a head only once it is on disk, and never an older one than it
+    // has (read inside the transaction: a rolled-back action may have cut the chain since).
+    await this.mutate(async () => {
+      const recorded = await this.auditAnchor();
+      if (recorded && recorded.seq >= entry.seq) return;
       await exec(this.control, "INSERT OR REPLACE INTO meta VALUES ('audit_head', ?)", [JSON.stringify({ seq: entry.seq, hash: entry.hash })]);
-      this.recordedHeadSeq = entry.seq;
     });
     return entry;
+  }
+
+
+  /** Appends a checkpoint: the seal's signature over the current head (so a rewritten chain no longer verifies). */
+  async checkpoint(): Promise<void> {
+    await this.exclusive(() =>
+      this.transact(async () => {
+        const head = this.chain.last;
+        await this.audit({ actor: "system", action: CHECKPOINT_ACTION, object: "audit", details: signCheckpoint(this.paths.keys, this.info.id, head) });
+      }),
+    );
   }
 
   /** The audit head recorded in the control store (detects a cut-off chain). */
@@ -130,14 +441,34 @@ export class Domain {
     return orphans;
   }
 
-  /** Closes every handle. */
-  close(): void {
+  private closeStores(): void {
     for (const c of [this.reader, this.writer]) {
+      if (!c) continue;
       c.control.closeSync();
       c.vault.closeSync();
     }
     for (const i of this.instances) i.closeSync();
-    this.chain.close();
+    this.instances = [];
+    this.chain?.close();
+    removeLockInfo(this.paths.dir);
+  }
+
+  /** Closes every handle. */
+  close(): void {
+    if (this.detachedNow) return;
+    this.closeStores();
+    this.detachedNow = true;
+  }
+}
+
+/** Makes the domain folder 0700 and its top-level stores and keys 0600 (older domains were 0755/0644). */
+function tightenModes(paths: DomainPaths): void {
+  try {
+    chmodSync(paths.dir, 0o700);
+    for (const f of [paths.control, paths.vault, paths.audit, paths.marker, `${paths.control}.wal`, `${paths.vault}.wal`]) if (existsSync(f)) chmodSync(f, 0o600);
+    for (const d of [paths.auditDir, paths.keys, paths.libraries, paths.samples, paths.staging, paths.outbox]) if (existsSync(d)) chmodSync(d, 0o700);
+  } catch {
+    // not the owner (a read-only mount): nothing to tighten
   }
 }
 

@@ -1,11 +1,37 @@
-import { closeSync, fsyncSync, openSync, renameSync, writeFileSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { diskFull, isDiskFull } from "../../policies/errors.js";
 
 /** Writes a small file durably: temp name, fsync, rename, so readers see old or new, never half. */
-export function writeFileDurable(path: string, data: string | Uint8Array, mode = 0o644): void {
+export function writeFileDurable(path: string, data: string | Uint8Array, mode = 0o600): void {
   const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, data, { mode });
-  const fd = openSync(tmp, "r");
-  fsyncSync(fd);
-  closeSync(fd);
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, data, { mode });
+    fsyncPath(tmp);
+    renameSync(tmp, path);
+    fsyncPath(dirname(path));
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    if (isDiskFull(err)) throw diskFull(err, path);
+    throw err;
+  }
+}
+
+/** fsyncs a file or a directory entry list. */
+export function fsyncPath(path: string): void {
+  const fd = openSync(path, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** fsyncs every file under `path` (or the file itself), then the directories holding them. */
+export function fsyncTree(path: string): void {
+  const st = statSync(path);
+  if (st.isDirectory()) {
+    for (const n of readdirSync(path)) fsyncTree(join(path, n));
+  }
+  fsyncPath(path);
 }

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { writeFileDurable } from "./durable-file.js";
 import { z } from "zod";
 import { ShuyuError } from "../../policies/errors.js";
@@ -38,7 +39,8 @@ export async function initDomain(raw: unknown): Promise<{ domain: DomainInfo; di
       throw new ShuyuError("invalid", "DIRECTORY_NOT_EMPTY", `${input.dir} is not empty; init creates a domain only in a new or empty directory`, { details: { dir: input.dir } });
     }
   }
-  for (const d of [paths.dir, paths.auditDir, paths.keys, paths.libraries, paths.samples, paths.staging, paths.outbox]) mkdirSync(d, { recursive: true });
+  refuseWorldWritableParent(input.dir);
+  for (const d of [paths.dir, paths.auditDir, paths.keys, paths.libraries, paths.samples, paths.staging, paths.outbox]) mkdirSync(d, { recursive: true, mode: 0o700 });
 
   const info: DomainInfo = {
     format: "shuyu-domain",
@@ -47,24 +49,42 @@ export async function initDomain(raw: unknown): Promise<{ domain: DomainInfo; di
     operator: { id: OPERATOR_ORG, name: input.operator },
     createdAt: now().toISOString(),
   };
-  const domain = await Domain.attach(paths, info);
+  const domain = await Domain.attach(paths, info, { command: "init" });
   try {
+    domain.initRowMacs();
     const seal = await createSeal(paths.keys, input.operator, info.id);
     writeFileDurable(`${paths.keys}/pseudonym.key`, randomBytes(32).toString("hex"), 0o600);
     ensureSubjectSecret(paths.keys);
     const token = await domain.mutate(async () => {
       await exec(domain.control, CONTROL_SCHEMA);
       await domain.control.run("INSERT INTO meta VALUES ('schema_version', ?), ('domain_id', ?)", [String(CONTROL_SCHEMA_VERSION), info.id]);
+      await domain.recordSealedTables();
       await domain.control.run("INSERT INTO orgs VALUES (?, ?, 'operator', 'active', ?::TIMESTAMP, 'init')", [OPERATOR_ORG, input.operator, info.createdAt]);
       await domain.audit({ actor: "init", action: "domain.init", object: `domain:${info.id}`, details: { operator: input.operator, seal: seal.fingerprint } });
       await domain.audit({ actor: "init", action: "org.add", object: `org:${OPERATOR_ORG}`, details: { name: input.operator, kind: "operator" } });
       if (input.authorization !== undefined) await insertOperatorAuthorization(domain, "init", input.authorization);
       return insertAccount(domain, "init", { id: FIRST_ADMIN, name: `${input.operator} administrator`, org: OPERATOR_ORG, roles: ["admin"] });
     });
+    // The chain starts signed: its first checkpoint covers init's own entries.
+    await domain.checkpoint();
     // The marker goes last: a directory without it is not a domain, so a crash mid-init leaves nothing usable by mistake.
-    writeFileDurable(paths.marker, JSON.stringify(info, null, 2) + "\n");
+    writeFileDurable(paths.marker, JSON.stringify(info, null, 2) + "\n", 0o600);
     return { domain: info, dir: input.dir, admin: FIRST_ADMIN, token };
   } finally {
     domain.close();
+  }
+}
+
+/**
+ * A domain under a folder anyone may write could have its files swapped or its folder
+ * renamed by another user: refused (a sticky folder such as /tmp is allowed, since
+ * there only the owner may rename or remove what it created).
+ */
+function refuseWorldWritableParent(dir: string): void {
+  let parent = dirname(resolve(dir));
+  while (!existsSync(parent)) parent = dirname(parent);
+  const mode = statSync(parent).mode;
+  if ((mode & 0o002) !== 0 && (mode & 0o1000) === 0) {
+    throw new ShuyuError("invalid", "UNSAFE_PARENT", `${parent} is writable by every user; create the domain under a folder only its owner can write`, { details: { parent, mode: (mode & 0o7777).toString(8) } });
   }
 }

@@ -113,9 +113,15 @@ async function dataFiles(domain: Domain, input: PackageInput): Promise<TarEntry[
 /**
  * Builds the product package: manifest.json, the data files (optionally each in an SM4
  * envelope to the recipient), and manifest.sig, a GM/T 0010 SignedData over the manifest
- * by the domain seal with its certificate. Written once into outbox/.
+ * by the domain seal with its certificate. Written once into outbox/ through the write
+ * protocol: inside the caller's transaction (a release, whose product row registers it) or,
+ * called alone, in one of its own (recovery then removes it, as no product row names it).
  */
-export async function sealPackage(domain: Domain, input: PackageInput): Promise<{ path: string; sm3: string; manifest: Manifest }> {
+export function sealPackage(domain: Domain, input: PackageInput): Promise<{ path: string; sm3: string; manifest: Manifest }> {
+  return domain.mutate(() => writePackage(domain, input));
+}
+
+async function writePackage(domain: Domain, input: PackageInput): Promise<{ path: string; sm3: string; manifest: Manifest }> {
   const seal = loadSeal(domain.paths.keys);
   let files = await dataFiles(domain, input);
   const manifestFiles: ManifestFile[] = [];
@@ -161,7 +167,8 @@ export async function sealPackage(domain: Domain, input: PackageInput): Promise<
   const manifestBytes = Buffer.from(JSON.stringify(manifest, null, 2) + "\n");
   const sig = signData(manifestBytes, { privateKey: seal.privateKey, certificate: seal.certificateDer, detached: true });
   const tar = packTar([{ name: "manifest.json", data: manifestBytes }, { name: "manifest.sig", data: sig }, ...files]);
+  // Write protocol: the package lands under a temporary name; the rename follows the commit that registers it.
   const path = join(domain.paths.outbox, `${input.product}.tar`);
-  writeFileDurable(path, tar);
+  writeFileDurable(domain.pendingPath(path), tar);
   return { path, sm3: sm3Hex(tar), manifest };
 }

@@ -1,5 +1,6 @@
 import { aeadOpen, openEnvelope, sm3Hex, verifySignedData } from "../../crypto/index.js";
 import { ShuyuError } from "../../policies/errors.js";
+import { checkJsonInput } from "../../policies/limits.js";
 import type { Manifest } from "./package.js";
 import { PACKAGE_FORMAT } from "./package.js";
 import { unpackTar } from "./tar.js";
@@ -39,8 +40,11 @@ export function verifyPackage(bytes: Uint8Array, opts: { pinnedCertSm3?: string 
   if (opts.pinnedCertSm3 && opts.pinnedCertSm3.toLowerCase() !== certSm3) throw fail("manifest.sig", `signed by certificate ${certSm3}, not the pinned ${opts.pinnedCertSm3}`);
   let manifest: Manifest;
   try {
-    manifest = JSON.parse(Buffer.from(manifestBytes).toString("utf8")) as Manifest;
-  } catch {
+    const text = Buffer.from(manifestBytes).toString("utf8");
+    checkJsonInput(text, "manifest.json", { maxBytes: 64 * 1024 * 1024 });
+    manifest = JSON.parse(text) as Manifest;
+  } catch (err) {
+    if (err instanceof ShuyuError) throw err;
     throw fail("manifest.json", "not JSON");
   }
   if (manifest.format !== PACKAGE_FORMAT) throw fail("manifest.json", `unknown format ${String(manifest.format)}`);

@@ -215,7 +215,15 @@ export class CsvStructureChecker {
 
   private checkHeader(): void {
     const seen = new Map<string, number>();
+    if (this.headerFields.length > maxColumns()) {
+      throw invalid("TOO_WIDE", `${this.file}: line 1: ${this.headerFields.length} columns; a dataset has at most ${maxColumns()} (split it into several datasets)`, {
+        file: this.file, line: 1, columns: this.headerFields.length, max: maxColumns(),
+      });
+    }
     this.headerFields.forEach((name, i) => {
+      if (name.includes("\0")) {
+        throw invalid("INGEST_NUL_IN_HEADER", `${this.file}: line 1: column ${i + 1}'s name contains a NUL byte; column names are text`, { file: this.file, line: 1, column: i + 1 });
+      }
       if (name.trim() === "") {
         throw invalid("INGEST_EMPTY_COLUMN_NAME", `${this.file}: line 1: column ${i + 1} has no name; give every column a header`, {
           file: this.file,
@@ -244,4 +252,10 @@ export class CsvStructureChecker {
       column: this.field + 1,
     });
   }
+}
+
+/** Most columns one dataset may have (SHUYU_MAX_COLUMNS, default 2,000). */
+export function maxColumns(): number {
+  const n = Number(process.env.SHUYU_MAX_COLUMNS);
+  return Number.isInteger(n) && n > 0 ? n : 2000;
 }

@@ -1,6 +1,8 @@
 import { stat } from "node:fs/promises";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { invalid } from "../../policies/errors.js";
+import { diskFull, invalid, isDiskFull } from "../../policies/errors.js";
+import { checkJsonFile } from "../../policies/limits.js";
+import { maxColumns } from "./csv-structure.js";
 import { loadError } from "./duckdb-errors.js";
 import { detectFormat, type IngestFormat } from "./format.js";
 import { checkJsonKeys } from "./json-keys.js";
@@ -58,6 +60,8 @@ export async function ingestFile(conn: DuckDBConnection, opts: IngestOptions): P
   const size = await fileSize(file);
   const format = opts.format ?? detectFormat(file);
   const scan = await scanSource(file, format, size, opts.onProgress);
+  // Checked before DuckDB's reader, which recurses (and crashed) on deeply nested values.
+  if (format === "json" || format === "ndjson") checkJsonFile(file, file, { maxDepth: 32, maxWidth: Number.POSITIVE_INFINITY });
   if (format === "json" || format === "ndjson") await checkJsonKeys(conn, file, format);
   opts.onLoad?.();
   try {
@@ -74,6 +78,9 @@ export async function ingestFile(conn: DuckDBConnection, opts: IngestOptions): P
       await conn.run(`CREATE OR REPLACE TABLE ${quoteIdent(table)} AS SELECT * FROM ${readerSql(file, format, scan, "full")}`);
     }
     const columns = await describe(conn, table);
+    if (columns.length > maxColumns()) {
+      throw invalid("TOO_WIDE", `${file}: ${columns.length} columns; a dataset has at most ${maxColumns()} (split it into several datasets)`, { file, columns: columns.length, max: maxColumns() });
+    }
     if (columns.length === 0) {
       throw invalid("INGEST_EMPTY_FILE", `${file}: holds no columns; ingest a file with at least one column`, { file });
     }
@@ -90,6 +97,8 @@ export async function ingestFile(conn: DuckDBConnection, opts: IngestOptions): P
     return { table, rowCount, columns, format, sm3: scan.sm3, bytes: scan.bytes };
   } catch (err) {
     await conn.run("ROLLBACK").catch(() => undefined);
+    // A full disk is not a parse error in the user's file.
+    if (isDiskFull(err)) throw diskFull(err);
     throw loadError(err, file);
   }
 }

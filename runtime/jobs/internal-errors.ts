@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ShuyuError } from "../../policies/errors.js";
+import { diskFull, isDiskFull, ShuyuError } from "../../policies/errors.js";
 import type { Domain } from "../domain/domain.js";
 
 /**
@@ -28,13 +28,35 @@ export function recordInternalError(domain: Pick<Domain, "paths">, err: unknown,
   return id;
 }
 
-/** True for errors whose text must not be shown: anything not a ShuyuError, and internal ShuyuErrors. */
+/**
+ * Internal-kind errors whose message shuyu composed itself from no raw value: shown as they
+ * are, because the person at the terminal can act on them (free space and retry).
+ */
+const TYPED_INTERNAL = new Set(["DISK_FULL"]);
+
+/** True for errors whose text must not be shown: anything not a ShuyuError, and internal ShuyuErrors other than the typed ones. */
 export function isInternal(err: unknown): boolean {
-  return !(err instanceof ShuyuError) || err.kind === "internal";
+  if (!(err instanceof ShuyuError)) return true;
+  return err.kind === "internal" && !TYPED_INTERNAL.has(err.code);
 }
 
-/** Replaces an internal error by one that names only its id (details recorded owner-side); others pass through. */
+/**
+ * A full disk as the typed DISK_FULL. The path is shown only when it lies in the domain's
+ * folder (a store, the chain, staging): any other text in a low-level message may quote a
+ * value, so it stays in the owner-side record with the rest.
+ */
+function typedDiskFull(domain: Pick<Domain, "paths">, err: unknown, context: Record<string, unknown>): ShuyuError {
+  const id = recordInternalError(domain, err, context);
+  const path = err instanceof ShuyuError && typeof err.details.path === "string" ? err.details.path : (err as { path?: unknown })?.path;
+  // eslint-disable-next-line no-control-regex -- a path with control characters is not shown
+  const inDomain = typeof path === "string" && (path === domain.paths.dir || path.startsWith(`${domain.paths.dir}/`)) && !/[\u0000-\u001f\u007f-\u009f]/.test(path);
+  const e = diskFull(undefined, inDomain ? path : domain.paths.dir);
+  return new ShuyuError("internal", "DISK_FULL", e.message, { details: { ...e.details, errorId: id } });
+}
+
+/** Replaces an internal error by one that names only its id (details recorded owner-side); a full disk becomes DISK_FULL; others pass through. */
 export function withErrorId(domain: Pick<Domain, "paths">, err: unknown, context: Record<string, unknown> = {}): unknown {
+  if (isDiskFull(err) || (err instanceof ShuyuError && err.code === "DISK_FULL")) return typedDiskFull(domain, err, context);
   if (!isInternal(err)) return err;
   if (err instanceof ShuyuError && typeof err.details.errorId === "string") return err;
   const id = recordInternalError(domain, err, context);

@@ -2,7 +2,7 @@ import { ShuyuError } from "../../policies/errors.js";
 import { DEFAULT_LIMITS, type JobLimits } from "../../sandbox/index.js";
 import { all, exec, one } from "../domain/db.js";
 import type { Domain } from "../domain/domain.js";
-import { now } from "../clock.js";
+import { protectTable } from "../domain/row-codec.js";
 
 /**
  * The operator's job policy in the control store: raw-job quotas per account and per
@@ -18,38 +18,27 @@ CREATE TABLE IF NOT EXISTS scenario_limits (
   scenario VARCHAR PRIMARY KEY, maxima VARCHAR NOT NULL, set_by VARCHAR NOT NULL, set_at TIMESTAMP NOT NULL);
 CREATE TABLE IF NOT EXISTS job_release (
   job VARCHAR PRIMARY KEY, release_ms BIGINT NOT NULL, seconds INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS job_owner (
-  job VARCHAR PRIMARY KEY, pid INTEGER NOT NULL);
 `;
 
-/** True while process `pid` exists on this host (the domain directory is local to it). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
+// Quotas and maxima bound what a developer may run; the release time bounds what a status shows: MAC'd.
+protectTable("job_quotas", ["scope", "id"]);
+protectTable("scenario_limits", ["scenario"]);
+protectTable("job_release", ["job"], { lazy: true });
 
 const ready = new WeakSet<Domain>();
 
 /**
- * Creates the job-policy tables once per open domain, and ends jobs whose owner process
- * is gone (DESIGN §5: `failed INTERRUPTED` at the next open); a job whose recorded owner
- * still runs is left alone. Call it at a service's entry, outside any mutation: it queues
- * behind the domain's writer like every other write.
+ * Creates the job-policy tables once per open domain. Call it at a service's entry,
+ * outside any mutation: it queues behind the domain's writer like every other write.
+ * (Jobs left by a crashed owner are the recovery pass's: runtime/domain/recovery.ts.)
  */
 export async function ensureJobPolicyTables(domain: Domain): Promise<void> {
   if (ready.has(domain)) return;
   await domain.exclusive(async () => {
     if (ready.has(domain)) return;
+    // A read-only open (job status, job list) cannot create tables; the writer that made the jobs made them.
+    if (domain.readOnly) return;
     await exec(domain.control, SCHEMA);
-    const open = await all<{ id: string; pid: number | null }>(domain.control, "SELECT j.id, o.pid FROM jobs j LEFT JOIN job_owner o ON o.job = j.id WHERE j.state IN ('running', 'queued')");
-    for (const { id } of open.filter((j) => j.pid === null || !alive(j.pid))) {
-      await domain.control.run("UPDATE jobs SET state = 'failed', reason = 'INTERRUPTED', finished_at = ?::TIMESTAMP WHERE id = ?", [now().toISOString(), id]);
-      await domain.audit({ actor: "system", action: "job.failed", object: `job:${id}`, details: { reason: "INTERRUPTED" } });
-    }
     ready.add(domain);
   });
 }
@@ -147,11 +136,6 @@ export function effectiveLimits(asked: Partial<JobLimits>, maxima: JobMaxima): J
   return limits;
 }
 
-/** Records which process runs a job, so a later open can tell a live job from one left by a crash. */
-export async function storeOwner(domain: Domain, job: string): Promise<void> {
-  await domain.control.run("INSERT OR REPLACE INTO job_owner VALUES (?, ?)", [job, process.pid]);
-}
-
 /** Records when a raw job's end may be shown to its developer (real milliseconds since the epoch). */
 export async function storeRelease(domain: Domain, job: string, releaseMs: number, seconds: number): Promise<void> {
   await domain.control.run("INSERT OR REPLACE INTO job_release VALUES (?, ?, ?)", [job, releaseMs, seconds]);
@@ -159,6 +143,8 @@ export async function storeRelease(domain: Domain, job: string, releaseMs: numbe
 
 /** Release moments of the given jobs (all when `job` is omitted). */
 export async function releases(domain: Domain, job?: string): Promise<Map<string, { releaseMs: number; seconds: number }>> {
-  const rows = await all<{ job: string; release_ms: bigint; seconds: number }>(domain.control, job === undefined ? "SELECT * FROM job_release" : "SELECT * FROM job_release WHERE job = ?", job === undefined ? [] : [job]);
+  const query = () => all<{ job: string; release_ms: bigint; seconds: number }>(domain.control, job === undefined ? "SELECT * FROM job_release" : "SELECT * FROM job_release WHERE job = ?", job === undefined ? [] : [job]);
+  // A read-only open of a domain no writer has made the table in yet: no job has a release time.
+  const rows = domain.readOnly ? await query().catch(() => []) : await query();
   return new Map(rows.map((r) => [r.job, { releaseMs: Number(r.release_ms), seconds: r.seconds }]));
 }

@@ -21,6 +21,8 @@ export interface StagedPart {
   rows?: number;
   bytes: number;
   sm3: string;
+  /** Content digest of `table` at staging (checked before release). */
+  digest?: string;
   /** Tables only: what the table is, matched against the job's ledger (owner-side; CONTRACT.md "Marks"). */
   mark?: TableMark;
 }

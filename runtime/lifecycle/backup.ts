@@ -168,11 +168,17 @@ export async function restoreBackup(dir: string, target: string, passphrase: str
   }
   cpSync(join(dir, "audit", "chain.jsonl"), p.audit);
   for (const d of FILE_DIRS) if (existsSync(join(dir, "files", d))) cpSync(join(dir, "files", d), join(p.dir, d), { recursive: true });
-  // The chain must agree with the head the restored control store recorded.
+  // The chain must agree with the head the restored control store recorded, and every
+  // protected row with its MAC (the control key came back with the keys): the restore
+  // entry then goes through the write protocol like any other, re-sealing the audit head.
   const domain = await Domain.attach(p, manifest.domain);
   let entries = 0;
   let ok = false;
   try {
+    // A backup of a domain older than row MACs has no control key: its first open seals the rows as found.
+    await domain.loadRowMacs();
+    const rows = await domain.scanControl(true);
+    if (rows.tampered.length) throw new ShuyuError("invalid", "BACKUP_TAMPERED", `the restored control store fails its row MACs: ${rows.tampered.slice(0, 5).map((r) => `${r.table} ${r.key} (${r.problem})`).join(", ")}`, { details: { rows: rows.tampered.slice(0, 100) } });
     const v = verifyChain(readEntries(p.audit), await domain.auditAnchor());
     if (!v.ok) throw new ShuyuError("invalid", "BACKUP_TAMPERED", `the restored audit chain does not verify: ${v.problem}`);
     await domain.exclusive(() => domain.audit({ actor: "restore", action: "domain.restore", object: `domain:${manifest.domain.id}`, details: { from: dir, backupAt: manifest.createdAt, manifestSm3: sm3Hex(readFileSync(join(dir, "manifest.json"))) } }));

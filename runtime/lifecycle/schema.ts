@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { exec } from "../domain/db.js";
+import { exec, one } from "../domain/db.js";
+import { protectTable } from "../domain/row-codec.js";
 
 /**
  * Control-store tables of the lifecycle (operator authorization, incidents, purge
@@ -19,10 +20,26 @@ CREATE TABLE IF NOT EXISTS purge_receipts (
   receipt VARCHAR NOT NULL, receipt_sm3 VARCHAR NOT NULL, purged_at TIMESTAMP NOT NULL, actor VARCHAR NOT NULL);
 `;
 
+const TABLES = ["operator_authorization", "incidents", "purge_receipts"];
+
+// The standing check reads all three (an incident suspends, an authorization permits): their rows are MAC'd.
+protectTable("operator_authorization", ["id"]);
+protectTable("incidents", ["id"]);
+protectTable("purge_receipts", ["id"]);
+
 /**
  * Makes sure the lifecycle tables exist on this connection's database. Not cached: a
- * creation inside a transaction that later rolls back must not be remembered.
+ * creation inside a transaction that later rolls back must not be remembered. A
+ * read-only open of a domain no writer has created them in yet gets empty temporary
+ * ones (the reports and the standing check then see "nothing recorded", which is true).
  */
 export async function ensureLifecycleTables(conn: DuckDBConnection): Promise<void> {
-  await exec(conn, LIFECYCLE_SCHEMA);
+  const have = await one<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' AND table_name IN (${TABLES.map((t) => `'${t}'`).join(", ")})`);
+  if (have?.n === TABLES.length) return;
+  try {
+    await exec(conn, LIFECYCLE_SCHEMA);
+  } catch (err) {
+    if (!/read-only mode/i.test(String((err as Error).message))) throw err;
+    await exec(conn, LIFECYCLE_SCHEMA.replaceAll("CREATE TABLE IF NOT EXISTS", "CREATE TEMP TABLE IF NOT EXISTS"));
+  }
 }

@@ -11,7 +11,7 @@ import { listCatalog, showCatalog } from "../services/catalog.js";
 import { ingestDataset, IngestInput, purgeVersions, tagColumn, TagInput } from "../services/datasets.js";
 import { EgressRequestInput, listEgress, listProducts, requestEgress, reviewEgress, showEgress } from "../services/egress.js";
 import { egressDossier } from "../services/egress-dossier.js";
-import { devJob, JobFilterSchema, jobLogs, jobStatus, listJobs, submitJob } from "../services/jobs.js";
+import { cancelJob, devJob, JobFilterSchema, jobLogs, jobStatus, listJobs, submitJob } from "../services/jobs.js";
 import { SetMaximaInput, SetQuotaInput, setQuota, setScenarioMaxima, showQuotas, showScenarioMaxima } from "../services/job-policy.js";
 import { addOrg, AddOrgInput, listOrgs } from "../services/orgs.js";
 import { approveScenario, changeScenario, listScenarios, rejectScenario, showScenario, submitScenario, SubmitScenarioInput } from "../services/scenarios.js";
@@ -159,6 +159,7 @@ export const API_ROUTES: ApiRoute[] = [
     method: "POST", url: "/api/scenarios/:id/limits", summary: "Set a scenario's job-limit maxima", permission: "limits.set", body: SetMaximaInput.shape.maxima,
     handler: (s, i) => setScenarioMaxima(s, { scenario: i.params.id, maxima: body(i) }),
   },
+  { method: "POST", url: "/api/jobs/:id/cancel", summary: "Cancel a queued or running job", permission: "job.cancel", body: OptionalReasonBody, handler: (s, i) => cancelJob(s, i.params.id, (i.body as { reason?: string } | undefined)?.reason) },
   { method: "GET", url: "/api/egress", summary: "List egress requests (reviewers: the queue)", permission: "egress.read", handler: (s) => listEgress(s) },
   { method: "POST", url: "/api/egress", summary: "Ask for a job's output to leave (the gate runs)", permission: "egress.request", body: EgressRequestInput, status: 201, handler: (s, i) => requestEgress(s, i.body) },
   { method: "GET", url: "/api/egress/:id", summary: "An egress request and the gate's findings", permission: "egress.read", handler: (s, i) => showEgress(s, i.params.id) },

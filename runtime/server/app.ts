@@ -1,9 +1,10 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { html, layout } from "./console/html.js";
 import { words } from "./console/i18n.js";
-import { ShuyuError } from "../../policies/errors.js";
+import { asShuyuError, ShuyuError } from "../../policies/errors.js";
+import { checkJsonInput } from "../../policies/limits.js";
 import { jsonReplacer } from "../cli/run-command.js";
-import { recordInternalError } from "../jobs/internal-errors.js";
+import { isInternal, withErrorId } from "../jobs/internal-errors.js";
 import type { Domain } from "../domain/domain.js";
 import type { Seal } from "../domain/seal.js";
 import type { Session } from "../services/session.js";
@@ -56,10 +57,12 @@ declare module "fastify" {
 export function sendError(reply: FastifyReply, err: unknown, domain?: Pick<Domain, "paths">): FastifyReply {
   const { status, error: original } = httpError(err);
   let error = original;
-  if (status >= 500) {
-    const errorId = typeof error.details.errorId === "string" ? error.details.errorId : domain ? recordInternalError(domain, error.cause ?? err) : "unrecorded";
-    error = new ShuyuError("internal", error.code, `internal error ${errorId}; the operator finds its details in the domain's staging/internal-errors`, { details: { errorId } });
-    reply.log.error({ errorId, code: error.code }, "request failed");
+  // Typed errors (DOMAIN_BUSY, DISK_FULL) keep their message; every other internal one is replaced by its id.
+  if (isInternal(error) || error.code === "DISK_FULL") {
+    error = domain
+      ? asShuyuError(withErrorId(domain, err))
+      : new ShuyuError("internal", error.code, "internal error unrecorded; the operator finds its details in the server's own log", { details: { errorId: "unrecorded" } });
+    reply.log.error({ errorId: error.details.errorId, code: error.code }, "request failed");
   }
   return reply.code(status).type("application/json; charset=utf-8").send(JSON.stringify(error.toJSON()));
 }
@@ -111,6 +114,25 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   });
   await app.register(fastifySwagger, swaggerOptions({ title: "shuyu 数域 domain API", version: "0.1.0" }));
   app.removeContentTypeParser("text/plain");
+  // JSON bodies: size (bodyLimit), nesting and width checked before parsing, so a deeply nested body cannot crash the server for everyone.
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_req, body, done) => {
+    const text = body as string;
+    if (text.trim() === "") return done(new ShuyuError("invalid", "EMPTY_BODY", "the body is empty although Content-Type says JSON; send a JSON object or no Content-Type"), undefined);
+    try {
+      checkJsonInput(text, "the request body", { maxDepth: 64 });
+    } catch (err) {
+      return done(err as Error, undefined);
+    }
+    try {
+      done(null, JSON.parse(text, (k, v: unknown) => {
+        if (k === "__proto__" || (k === "constructor" && v !== null && typeof v === "object" && "prototype" in v)) throw new Error("forbidden prototype property");
+        return v;
+      }));
+    } catch {
+      done(new ShuyuError("invalid", "MALFORMED_JSON", "the body is not valid JSON"), undefined);
+    }
+  });
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: 64 * 1024 }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });

@@ -53,7 +53,7 @@ export function addYears(date: string, years: number): string {
 export async function getAgreement(s: Pick<Session, "domain">, id: string): Promise<Agreement> {
   const r = await one<AgreementRow>(s.domain.control, "SELECT * FROM agreements WHERE id = ?", [id]);
   if (!r) throw new ShuyuError("invalid", "NOT_FOUND", `agreement '${id}' does not exist`, { details: { what: "agreement", id } });
-  return toAgreement(r);
+  return toAgreement(await s.domain.checkRow("agreements", r));
 }
 
 /**

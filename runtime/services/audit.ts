@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { authorize } from "../../policies/authz/engine.js";
 import { DateSchema, parseInput } from "../../policies/schemas/common.js";
-import { readEntries, verifyChain, type AuditEntry, type VerifyResult } from "../audit/chain.js";
+import { readEntries, scanChain, verifyChain, type AuditEntry, type VerifyResult } from "../audit/chain.js";
+import { checkpointVerifier } from "../domain/checkpoint.js";
 import type { Session } from "./session.js";
 
 export const AuditFilter = z.object({
@@ -13,10 +14,24 @@ export const AuditFilter = z.object({
   limit: z.coerce.number().int().positive().optional(),
 });
 
-/** Verifies the whole chain against the head the control store recorded (R7). */
-export async function verifyAudit(s: Session): Promise<VerifyResult> {
+/**
+ * Verifies the whole chain (R7): links and hashes, the seal's checkpoint signatures, the
+ * head the control store recorded (its row MAC'd), and every protected control row's MAC.
+ * A torn last line is reported apart: a crash or full disk mid-append, repaired by the next write.
+ */
+export async function verifyAudit(s: Session): Promise<VerifyResult & { uncommittedTail?: number }> {
   authorize(s.principal, "audit.verify");
-  const result = verifyChain(readEntries(s.domain.paths.audit), await s.domain.auditAnchor());
+  const scan = scanChain(s.domain.paths.audit);
+  const anchor = await s.domain.auditAnchor();
+  const result: VerifyResult & { uncommittedTail?: number } = verifyChain(scan.entries, anchor, checkpointVerifier(s.domain.paths.keys, s.domain.info.id, scan.entries));
+  if (scan.tornBytes) result.tornTail = { bytes: scan.tornBytes, repairable: true };
+  if (anchor && scan.entries.length > anchor.seq) result.uncommittedTail = scan.entries.length - anchor.seq;
+  const control = await s.domain.scanControl();
+  result.controlRows = { checked: control.rows, tampered: control.tampered.map((t) => ({ table: t.table, key: t.key, problem: t.problem })) };
+  if (control.tampered.length && result.ok) {
+    const t = control.tampered;
+    Object.assign(result, { ok: false, problem: `${t.length} control row(s) changed outside shuyu: ${t.slice(0, 5).map((x) => `${x.table} ${x.key} (${x.problem})`).join(", ")}` });
+  }
   await s.domain.exclusive(() => s.domain.audit({ actor: s.principal.accountId, action: "audit.verify", object: "audit", details: { ok: result.ok, entries: result.entries, firstBadSeq: result.firstBadSeq } }));
   return result;
 }

@@ -9,6 +9,7 @@ import { now } from "../clock.js";
 import { all, exec, ident, one } from "../domain/db.js";
 import { ingestFile, type IngestResult } from "../ingest/index.js";
 import { getOrg } from "./orgs.js";
+import { faultPoint } from "../domain/faults.js";
 import type { Session } from "./session.js";
 import { datasetSubject, inferKind, saveSubject, type DatasetSubject } from "./subjects.js";
 
@@ -137,6 +138,7 @@ export async function ingestDataset(
     );
     throw err;
   }
+  faultPoint("ingest.after-load");
   try {
     onProgress?.({ phase: "load", done: result.rowCount, total: result.rowCount, unit: "rows" });
     onProgress?.({ phase: "detect", done: 0, total: result.columns.length, unit: "columns" });

@@ -17,6 +17,8 @@ import { assertStanding } from "../lifecycle/standing.js";
 import { columnTags } from "./datasets.js";
 import { loadJob, stagedParts } from "./jobs.js";
 import { loadScenario } from "./scenarios.js";
+import { tableDigest, verifyStaged, verifyTables } from "../jobs/staged-digest.js";
+import { faultPoint } from "../domain/faults.js";
 import type { Session } from "./session.js";
 
 export const FORMS = ["dataset", "report", "model", "index"] as const;
@@ -48,7 +50,7 @@ export interface EgressRequest {
   form: Form;
   state: "submitted" | "checked" | "approved" | "rejected" | "returned" | "blocked" | "released";
   findings: Finding[];
-  desensitization: { table: string; output: string; applied: { column: string; method: string }[] }[];
+  desensitization: { table: string; output: string; applied: { column: string; method: string }[]; digest?: string }[];
   reviews: Review[];
   requestedBy: string;
   package: string | null;
@@ -83,6 +85,7 @@ async function toRequest(s: Pick<Session, "domain">, r: EgressRow): Promise<Egre
 export async function loadEgress(s: Pick<Session, "domain">, id: string): Promise<EgressRequest & { recipient?: string }> {
   const r = await one<EgressRow>(s.domain.control, "SELECT * FROM egress WHERE id = ?", [id]);
   if (!r) throw new ShuyuError("invalid", "NOT_FOUND", `egress request '${id}' does not exist`, { details: { what: "egress request", id } });
+  await s.domain.checkRow("egress", r);
   const recipient = (JSON.parse(r.desensitization) as { recipient?: string }).recipient;
   return { ...(await toRequest(s, r)), ...(recipient ? { recipient } : {}) };
 }
@@ -134,6 +137,8 @@ export async function requestEgress(s: Session, raw: unknown): Promise<EgressReq
   if (!parts.some((p) => p.kind === want[input.form])) {
     throw new ShuyuError("invalid", "FORM_MISMATCH", `job '${job.id}' staged no ${want[input.form]} output`);
   }
+  // Verify on read: what the gate checks is what the job staged.
+  await verifyStaged(s.domain.vault, parts);
   const library = JSON.parse((await one<{ library_digests: string }>(s.domain.control, "SELECT library_digests FROM jobs WHERE id = ?", [job.id]))!.library_digests) as { dataset: string; version: number }[];
   const { refs, grade, byName } = await rawColumns(s, sc.id, library);
   const id = `egr-${now().toISOString().slice(0, 10).replace(/-/g, "")}-${randomBytes(4).toString("hex")}`;
@@ -154,7 +159,7 @@ export async function requestEgress(s: Session, raw: unknown): Promise<EgressReq
       // Vault names come from the part's alias: the model's name is data (and two CJK names would collide).
       const out = egressTable(id, p.alias ?? p.name);
       const applied = await applyPolicy(s.domain.vault, p.table!, out, policy, { secret });
-      desensitization.push({ table: p.name, output: out, applied: applied.applied.filter((a) => a.method !== "keep") });
+      desensitization.push({ table: p.name, output: out, applied: applied.applied.filter((a) => a.method !== "keep"), digest: await tableDigest(s.domain.vault, out) });
       for (const a of applied.applied) if (a.method === "pseudonym") pseudonymized.push({ table: out, column: a.column });
       const described = await all<{ column_name: string; column_type: string }>(s.domain.vault, `DESCRIBE SELECT * FROM ${ident(out)}`);
       outputTables.push({ name: out, columns: described.map((c) => ({ name: c.column_name, type: c.column_type, tags: cols[c.column_name]?.tags ?? [] })) });
@@ -187,6 +192,7 @@ export async function requestEgress(s: Session, raw: unknown): Promise<EgressReq
       params: JSON.parse((await one<{ params: string }>(s.domain.control, "SELECT params FROM jobs WHERE id = ?", [job.id]))!.params),
     });
     const state = findings.some((f) => f.severity === "block") ? "blocked" : "checked";
+    faultPoint("egress.after-checks");
     await s.domain.control.run("INSERT INTO egress VALUES (?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?::TIMESTAMP, ?::TIMESTAMP, NULL)", [
       id, job.id, sc.id, job.org, input.form, state, JSON.stringify(findings), JSON.stringify({ grade, tables: desensitization, ...(input.recipient ? { recipient: input.recipient } : {}) }),
       s.principal.accountId, now().toISOString(), state === "blocked" ? now().toISOString() : null,
@@ -256,6 +262,7 @@ export async function reviewEgress(s: Session, id: string, decision: Review["dec
     const approvals = reviews.filter((x) => x.decision === "approve").length;
     let state: EgressRequest["state"] = decision === "reject" ? "rejected" : decision === "return" ? "returned" : approvals >= reviewersNeeded(r.grade) ? "approved" : "checked";
     let product: { id: string; package: string } | undefined;
+    faultPoint("review.before-release");
     if (state === "approved") {
       product = await release(s, r, reviews);
       state = "released";
@@ -277,6 +284,9 @@ async function release(s: Session, r: EgressRequest & { recipient?: string }, re
   const sc = await loadScenario(s, r.scenario);
   const job = await loadJob(s, r.job);
   const parts = await stagedParts(s, r.job);
+  // Verify on read: the staged files and the checked tables are still what was staged and checked.
+  await verifyStaged(s.domain.vault, parts);
+  await verifyTables(s.domain.vault, r.desensitization);
   const productId = `prd-${now().toISOString().slice(0, 10).replace(/-/g, "")}-${randomBytes(4).toString("hex")}`;
   const input: PackageInput = {
     product: productId,
@@ -295,6 +305,7 @@ async function release(s: Session, r: EgressRequest & { recipient?: string }, re
     recipientPem: r.recipient,
   };
   const sealed = await sealPackage(s.domain, input);
+  faultPoint("release.after-package");
   await s.domain.control.run("INSERT INTO products VALUES (?, ?, ?, ?, ?, ?, ?, 'listed', ?::TIMESTAMP)", [
     productId, r.id, sc.id, sc.org, r.form, sealed.path, sealed.sm3, now().toISOString(),
   ]);

@@ -10,7 +10,7 @@ import { type JobError, type JobLimits, type JobOutcome, type JobOutputs, type J
 import { now } from "../clock.js";
 import { all, one } from "../domain/db.js";
 import { wholeSeconds } from "../jobs/coarse.js";
-import { checkRawJobQuota, effectiveLimits, ensureJobPolicyTables, maximaFor, releases, storeOwner, storeRelease, type JobMaxima } from "../jobs/job-policy.js";
+import { checkRawJobQuota, effectiveLimits, ensureJobPolicyTables, maximaFor, releases, storeRelease, type JobMaxima } from "../jobs/job-policy.js";
 import { recordInternalError } from "../jobs/internal-errors.js";
 import { sharedPool } from "../jobs/shared-pool.js";
 import { formatDiagnostics, typecheckModel } from "../jobs/typecheck.js";
@@ -23,6 +23,12 @@ import type { LibraryManifest } from "../library/materialise.js";
 import { checkNow, gateCompletion } from "../lifecycle/gate.js";
 import { expireLapsed } from "./agreements.js";
 import { loadScenario, readLibraryManifest, type Scenario } from "./scenarios.js";
+import { libraryMismatches, libraryTampered, recordedLibraryManifest } from "../library/verify.js";
+import { selfIdentity, isAlive } from "../domain/process-identity.js";
+import { checkJsonInput, checkValueDepth } from "../../policies/limits.js";
+import { faultPoint } from "../domain/faults.js";
+import { withTableDigests } from "../jobs/staged-digest.js";
+import { fsyncTree } from "../domain/durable-file.js";
 import type { Session } from "./session.js";
 
 const LimitsSchema = z
@@ -75,12 +81,15 @@ async function prepare(s: Session, raw: unknown, action: "job.submit" | "job.dev
   // SQL jobs bind an array to $1, $2, …; models get an object as ctx.params.
   let params: unknown = input.sql !== undefined ? [] : {};
   if (input.params !== undefined) {
+    // Checked before parsing: a deeply nested value would overflow the parser or the IPC serializer.
+    checkJsonInput(input.params, "--params", { maxBytes: 1024 * 1024 });
     try {
       params = JSON.parse(input.params);
     } catch (err) {
       throw new ShuyuError("invalid", "INVALID_PARAMS", `--params is not valid JSON: ${(err as Error).message}`);
     }
   }
+  checkValueDepth(params, "--params");
   if (input.sql !== undefined && !Array.isArray(params)) {
     throw new ShuyuError("invalid", "INVALID_PARAMS", "--params of a SQL job is a JSON array bound to $1, $2, …");
   }
@@ -213,7 +222,7 @@ function toView(r: JobRow, viewer: Principal, release: Release): JobView {
 export async function loadJob(s: Pick<Session, "domain">, id: string): Promise<JobRow> {
   const r = await one<JobRow>(s.domain.control, "SELECT * FROM jobs WHERE id = ?", [id]);
   if (!r) throw new ShuyuError("invalid", "NOT_FOUND", `job '${id}' does not exist`, { details: { what: "job", id } });
-  return r;
+  return s.domain.checkRow("jobs", r);
 }
 
 /** Staged parts of a job with exact figures (owner side: the egress gate reads these). */
@@ -235,39 +244,81 @@ export async function submitJob(s: Session, raw: unknown): Promise<JobView> {
   await ensureJobPolicyTables(s.domain);
   const p = await prepare(s, raw, "job.submit");
   const dir = s.domain.paths.library(p.scenario.id);
-  const manifest = readLibraryManifest(dir);
+  // Verify on read: the library's files against the manifest the control store recorded at approval.
+  const manifest = (await recordedLibraryManifest(s.domain, p.scenario.id, "raw")) ?? readLibraryManifest(dir);
+  const bad = await libraryMismatches(dir, manifest);
   const id = newJobId();
   const codeSm3 = createHash("sm3").update(p.code).digest("hex");
   // The status channel's clock: real time, so a moved domain clock cannot shorten the hold.
   const startedMs = Date.now();
   // The control store keeps only the digest; the gate reads the code's constants from staging.
   keepJobCode(s.domain.paths.jobStaging(id), p.code);
+  const me = selfIdentity();
   await s.domain.mutate(async () => {
     await checkRawJobQuota(s.domain, s.principal.accountId, p.scenario.org, now());
-    await storeOwner(s.domain, id);
     await s.domain.control.run(
       "INSERT INTO jobs VALUES (?, ?, ?, ?, ?, 'raw', ?, ?, ?, ?, 'running', NULL, NULL, NULL, ?::TIMESTAMP, ?::TIMESTAMP, NULL)",
       [id, p.scenario.id, p.scenario.org, s.principal.accountId, p.kind, codeSm3, JSON.stringify(p.params), JSON.stringify(manifest.datasets.map((d) => ({ dataset: d.dataset, version: d.version, sm3: d.sm3 }))),
         JSON.stringify(p.limits), now().toISOString(), now().toISOString()],
     );
+    await s.domain.control.run("INSERT OR REPLACE INTO job_owners VALUES (?, ?, ?, ?)", [id, me.pid, me.start, me.host]);
     await s.domain.audit({
       actor: s.principal.accountId, action: "job.submit", object: `job:${id}`,
       details: { scenario: p.scenario.id, kind: p.kind, codeSm3, paramsSm3: createHash("sm3").update(JSON.stringify(p.params)).digest("hex"), limits: p.limits, library: manifest.datasets.map((d) => d.sm3) },
     });
   });
+  if (bad.length) {
+    const err = libraryTampered(p.scenario.id, "raw", bad);
+    await finishJob(s, id, { state: "failed", reason: "LIBRARY_TAMPERED", outputs: { tables: {}, logs: [] }, error: { type: "Error", code: "LIBRARY_TAMPERED", message: err.message }, queries: 0 }, p, startedMs, { queries: [] });
+    return toView(await loadJob(s, id), s.principal, undefined);
+  }
+  faultPoint("job.before-run");
+  // `job cancel` from another process signals the owner; the pool kills this job's worker.
+  const onCancel = () => void sharedPool().cancel(id);
+  process.on("SIGUSR2", onCancel);
   let outcome: JobOutcome;
   const spec = specFor(id, dir, manifest, p);
   try {
-    outcome = await sharedPool().run(spec);
+    // A CLI owner releases the domain's files while the sandbox runs (the worker needs only the library).
+    outcome = await s.domain.detached(() => sharedPool().run(spec));
   } catch (err) {
     outcome = { state: "failed", reason: "SANDBOX_ERROR", outputs: { tables: {}, logs: [] }, error: { type: "Error", code: "SANDBOX_ERROR", message: String(err) }, queries: 0 };
+  } finally {
+    process.off("SIGUSR2", onCancel);
   }
-  const accounted = await account(spec, outcome);
+  faultPoint("job.after-run");
+  // The accounting run is another sandbox job: the files stay released meanwhile.
+  const accounted = await s.domain.detached(() => account(spec, outcome));
   await finishJob(s, id, outcome, p, startedMs, accounted);
   // The answer waits for the time bucket's edge: how long the job really took is not observable.
   const release = (await releases(s.domain, id)).get(id);
-  if (release) await new Promise((r) => setTimeout(r, Math.max(0, release.releaseMs - Date.now())));
+  // ...and waits with the domain's files released, so the hold blocks no other command.
+  if (release) await s.domain.detached(() => new Promise((r) => setTimeout(r, Math.max(0, release.releaseMs - Date.now()))));
   return toView(await loadJob(s, id), s.principal, release);
+}
+
+/**
+ * Cancels a queued or running job (its owner's worker is killed; nothing is staged).
+ * The submitter's organisation or an operator admin may cancel.
+ */
+export async function cancelJob(s: Session, id: string, reason?: string): Promise<JobView> {
+  const r = await loadJob(s, id);
+  authorize(s.principal, "job.cancel", { ownerOrg: r.org });
+  if (r.state !== "running" && r.state !== "queued") throw new ShuyuError("invalid", "ILLEGAL_TRANSITION", `job '${id}' is ${r.state}; only a queued or running job can be cancelled`, { details: { state: r.state } });
+  const owner = await one<{ pid: number; start: string; host: string }>(s.domain.control, "SELECT pid, start, host FROM job_owners WHERE job = ?", [id]);
+  await s.domain.mutate(async () => {
+    await s.domain.control.run("UPDATE jobs SET state = 'cancelled', reason = 'CANCELLED', finished_at = ?::TIMESTAMP WHERE id = ?", [now().toISOString(), id]);
+    await s.domain.audit({ actor: s.principal.accountId, action: "job.cancel", object: `job:${id}`, details: { reason: reason ?? null, from: r.state } });
+  });
+  if (owner?.pid === process.pid) sharedPool().cancel(id);
+  else if (owner && isAlive(owner)) {
+    try {
+      process.kill(owner.pid, "SIGUSR2");
+    } catch {
+      // the owner ended meanwhile: nothing runs any more
+    }
+  }
+  return toView(await loadJob(s, id), s.principal, undefined);
 }
 
 /**
@@ -311,7 +362,9 @@ const sm3Json = (v: unknown) => createHash("sm3").update(JSON.stringify(v)).dige
  * Stages a raw run's outputs and records its end. A staging error fails the job with the
  * generic STAGING_FAILED (its message staged); any error after that still ends the job
  * (INTERNAL with an error id), so no job stays `running`. The audit entry holds codes and
- * SM3 digests only: names, counts and messages are model-chosen.
+ * SM3 digests only: names, counts and messages are model-chosen. A job cancelled (or marked
+ * INTERRUPTED) meanwhile is left as it is. Staged files are fsync'd before the commit; if it
+ * never happens the job stays `running` and recovery marks it INTERRUPTED and removes them.
  */
 async function finishJob(s: Session, id: string, outcome: JobOutcome, p: PreparedJob, startedMs: number, accounted: { queries: LoggedQuery[]; run?: JobOutcome }): Promise<void> {
   const dir = s.domain.paths.jobStaging(id);
@@ -334,11 +387,13 @@ async function finishJob(s: Session, id: string, outcome: JobOutcome, p: Prepare
   };
   try {
     await s.domain.mutate(async () => {
+      if ((await loadJob(s, id)).state !== "running") return;
       outcome = await gateCompletion(s, id, outcome);
       let parts: StagedPart[];
       let final = outcome;
       try {
-        parts = await stageOutputs(s.domain.vault, dir, id, outcome.outputs, outcome.error, { parts: p.limits.parts, stagedBytes: p.maxima.stagedBytes });
+        parts = await withTableDigests(s.domain.vault, await stageOutputs(s.domain.vault, dir, id, outcome.outputs, outcome.error, { parts: p.limits.parts, stagedBytes: p.maxima.stagedBytes }));
+        faultPoint("job.after-staging");
         ledger = await ledgerAndMarks(s, id, accounted, parts, outcome.outputs.declared);
       } catch (err) {
         await discardStaged(s.domain.vault, dir, id);
@@ -350,6 +405,7 @@ async function finishJob(s: Session, id: string, outcome: JobOutcome, p: Prepare
           : { state: "failed", reason: "STAGING_FAILED", outputs: { tables: {}, logs: [] }, queries: outcome.queries, error: { type: "Error", code: "STAGING_FAILED", message } };
         parts = stageFailure(dir, final.error!);
       }
+      fsyncTree(dir);
       await record(final, parts);
     });
   } catch (err) {
@@ -370,17 +426,23 @@ export async function devJob(s: Session, raw: unknown): Promise<{ job: string; o
   const p = await prepare(s, raw, "job.dev");
   if (p.language === "ts") await refuseTypeErrors(p.code, (raw as { model?: string }).model ?? "model.ts");
   const dir = s.domain.paths.sampleLibrary(p.scenario.id);
-  const manifest = readLibraryManifest(dir);
+  const manifest = (await recordedLibraryManifest(s.domain, p.scenario.id, "sample")) ?? readLibraryManifest(dir);
   const id = newJobId();
+  // Dev output is shown: a sample file replaced by raw rows must never run.
+  const bad = await libraryMismatches(dir, manifest);
+  if (bad.length) {
+    await s.domain.audit({ actor: s.principal.accountId, action: "job.dev.refused", object: `job:${id}`, details: { scenario: p.scenario.id, reason: "LIBRARY_TAMPERED", files: bad.map((b) => b.file) } });
+    throw libraryTampered(p.scenario.id, "sample", bad);
+  }
   const started = now().toISOString();
   const spec = specFor(id, dir, manifest, p);
-  const outcome = await sharedPool().run(spec);
-  const accounted = await account(spec, outcome);
+  const outcome = await s.domain.detached(() => sharedPool().run(spec));
+  const accounted = await s.domain.detached(() => account(spec, outcome));
   // Sample-data logs are visible by definition; kept beside the job so `job logs` can show them later.
   const logDir = s.domain.paths.jobStaging(id);
-  mkdirSync(logDir, { recursive: true });
-  writeFileSync(join(logDir, DEV_LOGS), JSON.stringify(outcome.outputs.logs));
   await s.domain.mutate(async () => {
+    mkdirSync(logDir, { recursive: true });
+    writeFileSync(s.domain.pendingPath(join(logDir, DEV_LOGS)), JSON.stringify(outcome.outputs.logs));
     await writeLedger(s.domain.vault, id, accounted.queries, accounted.run);
     await s.domain.control.run(
       "INSERT INTO jobs VALUES (?, ?, ?, ?, ?, 'dev', ?, ?, ?, ?, ?, ?, ?, NULL, ?::TIMESTAMP, ?::TIMESTAMP, ?::TIMESTAMP)",

@@ -15,6 +15,8 @@ import { buildSampleTwin } from "../library/sample-twin.js";
 import { fastReviewBasis } from "../obligations/whitelist.js";
 import { assertSocialOwner } from "../obligations/social.js";
 import { RESERVED_PREFIX, type GrantedRole } from "../../policies/subjects/index.js";
+import { recordLibraryManifest } from "../library/verify.js";
+import { faultPoint } from "../domain/faults.js";
 import { purgeScenario } from "../lifecycle/purge.js";
 import { coveringAgreement, expireLapsed } from "./agreements.js";
 import { currentVersion, sampleTags } from "./datasets.js";
@@ -115,7 +117,7 @@ function toScenario(r: ScenarioRow): Scenario {
 export async function loadScenario(s: Pick<Session, "domain">, id: string): Promise<Scenario> {
   const r = await one<ScenarioRow>(s.domain.control, "SELECT * FROM scenarios WHERE id = ?", [id]);
   if (!r) throw new ShuyuError("invalid", "NOT_FOUND", `scenario '${id}' does not exist`, { details: { what: "scenario", id } });
-  return toScenario(r);
+  return toScenario(await s.domain.checkRow("scenarios", r));
 }
 
 async function providerOrgs(s: Pick<Session, "domain">, grants: Grant[]): Promise<string[]> {
@@ -284,8 +286,13 @@ async function materialiseLibraries(s: Session, sc: Scenario): Promise<LibraryMa
     });
     sampleSources.push({ dataset: g.dataset, version: ds.version, from: ident(temp), columns: g.columns, roles, subject, keyFrom });
   }
-  const manifest = await writeLibrary(s.domain.vault, s.domain.paths.library(sc.id), sc.id, "raw", sources, secret);
-  await writeLibrary(s.domain.vault, s.domain.paths.sampleLibrary(sc.id), sc.id, "sample", sampleSources, secret);
+  // Write protocol: both libraries under temporary names, renamed into place after the commit.
+  const manifest = await writeLibrary(s.domain.vault, s.domain.pendingPath(s.domain.paths.library(sc.id)), sc.id, "raw", sources, secret);
+  faultPoint("approve.after-library");
+  const sample = await writeLibrary(s.domain.vault, s.domain.pendingPath(s.domain.paths.sampleLibrary(sc.id)), sc.id, "sample", sampleSources, secret);
+  await recordLibraryManifest(s.domain, sc.id, "raw", manifest);
+  await recordLibraryManifest(s.domain, sc.id, "sample", sample);
+  faultPoint("approve.after-sample");
   return manifest;
 }
 

@@ -17,6 +17,7 @@ function buildChildModules(out: string): void {
   const sources = [
     ...readdirSync(join(repo, "runtime/ingest")).map((f) => `runtime/ingest/${f}`),
     "policies/errors.ts",
+    "policies/limits.ts",
     "crypto/sm3.ts",
     "crypto/sm3-small.ts",
   ].filter((f) => f.endsWith(".ts"));

@@ -242,7 +242,7 @@ describe("staging cannot fail open (issue 12 item 3)", () => {
     const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"]).stdout.toString();
     await domain.exclusive(async () => {
       await domain.control.run("UPDATE jobs SET state = 'running', finished_at = NULL WHERE id = ?", [job.id]);
-      await domain.control.run("UPDATE job_owner SET pid = ? WHERE job = ?", [Number(dead), job.id]);
+      await domain.control.run("UPDATE job_owners SET pid = ? WHERE job = ?", [Number(dead), job.id]);
     });
     domain.close();
     const op = await as(w.env.dir, w.tokens.admin, (s) => jobStatus(s, job.id));

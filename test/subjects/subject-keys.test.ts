@@ -155,9 +155,11 @@ describe("an older domain opens: the control store is migrated and the subject s
     try {
       // Turn the fresh domain into what an earlier shuyu made.
       const d = await Domain.open(env.dir);
-      await d.control.run("DROP TABLE dataset_subjects; DROP TABLE column_roles; UPDATE meta SET value = '1' WHERE key = 'schema_version'");
+      await d.control.run("DROP TABLE dataset_subjects; DROP TABLE column_roles; UPDATE meta SET value = '1' WHERE key = 'schema_version'; DROP TABLE row_macs");
       d.close();
       rmSync(join(env.dir, "keys", "subject.key"));
+      // An earlier shuyu had no row MACs either (a store edited under a MAC key would be CONTROL_TAMPERED).
+      rmSync(join(env.dir, "keys", "control.key"));
       const reopened = await Domain.open(env.dir);
       try {
         const v = (await reopened.control.runAndReadAll("SELECT value FROM meta WHERE key = 'schema_version'")).getRowsJS()[0][0];

@@ -9,12 +9,15 @@ export function registerAuditCommands(program: Command): void {
   const audit = program.command("audit").description("the tamper-evident audit chain (R7)");
   audit.command("verify").action(
     action(async (cmd) => {
-      const r = await viaServer(cmd, { method: "POST", path: "/api/audit/verify" }, verifyAudit);
+      const r = await viaServer(cmd, { method: "POST", path: "/api/audit/verify" }, verifyAudit, { readOnly: true, allowTampered: true, remote: { method: "POST", path: "/api/audit/verify" } });
       return {
         human: [
-          r.ok ? `audit chain ok: ${r.entries} entries verified` : `audit chain BROKEN at seq ${r.firstBadSeq}: ${r.problem}`,
+          r.ok ? `audit chain ok: ${r.entries} entries verified${r.checkpoints ? `, ${r.checkpoints.count} signed checkpoint(s)` : ""}` : r.firstBadSeq ? `audit chain BROKEN at seq ${r.firstBadSeq}: ${r.problem}` : `TAMPERED: ${r.problem}`,
+          r.controlRows ? `control rows: ${r.controlRows.checked} checked, ${r.controlRows.tampered.length} changed outside shuyu` : "",
+          r.tornTail ? `note: a torn last line of ${r.tornTail.bytes} bytes (a crash or full disk mid-write, not tampering): the next command that writes truncates it` : "",
+          r.uncommittedTail ? `note: ${r.uncommittedTail} entr${r.uncommittedTail === 1 ? "y" : "ies"} past the committed head (an action that never committed): removed at the next writer's open` : "",
           ...(r.timeWarnings ?? []).map((w) => `warning: seq ${w.seq} is dated ${w.time}, before seq ${w.seq - 1} (${w.previous}): the clock was moved back`),
-        ].join("\n"),
+        ].filter(Boolean).join("\n"),
         json: r,
         exitCode: r.ok ? 0 : 3,
       };
@@ -30,7 +33,7 @@ export function registerAuditCommands(program: Command): void {
     .option("--limit <n>")
     .action(
       action(async (cmd) => {
-        const rows = await viaServer(cmd, { method: "GET", path: "/api/audit", query: cmd.opts() }, (s) => auditLog(s, cmd.opts()));
+        const rows = await viaServer(cmd, { method: "GET", path: "/api/audit", query: cmd.opts() }, (s) => auditLog(s, cmd.opts()), { readOnly: true });
         return {
           human: table(rows.map((e) => ({ seq: e.seq, time: e.time, actor: e.actor, action: e.action, object: e.object, details: e.details })), ["seq", "time", "actor", "action", "object", "details"]),
           json: rows,

@@ -119,7 +119,7 @@ export function registerCatalogCommands(program: Command): void {
   const catalog = program.command("catalog").description("the development data catalog with sample data (R2)");
   catalog.command("list").action(
     action(async (cmd) => {
-      const r = await viaServer(cmd, { method: "GET", path: "/api/catalog" }, listCatalog);
+      const r = await viaServer(cmd, { method: "GET", path: "/api/catalog" }, listCatalog, { readOnly: true, remote: { method: "GET", path: "/api/catalog" } });
       return {
         human: table(
           r.map((e) => ({ ...e, negativeList: e.negativeList ? "yes" : "", authorization: e.authorization.status, subject: e.subject ? `${e.subject.kind}:${e.subject.columns.join(",")}${e.subject.confirmed ? "" : "?"}` : "" })),
@@ -137,7 +137,7 @@ export function registerCatalogCommands(program: Command): void {
     .action(
       action(async (cmd, id: string) => {
         const o = cmd.opts<{ sample?: boolean; rows?: string }>();
-        const r = await viaServer(cmd, { method: "GET", path: "/api/catalog/{id}", params: { id }, query: { ...(o.sample ? { sample: "true" } : {}), ...(o.rows !== undefined ? { rows: o.rows } : {}) } }, (s) => showCatalog(s, id, { sample: o.sample, rows: o.rows === undefined ? undefined : Number(o.rows) }));
+        const r = await viaServer(cmd, { method: "GET", path: "/api/catalog/{id}", params: { id }, query: { ...(o.sample ? { sample: "true" } : {}), ...(o.rows !== undefined ? { rows: o.rows } : {}) } }, (s) => showCatalog(s, id, { sample: o.sample, rows: o.rows === undefined ? undefined : Number(o.rows) }), { readOnly: true });
         const lines = [
           `${r.id} — ${r.name} (provider ${r.provider}, grade ${r.grade}, ${r.rowCount} rows, version ${r.version} of ${r.versions}, updated ${r.updatedAt})`,
           `sharing ${r.sharing}, opening ${r.opening}${r.negativeList ? ", ON THE NEGATIVE LIST" : ""}, update cycle ${r.updateCycle}, ${r.authorization.status}`,

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import type { Command } from "commander";
 import { ShuyuError } from "../../../policies/errors.js";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -24,6 +24,22 @@ function describe(r: EgressRequest): string {
     ...r.reviews.map((v) => `review by ${v.by} (${v.org}): ${v.decision} — ${v.reason}`),
     r.package ? `package: ${r.package}` : "",
   ].filter(Boolean).join("\n");
+}
+
+/** Largest package `package verify` reads (SHUYU_MAX_PACKAGE_BYTES, default 4 GiB). */
+const MAX_PACKAGE_BYTES = Number(process.env.SHUYU_MAX_PACKAGE_BYTES) > 0 ? Number(process.env.SHUYU_MAX_PACKAGE_BYTES) : 4 * 1024 ** 3;
+
+/** Reads a package to verify: a regular file only (never a device or FIFO that never ends) and not over the size limit. */
+function readPackageFile(file: string): Buffer {
+  let st;
+  try {
+    st = statSync(file);
+  } catch {
+    throw new ShuyuError("invalid", "FILE_NOT_FOUND", `cannot read ${file}`);
+  }
+  if (!st.isFile()) throw new ShuyuError("invalid", "NOT_A_FILE", `${file} is not a regular file (a device, FIFO or directory); give the package file`, { details: { file } });
+  if (st.size > MAX_PACKAGE_BYTES) throw new ShuyuError("invalid", "INPUT_TOO_LARGE", `${file} is ${st.size} bytes; packages up to ${MAX_PACKAGE_BYTES} bytes are verified`, { details: { file, bytes: st.size, max: MAX_PACKAGE_BYTES } });
+  return readFileSync(file);
 }
 
 /** The reviewer's view: purpose, requester, code, each table's mark, rows and one page with flagged cells in [brackets], sorted findings. */
@@ -87,13 +103,13 @@ export function registerEgressCommands(program: Command): void {
           const d = await viaServer(cmd, { method: "GET", path: "/api/egress/{id}/dossier", params: { id }, query: paging }, (s) => egressDossier(s, id, paging));
           return { human: describeDossier(d), json: { ...d.request, dossier: { ...d, request: undefined } } };
         }
-        const r = await viaServer(cmd, { method: "GET", path: "/api/egress/{id}", params: { id } }, (s) => showEgress(s, id));
+        const r = await viaServer(cmd, { method: "GET", path: "/api/egress/{id}", params: { id } }, (s) => showEgress(s, id), { readOnly: true, remote: { method: "GET", path: `/api/egress/${encodeURIComponent(id)}` } });
         return { human: describe(r), json: r };
       }),
     );
   egress.command("list").action(
     action(async (cmd) => {
-      const r = await viaServer(cmd, { method: "GET", path: "/api/egress" }, listEgress);
+      const r = await viaServer(cmd, { method: "GET", path: "/api/egress" }, listEgress, { readOnly: true, remote: { method: "GET", path: "/api/egress" } });
       return { human: table(r.map((x) => ({ ...x, blocks: x.findings.filter((f) => f.severity === "block").length, reviews: x.findings.filter((f) => f.severity === "review").length })), ["id", "job", "form", "state", "blocks", "reviews"]), json: r };
     }),
   );
@@ -142,12 +158,7 @@ export function registerEgressCommands(program: Command): void {
     .option("--cert-sm3 <hex>", "pin the domain seal certificate's SM3 fingerprint")
     .action(
       action(async (cmd, file: string) => {
-        let bytes: Buffer;
-        try {
-          bytes = readFileSync(file);
-        } catch {
-          throw new ShuyuError("invalid", "FILE_NOT_FOUND", `cannot read ${file}`);
-        }
+        const bytes = readPackageFile(file);
         const v = verifyPackage(bytes, { pinnedCertSm3: cmd.opts<{ certSm3?: string }>().certSm3 });
         const m = v.manifest;
         return {
@@ -171,7 +182,7 @@ export function registerEgressCommands(program: Command): void {
     .command("list")
     .action(
       action(async (cmd) => {
-        const r = await viaServer(cmd, { method: "GET", path: "/api/products" }, listProducts);
+        const r = await viaServer(cmd, { method: "GET", path: "/api/products" }, listProducts, { readOnly: true });
         return { human: table(r, ["id", "form", "scenario", "org", "state", "releasedAt", "sm3"]), json: r };
       }),
     );

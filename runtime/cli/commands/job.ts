@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { ShuyuError } from "../../../policies/errors.js";
-import { describeOutputs, devJob, jobLogs, jobStatus, listJobs, submitJob, type JobView } from "../../services/jobs.js";
+import { cancelJob, describeOutputs, devJob, jobLogs, jobStatus, listJobs, submitJob, type JobView } from "../../services/jobs.js";
 import { action } from "../run-command.js";
 import { viaServer } from "../remote.js";
 import { table } from "../table.js";
@@ -111,7 +111,7 @@ export function registerJobCommands(program: Command): void {
     .option("--watch", "poll every second until the job has ended, printing each change of state; exits 3 unless it succeeded")
     .action(
       action(async (cmd, id: string) => {
-        const status = () => viaServer(cmd, { method: "GET", path: "/api/jobs/{id}", params: { id } }, (s) => jobStatus(s, id));
+        const status = () => viaServer(cmd, { method: "GET", path: "/api/jobs/{id}", params: { id } }, (s) => jobStatus(s, id), { readOnly: true, remote: { method: "GET", path: `/api/jobs/${encodeURIComponent(id)}` } });
         let r = await status();
         if (cmd.opts<{ watch?: boolean }>().watch) {
           let last = r.state;
@@ -124,6 +124,18 @@ export function registerJobCommands(program: Command): void {
         }
         // Only a watch is a wait for the outcome: it exits like the job; a plain status query succeeded.
         return { human: describe(r), json: r, exitCode: cmd.opts<{ watch?: boolean }>().watch ? exitFor(r.state) : 0 };
+      }),
+    );
+  job
+    .command("cancel")
+    .description("end a queued or running job as cancelled")
+    .argument("<id>", "the job's id")
+    .option("--reason <text>", "why (audited)")
+    .action(
+      action(async (cmd, id: string) => {
+        const reason = cmd.opts<{ reason?: string }>().reason;
+        const r = await viaServer(cmd, { method: "POST", path: "/api/jobs/{id}/cancel", params: { id }, body: reason === undefined ? {} : { reason } }, (s) => cancelJob(s, id, reason));
+        return { human: describe(r), json: r };
       }),
     );
   job

@@ -23,7 +23,7 @@ export function registerReportCommands(program: Command): void {
     .option("--to <date>", "last day, YYYY-MM-DD (default: today)")
     .action(
       action(async (cmd) => {
-        const r = await withSession(cmd, (s) => activityReport(s, cmd.opts()));
+        const r = await withSession(cmd, (s) => activityReport(s, cmd.opts()), { readOnly: true });
         return { human: activityMarkdown(r), json: r };
       }),
     );

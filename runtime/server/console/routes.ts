@@ -12,7 +12,7 @@ import { listCatalog, showCatalog } from "../../services/catalog.js";
 import { listEgress, listProducts, reviewEgress, showEgress } from "../../services/egress.js";
 import { egressDossier } from "../../services/egress-dossier.js";
 import { jobLogs, jobStatus, listJobs } from "../../services/jobs.js";
-import { recordInternalError } from "../../jobs/internal-errors.js";
+import { withErrorId } from "../../jobs/internal-errors.js";
 import { listOrgs } from "../../services/orgs.js";
 import { approveScenario, listScenarios, rejectScenario } from "../../services/scenarios.js";
 import type { Session } from "../../services/session.js";
@@ -123,12 +123,11 @@ export function registerConsole(app: FastifyInstance, o: { domain: Domain; sessi
           }
           return frame(req, reply, 200, ctx.t(r.title), r.body, sess.s.principal);
         } catch (err) {
-          const e = asShuyuError(err);
-          // An internal error's text can quote raw values: the log and the page get its id only.
-          const errorId = e.kind === "internal" ? (typeof e.details.errorId === "string" ? e.details.errorId : recordInternalError(o.domain, e.cause ?? err)) : "";
-          if (e.kind === "internal") req.log.error({ errorId, code: e.code }, "console page failed");
+          // An internal error's text can quote raw values: the log and the page get its id only (a full disk says so).
+          const e = asShuyuError(withErrorId(o.domain, err));
+          if (e.kind === "internal") req.log.error({ errorId: e.details.errorId, code: e.code }, "console page failed");
           const status = e.kind === "internal" ? 500 : e.httpStatus;
-          return frame(req, reply, status, ctx.t("error"), html`<p class="block" role="alert"><strong>${e.code}</strong>: ${e.kind === "internal" ? `internal error ${errorId}` : e.message}</p><p><a href="/">${ctx.t("back")}</a></p>`, sess.s.principal);
+          return frame(req, reply, status, ctx.t("error"), html`<p class="block" role="alert"><strong>${e.code}</strong>: ${e.message}</p><p><a href="/">${ctx.t("back")}</a></p>`, sess.s.principal);
         }
       },
     });
