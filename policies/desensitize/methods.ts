@@ -112,5 +112,7 @@ export type MethodInput = z.input<typeof MethodSchema>;
 /** A policy: one method per column; columns not named pass through unchanged. */
 export const DesensitizePolicy = z.object({
   columns: z.record(z.string(), MethodSchema),
+  /** Significant digits of every floating value released under this policy (egress gate; default 6). */
+  precision: z.number().int().min(1).max(15).optional(),
 });
 export type DesensitizePolicy = z.infer<typeof DesensitizePolicy>;

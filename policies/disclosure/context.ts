@@ -1,17 +1,23 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { quoteIdent, quoteTable } from "../desensitize/sql-quote.js";
 import { tempName } from "../desensitize/host-map.js";
-import { inferTableKind } from "./table-kind.js";
 import { resolveThresholds } from "./thresholds.js";
-import type { CheckInput, OutputTable, RawColumnRef, TableKind, Thresholds } from "./types.js";
+import type { CheckInput, LedgerColumn, MarkKind, OutputTable, RawColumnRef, TableMark, Thresholds } from "./types.js";
 
-/** An output table with its kind decided and every column's tags resolved. */
+/** The role of an output column, from the ledger's record of where it came from. */
+export type OutputRole = "identifier" | "quasi" | "measure" | "sensitive" | "unknown";
+
+/** An output table with its mark resolved and the ledger column behind each output column. */
 export interface ResolvedTable extends OutputTable {
-  kind: TableKind;
-  countColumn?: string;
+  kind: MarkKind;
+  mark: TableMark;
+  rowColumn: string;
+  /** Tags by column name from the raw columns of the same name (used by the raw-value searches). */
   tags: Map<string, string[]>;
-  /** Columns that neither carry declared tags nor share a name with a raw column. */
+  /** Columns that do not share a name with any raw column. */
   unknown: Set<string>;
+  /** Output column → its ledger column (and that column's index in the query's result). */
+  ledger: Map<string, { column: LedgerColumn; index: number }>;
 }
 
 /**
@@ -31,20 +37,21 @@ export class CheckContext {
     this.thresholds = resolveThresholds(input.thresholds);
   }
 
-  /** Builds the context: decides each output table's kind and its columns' tags. */
+  /** Builds the context: resolves each output table's mark and its columns' ledger sources. */
   static async create(input: CheckInput): Promise<CheckContext> {
     const ctx = new CheckContext(input);
-    for (const t of input.outputTables) ctx.tables.push(await ctx.resolve(t));
+    for (const t of input.outputTables) ctx.tables.push(ctx.resolve(t));
     return ctx;
   }
 
-  /** Resolves kind and tags of any output table (also used for earlier releases). */
-  async resolve(t: OutputTable): Promise<ResolvedTable> {
-    const { kind, countColumn } = await inferTableKind(this.conn, t);
+  /** Resolves mark, row column, tags and ledger columns of an output table. */
+  resolve(t: OutputTable): ResolvedTable {
+    const rowColumn = t.rowColumn ?? "__out_row";
+    const mark: TableMark = t.mark ?? { kind: "computed" };
+    const columns = t.columns.filter((c) => c.name !== rowColumn && c.name !== t.sidColumn);
     const tags = new Map<string, string[]>();
     const unknown = new Set<string>();
-    for (const c of t.columns) {
-      // An empty declared list says nothing: such a column is treated like an untraced one.
+    for (const c of columns) {
       if (c.tags && c.tags.length > 0) {
         tags.set(c.name, c.tags);
         continue;
@@ -53,7 +60,30 @@ export class CheckContext {
       tags.set(c.name, [...new Set(fromRaw)]);
       if (!this.input.raw.some((r) => r.column === c.name)) unknown.add(c.name);
     }
-    return { ...t, kind, countColumn, tags, unknown };
+    const ledger = new Map<string, { column: LedgerColumn; index: number }>();
+    let kind = mark.kind;
+    if (kind !== "computed") {
+      const led = mark.ledger?.columns ?? [];
+      for (const c of columns) {
+        const name = mark.columns?.[c.name] ?? c.name;
+        const index = led.findIndex((x) => x.name === name);
+        if (index >= 0) ledger.set(c.name, { column: led[index], index });
+      }
+      // A mark without its ledger, or an output column the ledger does not hold, cannot be accounted.
+      if (!mark.ledger || !mark.map || ledger.size !== columns.length) kind = "computed";
+    }
+    return { ...t, columns, kind, mark, rowColumn, tags, unknown, ledger };
+  }
+
+  /** An output column's role: from the ledger source (group/plain columns), `measure` for aggregates. */
+  role(t: ResolvedTable, column: string): OutputRole {
+    const l = t.ledger.get(column);
+    if (!l) return "unknown";
+    if (l.column.role === "aggregate" && l.column.agg !== "single") return "measure";
+    const r = l.column.source?.role;
+    if (r === "identifier" || r === "join-only") return "identifier";
+    if (r === "quasi" || r === "sensitive" || r === "measure") return r;
+    return "unknown";
   }
 
   /** Rows of a query as plain JS objects. */

@@ -1,23 +1,21 @@
 import type { CheckContext, ResolvedTable } from "./context.js";
 
 /**
- * Quasi-identifiers of a record-level output table: columns tagged `quasi` or `pii:*` (a masked
- * or generalised identifier still narrows people down) and — conservatively — columns the gate
- * knows nothing about (renamed or computed), unless tagged `sensitive`. Gate-made keyed
- * pseudonyms are excluded: they replace the identifier and are reviewed as linkable instead.
+ * Quasi-identifiers of an accounted record-level table, by the ledger's source roles: quasi
+ * and measure columns and — conservatively — columns whose source the ledger does not name
+ * (expressions). Sensitive columns are the attribute, not the key; gate-made keyed pseudonyms
+ * are reviewed as linkable instead (they would make every class a singleton).
  */
 export function quasiColumns(ctx: CheckContext, t: ResolvedTable): string[] {
   return t.columns
     .map((c) => c.name)
     .filter((name) => {
-      const tags = t.tags.get(name) ?? [];
-      if (tags.includes("sensitive")) return false;
       if (ctx.isPseudonymized(t.name, name)) return false;
-      return tags.includes("quasi") || tags.some((x) => x.startsWith("pii:")) || t.unknown.has(name);
+      return ctx.role(t, name) !== "sensitive";
     });
 }
 
-/** Sensitive attributes of an output table: columns tagged `sensitive`. */
-export function sensitiveColumns(t: ResolvedTable): string[] {
-  return t.columns.map((c) => c.name).filter((name) => (t.tags.get(name) ?? []).includes("sensitive"));
+/** Sensitive attributes of an accounted record-level table: columns whose ledger source is `sensitive`. */
+export function sensitiveColumns(ctx: CheckContext, t: ResolvedTable): string[] {
+  return t.columns.map((c) => c.name).filter((name) => ctx.role(t, name) === "sensitive");
 }

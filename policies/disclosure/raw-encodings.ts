@@ -4,6 +4,7 @@ import { materializeHostMapping } from "../desensitize/host-map.js";
 import { quoteIdent, quoteLiteral, quoteTable } from "../desensitize/sql-quote.js";
 import type { CheckContext } from "./context.js";
 import { digitShiftSql } from "./normalize.js";
+import { rawColumnFacts } from "./raw-facts.js";
 import type { RawColumnRef } from "./types.js";
 
 /** PII types whose value space is small enough to enumerate, so an unsalted hash of them is reversible. */
@@ -48,11 +49,9 @@ function searchable(ctx: CheckContext): Promise<Searchable[]> {
         continue;
       }
       if (!ref.tags.includes("sensitive") || (await columnType(ctx, ref)).toUpperCase() !== "VARCHAR") continue;
-      const c = quoteIdent(ref.column);
-      // HyperLogLog is plenty to tell "mostly unique" from "a few categories".
-      const r = await ctx.rows(`SELECT approx_count_distinct(${c}) AS d, count(${c}) AS n FROM ${quoteTable(ref.table)}`);
-      const n = Number(r[0].n);
-      if (n > 0 && Number(r[0].d) / n >= IDENTIFYING_SENSITIVE_RATIO) {
+      // Exact distinct counts, cached per dataset version (raw-facts.ts): no approximation in a blocking rule.
+      const f = await rawColumnFacts(ctx, ref.table, ref.column);
+      if (f.nonNull > 0 && f.distinct / f.nonNull >= IDENTIFYING_SENSITIVE_RATIO) {
         out.push({ ref, label, minLen: ctx.thresholds.minIdentifierLength, verbatimOnly: true });
       }
     }
@@ -112,8 +111,18 @@ export async function encodingMatches(ctx: CheckContext, probe: string): Promise
     `length(v) >= ${4 * Math.ceil(shortest / 3)} AND length(v) % 4 = 0 AND regexp_full_match(v, '[0-9a-z+/]+={0,2}')`,
   );
   const out: EncodingHit[] = [];
+  const candLens = (await ctx.rows(`SELECT DISTINCT length(c) AS l FROM ${cand}`)).map((r) => Number(r.l));
   for (const s of cols) {
     const src = quoteLiteral(s.label);
+    // Raw-side facts (cached per dataset version): skip reading a raw column no candidate could equal.
+    const facts = await rawColumnFacts(ctx, s.ref.table, s.ref.column);
+    const lo = Math.max(facts.minLen, s.minLen);
+    const within = (lens: number[], min: number, max: number) => lens.some((l) => l >= min && l <= max);
+    // Lengths are characters; hex and base64 encode UTF-8 bytes (1–4 per character).
+    const possible =
+      within(candLens, lo, facts.maxLen) ||
+      (!s.verbatimOnly && (within(hexLens, 2 * lo, 8 * facts.maxLen) || within(b64Lens, 4 * Math.ceil(lo / 3), 4 * Math.ceil((4 * facts.maxLen) / 3))));
+    if (!possible) continue;
     out.push(
       ...hits(
         await ctx.rows(

@@ -1,7 +1,7 @@
 /**
  * The main job, start to finish, in one process: a fresh domain, a million generated
  * people, the catalog and its sample, the three parties, one scenario, a dev run and a raw
- * run, two egress requests (an aggregate that passes, a reversible extract that is
+ * run, two egress requests (an aggregate that passes, a record-level extract that is
  * blocked), another organisation's review, an outsider's package verification and the
  * audit chain's verification. Each step prints one line with its time.
  */
@@ -69,11 +69,12 @@ export default async (ctx) => {
 };
 `;
 
-const LEAK_MODEL = `// A "pseudonymised" extract: resident IDs written backwards. Anyone can reverse it.
+const LEAK_MODEL = `// A record-level extract. Reading id_number itself is refused before the query runs
+// (SQL_DENIED: an identifier), so it takes birth date, gender and income instead: together
+// they single most people out, and the ledger counts the people behind each combination.
 export default async (ctx) => {
-  const r = await ctx.query("SELECT id_number, income FROM people LIMIT 100000");
-  const ids = r.columns.id_number;
-  return { tables: { extract: { ref: ids.map((s) => s.split("").reverse().join("")), income: r.columns.income } } };
+  const r = await ctx.query("SELECT gender, birth_date, income FROM people LIMIT 100000");
+  return { tables: { extract: r.columns } };
 };
 `;
 
@@ -161,7 +162,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       const b = e.findings.filter((f) => f.severity === "block");
       return `${e.id} ${e.state.toUpperCase()} by ${b.map((f) => f.rule).join(", ")}: ${b[0]?.detail ?? "(no block finding)"}`;
     });
-    if (leak.state !== "blocked") throw new ShuyuError("internal", "DEMO_FAILED", `the reversible extract was ${leak.state}, not blocked`);
+    if (leak.state !== "blocked") throw new ShuyuError("internal", "DEMO_FAILED", `the record-level extract was ${leak.state}, not blocked`);
     const leakBlocks = leak.findings.filter((f) => f.severity === "block");
 
     const reviewed = await step("review", () => reviewEgress(parties.reviewer, agg.id, "approve", "聚合统计,单元格均不少于20人,符合审定用途"),

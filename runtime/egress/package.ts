@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { AEAD_ALGORITHM, aeadSeal, envelope, generateAeadKey, readPublicKey, signData, sm3Hex } from "../../crypto/index.js";
+import { canonicalReleaseSql, DEFAULT_PRECISION } from "../../policies/disclosure/index.js";
 import { ShuyuError } from "../../policies/errors.js";
 import { now } from "../clock.js";
 import { all, exec, ident, literal } from "../domain/db.js";
@@ -22,7 +23,10 @@ export interface PackageInput {
   findings: { rule: string; severity: string }[];
   reviewers: { by: string; org: string; at: string }[];
   requestedBy: string;
-  tables: { name: string; vaultTable: string }[];
+  /** Released tables; `columns` (with types) lets the writer round floats; the gate's row number column is never written. */
+  tables: { name: string; vaultTable: string; columns?: { name: string; type: string }[] }[];
+  /** Significant digits of floating values (scenario policy; default 6). */
+  precision?: number;
   model?: unknown;
   report?: string;
   index?: number[];
@@ -54,6 +58,8 @@ export interface Manifest {
   encryption: null | { algorithm: string; recipientSm3: string };
   /** How the CSV copies differ from the data (spreadsheet formula guard). */
   csv: string;
+  /** How released tables were written so that row order and low-order digits carry nothing. */
+  canonical: { rowOrder: string; floatSignificantDigits: number };
   files: ManifestFile[];
 }
 
@@ -70,8 +76,8 @@ export function csvText(v: string): string {
 }
 
 /** The SELECT list that exports a vault table to CSV with formula-like text cells and headers quoted as text. */
-async function csvSelect(domain: Domain, table: string): Promise<string> {
-  const cols = await all<{ column_name: string; column_type: string }>(domain.vault, `DESCRIBE SELECT * FROM ${ident(table)}`);
+async function csvSelect(domain: Domain, from: string): Promise<string> {
+  const cols = await all<{ column_name: string; column_type: string }>(domain.vault, `DESCRIBE SELECT * FROM ${from}`);
   return cols
     .map((c) => {
       const col = ident(c.column_name);
@@ -96,8 +102,10 @@ async function dataFiles(domain: Domain, input: PackageInput): Promise<TarEntry[
       for (let n = 2; used.has(stem.toLowerCase()); n++) stem = `${safeName(t.name)}-${n}`;
       used.add(stem.toLowerCase());
       const base = join(tmp, stem);
-      await exec(domain.vault, `COPY ${ident(t.vaultTable)} TO ${literal(base + ".parquet")} (FORMAT parquet, COMPRESSION zstd)`);
-      await exec(domain.vault, `COPY (SELECT ${await csvSelect(domain, t.vaultTable)} FROM ${ident(t.vaultTable)}) TO ${literal(base + ".csv")} (FORMAT csv, HEADER true)`);
+      const columns = t.columns ?? (await all<{ column_name: string; column_type: string }>(domain.vault, `DESCRIBE SELECT * FROM ${ident(t.vaultTable)}`)).map((c) => ({ name: c.column_name, type: c.column_type }));
+      const select = canonicalReleaseSql(t.vaultTable, columns, input.precision ?? DEFAULT_PRECISION);
+      await exec(domain.vault, `COPY (${select}) TO ${literal(base + ".parquet")} (FORMAT parquet, COMPRESSION zstd)`);
+      await exec(domain.vault, `COPY (SELECT ${await csvSelect(domain, `(${select})`)} FROM (${select})) TO ${literal(base + ".csv")} (FORMAT csv, HEADER true)`);
       out.push({ name: `data/${stem}.parquet`, data: readFileSync(base + ".parquet") });
       out.push({ name: `data/${stem}.csv`, data: readFileSync(base + ".csv") });
     }
@@ -160,6 +168,10 @@ async function writePackage(domain: Domain, input: PackageInput): Promise<{ path
     reviewers: input.reviewers,
     requestedBy: input.requestedBy,
     releasedAt: now().toISOString(),
+    canonical: {
+      rowOrder: "rows sorted by every column, left to right (ORDER BY ALL, NULLs last); the model's row order is not kept",
+      floatSignificantDigits: input.precision ?? DEFAULT_PRECISION,
+    },
     encryption: recipientKey ? { algorithm: `${AEAD_ALGORITHM}; key in key.p7m (GM/T 0010 EnvelopedData, SM2)`, recipientSm3: sm3Hex(recipientKey) } : null,
     csv: CSV_NOTE,
     files: manifestFiles,

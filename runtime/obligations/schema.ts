@@ -1,3 +1,4 @@
+import { protectTable } from "../domain/row-codec.js";
 /**
  * Control-store tables of the obligations (issue 15): product-use agreements, data
  * subjects' authorizations, the product register, admission, whitelists, metering, the
@@ -39,3 +40,18 @@ CREATE TABLE IF NOT EXISTS calendar_days (
 CREATE TABLE IF NOT EXISTS social_sources (
   dataset VARCHAR PRIMARY KEY, org VARCHAR NOT NULL, lawful_source VARCHAR NOT NULL, approved_by VARCHAR NOT NULL, approved_at TIMESTAMP NOT NULL);
 `;
+
+// Every obligation decides access (use agreements, consents, admission, whitelists) or money
+// (prices, usage): their rows are MAC'd like the rest of the control store. Tables that grow
+// with use are checked by fingerprint at open and in full by audit verify.
+protectTable("use_agreements", ["id"]);
+protectTable("consents", ["id"], { lazy: true });
+protectTable("legal_bases", ["scenario"]);
+protectTable("product_register", ["product"]);
+protectTable("admissions", ["id"]);
+protectTable("evaluations", ["id"]);
+protectTable("personnel", ["account"]);
+protectTable("whitelist", ["kind", "target"]);
+protectTable("usage_records", ["id"], { lazy: true });
+protectTable("calendar_days", ["day"]);
+protectTable("social_sources", ["dataset"]);

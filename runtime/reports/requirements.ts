@@ -30,7 +30,7 @@ export const REQUIREMENTS: Requirement[] = [
         mechanism: "Raw data lives only in the domain's DuckDB vault; jobs run in an isolated-vm isolate inside a worker process that opens only the scenario's library with DuckDB locked down (runtime/services/jobs.ts, sandbox/); outbox/ receives only sealed, reviewed packages (runtime/services/egress.ts).",
         proof: /isolat|lockdown|guard|end to end|SIGKILL|attack|error channel/i },
       { cite: "GZ 24, HLJ 22", text: "no export of raw data, nor of products from which raw data can be restored by a reversible model or algorithm", status: "met",
-        mechanism: "Hard (block) egress rules raw-values, one-to-one, hashed-identifiers, k-anonymity and model-memorization (policies/disclosure/); a blocked request can never be approved (EGRESS_BLOCKED, exit 4).",
+        mechanism: "Hard (block) egress rules computed-table, cell-subjects, differencing, k-anonymity, identifier-equivalent, raw-values, hashed-identifiers and model-memorization (policies/disclosure/); a blocked request can never be approved (EGRESS_BLOCKED, exit 4).",
         proof: /block|revers|re-identif|code book|k is configurable/i },
       { cite: "ZJ 16", text: "the domain is the only zone for application, processing and development; none of it leaves", status: "met",
         mechanism: "`job dev` runs on the desensitized sample library; `job submit` runs on the raw library and stages outputs in staging/, shown to the developer only as coarse counts (runtime/jobs/, runtime/services/jobs.ts); outbox/ holds only sealed, reviewed packages.",

@@ -81,7 +81,10 @@ export async function egressDossier(s: Session, id: string, opts: { page?: numbe
     const part = parts.find((p) => p.kind === "table" && p.name === d.table) as (StagedPart & { mark?: { kind: string } }) | undefined;
     const count = await one<{ n: bigint }>(s.domain.vault, `SELECT count(*) AS n FROM ${ident(d.output)}`);
     const rows = Number(count?.n ?? 0);
-    const columns = (await all<{ column_name: string; column_type: string }>(s.domain.vault, `DESCRIBE SELECT * FROM ${ident(d.output)}`)).map((c) => ({ name: c.column_name, type: c.column_type }));
+    // The gate's own columns (row number, subject id) are bookkeeping that never leaves, so the reviewer does not see them either.
+    const columns = (await all<{ column_name: string; column_type: string }>(s.domain.vault, `DESCRIBE SELECT * FROM ${ident(d.output)}`))
+      .filter((c) => !c.column_name.startsWith("__"))
+      .map((c) => ({ name: c.column_name, type: c.column_type }));
     const pages = Math.max(1, Math.ceil(rows / pageSize));
     const page = Math.min(pageNo, pages);
     // rowid order is the staged order the gate checked; the page is what the package would hold.

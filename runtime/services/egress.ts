@@ -4,7 +4,10 @@ import { z } from "zod";
 import { authorize } from "../../policies/authz/engine.js";
 import { seesAllOrgs } from "../../policies/authz/object-rules.js";
 import { applyPolicy, defaultPolicyFor, type DesensitizePolicy, type Grade } from "../../policies/desensitize/index.js";
-import { runChecks, type Finding, type OutputTable, type RawColumnRef } from "../../policies/disclosure/index.js";
+import {
+  applyRemedies, computedExplanation, DEFAULT_PRECISION, ensureReleasedStore, recordReleasedCells, RELEASE_TIME_RULES, RELEASED_STORE, REMEDIES, runChecks, sortFindings,
+  type CheckInput, type Finding, type LedgerColumn, type OutputTable, type RawColumnRef, type RemedyName, type RemedyResult, type TableMark,
+} from "../../policies/disclosure/index.js";
 import { readJobCode } from "../../policies/disclosure/content/index.js";
 import { ShuyuError } from "../../policies/errors.js";
 import { detectPii } from "../../policies/pii/detect.js";
@@ -12,6 +15,8 @@ import { parseInput } from "../../policies/schemas/common.js";
 import { now } from "../clock.js";
 import { all, ident, one } from "../domain/db.js";
 import { sealPackage, type PackageInput } from "../egress/package.js";
+import type { StagedPart } from "../jobs/staging.js";
+import { ledgerSubjectsTable, ledgerTable, type TableMark as StagedMark } from "../ledger/index.js";
 import { checkNow } from "../lifecycle/gate.js";
 import { assertStanding } from "../lifecycle/standing.js";
 import { columnTags } from "./datasets.js";
@@ -28,6 +33,8 @@ export const EgressRequestInput = z.object({
   job: z.string().min(1),
   form: z.enum(FORMS, { message: `form is one of ${FORMS.join("|")}` }),
   recipient: z.string().optional(),
+  /** Gate-side remedies applied before the checks (then checked again): suppress-small, round5. */
+  remedies: z.array(z.enum(REMEDIES as [RemedyName, ...RemedyName[]])).optional(),
 });
 
 /** One reviewer's decision, with the findings it saw (by digest). */
@@ -50,7 +57,7 @@ export interface EgressRequest {
   form: Form;
   state: "submitted" | "checked" | "approved" | "rejected" | "returned" | "blocked" | "released";
   findings: Finding[];
-  desensitization: { table: string; output: string; applied: { column: string; method: string }[]; digest?: string }[];
+  desensitization: { table: string; output: string; applied: { column: string; method: string }[]; mark?: TableMark["kind"]; remedies?: RemedyResult[]; digest?: string }[];
   reviews: Review[];
   requestedBy: string;
   package: string | null;
@@ -113,6 +120,36 @@ async function rawColumns(s: Pick<Session, "domain">, scenarioId: string, librar
   return { refs, grade: grade as Grade, byName };
 }
 
+
+/** Vault names of a job's ledger for query q, as the ledger names them. */
+export function ledgerNames(job: string, q: number): { table: string; subjects: string } {
+  return { table: ledgerTable(job, q), subjects: ledgerSubjectsTable(job, q) };
+}
+
+/** The gate's view of a staged table's mark: the ledger tables and the query's column metadata, read from the vault. */
+async function markFor(s: Pick<Session, "domain">, job: string, mark: StagedMark | undefined): Promise<TableMark> {
+  if (!mark || mark.kind === "computed" || mark.query === undefined) return { kind: "computed" };
+  const meta = await one<{ meta: string }>(s.domain.vault, "SELECT CAST(meta AS VARCHAR) AS meta FROM led_queries WHERE job = ? AND q = ?", [job, mark.query]).catch(() => undefined);
+  if (!meta) return { kind: "computed" };
+  const columns = ((JSON.parse(meta.meta) as { columns?: LedgerColumn[] }).columns ?? []);
+  return { ...mark, ledger: { ...ledgerNames(job, mark.query), columns } };
+}
+
+/**
+ * Copies staged table `p` to vault table `into` for the gate: each row keeps its staged row
+ * number (`__out_row`, the ledger map's out_row) and, for a row selection, its subject id from
+ * the ledger (`__sid`; one join here, every record rule reads it). Returns the resolved mark.
+ */
+export async function gateCopy(s: Pick<Session, "domain">, job: string, p: StagedPart, into: string): Promise<{ mark: TableMark; withSid: boolean }> {
+  const mark = await markFor(s, job, p.mark);
+  const withSid = Boolean(mark.kind === "accounted-rows" && mark.map && mark.ledger);
+  await s.domain.vault.run(withSid
+    ? `CREATE TABLE ${ident(into)} AS SELECT s.*, s.rowid AS __out_row, l.__sid AS __sid FROM ${ident(p.table!)} s
+         LEFT JOIN ${ident(mark.map!)} m ON m.out_row = s.rowid LEFT JOIN ${ident(mark.ledger!.table)} l ON l.__row = m.__row`
+    : `CREATE TABLE ${ident(into)} AS SELECT *, rowid AS __out_row FROM ${ident(p.table!)}`);
+  return { mark, withSid };
+}
+
 /** Reads a staged JSON part. */
 function readStagedJson(file: string): unknown {
   return JSON.parse(readFileSync(file, "utf8"));
@@ -158,34 +195,32 @@ export async function requestEgress(s: Session, raw: unknown): Promise<EgressReq
       const policy: DesensitizePolicy = { columns: { ...defaults.columns, ...chosen } };
       // Vault names come from the part's alias: the model's name is data (and two CJK names would collide).
       const out = egressTable(id, p.alias ?? p.name);
-      const applied = await applyPolicy(s.domain.vault, p.table!, out, policy, { secret });
-      desensitization.push({ table: p.name, output: out, applied: applied.applied.filter((a) => a.method !== "keep"), digest: await tableDigest(s.domain.vault, out) });
+      // Each output row keeps its staged row number (the ledger map's out_row) through desensitization.
+      const src = `${out}__src`;
+      const { mark, withSid } = await gateCopy(s, job.id, p, src);
+      const applied = await applyPolicy(s.domain.vault, src, out, policy, { secret }).finally(() => s.domain.vault.run(`DROP TABLE IF EXISTS ${ident(src)}`));
+      desensitization.push({ table: p.name, output: out, applied: applied.applied.filter((a) => a.method !== "keep"), mark: mark.kind });
       for (const a of applied.applied) if (a.method === "pseudonym") pseudonymized.push({ table: out, column: a.column });
       const described = await all<{ column_name: string; column_type: string }>(s.domain.vault, `DESCRIBE SELECT * FROM ${ident(out)}`);
-      outputTables.push({ name: out, columns: described.map((c) => ({ name: c.column_name, type: c.column_type, tags: cols[c.column_name]?.tags ?? [] })) });
+      outputTables.push({ name: out, label: p.name, mark, rowColumn: "__out_row", ...(withSid ? { sidColumn: "__sid" } : {}), columns: described.map((c) => ({ name: c.column_name, type: c.column_type, tags: cols[c.column_name]?.tags ?? [] })) });
     }
     const partFile = (k: string) => parts.find((x) => x.kind === k)?.file;
-    const earlier = await all<{ desensitization: string }>(s.domain.control, "SELECT desensitization FROM egress WHERE scenario = ? AND state = 'released'", [sc.id]);
-    const earlierReleases: { tables: OutputTable[] }[] = [];
-    for (const e of earlier) {
-      const tables: OutputTable[] = [];
-      for (const t of (JSON.parse(e.desensitization) as { tables: EgressRequest["desensitization"] }).tables) {
-        const described = await all<{ column_name: string; column_type: string }>(s.domain.vault, `DESCRIBE SELECT * FROM ${ident(t.output)}`).catch(() => []);
-        if (described.length) tables.push({ name: t.output, columns: described.map((c) => ({ name: c.column_name, type: c.column_type })) });
-      }
-      if (tables.length) earlierReleases.push({ tables });
+    await ensureReleasedStore(s.domain.vault);
+    const base: CheckInput = { conn: s.domain.vault, form: input.form, outputTables, raw: refs, pseudonymized, grade, released: RELEASED_STORE };
+    // Remedies the developer chose run first (compiled to SQL over the ledger's counts); the checks then judge the result.
+    const remedies = await applyRemedies(base, input.remedies ?? []);
+    for (const d of desensitization) {
+      const mine = remedies.filter((r) => r.table === d.table);
+      if (mine.length) d.remedies = mine;
+      // Taken once the remedies have run: the release checks the tables are still what was checked.
+      d.digest = await tableDigest(s.domain.vault, d.output);
     }
     const findings = await runChecks({
-      conn: s.domain.vault,
-      form: input.form,
-      outputTables,
+      ...base,
       model: input.form === "model" && partFile("model") ? readStagedJson(partFile("model")!) : undefined,
       report: input.form === "report" && partFile("report") ? String(readStagedJson(partFile("report")!)) : undefined,
       index: input.form === "index" && partFile("index") ? (readStagedJson(partFile("index")!) as number[]) : undefined,
       logs: partFile("logs") ? (readStagedJson(partFile("logs")!) as string[]) : undefined,
-      raw: refs,
-      earlierReleases,
-      pseudonymized,
       // Content checks: the ledger of this job, and its code and parameters (constants a report may quote).
       job: job.id,
       code: readJobCode(s.domain.paths.jobStaging(job.id), job.code_sm3),
@@ -194,7 +229,7 @@ export async function requestEgress(s: Session, raw: unknown): Promise<EgressReq
     const state = findings.some((f) => f.severity === "block") ? "blocked" : "checked";
     faultPoint("egress.after-checks");
     await s.domain.control.run("INSERT INTO egress VALUES (?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?::TIMESTAMP, ?::TIMESTAMP, NULL)", [
-      id, job.id, sc.id, job.org, input.form, state, JSON.stringify(findings), JSON.stringify({ grade, tables: desensitization, ...(input.recipient ? { recipient: input.recipient } : {}) }),
+      id, job.id, sc.id, job.org, input.form, state, JSON.stringify(findings), JSON.stringify({ grade, tables: desensitization, check: outputTables, ...(input.recipient ? { recipient: input.recipient } : {}) }),
       s.principal.accountId, now().toISOString(), state === "blocked" ? now().toISOString() : null,
     ]);
     await s.domain.audit({
@@ -206,21 +241,36 @@ export async function requestEgress(s: Session, raw: unknown): Promise<EgressReq
   });
 }
 
-/** What each viewer may see of a request: developers get rule and severity only (details can carry small counts). */
+/**
+ * What each viewer may see of a request, blocks first, then reviews. Developers get rule,
+ * severity, table and remedy (details can carry small counts), and the full text of a
+ * computed-table block, which says only how to release the statistic.
+ */
 export async function showEgress(s: Session, id: string): Promise<EgressRequest> {
   const r = await loadEgress(s, id);
   authorize(s.principal, "egress.read", { ownerOrg: r.org });
   await s.domain.exclusive(() => s.domain.audit({ actor: s.principal.accountId, action: "egress.show", object: `egress:${id}`, details: {} }));
+  const findings = sortFindings(r.findings);
   // The supervision view sees every decision and rule, not the cells a finding quotes.
-  if (s.principal.orgKind === "regulator") return { ...r, findings: r.findings.map(({ cells: _cells, ...f }) => f) };
+  if (s.principal.orgKind === "regulator") return { ...r, findings: findings.map(({ cells: _cells, ...f }) => f) };
   if (s.principal.roles.includes("reviewer") || seesAllOrgs(s.principal)) {
-    if (s.principal.orgKind === "developer") return r;
+    if (s.principal.orgKind === "developer") return { ...r, findings };
     // The ledger's mark of each table the request covers (owner-side only, never a developer organisation).
     const marks = (await stagedParts(s, r.job)).filter((p) => p.kind === "table").map((p) => ({ ...(p.alias ? { part: p.alias } : {}), table: p.name, mark: p.mark ?? { kind: "computed" as const } }));
-    return { ...r, marks };
+    return { ...r, findings, marks };
   }
-  return { ...r, findings: r.findings.map((f) => ({ rule: f.rule, severity: f.severity, detail: f.severity === "pass" ? f.detail : "see the reviewer's decision" })) };
+  return {
+    ...r,
+    findings: findings.map((f) => {
+      if (f.severity === "pass" || f.rule === "computed-table") return f;
+      const shown: Finding = { rule: f.rule, severity: f.severity, detail: "see the reviewer's decision", zh: "详见审核意见" };
+      return { ...shown, ...(f.table ? { table: f.table } : {}), ...(f.remedy ? { remedy: f.remedy } : {}) };
+    }),
+  };
 }
+
+/** The explanation a developer gets for a computed table (also for dev mode, before submitting). */
+export { computedExplanation };
 
 /** Lists requests the principal may see (reviewers: the queue). */
 export async function listEgress(s: Session): Promise<EgressRequest[]> {
@@ -264,6 +314,15 @@ export async function reviewEgress(s: Session, id: string, decision: Review["dec
     let product: { id: string; package: string } | undefined;
     faultPoint("review.before-release");
     if (state === "approved") {
+      // Cells released since this request was checked: difference against them again before anything leaves.
+      const late = await lateChecks(s, id);
+      if (late.length > 0) {
+        const findings = sortFindings([...r.findings, ...late]);
+        await s.domain.control.run("UPDATE egress SET state = 'blocked', findings = ?, reviews = ?, decided_at = ?::TIMESTAMP WHERE id = ?", [JSON.stringify(findings), JSON.stringify(reviews), now().toISOString(), id]);
+        await s.domain.audit({ actor: "system", action: "egress.block", object: `egress:${id}`, details: { at: "release", findings: late.map((f) => ({ rule: f.rule, severity: f.severity })) } });
+        const blocked = await loadEgress(s, id);
+        throw new ShuyuError("blocked", "EGRESS_BLOCKED", `request '${id}' is blocked at release by ${late.map((b) => b.rule).join(", ")}: ${late[0].detail}`, { details: { rules: late.map((b) => b.rule), state: blocked.state } });
+      }
       product = await release(s, r, reviews);
       state = "released";
     }
@@ -276,6 +335,21 @@ export async function reviewEgress(s: Session, id: string, decision: Review["dec
     });
     return { ...(await loadEgress(s, id)), ...(product ? { product } : {}) };
   });
+}
+
+/** The output tables as the checks saw them (stored with the request). */
+async function checkedTables(s: Pick<Session, "domain">, id: string): Promise<OutputTable[]> {
+  const row = await one<{ desensitization: string }>(s.domain.control, "SELECT desensitization FROM egress WHERE id = ?", [id]);
+  return (JSON.parse(row!.desensitization) as { check?: OutputTable[] }).check ?? [];
+}
+
+/** Release-time rules (differencing against cells released meanwhile); their block findings. */
+async function lateChecks(s: Pick<Session, "domain">, id: string): Promise<Finding[]> {
+  const outputTables = await checkedTables(s, id);
+  if (!outputTables.some((t) => t.mark?.kind === "accounted-aggregate")) return [];
+  await ensureReleasedStore(s.domain.vault);
+  const f = await runChecks({ conn: s.domain.vault, form: "dataset", outputTables, raw: [], released: RELEASED_STORE }, RELEASE_TIME_RULES);
+  return f.filter((x) => x.severity === "block");
 }
 
 /** Seals the approved output into outbox/ and registers the product (HB 26 存证). */
@@ -298,7 +372,8 @@ async function release(s: Session, r: EgressRequest & { recipient?: string }, re
     findings: r.findings.map((f) => ({ rule: f.rule, severity: f.severity })),
     reviewers: reviews.map((x) => ({ by: x.by, org: x.org, at: x.at })),
     requestedBy: r.requestedBy,
-    tables: r.desensitization.map((d) => ({ name: d.table, vaultTable: d.output })),
+    tables: (await checkedTables(s, r.id)).map((t) => ({ name: t.label ?? t.name, vaultTable: t.name, columns: t.columns })),
+    precision: sc.policy?.precision ?? DEFAULT_PRECISION,
     model: r.form === "model" ? readStagedJson(parts.find((p) => p.kind === "model")!.file) : undefined,
     report: r.form === "report" ? String(readStagedJson(parts.find((p) => p.kind === "report")!.file)) : undefined,
     index: r.form === "index" ? (readStagedJson(parts.find((p) => p.kind === "index")!.file) as number[]) : undefined,
@@ -306,6 +381,11 @@ async function release(s: Session, r: EgressRequest & { recipient?: string }, re
   };
   const sealed = await sealPackage(s.domain, input);
   faultPoint("release.after-package");
+  // Every released cell's subject set, so later requests of any organisation are differenced against it.
+  const outputTables = await checkedTables(s, r.id);
+  if (outputTables.some((t) => t.mark?.kind === "accounted-aggregate")) {
+    await recordReleasedCells({ conn: s.domain.vault, form: "dataset", outputTables, raw: [] }, { egress: r.id, org: r.org, scenario: r.scenario, at: now().toISOString() });
+  }
   await s.domain.control.run("INSERT INTO products VALUES (?, ?, ?, ?, ?, ?, ?, 'listed', ?::TIMESTAMP)", [
     productId, r.id, sc.id, sc.org, r.form, sealed.path, sealed.sm3, now().toISOString(),
   ]);

@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import type { DuckDBConnection, DuckDBValue } from "@duckdb/node-api";
 import type IvmNamespace from "isolated-vm";
 import { guardSql } from "../sqlguard/guard.js";
+import type { GuardView } from "../sqlguard/roles.js";
 import type { JobLimits, LoggedQuery } from "../types.js";
 import { readColumns, RowLimitError, type ReadResult } from "./columns.js";
 import { GUEST_BOOTSTRAP } from "./guest.js";
@@ -47,7 +48,8 @@ export interface ModelJob {
   limits: JobLimits;
   conn: DuckDBConnection;
   parser: DuckDBConnection;
-  views: string[];
+  /** The scenario's views with the grant's roles (identifiers and join-only columns restricted). */
+  views: GuardView[];
   unguardedSql: boolean;
   startedAt: number;
   /** performance.now() at job start, for a sub-millisecond start latency. */
@@ -178,7 +180,7 @@ export async function runModel(job: ModelJob): Promise<ModelRun> {
         if (typeof sql !== "string" || typeof paramsText !== "string") throw new TypeError("bad query arguments");
         const values = toBindValues(paramsText);
         queryLog.push({ sql, params: values as unknown[] });
-        if (!job.unguardedSql) await guardSql(sql, job.views, job.parser);
+        if (!job.unguardedSql) await guardSql(sql, job.views, job.parser, values);
         const result = await readColumns(job.conn, sql, values, limits.rowsPerQuery);
         const packed = packResult(result);
         payload = new ivm.ExternalCopy(packed, { transferList: [packed.buf] }).copyInto({ release: true, transferIn: true });

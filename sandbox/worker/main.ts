@@ -6,6 +6,7 @@
 import type { DuckDBConnection, DuckDBValue } from "@duckdb/node-api";
 import { openParserConnection } from "../sqlguard/parser.js";
 import { guardSql } from "../sqlguard/guard.js";
+import { toGuardViews } from "../sqlguard/guard-views.js";
 import type { RunMessage, WorkerMessage } from "../protocol.js";
 import { DEFAULT_LIMITS, type ColumnarTable, type JobOutcome, type LoggedQuery } from "../types.js";
 import { runAccounting } from "./account.js";
@@ -38,8 +39,10 @@ async function runSql(msg: RunMessage, conn: DuckDBConnection, parser: DuckDBCon
   const queryLog: LoggedQuery[] = [{ sql: spec.code, params: Array.isArray(spec.params) ? (spec.params as unknown[]) : [] }];
   const timer = setTimeout(() => conn.interrupt(), spec.limits.wallMs);
   try {
-    if (!msg.internal.unguardedSql) await guardSql(spec.code, spec.views.map((v) => v.name), parser);
-    const result = await readColumns(conn, spec.code, sqlParams(spec.params), spec.limits.rowsPerQuery);
+    const bound = sqlParams(spec.params);
+    // The grant's roles and the bound values, exactly as the accounting run re-checks them.
+    if (!msg.internal.unguardedSql) await guardSql(spec.code, toGuardViews(spec.views), parser, bound);
+    const result = await readColumns(conn, spec.code, bound, spec.limits.rowsPerQuery);
     const table: ColumnarTable = {
       rowCount: result.rowCount,
       columns: result.columns.map((c) => ({
@@ -69,7 +72,7 @@ async function runModelJob(msg: RunMessage, conn: DuckDBConnection, parser: Duck
     limits: spec.limits,
     conn,
     parser,
-    views: spec.views.map((v) => v.name),
+    views: toGuardViews(spec.views),
     unguardedSql: msg.internal.unguardedSql === true,
     startedAt,
     startedPerf,

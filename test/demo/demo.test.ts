@@ -118,9 +118,9 @@ describe("R1 R6 R7 the demo walks the main job end to end", () => {
     expect(() => verifyPackage(bad)).toThrow();
   });
 
-  it("R1 the reversible extract is blocked by a hard rule, with the reason shown", () => {
+  it("R1 the record-level extract is blocked by a hard rule, with the reason shown", () => {
     expect(r.extract.state).toBe("blocked");
-    expect(r.extract.blockedBy.some((x) => ["raw-values", "one-to-one"].includes(x))).toBe(true);
+    expect(r.extract.blockedBy.some((x) => ["raw-values", "computed-table", "identifier-equivalent", "k-anonymity"].includes(x))).toBe(true);
     expect(r.extract.reason.length).toBeGreaterThan(10);
     expect(lines.find((l) => l.includes("egress extract"))).toContain("BLOCKED");
   });

@@ -9,8 +9,10 @@ beforeAll(async () => {
 });
 afterAll(() => vault.close());
 
+const partialTables = new Map<string, number>();
 async function check(c: CorpusCase, i: number, prefix: string): Promise<Finding[]> {
   const partial = await c.build(vault, `${prefix}_${i}`);
+  partialTables.set(c.name, partial.outputTables?.length ?? 0);
   const input: CheckInput = { conn: vault.conn, form: "dataset", outputTables: [], raw: vault.raw, ...partial };
   return runChecks(input);
 }
@@ -23,7 +25,8 @@ describe("egress corpora (R1, R6)", () => {
       const f = await check(c, i, "blk");
       const blocks = f.filter((x) => x.severity === "block");
       if (blocks.length === 0) misses.push(c.name);
-      else if (c.rule && !blocks.some((b) => b.rule === c.rule)) wrongRule.push(`${c.name}: ${blocks.map((b) => b.rule).join(",")}`);
+      // A table here has no ledger mark (the model built it), so computed-table blocking it is right too.
+      else if (c.rule && !blocks.some((b) => b.rule === c.rule || (b.rule === "computed-table" && (partialTables.get(c.name) ?? 0) > 0))) wrongRule.push(`${c.name}: ${blocks.map((b) => b.rule).join(",")}`);
       // A rule that crashed blocks too (fail closed) but would hide a broken rule here.
       expect(blocks.filter((b) => b.detail.startsWith("rule could not run")), c.name).toEqual([]);
     }

@@ -1,6 +1,5 @@
 /** Egress outputs that must be blocked and outputs that must pass without a block, over the shared vault. */
 import { createHash } from "node:crypto";
-import { applyPolicy } from "../../policies/desensitize/index.js";
 import { toFullWidth, type CheckInput, type OutputTable } from "../../policies/disclosure/index.js";
 import { columnsOf, type Vault } from "./vault-fixture.js";
 
@@ -99,39 +98,11 @@ export const MUST_BLOCK: CorpusCase[] = [
 ];
 
 export const MUST_PASS: CorpusCase[] = [
-  { name: "aggregate with large cells (province × gender)",
-    build: async (v, o) => ({ outputTables: [await table(v, o,
-      `SELECT left(district, 2) || '0000' AS province, gender, count(*) AS n FROM raw_people GROUP BY ALL`)] }) },
-  { name: "aggregate of a categorical sensitive attribute (diagnosis × gender)",
-    build: async (v, o) => ({ outputTables: [await table(v, o,
-      `SELECT diagnosis, gender, count(*) AS n FROM raw_people GROUP BY ALL`)] }) },
-  { name: "aggregate with many contributors per sum",
-    build: async (v, o) => ({ outputTables: [await table(v, o,
-      `SELECT gender, count(*) AS n, sum(income) AS sum_income FROM raw_people GROUP BY ALL`)] }) },
-  { name: "mean cost per department",
-    build: async (v, o) => ({ outputTables: [await table(v, o,
-      `SELECT dept, count(*) AS cnt, round(avg(cost), 1) AS mean_cost FROM raw_visits GROUP BY ALL`)] }) },
-  { name: "desensitized k-anonymous, l-diverse extract with keyed pseudonyms",
-    build: async (v, o) => {
-      await v.conn.run(`CREATE OR REPLACE TABLE "${o}_src" AS
-        WITH g AS (SELECT id, left(district, 2) || '0000' AS district, age, gender, diagnosis FROM raw_people),
-        c AS (SELECT district, age - age % 10 AS band, gender FROM g GROUP BY ALL HAVING count(*) >= 5 AND count(DISTINCT diagnosis) >= 2)
-        SELECT g.* FROM g JOIN c ON g.district = c.district AND g.age - g.age % 10 = c.band AND g.gender = c.gender`);
-      await applyPolicy(v.conn, `${o}_src`, o, { columns: {
-        id: { method: "pseudonym", context: "pid" }, age: { method: "generalize_age", band: 10 } } },
-      { secret: Buffer.alloc(32, 7) });
-      return { outputTables: [{ name: o, columns: await columnsOf(v.conn, o) }], pseudonymized: [{ table: o, column: "id" }] };
-    } },
-  { name: "extract with Laplace-noised income",
-    build: async (v, o) => ({ outputTables: [await table(v, o,
-      `SELECT gender, income + 2000 * (ln(1 - random()) - ln(1 - random())) AS income FROM raw_people`)] }) },
+  // Table analyses moved to table-corpus.ts: tables are judged from the ledger, so they are built there with one.
   { name: "linear model with few parameters",
     build: async () => ({ form: "model", outputTables: [], model: { type: "linear", coef: [0.12, -3.4, 55.1], intercept: 2100.5, features: ["age", "gender", "district"] } }) },
   { name: "report with aggregate figures only",
     build: async () => ({ form: "report", outputTables: [], report: "2025年共就诊1200人次，平均费用1025.3元，高血压占比27.5%。", logs: ["rows=400", "done in 1.2s"] }) },
   { name: "index of monthly averages",
     build: async () => ({ form: "index", outputTables: [], index: [101.2, 99.8, 103.5, 100.0] }) },
-  { name: "masked mobiles in an aggregate of carrier prefixes",
-    build: async (v, o) => ({ outputTables: [await table(v, o,
-      `SELECT left(mobile, 3) || '********' AS prefix, count(*) AS n FROM raw_people GROUP BY ALL HAVING count(*) >= 10`)] }) },
 ];

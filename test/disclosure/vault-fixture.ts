@@ -1,4 +1,5 @@
 /** A small raw vault of realistic fake PII (valid checksums, GB/T 2260 districts) shared by disclosure tests. */
+import { createHash } from "node:crypto";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import {
   createRng,
@@ -11,7 +12,9 @@ import {
 } from "../../policies/pii/fake/index.js";
 import type { RawColumnRef } from "../../policies/disclosure/index.js";
 
-export const DISTRICTS = ["330106", "330108", "110105", "110108"] as const;
+/** GB/T 2260 districts of four cities (杭州, 北京, 成都, 广州), two each. */
+export const DISTRICTS = ["330106", "330108", "110105", "110108", "510104", "510107", "440104", "440106"] as const;
+const CITY: Record<string, string> = { "3301": "杭州市", "1101": "北京市", "5101": "成都市", "4401": "广州市" };
 export const DIAGNOSES = ["高血压", "糖尿病", "冠心病", "哮喘"] as const;
 
 export interface Person {
@@ -27,6 +30,9 @@ export interface Person {
   diagnosis: string;
   income: number;
   notes: string;
+  city: string;
+  birth: string;
+  empNo: string;
 }
 
 export interface Vault {
@@ -51,10 +57,18 @@ export const RAW_TAGS: RawColumnRef[] = [
   { table: "raw_people", column: "diagnosis", tags: ["sensitive"] },
   { table: "raw_people", column: "income", tags: ["sensitive"] },
   { table: "raw_people", column: "notes", tags: ["sensitive"] },
+  { table: "raw_people", column: "city", tags: ["quasi"] },
+  { table: "raw_people", column: "birth", tags: ["quasi"] },
+  { table: "raw_people", column: "emp_no", tags: [] },
   { table: "raw_visits", column: "person_id", tags: ["pii:resident_id"] },
   { table: "raw_visits", column: "dept", tags: ["quasi"] },
   { table: "raw_visits", column: "cost", tags: ["sensitive"] },
 ];
+
+/** The subject id the domain would give a resident ID (60 bits of SHA-256 of a secret and the key, as CONTRACT.md says). */
+export function sid(key: string): bigint {
+  return BigInt("0x" + createHash("sha256").update("test-subject-secret\u0000person\u0000" + key).digest("hex").slice(0, 15));
+}
 
 /** Builds raw_people (n rows) and raw_visits (3n rows, repeated person IDs) in a fresh in-memory DuckDB. */
 export async function createVault(n = 400, seed = 20260101): Promise<Vault> {
@@ -81,11 +95,16 @@ export async function createVault(n = 400, seed = 20260101): Promise<Vault> {
       gender,
       diagnosis: rng.pick(DIAGNOSES),
       income: Math.round(3000 + rng.next() * 30000),
+      city: CITY[district.slice(0, 4)],
+      birth: `${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`,
+      // An employee number the PII tagger does not know: unique per person, untagged (role quasi).
+      empNo: String(10000000 + ((people.length * 7919 + 104729) % 90000000)),
       notes: `患者主诉第${people.length + 1}号：${rng.pick(["头痛", "胸闷", "咳嗽", "乏力"])}${rng.int(1, 30)}天，复诊编号${rng.int(100000, 999999)}`,
     });
   }
   await conn.run(`CREATE TABLE raw_people (id VARCHAR, mobile VARCHAR, card VARCHAR, name VARCHAR, email VARCHAR,
-    address VARCHAR, district VARCHAR, age INTEGER, gender VARCHAR, diagnosis VARCHAR, income DOUBLE, notes VARCHAR)`);
+    address VARCHAR, district VARCHAR, age INTEGER, gender VARCHAR, diagnosis VARCHAR, income DOUBLE, notes VARCHAR,
+    city VARCHAR, birth DATE, emp_no VARCHAR, __sid BIGINT)`);
   const app = await conn.createAppender("raw_people");
   for (const p of people) {
     for (const s of [p.id, p.mobile, p.card, p.name, p.email, p.address, p.district]) app.appendVarchar(s);
@@ -94,10 +113,14 @@ export async function createVault(n = 400, seed = 20260101): Promise<Vault> {
     app.appendVarchar(p.diagnosis);
     app.appendDouble(p.income);
     app.appendVarchar(p.notes);
+    app.appendVarchar(p.city);
+    app.appendVarchar(p.birth);
+    app.appendVarchar(p.empNo);
+    app.appendBigInt(sid(p.id));
     app.endRow();
   }
   app.closeSync();
-  await conn.run(`CREATE TABLE raw_visits (person_id VARCHAR, dept VARCHAR, cost DOUBLE)`);
+  await conn.run(`CREATE TABLE raw_visits (person_id VARCHAR, dept VARCHAR, cost DOUBLE, __sid BIGINT)`);
   const visits = await conn.createAppender("raw_visits");
   for (let i = 0; i < 3 * n; i++) {
     // Skewed: low indices visit more often, so the per-person visit histogram is a fingerprint.
@@ -105,6 +128,7 @@ export async function createVault(n = 400, seed = 20260101): Promise<Vault> {
     visits.appendVarchar(p.id);
     visits.appendVarchar(rng.pick(["内科", "外科", "儿科"]));
     visits.appendDouble(Math.round(50 + rng.next() * 2000));
+    visits.appendBigInt(sid(p.id));
     visits.endRow();
   }
   visits.closeSync();

@@ -16,10 +16,16 @@ describe("content checks end to end: real jobs, staged code, egress", () => {
   let env: Awaited<ReturnType<typeof contentWorld>>["env"];
   let tok: Record<string, string>;
   const dir = () => world.dir;
+  const ids: string[] = [];
+  const mobiles: string[] = [];
   beforeAll(async () => {
     const rng = createRng(9);
     const lines = ["id_number,mobile,district,age"];
-    for (let i = 0; i < 1500; i++) lines.push(`${fakeResidentId(rng)},${fakeMobile(rng)},${["520102", "520103", "520111"][i % 3]},${20 + (i % 50)}`);
+    for (let i = 0; i < 1500; i++) {
+      ids.push(fakeResidentId(rng));
+      mobiles.push(fakeMobile(rng));
+      lines.push(`${ids[i]},${mobiles[i]},${["520102", "520103", "520111"][i % 3]},${20 + (i % 50)}`);
+    }
     world = await contentWorld(lines, "people:id_number,mobile,district,age");
     ({ env, tok } = world);
   }, 180_000);
@@ -30,14 +36,14 @@ describe("content checks end to end: real jobs, staged code, egress", () => {
   const egress = (name: string, code: string, form: "report" | "model" | "index") => world.egress(name, code, form);
 
   /**
-   * An attack reading identifiers: either the SQL guard refuses the read (identifier columns
-   * in a select list, once column roles land) or the gate blocks the output with `rule`.
+   * An attack carrying identifiers out. Reading them is refused at job time (SQL_DENIED), so
+   * these attacks confirm identifiers the attacker already holds by equality filters (which
+   * the roles allow) and ship the confirmed ones encoded: the gate must block with `rule`.
    */
-  async function leakStopped(name: string, code: string, form: "report" | "model" | "index", rule: string) {
+  async function leakStopped(name: string, code: string, form: "report" | "model" | "index", rule: string, params?: unknown) {
     const file = join(dir(), name);
     writeFileSync(file, code);
-    const job = await as(env.dir, tok.dev, (s) => submitJob(s, { scenario: "age", model: file }));
-    if (job.state === "failed" && job.error?.code === "SQL_DENIED") return;
+    const job = await as(env.dir, tok.dev, (s) => submitJob(s, { scenario: "age", model: file, ...(params ? { params: JSON.stringify(params) } : {}) }));
     expect(job.state, `${name}: ${JSON.stringify(job.error)} ${job.reason}`).toBe("succeeded");
     const e = await as(env.dir, tok.dev, (s) => requestEgress(s, { job: job.id, form }));
     expect(e.state).toBe("blocked");
@@ -80,9 +86,11 @@ describe("content checks end to end: real jobs, staged code, egress", () => {
       "b58.js",
       `const A = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
       const b58 = (s) => { let n = 0n; for (const ch of s) n = n * 256n + BigInt(ch.charCodeAt(0)); let o = ""; while (n > 0n) { o = A[Number(n % 58n)] + o; n /= 58n; } return o; };
+      const CANDIDATES = ${JSON.stringify([...ids.slice(0, 5), "520102199001011234"])};
       export default async (ctx) => {
-        const r = await ctx.query("SELECT id_number FROM people LIMIT 5");
-        return { model: { vocab: Array.from(r.columns.id_number, (x) => b58(String(x))), coef: [0.1, 0.2] } };
+        const hits = [];
+        for (const c of CANDIDATES) if (Number((await ctx.query("SELECT count(*) AS n FROM people WHERE id_number = $1", [c])).columns.n[0]) > 0) hits.push(c);
+        return { model: { vocab: hits.map(b58), coef: [0.1, 0.2] } };
       };`,
       "model",
       "model-raw-values",
@@ -92,9 +100,14 @@ describe("content checks end to end: real jobs, staged code, egress", () => {
   it("an index of mobiles written as numbers does not leave", async () => {
     await leakStopped(
       "idx.js",
-      `export default async (ctx) => ({ index: Array.from((await ctx.query("SELECT mobile FROM people LIMIT 3")).columns.mobile, (x) => Number(x)) });`,
+      `export default async (ctx) => {
+        const hits = [];
+        for (const m of ctx.params.candidates) if (Number((await ctx.query("SELECT count(*) AS n FROM people WHERE mobile IN ($1)", [m])).columns.n[0]) > 0) hits.push(Number(m));
+        return { index: hits };
+      };`,
       "index",
       "text-raw-values",
+      { candidates: [...mobiles.slice(0, 3), "13900000000"] },
     );
   });
 

@@ -19,6 +19,11 @@ describe("R1 R4 R6 end to end through the CLI", () => {
     return JSON.parse(r.stdout);
   };
   const rawIds: string[] = [];
+  /** The staging mark the owner's accounting run gave the job's table (operator view of job status). */
+  const account = async (job: string) => {
+    const r = await run("admin", "job", "status", job);
+    return (JSON.parse(r.stdout) as { marks?: { mark: { kind: string } }[] }).marks?.[0]?.mark.kind;
+  };
 
   beforeAll(async () => {
     const init = await cli(["--json", "init", dom, "--operator", "贵州省数据运营"]);
@@ -47,27 +52,56 @@ describe("R1 R4 R6 end to end through the CLI", () => {
       const r = await ctx.query("SELECT gender, count(*)::INTEGER AS n, round(avg(income), -2) AS avg_income FROM people GROUP BY gender ORDER BY gender");
       return { tables: { by_gender: r.columns } };
     };`);
+    // The identifier itself is refused at job time, so the extract carries each person's income
+    // (unique per person here) through a reversible transform the model computes.
     writeFileSync(join(t.dir, "leak.ts"), `export default async (ctx: any) => {
-      const r = await ctx.query("SELECT id_number, age FROM people");
-      const ids = r.columns.id_number as string[];
-      const enc = ids.map((s: string) => s.split("").reverse().join(""));
-      return { tables: { extract: { rid: enc, age: r.columns.age } } };
+      const r = await ctx.query("SELECT age, gender, income FROM people");
+      const enc = Array.from(r.columns.income as number[], (x: number) => x * 7 + 3);
+      return { tables: { extract: { v: enc, age: r.columns.age, gender: r.columns.gender } } };
     };`);
   }, 240_000);
   afterAll(() => t.cleanup());
 
-  it("dev mode runs on the sample and shows everything; no raw identifier appears", async () => {
-    const r = await run("dev", "job", "dev", "--scenario", "inc", "--sql", "SELECT id_number FROM people LIMIT 50");
+  it("dev mode runs on the sample and shows everything", async () => {
+    const r = await run("dev", "job", "dev", "--scenario", "inc", "--sql", "SELECT gender, age, income FROM people LIMIT 50");
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({ id: expect.stringMatching(/^job-/), mode: "dev", state: "succeeded", scenario: "inc" });
-    const shown = out.sample.outputs.tables.result.columns[0].values as string[];
-    expect(shown.length).toBe(50);
-    for (const v of shown) expect(rawIds).not.toContain(v);
+    expect(out.sample.outputs.tables.result.columns.map((c: { name: string }) => c.name)).toEqual(["gender", "age", "income"]);
+    expect(out.sample.outputs.tables.result.columns[0].values.length).toBe(50);
+  });
+
+  it("an identifier is refused at job time in dev and raw mode, naming the column and its role; a distinct count of it is allowed", async () => {
+    const dev = await run("dev", "job", "dev", "--scenario", "inc", "--sql", "SELECT id_number FROM people LIMIT 50");
+    expect(dev.code).toBe(3);
+    const d = JSON.parse(dev.stdout);
+    expect(d).toMatchObject({ mode: "dev", state: "failed" });
+    expect(JSON.stringify(d)).toMatch(/SQL_DENIED/);
+    expect(JSON.stringify(d)).toMatch(/id_number.*identifier/);
+    for (const v of rawIds.slice(0, 50)) expect(dev.stdout).not.toContain(v);
+    // A model's ctx.query is refused the same way, even when the model catches the error.
+    writeFileSync(join(t.dir, "peek.js"), `export default async (ctx) => {
+      try { await ctx.query("SELECT upper(id_number) AS u FROM people"); } catch (e) { ctx.log("caught"); }
+      return { tables: { t: (await ctx.query("SELECT gender, count(*)::INTEGER AS n FROM people GROUP BY gender")).columns } };
+    };`);
+    const devModel = JSON.parse((await run("dev", "job", "dev", "--scenario", "inc", "--model", join(t.dir, "peek.js"))).stdout);
+    expect(devModel.state).toBe("failed");
+    expect(JSON.stringify(devModel)).toMatch(/SQL_DENIED/);
+    const raw = await run("dev", "job", "submit", "--scenario", "inc", "--sql", "SELECT id_number, income FROM people");
+    expect(raw.code).toBe(3);
+    expect(JSON.parse(raw.stdout)).toMatchObject({ state: "failed", outputs: [] });
+    const op = await ok("admin", "job", "status", JSON.parse(raw.stdout).id);
+    // The operator's record has the code; the message (staged as the error part) is the guard's, not the model's.
+    expect(op).toMatchObject({ reason: "SQL_DENIED", error: { code: "SQL_DENIED" } });
+    const rawModel = await run("dev", "job", "submit", "--scenario", "inc", "--model", join(t.dir, "peek.js"));
+    expect(JSON.parse(rawModel.stdout)).toMatchObject({ state: "failed", outputs: [] });
+    expect(await ok("admin", "job", "status", JSON.parse(rawModel.stdout).id)).toMatchObject({ reason: "SQL_DENIED" });
+    const counted = await ok("dev", "job", "dev", "--scenario", "inc", "--sql", "SELECT gender, count(DISTINCT id_number) AS people FROM people GROUP BY gender ORDER BY gender");
+    expect(counted.state).toBe("succeeded");
   });
 
   it("a raw run stages its output; its developer sees the outcome and a time bucket only, the operator the figures", async () => {
-    const j = await ok("dev", "job", "submit", "--scenario", "inc", "--sql", "SELECT id_number, income FROM people");
+    const j = await ok("dev", "job", "submit", "--scenario", "inc", "--sql", "SELECT age, income FROM people");
     expect(j).toMatchObject({ state: "succeeded", view: "developer", reason: null, error: null, outputs: [] });
     expect(JSON.stringify(j)).not.toMatch(/\d{17}[\dX]/);
     const st = await ok("dev", "job", "status", j.id);
@@ -83,7 +117,7 @@ describe("R1 R4 R6 end to end through the CLI", () => {
   });
 
   it("a failing model shows its developer 'failed' only: type, line and message are staged", async () => {
-    writeFileSync(join(t.dir, "boom.js"), `export default async (ctx) => {\n  const r = await ctx.query("SELECT id_number FROM people LIMIT 1");\n  throw new Error("secret " + r.columns.id_number[0]);\n};`);
+    writeFileSync(join(t.dir, "boom.js"), `export default async (ctx) => {\n  const r = await ctx.query("SELECT income FROM people LIMIT 1");\n  throw new Error("secret " + r.columns.income[0]);\n};`);
     const r = await run("dev", "job", "submit", "--scenario", "inc", "--model", join(t.dir, "boom.js"));
     expect(r.code).toBe(3); // a failed raw job is a failure for scripts too
     const j = JSON.parse(r.stdout);
@@ -97,6 +131,7 @@ describe("R1 R4 R6 end to end through the CLI", () => {
   it("an aggregate passes the gate, is approved by another organisation's reviewer and verifies offline; a changed byte fails", async () => {
     const j = await ok("dev", "job", "submit", "--scenario", "inc", "--model", join(t.dir, "agg.js"));
     expect(j.state).toBe("succeeded");
+    expect(await account(j.id)).toBe("accounted-aggregate");
     const e = await ok("dev", "egress", "request", "--job", j.id, "--form", "dataset");
     expect(e.state).toBe("checked");
     const selfReview = await run("dev", "egress", "review", e.id, "--approve", "--reason", "mine");
@@ -128,6 +163,7 @@ describe("R1 R4 R6 end to end through the CLI", () => {
     expect(keygen.code).toBe(0);
     await cli(["crypto", "keygen", "--out", join(t.dir, "other.key.pem"), "--pub", join(t.dir, "other.pub.pem")]);
     const j = await ok("dev", "job", "submit", "--scenario", "inc", "--model", join(t.dir, "agg.js"));
+    expect(await account(j.id)).toBe("accounted-aggregate");
     const e = await ok("dev", "egress", "request", "--job", j.id, "--form", "dataset", "--recipient", join(t.dir, "rcpt.pub.pem"));
     const approved = await ok("rev", "egress", "review", e.id, "--approve", "--reason", "受托方加密交付");
     const pkg = approved.package as string;

@@ -6,7 +6,7 @@ import { addAccount } from "../../runtime/services/accounts.js";
 import { addAgreement } from "../../runtime/services/agreements.js";
 import { ingestDataset } from "../../runtime/services/datasets.js";
 import { requestEgress, reviewEgress, showEgress } from "../../runtime/services/egress.js";
-import { submitJob } from "../../runtime/services/jobs.js";
+import { stagedParts, submitJob } from "../../runtime/services/jobs.js";
 import { addOrg } from "../../runtime/services/orgs.js";
 import { approveScenario, submitScenario } from "../../runtime/services/scenarios.js";
 import { closeSharedPool } from "../../runtime/jobs/shared-pool.js";
@@ -46,6 +46,9 @@ describe("R6 human review with separation of duties", () => {
   async function newRequest() {
     const job = await as(env.dir, tok.dev, (s) => submitJob(s, { scenario: "cost", model }));
     expect(job.state).toBe("succeeded");
+    // The owner's accounting run marked the table against the real ledger.
+    const parts = await as(env.dir, env.adminToken, (s) => stagedParts(s, job.id));
+    expect(parts.find((p) => p.kind === "table")?.mark?.kind).toBe("accounted-aggregate");
     return as(env.dir, tok.dev, (s) => requestEgress(s, { job: job.id, form: "dataset" }));
   }
 

@@ -92,8 +92,8 @@ describe("accounted outputs", () => {
   it("a model may declare a stricter kind, never a looser one", async () => {
     const { marks } = await runAndMark(modelJob(lib, `export default async (ctx) => {
       const r = await ctx.query(${JSON.stringify(GROUP_BY)});
-      const names = await ctx.query("select name from people");
-      return { tables: { agg: r.columns, mine: { name: names.columns.name.map((x) => x + "!") } }, declare: { agg: "computed", mine: "accounted-aggregate" } };
+      const cities = await ctx.query("select city from people");
+      return { tables: { agg: r.columns, mine: { city: cities.columns.city.map((x) => x + "!") } }, declare: { agg: "computed", mine: "accounted-aggregate" } };
     }`));
     expect(marks.agg).toMatchObject({ kind: "computed", declared: "computed" });
     expect(marks.mine.kind).toBe("computed");

@@ -147,19 +147,23 @@ describe("the status channel (issue 12 item 2)", () => {
 describe("names, counts, logs and messages are data (issue 12 item 1)", () => {
   it("a job spelling raw values in table names, column names, logs and its error shows none of them anywhere but the operator's record", async () => {
     const leak = join(w.env.dir, "..", "leak.js");
+    // Identifiers are refused at job time; the text the model spells is made from raw incomes
+    // (a distinctive token per person, so a hit cannot be a coincidence of digits).
+    const token = "(x) => \"K\" + (Number(x) * 7919 + 13)";
     writeFileSync(leak, `export default async (ctx) => {
-      const r = await ctx.query("SELECT id_number FROM people LIMIT 20");
+      const r = await ctx.query("SELECT income FROM people LIMIT 20");
+      const tok = ${token};
       const tables = {};
-      for (const id of r.columns.id_number) tables["n" + id] = { ["c" + id]: [1] };
-      ctx.log("secret " + r.columns.id_number.join(","));
+      for (const v of r.columns.income) tables["n" + tok(v)] = { ["c" + tok(v)]: [1] };
+      ctx.log("secret " + Array.from(r.columns.income, tok).join(","));
       return { tables };
     };`);
     const boom = join(w.env.dir, "..", "boom.js");
     writeFileSync(boom, `export default async (ctx) => {
-      const r = await ctx.query("SELECT id_number FROM people LIMIT 1");
-      throw new Error("secret " + r.columns.id_number[0]);
+      const r = await ctx.query("SELECT income FROM people LIMIT 1");
+      throw new Error("secret " + (${token})(r.columns.income[0]));
     };`);
-    const ids = w.rows.slice(0, 20).map((r) => r[1]);
+    const ids = w.rows.slice(0, 20).map((r) => `K${r[3] * 7919 + 13}`);
     const a = await as(w.env.dir, w.tokens.dev, (s) => submitJob(s, { scenario: "hy", model: leak }));
     const b = await as(w.env.dir, w.tokens.dev, (s) => submitJob(s, { scenario: "hy", model: boom }));
     expect(a.state).toBe("succeeded");

@@ -8,7 +8,7 @@
 import { quoteIdent } from "../../desensitize/sql-quote.js";
 import type { CheckContext, ResolvedTable } from "../context.js";
 import { extractTables, type ExtractedTable } from "./extract-tables.js";
-import { ledgerCells, ledgerQueries, roundedKeys } from "./ledger.js";
+import { ledgerCells, ledgerQueries, ledgerSubjectsTable, ledgerTable, roundedKeys } from "./ledger.js";
 import { numbersInText } from "./numbers.js";
 
 /** The mark of an embedded table, in the staging mark's shape (CONTRACT.md "Marks"). */
@@ -58,6 +58,9 @@ async function materialise(ctx: CheckContext, e: ExtractedTable): Promise<{ name
     }
     app.closeSync();
   }
+  // The row map's out_row is the row's index, which is its rowid here (appended in order).
+  await ctx.conn.run(`ALTER TABLE ${quoteIdent(name)} ADD COLUMN __out_row BIGINT`);
+  await ctx.conn.run(`UPDATE ${quoteIdent(name)} SET __out_row = rowid`);
   return { name, columns };
 }
 
@@ -122,7 +125,7 @@ async function trace(ctx: CheckContext, e: ExtractedTable): Promise<{ q: number;
   );
   const columns: Record<string, string> = {};
   for (const r of colMap) columns[e.columns[Number(r.c)].name] = String(r.lcol);
-  return { q, columns, map: mapRef, minSubjects: Math.min(...chosen.map((r) => Number(r.subjects))) };
+  return { q, columns, map: `temp.main.${mapName}`, minSubjects: Math.min(...chosen.map((r) => Number(r.subjects))) };
 }
 
 /**
@@ -144,13 +147,18 @@ export function embeddedTables(ctx: CheckContext): Promise<EmbeddedTable[]> {
         : { kind: "computed" };
       const countColumn =
         t && lq ? Object.entries(t.columns).find(([, l]) => ["count", "count_distinct"].includes(lq.aggs.get(l) ?? ""))?.[0] : undefined;
+      // The gate's table rules read the mark with its ledger tables and meta, like a staged table's.
+      const job = ctx.input.job;
+      const ledger = t && lq && job ? { table: ledgerTable(job, t.q), subjects: ledgerSubjectsTable(job, t.q), columns: lq.meta } : undefined;
       const resolved = await ctx.resolve({
         name,
         columns,
+        rowColumn: "__out_row",
+        mark: ledger ? { ...mark, ledger } : { kind: "computed" },
         ...(mark.kind === "accounted-aggregate" ? { kind: "aggregate" as const } : mark.kind === "accounted-rows" ? { kind: "record" as const } : {}),
         ...(countColumn ? { countColumn } : {}),
       });
-      const table = Object.assign(resolved, { mark });
+      const table = Object.assign(resolved, { mark: ledger ? { ...mark, ledger } : mark });
       ctx.tables.push(table);
       const kindName = { markdown: "Markdown", csv: "CSV", aligned: "aligned-text" }[e.source];
       out.push({ extracted: e, table, place: `report, ${kindName} table at line ${e.line + 1}`, ...(t ? { minSubjects: t.minSubjects } : {}) });

@@ -7,16 +7,11 @@
  */
 import { quoteIdent, quoteLiteral } from "../../desensitize/sql-quote.js";
 import type { CheckContext } from "../context.js";
+import type { LedgerColumn } from "../types.js";
+import { ledgerSubjectsTable, ledgerTable } from "../../../runtime/ledger/tables.js";
 
-/** Vault table of query q's accounted result (same naming as the ledger's `ledgerTable(J, q)`). */
-export function ledgerTable(job: string, q: number): string {
-  return `led_${job}_q${q}`.replace(/[^A-Za-z0-9_]/g, "_");
-}
-
-/** Vault table of query q's per-row subject sets (the ledger's `ledgerSubjectsTable(J, q)`). */
-export function ledgerSubjectsTable(job: string, q: number): string {
-  return `${ledgerTable(job, q)}_subjects`;
-}
+// The ledger owns the names of its vault tables (tables.js, not index.js: policies need no worker or DuckDB code to name them).
+export { ledgerSubjectsTable, ledgerTable };
 
 /** One accounted query of the job. */
 export interface LedgerQuery {
@@ -31,6 +26,8 @@ export interface LedgerQuery {
   aggs: Map<string, string>;
   /** aggregate: result rows with fewer than k subjects; rows: distinct subjects. */
   perSubjectRows: number;
+  /** The ledger's `meta.columns`, as the table rules read them. */
+  meta: LedgerColumn[];
 }
 
 async function tableExists(ctx: CheckContext, name: string): Promise<boolean> {
@@ -64,7 +61,7 @@ export function ledgerQueries(ctx: CheckContext): Promise<LedgerQuery[]> {
           ? await ctx.rows(`SELECT count(*) AS n FROM ${quoteIdent(table)} WHERE __subjects < ${ctx.thresholds.k}`)
           : await ctx.rows(`SELECT count(DISTINCT __sid) AS n FROM ${quoteIdent(table)}`);
       const aggs = new Map((meta.columns ?? []).filter((c) => c.agg).map((c) => [c.name, c.agg!]));
-      out.push({ q, kind, table, columns, single, aggs, perSubjectRows: Number(n[0].n) });
+      out.push({ q, kind, table, columns, single, aggs, perSubjectRows: Number(n[0].n), meta: (meta.columns ?? []) as LedgerColumn[] });
     }
     return out;
   });

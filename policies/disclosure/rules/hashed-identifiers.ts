@@ -23,6 +23,7 @@ async function run(ctx: CheckContext): Promise<Finding[]> {
     rule: "hashed-identifiers",
     severity: "block" as const,
     detail: `${h.col === "" ? h.tbl : `${h.tbl}.${h.col}`} contains ${h.n} unsalted ${h.how} hash(es) of raw ${h.src}`,
+    zh: `${h.col === "" ? h.tbl : `${h.tbl}.${h.col}`} 含有 ${h.n} 个原始 ${h.src} 的无盐 ${h.how} 哈希值`,
     cells: h.sample.map(displayMask),
   }));
 }

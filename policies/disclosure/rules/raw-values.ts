@@ -25,6 +25,8 @@ async function run(ctx: CheckContext): Promise<Finding[]> {
     rule: "raw-values",
     severity: "block" as const,
     detail: `${h.col === "" ? h.tbl : `${h.tbl}.${h.col}`} contains ${h.n} value(s) of raw ${h.src} (${h.how})`,
+    zh: `${h.col === "" ? h.tbl : `${h.tbl}.${h.col}`} 含有 ${h.n} 个原始 ${h.src} 的值（${h.how}）`,
+    ...(h.col === "" ? {} : { table: h.tbl }),
     cells: h.sample.map(displayMask),
   }));
 }

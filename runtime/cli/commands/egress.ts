@@ -19,7 +19,13 @@ function describe(r: EgressRequest): string {
     r.state === "blocked" ? "BLOCKED: a hard rule failed; no reviewer can approve this output." : "",
     r.state === "returned" ? `RETURNED for changes: ${r.reviews.filter((v) => v.decision === "return").at(-1)?.reason ?? ""}` : "",
     ...r.desensitization.map((d) => `desensitized ${d.table}: ${d.applied.map((a) => `${a.column}→${a.method}`).join(", ") || "nothing to change"}`),
-    ...explain.map((f) => `[${f.severity}] ${f.rule}: ${f.detail}${f.cells?.length ? `\n    e.g. ${JSON.stringify(f.cells.slice(0, 5))}` : ""}`),
+    ...[...explain].sort((a, b) => (a.severity === b.severity ? 0 : a.severity === "block" ? -1 : 1)).map((f) =>
+      [
+        `[${f.severity}] ${f.rule}${f.table ? ` (${f.table})` : ""}: ${f.detail}`,
+        f.zh ? `    ${f.zh}` : "",
+        f.cells?.length ? `    e.g. ${JSON.stringify(f.cells.slice(0, 5))}${f.subjects?.length ? ` — subjects ${f.subjects.join(", ")}` : ""}` : "",
+        f.remedy ? `    remedy: ${f.remedy.en}\n    处理建议：${f.remedy.zh}` : "",
+      ].filter(Boolean).join("\n")),
     `${r.findings.filter((f) => f.severity === "pass").length} checks passed`,
     ...r.reviews.map((v) => `review by ${v.by} (${v.org}): ${v.decision} — ${v.reason}`),
     r.package ? `package: ${r.package}` : "",
@@ -71,9 +77,10 @@ export function registerEgressCommands(program: Command): void {
     .requiredOption("--job <id>")
     .requiredOption("--form <form>", "dataset|report|model|index")
     .option("--recipient <pub.pem>", "wrap the data files in an SM4 envelope to this SM2 public key")
+    .option("--remedy <list>", "gate-side remedies applied before the checks: suppress-small, round5 (comma-separated)")
     .action(
       action(async (cmd) => {
-        const o = cmd.opts<{ job: string; form: string; recipient?: string }>();
+        const o = cmd.opts<{ job: string; form: string; recipient?: string; remedy?: string }>();
         let recipient: string | undefined;
         if (o.recipient) {
           try {
@@ -82,7 +89,7 @@ export function registerEgressCommands(program: Command): void {
             throw new ShuyuError("invalid", "RECIPIENT_NOT_FOUND", `cannot read ${o.recipient}`);
           }
         }
-        const input = { job: o.job, form: o.form, recipient };
+        const input = { job: o.job, form: o.form, recipient, ...(o.remedy ? { remedies: o.remedy.split(",").map((x: string) => x.trim()).filter(Boolean) } : {}) };
         const r = await viaServer(cmd, { method: "POST", path: "/api/egress", body: input }, (s) => requestEgress(s, input));
         return { human: describe(r), json: r, exitCode: r.state === "blocked" ? 4 : 0 };
       }),

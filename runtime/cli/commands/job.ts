@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { ShuyuError } from "../../../policies/errors.js";
+import { checkDevRun, type DryRunForm } from "../../services/dev-check.js";
 import { cancelJob, describeOutputs, devJob, jobLogs, jobStatus, listJobs, submitJob, type JobView } from "../../services/jobs.js";
 import { action } from "../run-command.js";
 import { viaServer } from "../remote.js";
@@ -85,21 +86,32 @@ export function registerJobCommands(program: Command): void {
       }),
     );
   limitOptions(job.command("dev").description("run a model or SQL on the scenario's desensitized sample: everything is shown"))
-    .addHelpText("after", "\nExamples:\n  shuyu job dev --scenario inc --model examples/income-by-gender.ts   # type-checked against shuyu/model first\n  shuyu job dev --scenario inc --sql \"$(cat examples/income-by-gender.sql)\"\n\n--json prints the same object as `job status --json`, plus `sample`: the outputs, logs and error message.")
+    .option("--check [form]", "dry-run the egress gate on the sample run's output and ledger (form: dataset, report, model or index; default dataset)")
+    .addHelpText("after", "\nExamples:\n  shuyu job dev --scenario inc --model examples/income-by-gender.ts   # type-checked against shuyu/model first\n  shuyu job dev --scenario inc --sql \"$(cat examples/income-by-gender.sql)\" --check   # the gate's rules on the sample run\n\n--json prints the same object as `job status --json`, plus `sample`: the outputs, logs and error message.")
     .action(
       action(async (cmd) => {
         const o = cmd.opts();
         const input = { scenario: o.scenario, model: o.model, sql: o.sql, params: o.params, limits: limitsFrom(o) };
         const r = await viaServer(cmd, { method: "POST", path: "/api/jobs/dev", body: httpJob(input) }, (s) => devJob(s, input));
         const e = r.outcome.error;
+        const form = o.check === true ? "dataset" : o.check;
+        if (form !== undefined && !["dataset", "report", "model", "index"].includes(form)) {
+          throw new ShuyuError("usage", "BAD_FORM", `--check takes a form: dataset, report, model or index (got '${form}')`);
+        }
+        // The dry run: the gate's rules on this sample run's output and its ledger (on the domain's host; no server route yet).
+        const check = form && r.outcome.state === "succeeded" ? await viaServer(cmd, undefined, (s) => checkDevRun(s, r.job, r.outcome.outputs, form as DryRunForm)) : undefined;
         return {
           human: [
             `dev job ${r.job} on sample data: ${r.outcome.state}${r.outcome.reason ? ` — ${r.outcome.reason}` : ""}`,
             e ? `error: ${e.type} ${e.code}${e.line ? ` at line ${e.line}:${e.column ?? 0}` : ""}: ${e.message}` : "",
             e?.trace ? `model's own stack (as the model reported it):\n${e.trace}` : "",
             ...describeOutputs(r.outcome.outputs),
+            ...(check ? [
+              `gate dry run on the sample (form ${form}): ${check.filter((f) => f.severity === "block").length} block, ${check.filter((f) => f.severity === "review").length} review, ${check.filter((f) => f.severity === "pass").length} pass`,
+              ...check.filter((f) => f.severity !== "pass").map((f) => `  [${f.severity}] ${f.rule}: ${f.detail}`),
+            ] : []),
           ].filter(Boolean).join("\n"),
-          json: { ...r.view, sample: { outputs: r.outcome.outputs, error: r.outcome.error ?? null, queries: r.outcome.queries } },
+          json: { ...r.view, sample: { outputs: r.outcome.outputs, error: r.outcome.error ?? null, queries: r.outcome.queries, ...(check ? { check: { form, findings: check } } : {}) } },
           exitCode: exitFor(r.outcome.state),
         };
       }),

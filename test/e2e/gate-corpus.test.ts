@@ -1,0 +1,110 @@
+/**
+ * A representative subset of the table corpora (test/disclosure/table-corpus.ts) through real
+ * jobs and the real ledger: each case is a JS model the developer could submit; the owner's
+ * accounting run and staging mark its table; the egress request's verdict is the gate's. Attacks
+ * must be blocked, analyses must get no block. Misses and false blocks are printed, then asserted 0.
+ * (The whole corpus runs on hand-built ledgers in test/disclosure/table-corpora.test.ts.)
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createRng, fakePersonName, fakeResidentId } from "../../policies/pii/fake/index.js";
+import { addAccount } from "../../runtime/services/accounts.js";
+import { addAgreement } from "../../runtime/services/agreements.js";
+import { ingestDataset } from "../../runtime/services/datasets.js";
+import { requestEgress } from "../../runtime/services/egress.js";
+import { stagedParts, submitJob } from "../../runtime/services/jobs.js";
+import { addOrg } from "../../runtime/services/orgs.js";
+import { approveScenario, submitScenario } from "../../runtime/services/scenarios.js";
+import { closeSharedPool } from "../../runtime/jobs/shared-pool.js";
+import { as, newDomain } from "../helpers/fixture.js";
+
+const CITIES = ["贵阳市", "遵义市", "安顺市", "六盘水市"];
+/** JS body returning `{ tables: { t: … } }`; `q(sql)` is the columns of ctx.query(sql). */
+interface Case { name: string; body: string; rules?: string[] }
+const sql = (s: string) => `return { tables: { t: (await ctx.query(${JSON.stringify(s)})).columns } };`;
+const BY_CITY = "SELECT city, count(*) AS n, avg(income) AS mean_income FROM people GROUP BY city";
+
+const ATTACKS: Case[] = [
+  { name: "cells of one or two people (rich incomes by age)", rules: ["cell-subjects"], body: sql("SELECT age, count(*) AS n FROM people WHERE income > 22500 GROUP BY age") },
+  { name: "city × age cells of the rich (one or two people each)", rules: ["cell-subjects"], body: sql("SELECT city, age, count(*) AS n, avg(income) AS m FROM people WHERE income > 22000 GROUP BY city, age") },
+  { name: "forged count (one cell + 1)", rules: ["computed-table"], body: `const c = (await ctx.query(${JSON.stringify(BY_CITY)})).columns; c.n = Array.from(c.n, (v, i) => (i ? Number(v) : Number(v) + 1)); return { tables: { t: c } };` },
+  { name: "duplicated row", rules: ["computed-table"], body: `const c = (await ctx.query(${JSON.stringify(BY_CITY)})).columns; for (const k of Object.keys(c)) c[k] = [...Array.from(c[k]), c[k][0]]; return { tables: { t: c } };` },
+  { name: "rows of two queries stitched together", rules: ["computed-table"], body: `const a = (await ctx.query("SELECT city, count(*) AS n FROM people GROUP BY city")).columns; const b = (await ctx.query("SELECT city, avg(income) AS m FROM people GROUP BY city")).columns; return { tables: { t: { city: a.city, n: a.n, m: b.m } } };` },
+  { name: "sums computed in JS", rules: ["computed-table"], body: `const r = (await ctx.query("SELECT city, income FROM people")).columns; const s = {}; r.city.forEach((c, i) => { s[c] = (s[c] ?? 0) + r.income[i]; }); return { tables: { t: { city: Object.keys(s), total: Object.values(s) } } };` },
+  { name: "record-level incomes (one value per person)", rules: ["identifier-equivalent", "k-anonymity"], body: sql("SELECT city, income FROM people") },
+  { name: "record-level age and income band", rules: ["identifier-equivalent", "k-anonymity", "l-diversity"], body: sql("SELECT city, age, income FROM people WHERE age < 22") },
+];
+
+const LEGIT: Case[] = [
+  { name: "count and mean income by city", body: sql(BY_CITY) },
+  { name: "people per age", body: sql("SELECT age, count(*) AS n FROM people GROUP BY age") },
+  { name: "distinct people per city", body: sql("SELECT city, count(DISTINCT id_number) AS people FROM people GROUP BY city") },
+  { name: "total and spread of income by city", body: sql("SELECT city, sum(income) AS total, stddev_samp(income) AS sd FROM people GROUP BY city") },
+  { name: "one overall row", body: sql("SELECT count(*) AS n, avg(age) AS mean_age FROM people") },
+  { name: "age band by city", body: sql("SELECT city, age >= 45 AS older, count(*) AS n FROM people GROUP BY ALL") },
+  { name: "the cities, one row per person", body: sql("SELECT city FROM people") },
+  // single-subject reviews a maximum at grade 2 and lets a measure's through; either way no block.
+  { name: "highest income by city (income is a measure)", body: sql("SELECT city, max(income) AS top FROM people GROUP BY city") },
+];
+
+describe("table corpora end to end: real jobs, real ledger, the gate's verdict (issue 11)", () => {
+  let env: Awaited<ReturnType<typeof newDomain>>;
+  let dev = "";
+
+  async function verdict(c: Case, i: number): Promise<{ blocks: string[]; mark: string }> {
+    const f = join(env.dir, "..", `case${i}.js`);
+    writeFileSync(f, `export default async (ctx) => { ${c.body} };`);
+    const job = await as(env.dir, dev, (s) => submitJob(s, { scenario: "sa", model: f }));
+    expect(job.state, `${c.name}: ${JSON.stringify(job.error)}`).toBe("succeeded");
+    const parts = await as(env.dir, env.adminToken, (s) => stagedParts(s, job.id));
+    const e = await as(env.dir, dev, (s) => requestEgress(s, { job: job.id, form: "dataset" }));
+    return { blocks: e.findings.filter((x) => x.severity === "block").map((x) => x.rule), mark: parts.find((p) => p.kind === "table")?.mark?.kind ?? "computed" };
+  }
+
+  beforeAll(async () => {
+    env = await newDomain();
+    const a = env.adminToken;
+    await as(env.dir, a, (s) => addOrg(s, { id: "prov", name: "统计局", kind: "provider" }));
+    await as(env.dir, a, (s) => addOrg(s, { id: "devA", name: "甲公司", kind: "developer" }));
+    dev = (await as(env.dir, a, (s) => addAccount(s, { id: "ua", name: "张三", org: "devA", roles: ["developer"] }))).token;
+    const prov = (await as(env.dir, a, (s) => addAccount(s, { id: "p1", name: "王一", org: "prov", roles: ["provider"] }))).token;
+    const rng = createRng(29);
+    const lines = ["name,id_number,city,age,income"];
+    for (let i = 0; i < 1200; i++) lines.push([fakePersonName(rng), fakeResidentId(rng), CITIES[i % 4], 20 + (i % 50), 3000 + ((i * 7919) % 20000) + 0.25].join(","));
+    const csv = join(env.dir, "..", "people.csv");
+    writeFileSync(csv, lines.join("\n") + "\n");
+    await as(env.dir, a, (s) => ingestDataset(s, { id: "people", file: csv, provider: "prov", grade: 2, subject: ["id_number"] }));
+    await as(env.dir, a, (s) => addAgreement(s, { org: "devA", datasets: ["people"], start: "2026-01-01", end: "2028-01-01" }));
+    await as(env.dir, dev, (s) => submitScenario(s, { id: "sa", purpose: "按城市统计收入水平以支持就业政策研究", grants: ["people:city,age,income,id_number"] }));
+    await as(env.dir, a, (s) => approveScenario(s, "sa"));
+    await as(env.dir, prov, (s) => approveScenario(s, "sa"));
+  }, 240_000);
+  afterAll(async () => {
+    await closeSharedPool();
+    env.cleanup();
+  });
+
+  it(`R1: ${ATTACKS.length} attacks through real jobs are blocked, each by a rule meant to catch it`, async () => {
+    const misses: string[] = [];
+    const wrongRule: string[] = [];
+    for (const [i, c] of ATTACKS.entries()) {
+      const v = await verdict(c, i);
+      if (v.blocks.length === 0) misses.push(`${c.name} (${v.mark})`);
+      else if (c.rules && !v.blocks.some((b) => c.rules!.includes(b))) wrongRule.push(`${c.name} (${v.mark}): ${v.blocks.join(",")}`);
+    }
+    console.log(`end-to-end attack subset: ${ATTACKS.length} cases, ${misses.length} missed, ${wrongRule.length} blocked by an unexpected rule`, misses, wrongRule);
+    expect(misses).toEqual([]);
+    expect(wrongRule).toEqual([]);
+  }, 600_000);
+
+  it(`R6: ${LEGIT.length} legitimate analyses through real jobs get no block finding`, async () => {
+    const falseBlocks: string[] = [];
+    for (const [i, c] of LEGIT.entries()) {
+      const v = await verdict(c, 100 + i);
+      if (v.blocks.length > 0) falseBlocks.push(`${c.name} (${v.mark}): ${v.blocks.join(",")}`);
+    }
+    console.log(`end-to-end legitimate subset: ${LEGIT.length} cases, ${falseBlocks.length} false blocks`, falseBlocks);
+    expect(falseBlocks).toEqual([]);
+  }, 600_000);
+});
