@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { html, layout } from "./console/html.js";
-import { words } from "./console/i18n.js";
+import { words } from "../i18n/index.js";
 import { asShuyuError, ShuyuError } from "../../policies/errors.js";
 import { checkJsonInput } from "../../policies/limits.js";
 import { jsonReplacer } from "../cli/run-command.js";

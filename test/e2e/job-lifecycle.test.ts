@@ -5,6 +5,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cliLang, words } from "../../runtime/i18n/index.js";
 import { cli, tempDir, writeCsv } from "../helpers/fixture.js";
 
 describe("job lifecycle", () => {
@@ -67,6 +68,25 @@ describe("job lifecycle", () => {
     expect((await run("dev", "job", "list", "--state", "done")).code).toBe(3);
     expect(await ok("other", "job", "list")).toEqual([]);
   }, 240_000);
+
+  it("speaks the reader's language from the console's catalogue: Chinese states under a Chinese locale, machine values otherwise and in --json", async () => {
+    expect(cliLang({ LANG: "zh_CN.UTF-8" })).toBe("zh");
+    expect(cliLang({ LANG: "zh_CN.UTF-8", LC_ALL: "C" })).toBe("en");
+    expect(cliLang({ LANG: "en_US.UTF-8", SHUYU_LANG: "zh" })).toBe("zh");
+    expect(cliLang({ LANG: "zhx" })).toBe("en");
+    const zh = words("zh");
+    const asZh = (...args: string[]) => cli(["--domain", dom, "--token", tok.dev, ...args], { LANG: "zh_CN.UTF-8", LC_ALL: "", LC_MESSAGES: "", SHUYU_LANG: "" });
+    const asEn = (...args: string[]) => cli(["--domain", dom, "--token", tok.dev, ...args], { LANG: "C.UTF-8", LC_ALL: "", LC_MESSAGES: "", SHUYU_LANG: "" });
+    const listZh = await asZh("job", "list", "--state", "failed");
+    expect(listZh.code).toBe(0);
+    expect(listZh.stdout).toContain(zh("st_failed"));
+    expect(listZh.stdout).not.toMatch(/\bfailed\b/);
+    const listEn = await asEn("job", "list", "--state", "failed");
+    expect(listEn.stdout).toMatch(/\bfailed\b/);
+    expect(listEn.stdout).not.toContain(zh("st_failed"));
+    const json = await asZh("--json", "job", "list", "--state", "failed");
+    expect(JSON.parse(json.stdout).every((j: { state: string }) => j.state === "failed")).toBe(true);
+  }, 120_000);
 
   it("gives a reviewer the dossier: purpose, requester, code, mark, rows, a page of output, sorted findings; returns it for changes", async () => {
     const job = (await run("dev", "job", "submit", "--scenario", "s1", "--model", join(t.dir, "log.js"), "--field", "id")).stdout.trim();

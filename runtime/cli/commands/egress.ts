@@ -9,19 +9,20 @@ import { listEgress, listProducts, requestEgress, reviewEgress, showEgress, type
 import { egressDossier, type EgressDossier } from "../../services/egress-dossier.js";
 import { action, reviewDecision, reviewOptions } from "../run-command.js";
 import { viaServer } from "../remote.js";
+import { shownState, withShownStates } from "../localize.js";
 import { table } from "../table.js";
 
 function describe(r: EgressRequest): string {
   const explain = r.findings.filter((f) => f.severity !== "pass");
   return [
-    `egress ${r.id} (job ${r.job}, form ${r.form}, grade ${r.grade}): ${r.state}`,
+    `egress ${r.id} (job ${r.job}, form ${r.form}, grade ${r.grade}): ${shownState(r.state)}`,
     `requested by ${r.requestedBy} at ${r.requestedAt}${r.decidedAt ? `, decided at ${r.decidedAt}` : ""}; approvals ${r.approvals} of ${r.reviewsNeeded} needed${r.reviewsNeeded > 1 ? " (grade 4: two reviewers of other organisations)" : ""}`,
     r.state === "blocked" ? "BLOCKED: a hard rule failed; no reviewer can approve this output." : "",
     r.state === "returned" ? `RETURNED for changes: ${r.reviews.filter((v) => v.decision === "return").at(-1)?.reason ?? ""}` : "",
     ...r.desensitization.map((d) => `desensitized ${d.table}: ${d.applied.map((a) => `${a.column}→${a.method}`).join(", ") || "nothing to change"}`),
     ...[...explain].sort((a, b) => (a.severity === b.severity ? 0 : a.severity === "block" ? -1 : 1)).map((f) =>
       [
-        `[${f.severity}] ${f.rule}${f.table ? ` (${f.table})` : ""}: ${f.detail}`,
+        `[${shownState(f.severity, "sev")}] ${f.rule}${f.table ? ` (${f.table})` : ""}: ${f.detail}`,
         f.zh ? `    ${f.zh}` : "",
         f.cells?.length ? `    e.g. ${JSON.stringify(f.cells.slice(0, 5))}${f.subjects?.length ? ` — subjects ${f.subjects.join(", ")}` : ""}` : "",
         f.remedy ? `    remedy: ${f.remedy.en}\n    处理建议：${f.remedy.zh}` : "",
@@ -117,7 +118,7 @@ export function registerEgressCommands(program: Command): void {
   egress.command("list").action(
     action(async (cmd) => {
       const r = await viaServer(cmd, { method: "GET", path: "/api/egress" }, listEgress, { readOnly: true, remote: { method: "GET", path: "/api/egress" } });
-      return { human: table(r.map((x) => ({ ...x, blocks: x.findings.filter((f) => f.severity === "block").length, reviews: x.findings.filter((f) => f.severity === "review").length })), ["id", "job", "form", "state", "blocks", "reviews"]), json: r };
+      return { human: table(withShownStates(r).map((x) => ({ ...x, blocks: x.findings.filter((f) => f.severity === "block").length, reviews: x.findings.filter((f) => f.severity === "review").length })), ["id", "job", "form", "state", "blocks", "reviews"]), json: r };
     }),
   );
   reviewOptions(egress.command("review").description("decide a request of another organisation: approve (the last needed approval seals the package), reject, or return it for changes").argument("<id>", "the request's id"))
@@ -190,7 +191,7 @@ export function registerEgressCommands(program: Command): void {
     .action(
       action(async (cmd) => {
         const r = await viaServer(cmd, { method: "GET", path: "/api/products" }, listProducts, { readOnly: true });
-        return { human: table(r, ["id", "form", "scenario", "org", "state", "releasedAt", "sm3"]), json: r };
+        return { human: table(withShownStates(r), ["id", "form", "scenario", "org", "state", "releasedAt", "sm3"]), json: r };
       }),
     );
 }

@@ -5,14 +5,15 @@ import { checkDevRun, type DryRunForm } from "../../services/dev-check.js";
 import { cancelJob, describeOutputs, devJob, jobLogs, jobStatus, listJobs, submitJob, type JobView } from "../../services/jobs.js";
 import { action } from "../run-command.js";
 import { viaServer } from "../remote.js";
+import { shownState, withShownStates } from "../localize.js";
 import { table } from "../table.js";
 
 /** A job's status for people; a raw job's developer sees only the declared status channel. */
 function describe(j: JobView): string {
   const developerRaw = j.view === "developer" && j.mode === "raw";
-  const state = developerRaw && j.state === "killed" ? "limit hit" : j.state;
+  const state = developerRaw && j.state === "killed" ? shownState("killed", "st", "en") : j.state;
   return [
-    `job ${j.id} (${j.kind} on scenario ${j.scenario}): ${state}${j.reason ? ` — ${j.reason}` : ""}`,
+    `job ${j.id} (${j.kind} on scenario ${j.scenario}): ${shownState(state)}${j.reason ? ` — ${j.reason}` : ""}`,
     `submitted ${j.createdAt}${j.startedAt ? `, started ${j.startedAt}` : ""}${j.finishedAt ? `, finished ${developerRaw ? "by " : ""}${j.finishedAt}` : ""}`,
     j.seconds !== null ? (developerRaw ? `finished within ${j.seconds} s` : `ran ${j.seconds} s`) : "",
     j.error ? `error: ${j.error.type} ${j.error.code}${j.error.line ? ` at line ${j.error.line}${j.error.column ? `:${j.error.column}` : ""}` : ""}` : "",
@@ -177,7 +178,7 @@ export function registerJobCommands(program: Command): void {
         if (!Number.isInteger(page) || page < 1) throw new ShuyuError("usage", "USAGE", "--page is a whole number from 1");
         const filter = { state: o.state, scenario: o.scenario, mode: o.mode, limit, offset: (page - 1) * limit };
         const r = await viaServer(cmd, { method: "GET", path: "/api/jobs", query: filter }, (s) => listJobs(s, filter));
-        return { human: table(r, ["id", "scenario", "kind", "mode", "state", "reason", "createdAt", "seconds"]), json: r };
+        return { human: table(withShownStates(r), ["id", "scenario", "kind", "mode", "state", "reason", "createdAt", "seconds"]), json: r };
       }),
     );
 }

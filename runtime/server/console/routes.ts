@@ -22,7 +22,7 @@ import { cookies, SESSION_COOKIE } from "../request-auth.js";
 import { barChart } from "./bar-chart.js";
 import type { ConsoleSessions } from "./sessions.js";
 import { html, layout, table, type Raw } from "./html.js";
-import { stateWord, words, type Lang, type Word } from "./i18n.js";
+import { stateWord, words, type Lang, type Word } from "../../i18n/index.js";
 
 interface Ctx {
   s: Session;

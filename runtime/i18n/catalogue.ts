@@ -1,4 +1,8 @@
-/** The console's words in Chinese and English. */
+/**
+ * The one message catalogue of the console and the CLI, Chinese first (the users' language)
+ * and English. Machine-readable values (states, severities in --json, error codes) never go
+ * through it: only what a person reads.
+ */
 const WORDS = {
   login: ["登录", "Log in"],
   logout: ["退出", "Log out"],
@@ -119,7 +123,7 @@ const WORDS = {
 export type Word = keyof typeof WORDS;
 export type Lang = "zh" | "en";
 
-/** A state or severity in the console's language; unknown ones as they are. */
+/** A state or severity in the reader's language; unknown ones as they are. */
 export function stateWord(t: (w: Word) => string, prefix: "st" | "sev", value: string): string {
   const key = `${prefix}_${value}`;
   return key in WORDS ? t(key as Word) : value;

@@ -1,0 +1,2 @@
+export { stateWord, words, type Lang, type Word } from "./catalogue.js";
+export { cliLang } from "./lang.js";
