@@ -137,6 +137,8 @@ export class AuditChain {
     }
     this.head = { seq: entry.seq, hash: entry.hash, bytes: this.head.bytes + buf.length };
     if (entry.action === CHECKPOINT_ACTION) this.lastCheckpoint = entry.seq;
+    // The fsync covered every grouped entry written before this one too.
+    this.markDurable(entry.seq);
     return entry;
   }
 
@@ -153,6 +155,7 @@ export class AuditChain {
     this.cutBack(off);
     this.head = at ? { seq: at.seq, hash: at.hash, bytes: off } : { seq: 0, hash: GENESIS, bytes: 0 };
     if (this.lastCheckpoint > seq) this.lastCheckpoint = 0;
+    this.durableSeq = Math.min(this.durableSeq, this.head.seq);
   }
 
   /** Removes every entry after `mark` (a transaction that wrote them rolled back). */
@@ -161,6 +164,8 @@ export class AuditChain {
     this.cutBack(mark.bytes);
     this.head = { ...mark };
     if (this.lastCheckpoint > mark.seq) this.lastCheckpoint = 0;
+    // Seqs after the mark will be reused: what was durable under them no longer counts.
+    this.durableSeq = Math.min(this.durableSeq, mark.seq);
   }
 
   private cutBack(bytes: number): void {

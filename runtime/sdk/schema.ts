@@ -3143,6 +3143,7 @@ export interface paths {
                         form: "dataset" | "report" | "model" | "index";
                         job: string;
                         recipient?: string;
+                        remedies?: ("suppress-small" | "round5")[];
                     };
                 };
             };
@@ -5961,6 +5962,7 @@ export interface paths {
                                     method: "date_shift";
                                 };
                             };
+                            precision?: number;
                         };
                         purpose: string;
                         until?: string;

@@ -50,4 +50,21 @@ describe("grouped durable appends (one fsync per group, off the event loop)", ()
       chain.close();
     }
   });
+  it("a grouped append after a rolled-back synchronous one still becomes durable (seqs are reused after a cut)", async () => {
+    const chain = AuditChain.open(join(dir, "c.jsonl"), { create: true });
+    try {
+      const mark = chain.position;
+      chain.append({ actor: "t", action: "rolled-back", object: "y" });
+      chain.truncateTo(mark);
+      const g = chain.appendGrouped({ actor: "t", action: "grouped", object: "x" });
+      expect(g.entry.seq).toBe(mark.seq + 1);
+      await g.durable;
+      expect(chain.durable).toBe(g.entry.seq);
+      const entries = readEntries(chain.file);
+      expect(entries.map((e) => e.action)).toEqual(["grouped"]);
+      expect(verifyChain(entries).ok).toBe(true);
+    } finally {
+      chain.close();
+    }
+  });
 });
