@@ -1,4 +1,6 @@
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { openControlStore, type ControlStore, type ControlStoreKind } from "./control-store.js";
+import type { SqlConnection } from "./sql-connection.js";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { existsSync, readFileSync } from "node:fs";
 import { AuditChain, type AuditEntry, type AuditInput } from "../audit/chain.js";
@@ -9,7 +11,7 @@ import { migrateControl } from "./migrate.js";
 
 /** One connection to each store. */
 interface Connections {
-  control: DuckDBConnection;
+  control: SqlConnection;
   vault: DuckDBConnection;
 }
 
@@ -30,10 +32,16 @@ export class Domain {
     readonly chain: AuditChain,
     private readonly instances: DuckDBInstance[],
     readonly info: DomainInfo,
+    private readonly store: ControlStore,
   ) {}
 
+  /** Which engine holds the control rows (domain.json `control`; DuckDB by default). */
+  get controlKind(): ControlStoreKind {
+    return this.store.kind;
+  }
+
   /** The control store connection for the current context (writer inside exclusive work). */
-  get control(): DuckDBConnection {
+  get control(): SqlConnection {
     return (this.inWriter.getStore() ?? this.reader).control;
   }
 
@@ -62,12 +70,15 @@ export class Domain {
 
   /** Opens the stores of a domain whose files exist (used by open and init). */
   static async attach(paths: DomainPaths, info: DomainInfo): Promise<Domain> {
-    const controlDb = await openDuckDB(paths.control);
-    const vaultDb = await openDuckDB(paths.vault);
-    const reader = { control: await controlDb.connect(), vault: await vaultDb.connect() };
-    const writer = { control: await controlDb.connect(), vault: await vaultDb.connect() };
+    const store = await openControlStore(paths, info.control?.store);
+    const vaultDb = await openDuckDB(paths.vault).catch((err: unknown) => {
+      store.close();
+      throw err;
+    });
+    const reader = { control: store.reader, vault: await vaultDb.connect() };
+    const writer = { control: store.writer, vault: await vaultDb.connect() };
     const chain = AuditChain.open(paths.audit, { create: true });
-    return new Domain(paths, reader, writer, chain, [controlDb, vaultDb], info);
+    return new Domain(paths, reader, writer, chain, [vaultDb], info, store);
   }
 
   /**
@@ -112,10 +123,8 @@ export class Domain {
 
   /** Closes every handle. */
   close(): void {
-    for (const c of [this.reader, this.writer]) {
-      c.control.closeSync();
-      c.vault.closeSync();
-    }
+    for (const c of [this.reader, this.writer]) c.vault.closeSync();
+    this.store.close();
     for (const i of this.instances) i.closeSync();
     this.chain.close();
   }
@@ -128,4 +137,6 @@ export interface DomainInfo {
   id: string;
   operator: { id: string; name: string };
   createdAt: string;
+  /** The control store when it is not the embedded DuckDB file (scale-out: docs/scale-out.md). */
+  control?: { store: ControlStoreKind };
 }

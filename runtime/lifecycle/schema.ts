@@ -1,4 +1,4 @@
-import type { DuckDBConnection } from "@duckdb/node-api";
+import type { SqlConnection } from "../domain/sql-connection.js";
 import { exec } from "../domain/db.js";
 
 /**
@@ -23,6 +23,6 @@ CREATE TABLE IF NOT EXISTS purge_receipts (
  * Makes sure the lifecycle tables exist on this connection's database. Not cached: a
  * creation inside a transaction that later rolls back must not be remembered.
  */
-export async function ensureLifecycleTables(conn: DuckDBConnection): Promise<void> {
+export async function ensureLifecycleTables(conn: SqlConnection): Promise<void> {
   await exec(conn, LIFECYCLE_SCHEMA);
 }

@@ -81,7 +81,7 @@ export async function activityReport(s: Session, raw: unknown = {}): Promise<Act
     }));
 
   const jobRows = await all<{ org: string; mode: string; state: string; n: bigint }>(
-    c, "SELECT org, mode, state, count(*) AS n FROM jobs WHERE created_at >= ?::TIMESTAMP AND created_at < ?::TIMESTAMP GROUP BY ALL ORDER BY ALL", [lo, hi],
+    c, "SELECT org, mode, state, count(*) AS n FROM jobs WHERE created_at >= ?::TIMESTAMP AND created_at < ?::TIMESTAMP GROUP BY org, mode, state ORDER BY org, mode, state", [lo, hi],
   );
   const jobs = { total: jobRows.reduce((n, r) => n + Number(r.n), 0), byOrg: jobRows.map((r) => ({ org: r.org, mode: r.mode, state: r.state, jobs: Number(r.n) })) };
 

@@ -162,7 +162,7 @@ describe("an older domain opens: the control store is migrated and the subject s
       try {
         const v = (await reopened.control.runAndReadAll("SELECT value FROM meta WHERE key = 'schema_version'")).getRowsJS()[0][0];
         expect(Number(v)).toBe(CONTROL_SCHEMA_VERSION);
-        const tables = (await reopened.control.runAndReadAll("SELECT table_name FROM duckdb_tables() WHERE table_name IN ('dataset_subjects', 'column_roles') ORDER BY 1")).getRowsJS().flat();
+        const tables = (await reopened.control.runAndReadAll("SELECT table_name FROM information_schema.tables WHERE table_name IN ('dataset_subjects', 'column_roles') ORDER BY 1")).getRowsJS().flat();
         expect(tables).toEqual(["column_roles", "dataset_subjects"]);
         expect(readEntries(reopened.paths.audit).some((e) => e.action === "domain.migrate")).toBe(true);
       } finally {
