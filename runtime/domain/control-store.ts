@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ShuyuError } from "../../policies/errors.js";
+import { PG_AUDIT_SCHEMA } from "../scale/pg-audit.js";
 import { PG_COMPAT_FUNCTIONS, PgConnection } from "../scale/pg-connection.js";
 import { openDuckDB } from "./db.js";
 import type { DomainPaths } from "./layout.js";
@@ -14,6 +15,8 @@ export interface ControlStore {
   kind: ControlStoreKind;
   reader: SqlConnection;
   writer: SqlConnection;
+  /** The PostgreSQL sessions themselves (audit appends use PostgreSQL's own SQL). */
+  pg?: { reader: PgConnection; writer: PgConnection };
   close(): void;
 }
 
@@ -40,8 +43,8 @@ export async function openControlStore(paths: DomainPaths, kind: ControlStoreKin
       await writer.end();
       throw err;
     });
-    await writer.native(PG_COMPAT_FUNCTIONS);
-    return { kind, reader, writer, close: () => void Promise.all([reader.end(), writer.end()]) };
+    await writer.native(PG_COMPAT_FUNCTIONS + PG_AUDIT_SCHEMA);
+    return { kind, reader, writer, pg: { reader, writer }, close: () => void Promise.all([reader.end(), writer.end()]) };
   }
   const db = await openDuckDB(paths.control);
   const reader = await db.connect();

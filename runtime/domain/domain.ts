@@ -3,7 +3,9 @@ import { openControlStore, type ControlStore, type ControlStoreKind } from "./co
 import type { SqlConnection } from "./sql-connection.js";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { existsSync, readFileSync } from "node:fs";
-import { AuditChain, type AuditEntry, type AuditInput } from "../audit/chain.js";
+import { AuditChain, GENESIS, readEntries, verifyChain, type AuditEntry, type AuditInput, type VerifyResult } from "../audit/chain.js";
+import { appendPgAudit, readPgAudit, verifyPgAudit } from "../scale/pg-audit.js";
+import { loadSeal, type Seal } from "./seal.js";
 import { ShuyuError } from "../../policies/errors.js";
 import { all, exec, one, openDuckDB, transaction } from "./db.js";
 import { domainPaths, type DomainPaths } from "./layout.js";
@@ -23,6 +25,7 @@ interface Connections {
  */
 export class Domain {
   private queue: Promise<unknown> = Promise.resolve();
+  private seal: Seal | undefined;
   private readonly inWriter = new AsyncLocalStorage<Connections>();
 
   private constructor(
@@ -101,9 +104,39 @@ export class Domain {
   async audit(input: AuditInput): Promise<AuditEntry> {
     // Appends are serialised with every other write; callers outside exclusive work are queued.
     if (!this.inWriter.getStore()) return this.exclusive(() => this.audit(input));
+    const pg = this.store.pg;
+    if (pg) {
+      // PostgreSQL: the entry is a row of the caller's transaction (or of its own).
+      return pg.writer.inTx(async () => {
+        const entry = await appendPgAudit(pg.writer, input, () => (this.seal ??= loadSeal(this.paths.keys)));
+        await exec(this.control, "INSERT OR REPLACE INTO meta VALUES ('audit_head', ?)", [JSON.stringify({ seq: entry.seq, hash: entry.hash })]);
+        return entry;
+      });
+    }
     const entry = this.chain.append(input);
     await exec(this.control, "INSERT OR REPLACE INTO meta VALUES ('audit_head', ?)", [JSON.stringify({ seq: entry.seq, hash: entry.hash })]);
     return entry;
+  }
+
+  /** The last entry's seq and hash (GENESIS at seq 0 for an empty chain). */
+  async auditHead(): Promise<{ seq: number; hash: string }> {
+    if (!this.store.pg) return this.chain.last;
+    const last = (await this.auditEntries()).at(-1);
+    return last ? { seq: last.seq, hash: last.hash } : { seq: 0, hash: GENESIS };
+  }
+
+  /** Every audit entry, from the chain file or (PostgreSQL) the audit_log table; `lenient` skips a torn last line. */
+  async auditEntries(opts: { lenient?: boolean } = {}): Promise<AuditEntry[]> {
+    const pg = this.store.pg;
+    if (pg) return readPgAudit(this.inWriter.getStore() ? pg.writer : pg.reader);
+    return readEntries(this.paths.audit, opts);
+  }
+
+  /** Verifies the chain against the recorded head (and, on PostgreSQL, its signed checkpoints). */
+  async verifyAuditChain(): Promise<VerifyResult> {
+    const entries = await this.auditEntries();
+    const anchor = await this.auditAnchor();
+    return this.store.pg ? verifyPgAudit(entries, anchor, this.paths.keys) : verifyChain(entries, anchor);
   }
 
   /** The audit head recorded in the control store (detects a cut-off chain). */

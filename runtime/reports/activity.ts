@@ -8,7 +8,6 @@ import { z } from "zod";
 import { authorize } from "../../policies/authz/engine.js";
 import { ShuyuError } from "../../policies/errors.js";
 import { DateSchema, parseInput } from "../../policies/schemas/common.js";
-import { readEntries } from "../audit/chain.js";
 import { now, today } from "../clock.js";
 import { all } from "../domain/db.js";
 import { listFeedback, type Feedback } from "../services/feedback.js";
@@ -111,7 +110,7 @@ export async function activityReport(s: Session, raw: unknown = {}): Promise<Act
     items: items.map((f) => ({ ...f, overdue: lateAsOf(f) })),
   };
 
-  const entries = readEntries(s.domain.paths.audit, { lenient: true }).filter((e) => e.time >= lo && e.time < hi);
+  const entries = (await s.domain.auditEntries({ lenient: true })).filter((e) => e.time >= lo && e.time < hi);
   const byAction: Record<string, number> = {};
   for (const e of entries) byAction[e.action] = (byAction[e.action] ?? 0) + 1;
 

@@ -55,6 +55,8 @@ const UPSERT = /^\s*INSERT\s+OR\s+(REPLACE|IGNORE)\s+INTO\s+("?[A-Za-z_][A-Za-z0
  */
 export class PgConnection implements SqlConnection {
   private readonly tables = new Map<string, { columns: string[]; key: string[] }>();
+  /** True between a BEGIN and its COMMIT/ROLLBACK run through this connection. */
+  inTransaction = false;
 
   private constructor(readonly client: pg.Client) {}
 
@@ -84,6 +86,20 @@ export class PgConnection implements SqlConnection {
     return this.client.query(sql, values);
   }
 
+  /** Runs `fn` in the open transaction, or in one of its own when none is open. */
+  async inTx<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.inTransaction) return fn();
+    await this.run("BEGIN");
+    try {
+      const out = await fn();
+      await this.run("COMMIT");
+      return out;
+    } catch (err) {
+      await this.run("ROLLBACK").catch(() => undefined);
+      throw err;
+    }
+  }
+
   /** Ends the session (the owner's close is synchronous: the socket closes in the background). */
   end(): Promise<void> {
     return this.client.end().catch(() => undefined);
@@ -93,6 +109,8 @@ export class PgConnection implements SqlConnection {
     if (values !== undefined && !Array.isArray(values)) {
       throw new ShuyuError("internal", "PG_NAMED_PARAMS", "named parameters are not supported by the PostgreSQL control store");
     }
+    const verb = /^\s*(BEGIN|START|COMMIT|END|ROLLBACK|ABORT)\b/i.exec(sql)?.[1].toUpperCase();
+    if (verb) this.inTransaction = verb === "BEGIN" || verb === "START";
     const text = await this.translate(sql);
     const bound = values?.map((v) => (typeof v === "bigint" ? v.toString() : v instanceof Date ? v.toISOString() : v));
     return bound && bound.length ? this.client.query(text, bound as unknown[]) : this.client.query(text);

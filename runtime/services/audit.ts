@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { authorize } from "../../policies/authz/engine.js";
 import { DateSchema, parseInput } from "../../policies/schemas/common.js";
-import { readEntries, verifyChain, type AuditEntry, type VerifyResult } from "../audit/chain.js";
+import type { AuditEntry, VerifyResult } from "../audit/chain.js";
 import type { Session } from "./session.js";
 
 export const AuditFilter = z.object({
@@ -16,7 +16,7 @@ export const AuditFilter = z.object({
 /** Verifies the whole chain against the head the control store recorded (R7). */
 export async function verifyAudit(s: Session): Promise<VerifyResult> {
   authorize(s.principal, "audit.verify");
-  const result = verifyChain(readEntries(s.domain.paths.audit), await s.domain.auditAnchor());
+  const result = await s.domain.verifyAuditChain();
   await s.domain.exclusive(() => s.domain.audit({ actor: s.principal.accountId, action: "audit.verify", object: "audit", details: { ok: result.ok, entries: result.entries, firstBadSeq: result.firstBadSeq } }));
   return result;
 }
@@ -27,7 +27,7 @@ export async function auditLog(s: Session, raw: unknown): Promise<AuditEntry[]> 
   const f = parseInput(AuditFilter, raw, "filter");
   const since = f.since ? new Date(f.since).toISOString() : undefined;
   const until = f.until ? new Date(f.until.length === 10 ? f.until + "T23:59:59.999Z" : f.until).toISOString() : undefined;
-  const rows = readEntries(s.domain.paths.audit, { lenient: true }).filter(
+  const rows = (await s.domain.auditEntries({ lenient: true })).filter(
     (e) =>
       (!f.actor || e.actor === f.actor) &&
       (!f.action || e.action === f.action || e.action.startsWith(f.action + ".")) &&
