@@ -17,6 +17,7 @@ export const SERVICE_SUITE = [
   "test/subjects/grants-libraries.test.ts",
   // PostgreSQL only (the embedded chain file has its own tamper tests in test/domain/audit-chain.test.ts).
   "test/scale/pg-audit.test.ts",
+  "test/scale/worker-host.test.ts",
 ];
 
 if (process.env.SHUYU_PG_SUITE === "all") SERVICE_SUITE.push("test/domain/standing.test.ts", "test/domain/purge.test.ts");

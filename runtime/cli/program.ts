@@ -16,6 +16,7 @@ import { registerDemoCommands } from "./commands/demo.js";
 import { registerWhoamiCommands } from "./commands/whoami.js";
 import { registerCompletionCommands } from "./commands/completion.js";
 import { registerLifecycleCommands } from "./commands/lifecycle.js";
+import { registerWorkerCommands } from "./commands/worker.js";
 import { versionLine } from "./versions.js";
 
 /** Builds the `shuyu` command tree (DESIGN §6). */
@@ -55,6 +56,7 @@ export function buildProgram(): Command {
   registerFeedbackCommands(program);
   registerReportCommands(program);
   registerBenchCommands(program);
+  registerWorkerCommands(program);
   registerDemoCommands(program);
   registerWhoamiCommands(program);
   registerCompletionCommands(program);
