@@ -16,15 +16,15 @@ export const WORKER_ROLE = "shuyu_worker";
  * back an outcome without any right on the table — which notifies the waiting owner.
  */
 const RESULTS_SQL = `
-CREATE TABLE IF NOT EXISTS job_results (job VARCHAR PRIMARY KEY, worker VARCHAR NOT NULL, outcome BYTEA NOT NULL, at TIMESTAMP NOT NULL DEFAULT (now() AT TIME ZONE 'UTC'));
-CREATE OR REPLACE FUNCTION shuyu_complete(p_job text, p_worker text, p_outcome bytea) RETURNS void
+CREATE TABLE IF NOT EXISTS job_results (job VARCHAR PRIMARY KEY, worker VARCHAR NOT NULL, outcome BYTEA NOT NULL, started_ms DOUBLE PRECISION, at TIMESTAMP NOT NULL DEFAULT (now() AT TIME ZONE 'UTC'));
+CREATE OR REPLACE FUNCTION shuyu_complete(p_job text, p_worker text, p_outcome bytea, p_started_ms double precision) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $fn$
 BEGIN
   IF length(p_outcome) > 256 * 1024 * 1024 THEN RAISE EXCEPTION 'outcome too large'; END IF;
-  INSERT INTO job_results (job, worker, outcome) VALUES (p_job, p_worker, p_outcome) ON CONFLICT (job) DO NOTHING;
+  INSERT INTO job_results (job, worker, outcome, started_ms) VALUES (p_job, p_worker, p_outcome, p_started_ms) ON CONFLICT (job) DO NOTHING;
   PERFORM pg_notify('shuyu_job_done', p_job);
 END $fn$;
-REVOKE ALL ON FUNCTION shuyu_complete(text, text, bytea) FROM PUBLIC;
+REVOKE ALL ON FUNCTION shuyu_complete(text, text, bytea, double precision) FROM PUBLIC;
 `;
 
 /** Installs the queue in the control database behind `url` (idempotent). */
@@ -56,7 +56,7 @@ export async function createWorkerRole(url: string, password: string): Promise<s
     await c.query(`GRANT CONNECT ON DATABASE "${db}" TO ${WORKER_ROLE}; GRANT USAGE ON SCHEMA graphile_worker TO ${WORKER_ROLE}`);
     await c.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA graphile_worker TO ${WORKER_ROLE}`);
     await c.query(`GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA graphile_worker TO ${WORKER_ROLE}; GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA graphile_worker TO ${WORKER_ROLE}`);
-    await c.query(`GRANT EXECUTE ON FUNCTION shuyu_complete(text, text, bytea) TO ${WORKER_ROLE}`);
+    await c.query(`GRANT EXECUTE ON FUNCTION shuyu_complete(text, text, bytea, double precision) TO ${WORKER_ROLE}`);
     // graphile-worker's private tables have row-level security on and no policy: the owner sees
     // every row, another role none. The worker role gets a policy on exactly those tables.
     const rls = await c.query<{ t: string }>("SELECT c.relname AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'graphile_worker' AND c.relrowsecurity");
@@ -90,12 +90,12 @@ export async function enqueueRun(conn: PgConnection, payload: RunPayload): Promi
 }
 
 /** Waits (LISTEN, no polling) until `job`'s outcome is in job_results and returns it with the worker that ran it. */
-export async function awaitResult(url: string, job: string, timeoutMs: number): Promise<{ worker: string; outcome: Buffer }> {
+export async function awaitResult(url: string, job: string, timeoutMs: number): Promise<{ worker: string; outcome: Buffer; startedMs: number | null }> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
     await c.query("LISTEN shuyu_job_done");
-    const read = async () => (await c.query<{ worker: string; outcome: Buffer }>("SELECT worker, outcome FROM job_results WHERE job = $1", [job])).rows[0];
+    const read = async () => (await c.query<{ worker: string; outcome: Buffer; startedMs: number | null }>('SELECT worker, outcome, started_ms AS "startedMs" FROM job_results WHERE job = $1', [job])).rows[0];
     const done = new Promise<void>((resolve) => c.on("notification", (n) => n.payload === job && resolve()));
     const first = await read();
     if (first) return first;

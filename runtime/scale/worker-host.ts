@@ -77,6 +77,7 @@ export async function startWorkerHost(opts: { controlUrl: string; cacheDir: stri
   };
 
   const runJob = async (payload: RunPayload): Promise<void> => {
+    const startedMs = Date.now();
     const [sql, args] = jobLock(payload.job);
     await locks.query(sql, [...args]);
     const dir = join(opts.cacheDir, "jobs", payload.job);
@@ -92,7 +93,7 @@ export async function startWorkerHost(opts: { controlUrl: string; cacheDir: stri
       } catch (err) {
         outcome = err instanceof ShuyuError && err.code === "LIBRARY_TAMPERED" ? refused("LIBRARY_TAMPERED", "the library's bytes do not match its SM3 manifest: the worker host refused to run") : refused("SANDBOX_ERROR", "the worker host could not run the job");
       }
-      await pool.query("SELECT shuyu_complete($1, $2, $3)", [payload.job, hostId, serialize(outcome)]);
+      await pool.query("SELECT shuyu_complete($1, $2, $3, $4)", [payload.job, hostId, serialize(outcome), startedMs]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
       await locks.query("SELECT pg_advisory_unlock(hashtext('shuyu-job:' || $1))", [payload.job]).catch(() => undefined);

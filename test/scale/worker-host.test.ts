@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,33 +12,13 @@ import { BlobStore, type S3Settings } from "../../runtime/scale/blob-store.js";
 import { awaitResult, createWorkerRole, enqueueRun, installQueue, type RunPayload } from "../../runtime/scale/job-queue.js";
 import { createDatabase, dropDatabase } from "../../runtime/scale/local-postgres.js";
 import { PgConnection } from "../../runtime/scale/pg-connection.js";
-import { BIN, TEST_CONTROL } from "../helpers/fixture.js";
+import { spawnWorkerHost, type SpawnedHost } from "../../runtime/scale/spawn-host.js";
+import { TEST_CONTROL } from "../helpers/fixture.js";
 import { ensureWorkerBuilt, makeLibrary, modelJob, sqlJob, type Library } from "../sandbox/fixtures.js";
 
 /** A worker host as its own process (`shuyu worker`), ready once it says so. */
-function startHost(url: string, cache: string, s3: S3Settings): Promise<{ proc: ChildProcess; id: string }> {
-  const proc = spawn(process.execPath, [BIN, "worker", "--control", url, "--cache", cache, "--concurrency", "1"], {
-    env: { ...process.env, SHUYU_S3_ENDPOINT: s3.endpoint, SHUYU_S3_BUCKET: s3.bucket, SHUYU_S3_ACCESS_KEY: s3.accessKeyId, SHUYU_S3_SECRET_KEY: s3.secretAccessKey, SHUYU_WORKERS: "1" },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  return new Promise((resolve, reject) => {
-    let err = "";
-    proc.stderr!.on("data", (d: Buffer) => {
-      err += d.toString();
-      const m = /shuyu worker (\S+) ready/.exec(err);
-      if (m) resolve({ proc, id: m[1] });
-      if (process.env.SHUYU_DEBUG_HOSTS) process.stderr.write(d);
-    });
-    proc.once("exit", (code) => reject(new Error(`worker host exited ${code}: ${err}`)));
-  });
-}
-
-const stopHost = (h: { proc: ChildProcess }) =>
-  new Promise<void>((resolve) => {
-    if (h.proc.exitCode !== null || h.proc.signalCode !== null) return resolve();
-    h.proc.once("exit", () => resolve());
-    h.proc.kill("SIGTERM");
-  });
+const startHost = (url: string, cache: string, s3: S3Settings) => spawnWorkerHost({ controlUrl: url, cacheDir: cache, s3, echo: !!process.env.SHUYU_DEBUG_HOSTS });
+const stopHost = (h: SpawnedHost) => h.stop();
 
 describe.runIf(TEST_CONTROL === "postgresql")("sandbox worker hosts on the graphile-worker queue, libraries by SM3 from S3", () => {
   const dbName = `q_${randomBytes(5).toString("hex")}`;
@@ -52,7 +31,7 @@ describe.runIf(TEST_CONTROL === "postgresql")("sandbox worker hosts on the graph
   let files: RunPayload["files"];
   let owner: PgConnection;
   const root = mkdtempSync(join(tmpdir(), "shuyu-hosts-"));
-  const hosts: { proc: ChildProcess }[] = [];
+  const hosts: SpawnedHost[] = [];
 
   /** Enqueues `spec` for job `id` in a transaction with a state change, committed or rolled back. */
   async function enqueue(id: string, spec: unknown, commit = true): Promise<void> {
