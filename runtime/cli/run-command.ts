@@ -19,6 +19,10 @@ export interface GlobalOptions {
   output?: string;
   domain?: string;
   token?: string;
+  /** A running server to send the command to (runtime/cli/remote.ts). */
+  server?: string;
+  /** A saved login (runtime/cli/profiles.ts). */
+  profile?: string;
 }
 
 /** Reads the root program's global options from any subcommand. */

@@ -30,6 +30,8 @@ export interface IngestOptions {
   format?: IngestFormat;
   /** Bytes of the source read so far, and the file's size. */
   onProgress?: (done: number, total: number) => void;
+  /** Called when the structure check is over and DuckDB's typed load begins. */
+  onLoad?: () => void;
 }
 
 /** Quotes a DuckDB identifier. */
@@ -58,6 +60,7 @@ export async function ingestFile(conn: DuckDBConnection, opts: IngestOptions): P
   const scan = await scanSource(file, format, size, opts.onProgress);
   if (format === "json" || format === "ndjson") await checkJsonKeys(conn, file, format);
   const reader = readerSql(file, format, scan);
+  opts.onLoad?.();
   try {
     await conn.run("BEGIN TRANSACTION");
     await conn.run(`CREATE OR REPLACE TABLE ${quoteIdent(table)} AS SELECT * FROM ${reader}`);

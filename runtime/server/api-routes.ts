@@ -18,6 +18,7 @@ import { approveScenario, changeScenario, listScenarios, rejectScenario, showSce
 import type { Session } from "../services/session.js";
 import { RoleInput, setColumnRole, setSubjectKey, SubjectInput } from "../services/subjects.js";
 import { LIFECYCLE_ROUTES } from "./lifecycle-routes.js";
+import { waitingFor } from "../services/waiting.js";
 
 /** What a route handler receives besides the session. */
 export interface RouteInput {
@@ -86,6 +87,7 @@ const body = (i: RouteInput) => (i.body ?? {}) as Record<string, unknown>;
 /** Every CLI action that makes sense over HTTP, each a call of the same service function. */
 export const API_ROUTES: ApiRoute[] = [
   { method: "GET", url: "/api/whoami", summary: "The authenticated account", permission: "catalog.read", handler: async (s) => s.principal },
+  { method: "GET", url: "/api/status", summary: "What waits for the signed-in account: approvals, reviews, failed jobs, returned requests (each with the command that deals with it)", permission: "catalog.read", handler: (s) => waitingFor(s) },
   { method: "GET", url: "/api/orgs", summary: "List organisations", permission: "org.list", handler: (s) => listOrgs(s) },
   { method: "POST", url: "/api/orgs", summary: "Add an organisation", permission: "org.add", body: AddOrgInput, status: 201, handler: (s, i) => addOrg(s, i.body) },
   { method: "GET", url: "/api/accounts", summary: "List accounts", permission: "account.list", handler: (s) => listAccounts(s) },

@@ -16,9 +16,12 @@ import { auditDenied } from "../lifecycle/denials.js";
 import { attachAccessLog } from "./access-log-hook.js";
 import { authorize } from "../../policies/authz/engine.js";
 import { logOptions } from "./log-options.js";
-import { openApiDocument, type RouteDoc } from "./openapi.js";
-import { RateLimiter, type RateRule } from "./rate-limit.js";
-import { apiPrincipal, PrincipalCache } from "./request-auth.js";
+import fastifySwagger from "@fastify/swagger";
+import { documentOnlySchemas, routeSchema, swaggerOptions, type RouteDoc } from "./openapi.js";
+import type { RateRule } from "./rate-limit.js";
+import { apiPrincipal, cookies, PrincipalCache } from "./request-auth.js";
+import { registerSecurity } from "./security.js";
+import { ConsoleSessions } from "./console/sessions.js";
 
 /** Everything the server needs; one Domain stays open for the server's lifetime. */
 export interface ServerOptions {
@@ -96,30 +99,47 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
     if (closing) reply.header("connection", "close");
   });
   const routes: RouteDoc[] = [];
+  documentOnlySchemas(app);
+  // Each route's doc becomes its Fastify schema before @fastify/swagger (registered next) reads it.
   app.addHook("onRoute", (r) => {
     const methods = (Array.isArray(r.method) ? r.method : [r.method]).filter((m) => m !== "HEAD");
-    for (const method of methods) routes.push({ method, url: r.url, summary: r.config?.doc?.summary ?? r.url, auth: r.config?.doc?.auth ?? "none", ...(r.config?.doc ?? {}) });
+    if (r.url === "/openapi.json" || r.url.startsWith("/documentation")) return;
+    const doc = { url: r.url, summary: r.config?.doc?.summary ?? r.url, auth: r.config?.doc?.auth ?? ("none" as const), ...(r.config?.doc ?? {}) };
+    for (const method of methods) routes.push({ method, ...doc });
+    r.schema = { ...routeSchema(doc), ...(r.schema ?? {}) };
   });
+  await app.register(fastifySwagger, swaggerOptions({ title: "shuyu 数域 domain API", version: "0.1.0" }));
   app.removeContentTypeParser("text/plain");
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: 64 * 1024 }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
-  app.setErrorHandler((err, _req, reply) => sendError(reply, err, domain));
+  // A person in the console gets a page; a program calling the API gets JSON.
+  const wantsPage = (req: FastifyRequest) => !req.url.startsWith("/api/") && req.url !== "/openapi.json" && (req.headers.accept ?? "").includes("text/html");
+  const page = (req: FastifyRequest, reply: FastifyReply, status: number, title: (t: ReturnType<typeof words>) => string, body: (t: ReturnType<typeof words>) => ReturnType<typeof html>) => {
+    const lang = cookies(req).shuyu_lang === "en" ? "en" : "zh";
+    const t = words(lang);
+    return reply.code(status).type("text/html; charset=utf-8").send(layout({ lang, title: title(t), nav: html`<nav aria-label="main"><a href="/">${t("home")}</a></nav>`, body: body(t), switchLabel: t("switchLang") }));
+  };
+  app.setErrorHandler((err, req, reply) => {
+    const { status, error } = httpError(err);
+    // A refused console form (CSRF, rate limit) answers with a page that says what happened.
+    if (status < 500 && wantsPage(req)) return page(req, reply, status, (t) => t("error"), (t) => html`<p class="block" role="alert"><strong>${error.code}</strong>: ${error.message}</p><p><a href="/">${t("back")}</a></p>`);
+    return sendError(reply, err, domain);
+  });
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split("?")[0];
-    // A person who mistypes a console address gets a page; a program calling the API gets JSON.
-    if (!path.startsWith("/api/") && req.headers.accept?.includes("text/html")) {
-      const lang = /(?:^|;\s*)shuyu_lang=en(?:;|$)/.test(req.headers.cookie ?? "") ? "en" : "zh";
-      const t = words(lang);
-      return reply.code(404).type("text/html; charset=utf-8").header("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
-        .send(layout({ lang, title: t("notFound"), nav: html`<nav aria-label="main"><a href="/">${t("home")}</a></nav>`, body: html`<p>${t("notFoundHelp")}</p><p><code>${path}</code></p>`, switchLabel: t("switchLang") }));
-    }
+    if (wantsPage(req)) return page(req, reply, 404, (t) => t("notFound"), (t) => html`<p>${t("notFoundHelp")}</p><p><code>${path}</code></p>`);
     return sendError(reply, new ShuyuError("invalid", "ROUTE_NOT_FOUND", `no route ${req.method} ${path}; the routes are listed at /openapi.json`));
   });
 
-  const limiter = new RateLimiter(opts.rate ?? { perSecond: 50, burst: 100 });
-  const authFails = new RateLimiter(opts.authFailRate ?? { perSecond: 5, burst: 20 });
   const principals = new PrincipalCache();
+  const consoleSessions = new ConsoleSessions();
+  await registerSecurity(app, {
+    rate: opts.rate ?? { perSecond: 50, burst: 100 },
+    authFailRate: opts.authFailRate ?? { perSecond: 5, burst: 20 },
+    accountOf: async (token) => (await principals.get(domain, token)).accountId,
+    sessionToken: (id) => consoleSessions.token(id),
+  });
   // Any request that can change state clears the cache: revocations apply at once.
   const mutating = (req: FastifyRequest) => req.method !== "GET" && req.method !== "HEAD" && !req.routeOptions.url?.endsWith("/call");
   app.addHook("onRequest", async (req) => {
@@ -131,18 +151,9 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   const products = new ApiProductRuntime(domain, opts.seal, { liveCheckMs: opts.liveCheckMs });
   const accessLog = attachAccessLog(app, domain);
 
-  /** Authenticates, applies the per-account limit, and hands back the session. */
-  const session = async (req: FastifyRequest, limited = true): Promise<Session> => {
-    // An address that keeps presenting bad tokens is refused before its next token is even checked.
-    authFails.check(`ip:${req.ip}`);
-    let principal;
-    try {
-      principal = await apiPrincipal(domain, req, principals);
-    } catch (err) {
-      if (err instanceof ShuyuError && err.code === "UNAUTHENTICATED") authFails.take(`ip:${req.ip}`);
-      throw err;
-    }
-    if (limited) limiter.take(principal.accountId);
+  /** Authenticates (the rate limits ran before, in @fastify/rate-limit's hook) and hands back the session. */
+  const session = async (req: FastifyRequest): Promise<Session> => {
+    const principal = await apiPrincipal(domain, req, principals);
     accessLog.account(req, principal.accountId);
     return { domain, principal };
   };
@@ -151,7 +162,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
     app.route({
       method: r.method,
       url: r.url,
-      config: { doc: { summary: r.summary, auth: "bearer", body: r.body, query: r.query, permission: r.permission, produces: "json" } },
+      config: { doc: { summary: r.summary, auth: "bearer", body: r.body, query: r.query, permission: r.permission, produces: "json", status: r.status } },
       handler: async (req, reply) => {
         const s = await session(req);
         jsonOnly(req);
@@ -173,9 +184,10 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   app.route({
     method: "POST",
     url: "/api/api-products/:id/call",
-    config: { doc: { summary: "Call a data interface (e.g. 核验): a signed answer with its Merkle inclusion proof", auth: "bearer", body: CallInput, permission: "product.read", produces: "json" } },
+    // the product's own per-caller rate and quota apply instead of the account's
+    config: { rateLimit: false, doc: { summary: "Call a data interface (e.g. 核验): a signed answer with its Merkle inclusion proof", auth: "bearer", body: CallInput, permission: "product.read", produces: "json" } },
     handler: async (req, reply) => {
-      const s = await session(req, false); // the product's own per-caller rate and quota apply instead
+      const s = await session(req);
       jsonOnly(req);
       return sendJson(reply, 200, await products.call(s.principal, (req.params as { id: string }).id, req.body));
     },
@@ -190,9 +202,9 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
     method: "GET",
     url: "/openapi.json",
     config: { doc: { summary: "This document", auth: "none", produces: "json" } },
-    handler: async (_req, reply) => sendJson(reply, 200, openApiDocument(routes, { title: "shuyu 数域 domain API", version: "0.1.0" })),
+    handler: async (_req, reply) => sendJson(reply, 200, app.swagger()),
   });
-  registerConsole(app, { domain, sendError: (reply, err) => sendError(reply, err, domain) });
+  registerConsole(app, { domain, sessions: consoleSessions, sendError: (reply, err) => sendError(reply, err, domain) });
   await app.ready();
   return { app, products, routes };
 }

@@ -24,6 +24,10 @@ const FASTIFY_ERRORS: Record<string, { code: string; message: string }> = {
 export function httpError(err: unknown): { status: number; error: ShuyuError } {
   if (err instanceof ShuyuError) return { status: STATUS_BY_CODE[err.code] ?? err.httpStatus, error: err };
   const e = err as { code?: string; statusCode?: number; message?: string; name?: string };
+  // @fastify/csrf-protection's refusals (no secret cookie, wrong or missing token)
+  if (e.code === "FST_CSRF_MISSING_SECRET" || e.code === "FST_CSRF_INVALID_TOKEN") {
+    return { status: 403, error: new ShuyuError("denied", "CSRF", "the form's CSRF token is missing or wrong; reload the page and try again") };
+  }
   const known = e.code ? FASTIFY_ERRORS[e.code] : undefined;
   if (known) {
     const error = new ShuyuError("invalid", known.code, known.message);

@@ -5,7 +5,7 @@ import { ShuyuError } from "../../policies/errors.js";
 import { authenticate } from "../auth/authenticate.js";
 import type { Domain } from "../domain/domain.js";
 
-/** The console's session cookie: the account token itself, HttpOnly and SameSite=Strict. */
+/** The console's session cookie: a random session id (never the token), HttpOnly, SameSite=Strict, 8 h. */
 export const SESSION_COOKIE = "shuyu_session";
 
 /** The token of `Authorization: Bearer TOKEN`, or undefined. */
@@ -17,19 +17,9 @@ export function bearerToken(req: FastifyRequest): string | undefined {
   return m[1];
 }
 
-/** Parses the Cookie header (no dependency: the console sets only two cookies). */
+/** The request's cookies as @fastify/cookie parsed them (empty before the plugin runs). */
 export function cookies(req: FastifyRequest): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of (req.headers.cookie ?? "").split(";")) {
-    const i = part.indexOf("=");
-    if (i <= 0) continue;
-    try {
-      out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
-    } catch {
-      // a malformed cookie is ignored, as browsers do
-    }
-  }
-  return out;
+  return Object.fromEntries(Object.entries(req.cookies ?? {}).filter((e): e is [string, string] => typeof e[1] === "string"));
 }
 
 /**

@@ -89,6 +89,18 @@ export async function columnTags(s: Pick<Session, "domain">, id: string): Promis
   return new Map(rows.map((r) => [r.column_name, { tags: JSON.parse(r.tags) as ColumnTag[], proposed: JSON.parse(r.proposed), confirmed: r.confirmed }]));
 }
 
+/** Ingest's phases, in order: structure check (SM3, UTF-8, CSV records), typed load, PII discovery, catalog entry. */
+export const INGEST_PHASES = ["check", "load", "detect", "catalog"] as const;
+export type IngestPhase = (typeof INGEST_PHASES)[number];
+
+/** One progress report: the phase and how far it is, in the phase's unit (bytes read, rows loaded, columns examined, steps). */
+export interface IngestProgress {
+  phase: IngestPhase;
+  done: number;
+  total: number;
+  unit: "bytes" | "rows" | "columns" | "steps";
+}
+
 /**
  * Loads a file into the vault as a new version (R2): strict parse into a fresh table that
  * appears whole or not at all, PII discovery, then one catalog transaction.
@@ -96,7 +108,7 @@ export async function columnTags(s: Pick<Session, "domain">, id: string): Promis
 export async function ingestDataset(
   s: Session,
   raw: unknown,
-  onProgress?: (done: number, total: number) => void,
+  onProgress?: (p: IngestProgress) => void,
 ): Promise<DatasetVersion & { proposals: Awaited<ReturnType<typeof detectPii>>; subject: IngestSubject | null; warnings: string[] }> {
   authorize(s.principal, "dataset.ingest");
   const input = parseInput(IngestInput, raw, "dataset");
@@ -111,7 +123,14 @@ export async function ingestDataset(
   let result: IngestResult;
   try {
     // ingestFile runs its own vault transaction: keep other writers off the connection meanwhile.
-    result = await s.domain.exclusive(() => ingestFile(s.domain.vault, { file: input.file, table, onProgress }));
+    result = await s.domain.exclusive(() =>
+      ingestFile(s.domain.vault, {
+        file: input.file,
+        table,
+        onProgress: (done, total) => onProgress?.({ phase: "check", done, total, unit: "bytes" }),
+        onLoad: () => onProgress?.({ phase: "load", done: 0, total: 1, unit: "steps" }),
+      }),
+    );
   } catch (err) {
     await s.domain.exclusive(() =>
       s.domain.audit({ actor: s.principal.accountId, action: "dataset.ingest.failed", object: `dataset:${input.id}`, details: { file: input.file, code: err instanceof ShuyuError ? err.code : "INTERNAL" } }),
@@ -119,7 +138,11 @@ export async function ingestDataset(
     throw err;
   }
   try {
+    onProgress?.({ phase: "load", done: result.rowCount, total: result.rowCount, unit: "rows" });
+    onProgress?.({ phase: "detect", done: 0, total: result.columns.length, unit: "columns" });
     const proposals = await s.domain.exclusive(() => detectPii(s.domain.vault, table));
+    onProgress?.({ phase: "detect", done: result.columns.length, total: result.columns.length, unit: "columns" });
+    onProgress?.({ phase: "catalog", done: 0, total: 1, unit: "steps" });
     const proposal = (await s.domain.exclusive(() => proposeSubject(s.domain.vault, table, proposals))) ?? null;
     const names = result.columns.map((c) => c.name);
     const before = await datasetSubject(s, input.id);
@@ -167,6 +190,7 @@ export async function ingestDataset(
       });
       return { version: await currentVersion(s, input.id), subject };
     });
+    onProgress?.({ phase: "catalog", done: 1, total: 1, unit: "steps" });
     const note = keptProblem ? `the subject key confirmed earlier (${before!.columns.join(",")}) no longer holds: ${keptProblem.message}` : undefined;
     // Re-loading the very same file is usually a mistake (the wrong file picked); say so, keep the version.
     const same = await one<{ version: number }>(s.domain.control, "SELECT version FROM datasets WHERE id = ? AND source_sm3 = ? AND version < ? ORDER BY version DESC LIMIT 1", [input.id, saved.version.sourceSm3, saved.version.version]);

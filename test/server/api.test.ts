@@ -140,7 +140,7 @@ describe("shuyu serve: the API over the services", () => {
     expect(over.json.error.code).toBe("QUOTA_EXCEEDED");
   });
 
-  it("per-account rate limit (429 RATE_LIMITED) and refusal of an address that keeps sending bad tokens", async () => {
+  it("per-account rate limit (429 RATE_LIMITED); an address sending bad tokens is limited without locking out the accounts behind it", async () => {
     const tight = await buildServer({ domain: srv.domain, seal: srv.seal, logLevel: false, rate: { perSecond: 0.01, burst: 3 }, authFailRate: { perSecond: 0.01, burst: 2 } });
     const url = await tight.app.listen({ port: 0, host: "127.0.0.1" });
     try {
@@ -151,8 +151,8 @@ describe("shuyu serve: the API over the services", () => {
       const bad = [];
       for (let i = 0; i < 3; i++) bad.push((await api(url, "GET", "/api/whoami", "admin.wrong")).json.error.code);
       expect(bad).toEqual(["UNAUTHENTICATED", "UNAUTHENTICATED", "RATE_LIMITED"]);
-      // the next request from that address is refused before its (valid) token is checked
-      expect((await api(url, "GET", "/api/whoami", w.tokens.admin)).json.error.code).toBe("RATE_LIMITED");
+      // a valid account at the same address has its own bucket (@fastify/rate-limit keyed by account, else by address)
+      expect((await api(url, "GET", "/api/whoami", w.tokens.admin)).status).toBe(200);
     } finally {
       await tight.app.close();
       await tight.products.close();

@@ -4,18 +4,21 @@
  * form, the job detail page, the audit page in Asia/Shanghai time, and an HTML 404.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, serve, world } from "./world.js";
+import { api, consoleLogin, serve, world } from "./world.js";
 
 describe("console pages", () => {
   let w: Awaited<ReturnType<typeof world>>;
   let srv: Awaited<ReturnType<typeof serve>>;
   let egressId: string;
   let jobId: string;
+  const sessions = new Map<string, string>();
+  /** The browser's cookies for an account (one console login per account). */
+  const cookieOf = async (token: string) => sessions.get(token) ?? sessions.set(token, await consoleLogin(srv.url, token)).get(token)!;
   const get = async (path: string, token?: string, accept = "text/html") => {
-    const r = await fetch(srv.url + path, { headers: { accept, ...(token ? { cookie: `shuyu_session=${encodeURIComponent(token)}` } : {}) }, redirect: "manual" });
+    const r = await fetch(srv.url + path, { headers: { accept, ...(token ? { cookie: await cookieOf(token) } : {}) }, redirect: "manual" });
     return { status: r.status, text: await r.text() };
   };
-  const csrfOf = (page: string) => /name="csrf" value="([0-9a-f]+)"/.exec(page)![1];
+  const csrfOf = (page: string) => /name="csrf" value="([^"]+)"/.exec(page)![1];
 
   beforeAll(async () => {
     w = await world();
@@ -58,7 +61,7 @@ describe("console pages", () => {
     const page = await get(`/console/egress/${egressId}`, w.tokens.reviewer);
     const r = await fetch(`${srv.url}/console/egress/${egressId}/review`, {
       method: "POST", redirect: "manual",
-      headers: { "content-type": "application/x-www-form-urlencoded", cookie: `shuyu_session=${encodeURIComponent(w.tokens.reviewer)}` },
+      headers: { "content-type": "application/x-www-form-urlencoded", cookie: await cookieOf(w.tokens.reviewer) },
       body: new URLSearchParams({ csrf: csrfOf(page.text), decision: "return", reason: "请去掉收入均值" }).toString(),
     });
     expect(r.status).toBe(303);

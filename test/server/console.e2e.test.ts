@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, serve, world } from "./world.js";
+import { api, consoleLogin, serve, world } from "./world.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
@@ -90,6 +91,15 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("web console in headle
     await page.getByLabel("Account token").press("Enter");
     await page.getByRole("link", { name: "Products" }).click();
     await expect(page.getByRole("cell", { name: products.json[0].id, exact: true }).count()).resolves.toBe(1);
+    // the developer downloads the package from the console: the bytes are the registered package (same SM3), and it is audited
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: /^Download / }).click()]);
+    const saved = join(profile, "delivered.tar");
+    await download.saveAs(saved);
+    expect(createHash("sm3").update(readFileSync(saved)).digest("hex")).toBe(products.json[0].sm3);
+    expect((await api(srv.url, "GET", "/api/audit?action=product.download", w.tokens.auditor)).json.at(-1)).toMatchObject({ actor: "alice", object: `product:${products.json[0].id}` });
+    // nobody outside the requesting organisation gets it, link or no link
+    const reviewerCookie = await consoleLogin(srv.url, w.tokens.reviewer);
+    expect((await fetch(`${srv.url}/console/products/${products.json[0].id}/package`, { headers: { cookie: reviewerCookie }, redirect: "manual" })).status).toBe(403);
     await page.getByRole("link", { name: "Jobs" }).click();
     await expect(page.getByRole("cell", { name: "succeeded" }).count()).resolves.toBeGreaterThan(0);
     await shoot(page, "jobs");

@@ -73,3 +73,10 @@ export async function api(url: string, method: string, path: string, token?: str
   }
   return { status: res.status, json };
 }
+
+/** Logs in to the console as a browser would and returns the Cookie header it would send next (session id and CSRF secret). */
+export async function consoleLogin(url: string, token: string): Promise<string> {
+  const r = await fetch(url + "/login", { method: "POST", body: new URLSearchParams({ token }), redirect: "manual" });
+  if (r.status !== 303) throw new Error(`console login failed: ${r.status}`);
+  return r.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+}

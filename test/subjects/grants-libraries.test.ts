@@ -81,8 +81,8 @@ describe("grants need a confirmed subject key; join-only columns; libraries carr
     expect((await submit()).state).toBe("submitted");
   });
 
-  it("the HTTP route's schema takes joinOnly", () => {
-    const doc = openApiDocument(API_ROUTES.map((r) => ({ ...r, auth: "bearer" as const })), { title: "t", version: "0" }) as {
+  it("the HTTP route's schema takes joinOnly", async () => {
+    const doc = (await openApiDocument(API_ROUTES.map((r) => ({ ...r, auth: "bearer" as const })), { title: "t", version: "0" })) as {
       paths: Record<string, Record<string, { requestBody: { content: Record<string, { schema: { properties: Record<string, unknown> } }> } }>>;
     };
     expect(Object.keys(doc.paths["/api/scenarios"].post.requestBody.content["application/json"].schema.properties)).toContain("joinOnly");

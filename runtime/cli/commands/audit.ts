@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { auditLog, verifyAudit } from "../../services/audit.js";
 import { action } from "../run-command.js";
-import { withSession } from "../session.js";
+import { viaServer } from "../remote.js";
 import { table } from "../table.js";
 
 /** `audit verify`, `audit log`. */
@@ -9,7 +9,7 @@ export function registerAuditCommands(program: Command): void {
   const audit = program.command("audit").description("the tamper-evident audit chain (R7)");
   audit.command("verify").action(
     action(async (cmd) => {
-      const r = await withSession(cmd, verifyAudit);
+      const r = await viaServer(cmd, { method: "POST", path: "/api/audit/verify" }, verifyAudit);
       return {
         human: [
           r.ok ? `audit chain ok: ${r.entries} entries verified` : `audit chain BROKEN at seq ${r.firstBadSeq}: ${r.problem}`,
@@ -30,7 +30,7 @@ export function registerAuditCommands(program: Command): void {
     .option("--limit <n>")
     .action(
       action(async (cmd) => {
-        const rows = await withSession(cmd, (s) => auditLog(s, cmd.opts()));
+        const rows = await viaServer(cmd, { method: "GET", path: "/api/audit", query: cmd.opts() }, (s) => auditLog(s, cmd.opts()));
         return {
           human: table(rows.map((e) => ({ seq: e.seq, time: e.time, actor: e.actor, action: e.action, object: e.object, details: e.details })), ["seq", "time", "actor", "action", "object", "details"]),
           json: rows,

@@ -2,9 +2,10 @@ import type { Command } from "commander";
 import { listCatalog, showCatalog } from "../../services/catalog.js";
 import { ingestDataset, purgeVersions, tagColumn, type IngestSubject } from "../../services/datasets.js";
 import { setColumnRole, setSubjectKey, type DatasetSubject } from "../../services/subjects.js";
-import { progressBar } from "../progress.js";
+import { phaseProgress } from "../progress.js";
 import { action, globalOptions, usage } from "../run-command.js";
 import { csv, withSession } from "../session.js";
+import { viaServer } from "../remote.js";
 import { table } from "../table.js";
 
 /** A subject key in one phrase: `person (id_number)`, marked when only proposed. */
@@ -44,10 +45,10 @@ export function registerCatalogCommands(program: Command): void {
     .action(
       action(async (cmd) => {
         const { subject, subjectKind, ...o } = cmd.opts();
-        const bar = progressBar(`ingest ${o.id}`, process.stderr.isTTY === true && !globalOptions(cmd).json);
+        const bar = phaseProgress(`ingest ${o.id}`, { check: "structure check", load: "load", detect: "PII discovery", catalog: "catalog" }, process.stderr.isTTY === true && !globalOptions(cmd).json);
         try {
           const r = await withSession(cmd, (s) =>
-            ingestDataset(s, { ...o, grade: o.grade, ...(subject !== undefined ? { subject: csv(subject) } : {}), ...(subjectKind !== undefined ? { subjectKind } : {}) }, (d, t) => bar.update(d, t)),
+            ingestDataset(s, { ...o, grade: o.grade, ...(subject !== undefined ? { subject: csv(subject) } : {}), ...(subjectKind !== undefined ? { subjectKind } : {}) }, (p) => bar.report(p)),
           );
           bar.stop();
           const tagged = r.proposals.filter((p) => p.tags.length > 0);
@@ -118,7 +119,7 @@ export function registerCatalogCommands(program: Command): void {
   const catalog = program.command("catalog").description("the development data catalog with sample data (R2)");
   catalog.command("list").action(
     action(async (cmd) => {
-      const r = await withSession(cmd, listCatalog);
+      const r = await viaServer(cmd, { method: "GET", path: "/api/catalog" }, listCatalog);
       return {
         human: table(
           r.map((e) => ({ ...e, negativeList: e.negativeList ? "yes" : "", authorization: e.authorization.status, subject: e.subject ? `${e.subject.kind}:${e.subject.columns.join(",")}${e.subject.confirmed ? "" : "?"}` : "" })),
@@ -136,7 +137,7 @@ export function registerCatalogCommands(program: Command): void {
     .action(
       action(async (cmd, id: string) => {
         const o = cmd.opts<{ sample?: boolean; rows?: string }>();
-        const r = await withSession(cmd, (s) => showCatalog(s, id, { sample: o.sample, rows: o.rows === undefined ? undefined : Number(o.rows) }));
+        const r = await viaServer(cmd, { method: "GET", path: "/api/catalog/{id}", params: { id }, query: { ...(o.sample ? { sample: "true" } : {}), ...(o.rows !== undefined ? { rows: o.rows } : {}) } }, (s) => showCatalog(s, id, { sample: o.sample, rows: o.rows === undefined ? undefined : Number(o.rows) }));
         const lines = [
           `${r.id} — ${r.name} (provider ${r.provider}, grade ${r.grade}, ${r.rowCount} rows, version ${r.version} of ${r.versions}, updated ${r.updatedAt})`,
           `sharing ${r.sharing}, opening ${r.opening}${r.negativeList ? ", ON THE NEGATIVE LIST" : ""}, update cycle ${r.updateCycle}, ${r.authorization.status}`,

@@ -3,7 +3,8 @@ import { initDomain } from "../../domain/init.js";
 import { addAccount, listAccounts, revokeAccount } from "../../services/accounts.js";
 import { addOrg, listOrgs } from "../../services/orgs.js";
 import { action } from "../run-command.js";
-import { csv, withSession } from "../session.js";
+import { csv } from "../session.js";
+import { viaServer } from "../remote.js";
 import { table } from "../table.js";
 
 /** `init`, `org …`, `account …`. */
@@ -40,13 +41,13 @@ export function registerDomainCommands(program: Command): void {
     .action(
       action(async (cmd) => {
         const o = cmd.opts<{ id: string; name: string; kind: string }>();
-        const r = await withSession(cmd, (s) => addOrg(s, o));
+        const r = await viaServer(cmd, { method: "POST", path: "/api/orgs", body: o }, (s) => addOrg(s, o));
         return { human: `organisation ${r.id} (${r.kind}) added`, json: r };
       }),
     );
   org.command("list").action(
     action(async (cmd) => {
-      const r = await withSession(cmd, listOrgs);
+      const r = await viaServer(cmd, { method: "GET", path: "/api/orgs" }, listOrgs);
       return { human: table(r, ["id", "name", "kind", "state"]), json: r };
     }),
   );
@@ -61,13 +62,14 @@ export function registerDomainCommands(program: Command): void {
     .action(
       action(async (cmd) => {
         const o = cmd.opts<{ id: string; name: string; org: string; role: string }>();
-        const r = await withSession(cmd, (s) => addAccount(s, { id: o.id, name: o.name, org: o.org, roles: csv(o.role) }));
+        const input = { id: o.id, name: o.name, org: o.org, roles: csv(o.role) };
+        const r = await viaServer(cmd, { method: "POST", path: "/api/accounts", body: input }, (s) => addAccount(s, input));
         return { human: `account ${r.id} added (${r.roles.join(",")} in ${r.org})\ntoken (shown once, keep it safe): ${r.token}`, json: r };
       }),
     );
   account.command("list").action(
     action(async (cmd) => {
-      const r = await withSession(cmd, listAccounts);
+      const r = await viaServer(cmd, { method: "GET", path: "/api/accounts" }, listAccounts);
       return { human: table(r.map((a) => ({ ...a, roles: a.roles.join(",") })), ["id", "name", "org", "roles", "state"]), json: r };
     }),
   );
@@ -77,7 +79,8 @@ export function registerDomainCommands(program: Command): void {
     .requiredOption("--reason <text>")
     .action(
       action(async (cmd, id: string) => {
-        const r = await withSession(cmd, (s) => revokeAccount(s, id, cmd.opts<{ reason: string }>().reason));
+        const reason = cmd.opts<{ reason: string }>().reason;
+        const r = await viaServer(cmd, { method: "POST", path: "/api/accounts/{id}/revoke", params: { id }, body: { reason } }, (s) => revokeAccount(s, id, reason));
         return { human: `account ${r.id} revoked`, json: r };
       }),
     );

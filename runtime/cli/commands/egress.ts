@@ -8,7 +8,7 @@ import { openPackage, verifyPackage } from "../../egress/verify.js";
 import { listEgress, listProducts, requestEgress, reviewEgress, showEgress, type EgressRequest } from "../../services/egress.js";
 import { egressDossier, type EgressDossier } from "../../services/egress-dossier.js";
 import { action, reviewDecision, reviewOptions } from "../run-command.js";
-import { withSession } from "../session.js";
+import { viaServer } from "../remote.js";
 import { table } from "../table.js";
 
 function describe(r: EgressRequest): string {
@@ -66,7 +66,8 @@ export function registerEgressCommands(program: Command): void {
             throw new ShuyuError("invalid", "RECIPIENT_NOT_FOUND", `cannot read ${o.recipient}`);
           }
         }
-        const r = await withSession(cmd, (s) => requestEgress(s, { job: o.job, form: o.form, recipient }));
+        const input = { job: o.job, form: o.form, recipient };
+        const r = await viaServer(cmd, { method: "POST", path: "/api/egress", body: input }, (s) => requestEgress(s, input));
         return { human: describe(r), json: r, exitCode: r.state === "blocked" ? 4 : 0 };
       }),
     );
@@ -82,16 +83,17 @@ export function registerEgressCommands(program: Command): void {
       action(async (cmd, id: string) => {
         const o = cmd.opts<{ data?: boolean; page: string; pageSize: string }>();
         if (o.data) {
-          const d = await withSession(cmd, (s) => egressDossier(s, id, { page: Number(o.page), pageSize: Number(o.pageSize) }));
+          const paging = { page: Number(o.page), pageSize: Number(o.pageSize) };
+          const d = await viaServer(cmd, { method: "GET", path: "/api/egress/{id}/dossier", params: { id }, query: paging }, (s) => egressDossier(s, id, paging));
           return { human: describeDossier(d), json: { ...d.request, dossier: { ...d, request: undefined } } };
         }
-        const r = await withSession(cmd, (s) => showEgress(s, id));
+        const r = await viaServer(cmd, { method: "GET", path: "/api/egress/{id}", params: { id } }, (s) => showEgress(s, id));
         return { human: describe(r), json: r };
       }),
     );
   egress.command("list").action(
     action(async (cmd) => {
-      const r = await withSession(cmd, listEgress);
+      const r = await viaServer(cmd, { method: "GET", path: "/api/egress" }, listEgress);
       return { human: table(r.map((x) => ({ ...x, blocks: x.findings.filter((f) => f.severity === "block").length, reviews: x.findings.filter((f) => f.severity === "review").length })), ["id", "job", "form", "state", "blocks", "reviews"]), json: r };
     }),
   );
@@ -101,7 +103,7 @@ export function registerEgressCommands(program: Command): void {
     .action(
       action(async (cmd, id: string) => {
         const d = reviewDecision(cmd);
-        const r = await withSession(cmd, (s) => reviewEgress(s, id, d.decision, d.reason));
+        const r = await viaServer(cmd, { method: "POST", path: "/api/egress/{id}/review", params: { id }, body: { decision: d.decision, reason: d.reason } }, (s) => reviewEgress(s, id, d.decision, d.reason));
         return { human: describe(r) + (r.product ? `\nproduct ${r.product.id} registered` : ""), json: r };
       }),
     );
@@ -169,7 +171,7 @@ export function registerEgressCommands(program: Command): void {
     .command("list")
     .action(
       action(async (cmd) => {
-        const r = await withSession(cmd, listProducts);
+        const r = await viaServer(cmd, { method: "GET", path: "/api/products" }, listProducts);
         return { human: table(r, ["id", "form", "scenario", "org", "state", "releasedAt", "sm3"]), json: r };
       }),
     );

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { MAXIMA_KEYS } from "../../jobs/job-policy.js";
 import { setQuota, setScenarioMaxima, showQuotas, showScenarioMaxima } from "../../services/job-policy.js";
 import { action, usage } from "../run-command.js";
-import { withSession } from "../session.js";
+import { viaServer } from "../remote.js";
 import { table } from "../table.js";
 
 /** `memoryMiB` → `max-memory`, `stagedBytes` → `max-staged-bytes`. */
@@ -22,13 +22,14 @@ export function registerJobPolicyCommands(program: Command): void {
       action(async (cmd) => {
         const o = cmd.opts<{ account?: string; org?: string; rawJobsPerDay: string }>();
         if ((o.account === undefined) === (o.org === undefined)) throw usage("give exactly one of --account ID or --org ID");
-        const r = await withSession(cmd, (s) => setQuota(s, { account: o.account, org: o.org, rawJobsPerDay: Number(o.rawJobsPerDay) }));
+        const input = { account: o.account, org: o.org, rawJobsPerDay: Number(o.rawJobsPerDay) };
+        const r = await viaServer(cmd, { method: "POST", path: "/api/quotas", body: input }, (s) => setQuota(s, input));
         return { human: `${r.scope} ${r.id}: ${r.rawJobsPerDay} raw jobs per day`, json: r };
       }),
     );
   quota.command("show").action(
     action(async (cmd) => {
-      const r = await withSession(cmd, showQuotas);
+      const r = await viaServer(cmd, { method: "GET", path: "/api/quotas" }, showQuotas);
       return { human: [`defaults: ${r.defaults.account} per account, ${r.defaults.org} per organisation`, table(r.quotas, ["scope", "id", "rawJobsPerDay", "setBy"])].join("\n"), json: r };
     }),
   );
@@ -39,7 +40,7 @@ export function registerJobPolicyCommands(program: Command): void {
     action(async (cmd) => {
       const o = cmd.opts<Record<string, string>>();
       const maxima = Object.fromEntries(MAXIMA_KEYS.filter((k) => o[prop(k)] !== undefined).map((k) => [k, Number(o[prop(k)])]));
-      const r = await withSession(cmd, (s) => setScenarioMaxima(s, { scenario: o.scenario, maxima }));
+      const r = await viaServer(cmd, { method: "POST", path: "/api/scenarios/{id}/limits", params: { id: o.scenario }, body: maxima }, (s) => setScenarioMaxima(s, { scenario: o.scenario, maxima }));
       return { human: MAXIMA_KEYS.map((k) => `${k}: ${r.maxima[k]}`).join("\n"), json: r };
     }),
   );
@@ -48,7 +49,8 @@ export function registerJobPolicyCommands(program: Command): void {
     .requiredOption("--scenario <id>")
     .action(
       action(async (cmd) => {
-        const r = await withSession(cmd, (s) => showScenarioMaxima(s, cmd.opts<{ scenario: string }>().scenario));
+        const id = cmd.opts<{ scenario: string }>().scenario;
+        const r = await viaServer(cmd, { method: "GET", path: "/api/scenarios/{id}/limits", params: { id } }, (s) => showScenarioMaxima(s, id));
         return { human: MAXIMA_KEYS.map((k) => `${k}: ${r.maxima[k]}`).join("\n"), json: r };
       }),
     );

@@ -1,8 +1,9 @@
+import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { ShuyuError } from "../../../policies/errors.js";
 import { describeOutputs, devJob, jobLogs, jobStatus, listJobs, submitJob, type JobView } from "../../services/jobs.js";
 import { action } from "../run-command.js";
-import { withSession } from "../session.js";
+import { viaServer } from "../remote.js";
 import { table } from "../table.js";
 
 /** A job's status for people; a raw job's developer sees only the declared status channel. */
@@ -43,6 +44,28 @@ function limitsFrom(o: { memory?: string; cpuMs?: string; wallMs?: string; outpu
   return l;
 }
 
+/**
+ * A job's input as the API takes it: the model's source rather than a path (the server
+ * never runs a file of its own file system as a model).
+ */
+function httpJob(i: { scenario: string; model?: string; sql?: string; params?: string; limits: Record<string, number> }) {
+  let modelCode: string | undefined;
+  if (i.model !== undefined) {
+    try {
+      modelCode = readFileSync(i.model, "utf8");
+    } catch {
+      throw new ShuyuError("invalid", "MODEL_NOT_FOUND", `cannot read the model file ${i.model}`);
+    }
+  }
+  return {
+    scenario: i.scenario,
+    ...(i.sql !== undefined ? { sql: i.sql } : {}),
+    ...(modelCode !== undefined ? { modelCode, language: /\.m?ts$/i.test(i.model ?? "") ? ("ts" as const) : ("js" as const) } : {}),
+    ...(i.params !== undefined ? { params: i.params } : {}),
+    ...(Object.keys(i.limits).length ? { limits: i.limits } : {}),
+  };
+}
+
 /** A job that did not succeed exits 3 (invalid input: the model or SQL is the developer's to fix), whatever the mode. */
 const exitFor = (state: string) => (state === "succeeded" ? 0 : 3);
 const ended = (state: string) => state !== "queued" && state !== "running";
@@ -56,7 +79,8 @@ export function registerJobCommands(program: Command): void {
     .action(
       action(async (cmd) => {
         const o = cmd.opts();
-        const r = await withSession(cmd, (s) => submitJob(s, { scenario: o.scenario, model: o.model, sql: o.sql, params: o.params, limits: limitsFrom(o) }));
+        const input = { scenario: o.scenario, model: o.model, sql: o.sql, params: o.params, limits: limitsFrom(o) };
+        const r = await viaServer(cmd, { method: "POST", path: "/api/jobs", body: httpJob(input) }, (s) => submitJob(s, input));
         return { human: describe(r), json: r, exitCode: exitFor(r.state) };
       }),
     );
@@ -65,7 +89,8 @@ export function registerJobCommands(program: Command): void {
     .action(
       action(async (cmd) => {
         const o = cmd.opts();
-        const r = await withSession(cmd, (s) => devJob(s, { scenario: o.scenario, model: o.model, sql: o.sql, params: o.params, limits: limitsFrom(o) }));
+        const input = { scenario: o.scenario, model: o.model, sql: o.sql, params: o.params, limits: limitsFrom(o) };
+        const r = await viaServer(cmd, { method: "POST", path: "/api/jobs/dev", body: httpJob(input) }, (s) => devJob(s, input));
         const e = r.outcome.error;
         return {
           human: [
@@ -86,12 +111,13 @@ export function registerJobCommands(program: Command): void {
     .option("--watch", "poll every second until the job has ended, printing each change of state; exits 3 unless it succeeded")
     .action(
       action(async (cmd, id: string) => {
-        let r = await withSession(cmd, (s) => jobStatus(s, id));
+        const status = () => viaServer(cmd, { method: "GET", path: "/api/jobs/{id}", params: { id } }, (s) => jobStatus(s, id));
+        let r = await status();
         if (cmd.opts<{ watch?: boolean }>().watch) {
           let last = r.state;
           while (!ended(r.state)) {
             await new Promise((res) => setTimeout(res, 1000));
-            r = await withSession(cmd, (s) => jobStatus(s, id));
+            r = await status();
             if (r.state !== last) process.stderr.write(`job ${id}: ${r.state}\n`);
             last = r.state;
           }
@@ -106,7 +132,7 @@ export function registerJobCommands(program: Command): void {
     .argument("<id>", "the job's id")
     .action(
       action(async (cmd, id: string) => {
-        const r = await withSession(cmd, (s) => jobLogs(s, id));
+        const r = await viaServer(cmd, { method: "GET", path: "/api/jobs/{id}/logs", params: { id } }, (s) => jobLogs(s, id));
         return { human: r.logs === null ? `job ${id} ran on raw data: ${r.note}` : r.logs.length ? r.logs.join("\n") : "(no log lines)", json: r };
       }),
     );
@@ -125,7 +151,8 @@ export function registerJobCommands(program: Command): void {
         const limit = o.limit === undefined ? 50 : Number(o.limit);
         const page = o.page === undefined ? 1 : Number(o.page);
         if (!Number.isInteger(page) || page < 1) throw new ShuyuError("usage", "USAGE", "--page is a whole number from 1");
-        const r = await withSession(cmd, (s) => listJobs(s, { state: o.state, scenario: o.scenario, mode: o.mode, limit, offset: (page - 1) * limit }));
+        const filter = { state: o.state, scenario: o.scenario, mode: o.mode, limit, offset: (page - 1) * limit };
+        const r = await viaServer(cmd, { method: "GET", path: "/api/jobs", query: filter }, (s) => listJobs(s, filter));
         return { human: table(r, ["id", "scenario", "kind", "mode", "state", "reason", "createdAt", "seconds"]), json: r };
       }),
     );

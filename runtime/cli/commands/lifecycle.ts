@@ -14,6 +14,7 @@ import { authorize } from "../../../policies/authz/engine.js";
 import { table } from "../table.js";
 import { action } from "../run-command.js";
 import { csv, withSession } from "../session.js";
+import { callServer, viaServer } from "../remote.js";
 
 /** One line per purge receipt, for people. */
 export function describeReceipt(r: PurgeReceipt & { sm3?: string }): string {
@@ -109,7 +110,7 @@ export function registerLifecycleCommands(program: Command): void {
     .action(
       action(async (cmd) => {
         const o = cmd.opts<{ scope: string; id?: string; reason: string }>();
-        const r = await withSession(cmd, (s) => openIncident(s, o));
+        const r = await viaServer(cmd, { method: "POST", path: "/api/incidents", body: o }, (s) => openIncident(s, o));
         return { human: describeIncident(r), json: r };
       }),
     );
@@ -120,13 +121,13 @@ export function registerLifecycleCommands(program: Command): void {
     .requiredOption("--deadline <date>", "deadline for the rectification (GZ 26, HLJ 30)")
     .action(
       action(async (cmd, id: string) => {
-        const r = await withSession(cmd, (s) => closeIncident(s, id, cmd.opts()));
+        const r = await viaServer(cmd, { method: "POST", path: "/api/incidents/{id}/close", params: { id }, body: cmd.opts() }, (s) => closeIncident(s, id, cmd.opts()));
         return { human: describeIncident(r), json: r };
       }),
     );
   incident.command("list").action(
     action(async (cmd) => {
-      const r = await withSession(cmd, listIncidents);
+      const r = await viaServer(cmd, { method: "GET", path: "/api/incidents" }, listIncidents);
       return { human: table(r.map((i) => ({ ...i, opened: i.openedAt })), ["id", "scope", "target", "state", "opened", "reason", "deadline"]), json: r };
     }),
   );
@@ -158,7 +159,7 @@ export function registerLifecycleCommands(program: Command): void {
     );
   operator.command("show").action(
     action(async (cmd) => {
-      const r = await withSession(cmd, showOperatorAuthorization);
+      const r = await viaServer(cmd, { method: "GET", path: "/api/operator/authorization" }, showOperatorAuthorization);
       const c = r.current;
       return { human: [c ? `operator authorization ${c.id}: ${c.datasets.join(", ")} from ${c.start} to ${c.end} (${c.reference}) — ${r.state}` : `operator authorization: ${r.state}`, r.message ?? ""].filter(Boolean).join("\n"), json: r };
     }),
@@ -169,7 +170,7 @@ export function registerLifecycleCommands(program: Command): void {
     .argument("<id>")
     .action(
       action(async (cmd, id: string) => {
-        const r = await withSession(cmd, (s) => showAgreement(s, id));
+        const r = await viaServer(cmd, { method: "GET", path: "/api/agreements/{id}", params: { id } }, (s) => showAgreement(s, id));
         return {
           human: [
             `agreement ${r.id}: ${r.org} may use ${r.datasets.join(", ")} from ${r.start} to ${r.end} — ${r.state}${r.reason ? ` (${r.reason})` : ""}`,
@@ -199,7 +200,14 @@ export function registerLifecycleCommands(program: Command): void {
     .requiredOption("--out <file>")
     .action(
       action(async (cmd, product: string) => {
-        const r = await withSession(cmd, (s) => downloadPackage(s, product));
+        const r = await viaServer(
+          cmd,
+          async (t) => {
+            const got = (await callServer(t, { method: "GET", path: "/api/products/{id}/package", params: { id: product } })) as { id: string; sm3: string; package: string };
+            return { product: got.id, sm3: got.sm3, bytes: Buffer.from(got.package, "base64") };
+          },
+          (s) => downloadPackage(s, product),
+        );
         writeFileSync(cmd.opts<{ out: string }>().out, r.bytes, { mode: 0o600 });
         return { human: `product ${r.product}: package written to ${cmd.opts<{ out: string }>().out} (SM3 ${r.sm3})`, json: { id: r.product, sm3: r.sm3, file: cmd.opts<{ out: string }>().out, bytes: r.bytes.length } };
       }),

@@ -5,7 +5,7 @@ import { listApiProducts, publishApiProduct, reviewApiProduct } from "../../serv
 import { verifyApiResponse } from "../../server/api-products/verify-response.js";
 import type { SignedResponse } from "../../server/api-products/signed-response.js";
 import { action, reviewDecision, reviewOptions, usage } from "../run-command.js";
-import { withSession } from "../session.js";
+import { viaServer } from "../remote.js";
 import { table } from "../table.js";
 
 function readText(path: string, what: string): string {
@@ -43,19 +43,21 @@ export function registerProductApiCommands(program: Command): void {
         const o = cmd.opts<{ job: string; as: string; sql: string; spec: string }>();
         if (o.as !== "api") throw usage("--as api is the only form published this way (other forms leave through 'egress request')");
         const spec = readJson(o.spec, "product spec") as Record<string, unknown>;
-        const r = await withSession(cmd, (s) => publishApiProduct(s, { ...spec, job: o.job, sql: o.sql }));
+        const input = { ...spec, job: o.job, sql: o.sql };
+        const r = await viaServer(cmd, { method: "POST", path: "/api/api-products", body: input }, (s) => publishApiProduct(s, input));
         return { human: `API product ${r.id} (${r.name}) submitted for review`, json: r };
       }),
     );
   reviewOptions(product.command("review-api").argument("<id>")).action(
       action(async (cmd, id: string) => {
-        const r = await withSession(cmd, (s) => reviewApiProduct(s, id, reviewDecision(cmd) as { decision: "approve" | "reject"; reason?: string }));
+        const d = reviewDecision(cmd) as { decision: "approve" | "reject"; reason?: string };
+        const r = await viaServer(cmd, { method: "POST", path: "/api/api-products/{id}/review", params: { id }, body: d }, (s) => reviewApiProduct(s, id, d));
         return { human: `API product ${r.id}: ${r.state}`, json: r };
       }),
     );
   product.command("apis").action(
     action(async (cmd) => {
-      const r = await withSession(cmd, listApiProducts);
+      const r = await viaServer(cmd, { method: "GET", path: "/api/api-products" }, listApiProducts);
       return { human: table(r.map((p) => ({ id: p.id, name: p.name, scenario: p.scenario, org: p.org, state: p.state })), ["id", "name", "scenario", "org", "state"]), json: r };
     }),
   );

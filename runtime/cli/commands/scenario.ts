@@ -4,7 +4,8 @@ import { ShuyuError } from "../../../policies/errors.js";
 import { addAgreement, changeAgreement, listAgreements } from "../../services/agreements.js";
 import { approveScenario, changeScenario, listScenarios, rejectScenario, showScenario, submitScenario, type Scenario } from "../../services/scenarios.js";
 import { action } from "../run-command.js";
-import { csv, withSession } from "../session.js";
+import { csv } from "../session.js";
+import { viaServer } from "../remote.js";
 import { table } from "../table.js";
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -47,13 +48,14 @@ export function registerScenarioCommands(program: Command): void {
     .action(
       action(async (cmd) => {
         const o = cmd.opts<{ id?: string; org: string; datasets: string; start: string; end: string }>();
-        const r = await withSession(cmd, (s) => addAgreement(s, { ...o, datasets: csv(o.datasets) }));
+        const input = { ...o, datasets: csv(o.datasets) };
+        const r = await viaServer(cmd, { method: "POST", path: "/api/agreements", body: input }, (s) => addAgreement(s, input));
         return { human: `agreement ${r.id}: ${r.org} may use ${r.datasets.join(", ")} from ${r.start} to ${r.end}`, json: r };
       }),
     );
   agreement.command("list").action(
     action(async (cmd) => {
-      const r = await withSession(cmd, listAgreements);
+      const r = await viaServer(cmd, { method: "GET", path: "/api/agreements" }, listAgreements);
       return { human: table(r.map((a) => ({ ...a, datasets: a.datasets.join(",") })), ["id", "org", "datasets", "start", "end", "state", "reason"]), json: r };
     }),
   );
@@ -64,7 +66,8 @@ export function registerScenarioCommands(program: Command): void {
       .requiredOption("--reason <text>")
       .action(
         action(async (cmd, id: string) => {
-          const r = await withSession(cmd, (s) => changeAgreement(s, id, change, cmd.opts<{ reason: string }>().reason));
+          const reason = cmd.opts<{ reason: string }>().reason;
+          const r = await viaServer(cmd, { method: "POST", path: `/api/agreements/{id}/${change}`, params: { id }, body: { reason } }, (s) => changeAgreement(s, id, change, reason));
           return { human: `agreement ${r.id}: ${r.state}${r.purged ? ` (revoked ${r.purged.accounts} accounts, ${r.purged.scenarios} scenarios; purged ${r.purged.jobs} jobs' staging; delisted ${r.purged.products} products)` : ""}`, json: r };
         }),
       );
@@ -83,7 +86,8 @@ export function registerScenarioCommands(program: Command): void {
       action(async (cmd) => {
         const o = cmd.opts<{ id: string; purpose: string; grant: string[]; joinOnly?: string[]; until?: string; policy?: string }>();
         const policy = o.policy === undefined ? undefined : readJsonFile(o.policy, "--policy");
-        const r = await withSession(cmd, (s) => submitScenario(s, { id: o.id, purpose: o.purpose, grants: o.grant, joinOnly: o.joinOnly, until: o.until, policy }));
+        const input = { id: o.id, purpose: o.purpose, grants: o.grant, joinOnly: o.joinOnly, until: o.until, policy };
+        const r = await viaServer(cmd, { method: "POST", path: "/api/scenarios", body: input }, (s) => submitScenario(s, input));
         return { human: describe(r), json: r };
       }),
     );
@@ -93,7 +97,8 @@ export function registerScenarioCommands(program: Command): void {
     .option("--reason <text>")
     .action(
       action(async (cmd, id: string) => {
-        const r = await withSession(cmd, (s) => approveScenario(s, id, cmd.opts<{ reason?: string }>().reason));
+        const reason = cmd.opts<{ reason?: string }>().reason;
+        const r = await viaServer(cmd, { method: "POST", path: "/api/scenarios/{id}/approve", params: { id }, body: { reason } }, (s) => approveScenario(s, id, reason));
         return { human: describe(r), json: r };
       }),
     );
@@ -103,7 +108,8 @@ export function registerScenarioCommands(program: Command): void {
     .option("--reason <text>", "required")
     .action(
       action(async (cmd, id: string) => {
-        const r = await withSession(cmd, (s) => rejectScenario(s, id, cmd.opts<{ reason?: string }>().reason));
+        const reason = cmd.opts<{ reason?: string }>().reason;
+        const r = await viaServer(cmd, { method: "POST", path: "/api/scenarios/{id}/reject", params: { id }, body: { reason } }, (s) => rejectScenario(s, id, reason));
         return { human: describe(r), json: r };
       }),
     );
@@ -114,7 +120,8 @@ export function registerScenarioCommands(program: Command): void {
       .requiredOption("--reason <text>")
       .action(
         action(async (cmd, id: string) => {
-          const r = await withSession(cmd, (s) => changeScenario(s, id, change, cmd.opts<{ reason: string }>().reason));
+          const reason = cmd.opts<{ reason: string }>().reason;
+          const r = await viaServer(cmd, { method: "POST", path: `/api/scenarios/{id}/${change}`, params: { id }, body: { reason } }, (s) => changeScenario(s, id, change, reason));
           return { human: describe(r), json: r };
         }),
       );
@@ -124,13 +131,13 @@ export function registerScenarioCommands(program: Command): void {
     .argument("<id>")
     .action(
       action(async (cmd, id: string) => {
-        const r = await withSession(cmd, (s) => showScenario(s, id));
+        const r = await viaServer(cmd, { method: "GET", path: "/api/scenarios/{id}", params: { id } }, (s) => showScenario(s, id));
         return { human: describe(r), json: r };
       }),
     );
   scenario.command("list").action(
     action(async (cmd) => {
-      const r = await withSession(cmd, listScenarios);
+      const r = await viaServer(cmd, { method: "GET", path: "/api/scenarios" }, listScenarios);
       return { human: table(r.map((x) => ({ ...x, grants: x.grants.map((g) => `${g.dataset}:${g.columns.join(",")}`).join(" ") })), ["id", "org", "state", "grants", "expires"]), json: r };
     }),
   );

@@ -1,4 +1,3 @@
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { Principal } from "../../../policies/authz/principal.js";
@@ -18,8 +17,10 @@ import { listOrgs } from "../../services/orgs.js";
 import { approveScenario, listScenarios, rejectScenario } from "../../services/scenarios.js";
 import type { Session } from "../../services/session.js";
 import { listApiProducts } from "../api-products/service.js";
+import { downloadPackage } from "../../lifecycle/delivery.js";
 import { cookies, SESSION_COOKIE } from "../request-auth.js";
 import { barChart } from "./bar-chart.js";
+import type { ConsoleSessions } from "./sessions.js";
 import { html, layout, table, type Raw } from "./html.js";
 import { stateWord, words, type Lang, type Word } from "./i18n.js";
 
@@ -30,7 +31,8 @@ interface Ctx {
   csrf: string;
 }
 
-type Page = (ctx: Ctx, req: FastifyRequest) => Promise<{ title: Word; body: Raw } | { redirect: string }>;
+/** A page renders HTML, redirects, or hands over a file (a package download). */
+type Page = (ctx: Ctx, req: FastifyRequest) => Promise<{ title: Word; body: Raw } | { redirect: string } | { file: { name: string; type: string; bytes: Buffer; sm3: string } }>;
 
 const LANG_COOKIE = "shuyu_lang";
 
@@ -60,9 +62,9 @@ export function shanghai(isoTime: string | Date | null | undefined): string {
 const ctxLocale = (t: (w: Word) => string) => (t("back") === "Back" ? "en-US" : "zh-CN");
 
 /** Console routes: server-rendered pages over the same service functions, with a cookie session and CSRF tokens. */
-export function registerConsole(app: FastifyInstance, o: { domain: Domain; sendError: (r: FastifyReply, e: unknown) => FastifyReply }): void {
-  const secret = randomBytes(32);
-  const csrfFor = (token: string) => createHmac("sm3", secret).update(token).digest("hex");
+export function registerConsole(app: FastifyInstance, o: { domain: Domain; sessions: ConsoleSessions; sendError: (r: FastifyReply, e: unknown) => FastifyReply }): void {
+  /** A CSRF token for this session's forms (@fastify/csrf-protection: bound to the session id, secret in an HttpOnly cookie). */
+  const csrfFor = (reply: FastifyReply, sessionId: string | undefined) => reply.generateCsrf({ userInfo: sessionId ?? "" });
   const langOf = (req: FastifyRequest): Lang => (cookies(req)[LANG_COOKIE] === "en" ? "en" : "zh");
 
   const frame = (req: FastifyRequest, reply: FastifyReply, status: number, title: string, body: Raw, p?: Principal) => {
@@ -71,21 +73,20 @@ export function registerConsole(app: FastifyInstance, o: { domain: Domain; sendE
     const nav = p
       ? html`<nav aria-label="main">${MENU.filter((m) => m.allowed(p)).map((m) => html`<a href="${m.path}">${t(m.word)}</a>`)}</nav>
 <span>${t("signedInAs")}: ${p.name} (${p.accountId}, ${p.roles.join(",")})</span>
-<form class="inline" method="post" action="/logout"><input type="hidden" name="csrf" value="${csrfFor(cookies(req)[SESSION_COOKIE] ?? "")}"><button type="submit">${t("logout")}</button></form>`
+<form class="inline" method="post" action="/logout"><input type="hidden" name="csrf" value="${csrfFor(reply, cookies(req)[SESSION_COOKIE])}"><button type="submit">${t("logout")}</button></form>`
       : html``;
     return reply
       .code(status)
-      .header("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
-      .header("x-content-type-options", "nosniff")
       .type("text/html; charset=utf-8")
       .send(layout({ lang, title, nav, body, switchLabel: t("switchLang") }));
   };
 
-  const sessionOf = async (req: FastifyRequest): Promise<{ s: Session; token: string } | undefined> => {
-    const token = cookies(req)[SESSION_COOKIE];
-    if (!token) return undefined;
+  const sessionOf = async (req: FastifyRequest): Promise<{ s: Session; id: string } | undefined> => {
+    const id = cookies(req)[SESSION_COOKIE];
+    const token = o.sessions.token(id);
+    if (!token || !id) return undefined;
     try {
-      return { s: { domain: o.domain, principal: await authenticate(o.domain, token) }, token };
+      return { s: { domain: o.domain, principal: await authenticate(o.domain, token) }, id };
     } catch {
       return undefined;
     }
@@ -104,20 +105,22 @@ export function registerConsole(app: FastifyInstance, o: { domain: Domain; sendE
       method,
       url,
       config: { doc: { summary, auth: "cookie", produces: "html" } },
+      // Every console form post carries the session's CSRF token; a post without it never reaches the page.
+      ...(method === "POST" ? { preHandler: app.csrfProtection } : {}),
       handler: async (req, reply) => {
         const sess = await sessionOf(req);
         if (!sess) return reply.redirect("/", 303);
         const lang = langOf(req);
-        const ctx: Ctx = { s: sess.s, lang, t: words(lang), csrf: csrfFor(sess.token) };
+        const ctx: Ctx = { s: sess.s, lang, t: words(lang), csrf: csrfFor(reply, sess.id) };
         try {
           if (method === "POST") {
             sameOrigin(req);
-            const given = Buffer.from(String((req.body as { csrf?: unknown } | undefined)?.csrf ?? ""));
-            const want = Buffer.from(ctx.csrf);
-            if (given.length !== want.length || !timingSafeEqual(given, want)) throw new ShuyuError("denied", "CSRF", "the form's CSRF token is missing or wrong; reload the page and try again");
           }
           const r = await fn(ctx, req);
           if ("redirect" in r) return reply.redirect(r.redirect, 303);
+          if ("file" in r) {
+            return reply.type(r.file.type).header("content-disposition", `attachment; filename="${r.file.name.replace(/[^A-Za-z0-9._-]/g, "_")}"`).header("x-shuyu-sm3", r.file.sm3).send(r.file.bytes);
+          }
           return frame(req, reply, 200, ctx.t(r.title), r.body, sess.s.principal);
         } catch (err) {
           const e = asShuyuError(err);
@@ -160,14 +163,22 @@ export function registerConsole(app: FastifyInstance, o: { domain: Domain; sendE
         const e = asShuyuError(err);
         return frame(req, reply, e.kind === "internal" ? 500 : e.httpStatus, t("login"), html`<p class="block" role="alert">${e.code}: ${e.kind === "internal" ? "internal error" : e.message}</p><p><a href="/">${t("back")}</a></p>`);
       }
-      return reply.header("set-cookie", `${SESSION_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`).redirect("/", 303);
+      // The cookie carries a random session id, never the token; it expires with the session.
+      const id = o.sessions.open(token);
+      reply.setCookie(SESSION_COOKIE, id, { httpOnly: true, sameSite: "strict", path: "/", maxAge: o.sessions.maxAgeSeconds, secure: req.protocol === "https" });
+      csrfFor(reply, id); // sets the CSRF secret cookie now, so the first form already works
+      return reply.redirect("/", 303);
     },
   });
   app.route({
     method: "POST",
     url: "/logout",
     config: { doc: { summary: "Console logout", auth: "cookie", produces: "html" } },
-    handler: async (_req, reply) => reply.header("set-cookie", `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`).redirect("/", 303),
+    preHandler: app.csrfProtection,
+    handler: async (req, reply) => {
+      o.sessions.close(cookies(req)[SESSION_COOKIE]);
+      return reply.clearCookie(SESSION_COOKIE, { path: "/" }).redirect("/", 303);
+    },
   });
   app.route({
     method: "GET",
@@ -175,7 +186,7 @@ export function registerConsole(app: FastifyInstance, o: { domain: Domain; sendE
     config: { doc: { summary: "Switch the console language (zh or en)", auth: "none", produces: "html" } },
     handler: async (req, reply) => {
       const lang = (req.params as { lang: string }).lang === "en" ? "en" : "zh";
-      return reply.header("set-cookie", `${LANG_COOKIE}=${lang}; SameSite=Strict; Path=/; Max-Age=31536000`).redirect("/", 303);
+      return reply.setCookie(LANG_COOKIE, lang, { sameSite: "strict", path: "/", maxAge: 31536000 }).redirect("/", 303);
     },
   });
 
@@ -234,11 +245,23 @@ ${logs.logs === null ? html`<p class="warn">${t("rawLogsNote")}</p>` : html`<h3>
   page("GET", "/console/products", "Console: released products and data interfaces", async ({ s, t }) => {
     const rows = await listProducts(s);
     const apis = await listApiProducts(s);
+    // The download link is shown where delivery is allowed: the requesting organisation's developers, operator admins.
+    const mayDownload = (org: string) => roleAllows(s.principal.roles, "product.download") && (s.principal.orgKind === "operator" || org === s.principal.orgId);
+    const pkg = (p: (typeof rows)[number]) => {
+      const name = p.package.split("/").pop() ?? p.id;
+      return p.state === "listed" && mayDownload(p.org) ? html`<a href="/console/products/${p.id}/package" download="${name}">${t("download")} ${name}</a>` : name;
+    };
     return {
       title: "products",
-      body: html`${rows.length ? table(t("products"), [t("id"), t("form"), t("scenarios"), t("state"), t("package"), "SM3"], rows.map((p) => [p.id, p.form, p.scenario, p.state, p.package.split("/").pop(), p.sm3])) : html`<p>${t("none")}</p>`}
+      body: html`${rows.length ? table(t("products"), [t("id"), t("form"), t("scenarios"), t("state"), t("package"), "SM3"], rows.map((p) => [p.id, p.form, p.scenario, stateWord(t, "st", p.state), pkg(p), p.sm3])) : html`<p>${t("none")}</p>`}
 ${apis.length ? table(t("apiProducts"), [t("id"), t("name"), t("scenarios"), t("state")], apis.map((p) => [p.id, p.name, p.scenario, p.state])) : ""}`,
     };
+  });
+  page("GET", "/console/products/:id/package", "Console: download a listed product's sealed package (its own organisation only; audited)", async ({ s }, req) => {
+    const id = (req.params as { id: string }).id;
+    const r = await downloadPackage(s, id);
+    const listed = (await listProducts(s)).find((p) => p.id === id);
+    return { file: { name: listed?.package.split("/").pop() ?? `${id}.tar`, type: "application/octet-stream", bytes: r.bytes, sm3: r.sm3 } };
   });
   page("GET", "/console/egress", "Console: the egress review queue", async ({ s, t }) => {
     const rows = await listEgress(s);
