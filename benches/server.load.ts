@@ -13,6 +13,7 @@ import { createRng, fakePersonName, fakeResidentId } from "../policies/pii/fake/
 import { authenticate } from "../runtime/auth/authenticate.js";
 import { Domain } from "../runtime/domain/domain.js";
 import { initDomain } from "../runtime/domain/init.js";
+import { recordConsent, recordLegalBasis } from "../runtime/obligations/index.js";
 import { publishApiProduct, reviewApiProduct } from "../runtime/server/api-products/service.js";
 import { verifyApiResponse } from "../runtime/server/api-products/verify-response.js";
 import { answerBytes, type SignedResponse } from "../runtime/server/api-products/signed-response.js";
@@ -58,6 +59,12 @@ async function setup(dir: string, rows: number) {
       output: [{ name: "result", kind: "class", values: ["match", "no_match"] }], rules: { perSecond: 100_000, burst: 100_000, quotaPerDay: 100_000_000 },
     });
     await reviewApiProduct(await as(rev), p.id, { decision: "approve", reason: "只返回是否一致" });
+    // GZ 23: a 核验 about a person is answered only under a consent basis and that person's
+    // recorded authorization; the load's calls ask about the first 65 people.
+    await recordLegalBasis(admin, { scenario: "hy", basis: "consent", note: "核验经本人授权" });
+    for (const person of people.slice(0, 65)) {
+      await recordConsent(admin, { dataset: "people", subject: [person[1]], scope: `product:${p.id}`, granted: "2026-01-01", expires: "2028-12-31", evidence: "授权书 SQ-BENCH" });
+    }
     return { admin: init.token, dev, product: p.id, people };
   } finally {
     domain.close();
