@@ -121,6 +121,14 @@ export class AuditChain {
   /** Writes a prepared entry (its prev must be the head). */
   write(entry: AuditEntry): AuditEntry {
     if (entry.prev !== this.head.hash || entry.seq !== this.head.seq + 1) throw new ShuyuError("internal", "AUDIT_OUT_OF_ORDER", `audit entry ${entry.seq} does not follow the head ${this.head.seq}`);
+    this.put(entry, true);
+    // The fsync covered every grouped entry written before this one too.
+    this.markDurable(entry.seq);
+    return entry;
+  }
+
+  /** Writes one line and moves the head; `sync` fsyncs before the head moves. On failure the file is cut back. */
+  private put(entry: AuditEntry, sync: boolean): void {
     const buf = Buffer.from(canonicalJson(entry) + "\n");
     try {
       let off = 0;
@@ -129,7 +137,7 @@ export class AuditChain {
         if (n <= 0) throw new Error(`short write to ${this.file}`);
         off += n;
       }
-      fsyncSync(this.fd);
+      if (sync) fsyncSync(this.fd);
     } catch (err) {
       this.cutBack(this.head.bytes);
       if (isDiskFull(err)) throw diskFull(err, this.file);
@@ -137,9 +145,6 @@ export class AuditChain {
     }
     this.head = { seq: entry.seq, hash: entry.hash, bytes: this.head.bytes + buf.length };
     if (entry.action === CHECKPOINT_ACTION) this.lastCheckpoint = entry.seq;
-    // The fsync covered every grouped entry written before this one too.
-    this.markDurable(entry.seq);
-    return entry;
   }
 
   /** Cuts the file after entry `seq` (recovery: entries of a transaction that never committed). */
@@ -193,21 +198,7 @@ export class AuditChain {
    */
   appendGrouped(input: AuditInput): { entry: AuditEntry; durable: Promise<void> } {
     const entry = this.next(input);
-    const buf = Buffer.from(canonicalJson(entry) + "\n");
-    try {
-      let off = 0;
-      while (off < buf.length) {
-        const n = writeSync(this.fd, buf, off, buf.length - off);
-        if (n <= 0) throw new Error(`short write to ${this.file}`);
-        off += n;
-      }
-    } catch (err) {
-      this.cutBack(this.head.bytes);
-      if (isDiskFull(err)) throw diskFull(err, this.file);
-      throw new ShuyuError("internal", "AUDIT_WRITE_FAILED", `cannot write the audit entry to ${this.file}: ${(err as Error).message}; nothing was changed`, { cause: err });
-    }
-    this.head = { seq: entry.seq, hash: entry.hash, bytes: this.head.bytes + buf.length };
-    if (entry.action === CHECKPOINT_ACTION) this.lastCheckpoint = entry.seq;
+    this.put(entry, false);
     const durable = new Promise<void>((resolve, reject) => this.waiters.push({ seq: entry.seq, resolve, reject }));
     this.startSync();
     return { entry, durable };
