@@ -122,6 +122,39 @@ function hasSubquery(expr: Json): boolean {
   return found;
 }
 
+/**
+ * A subquery in a WHERE clause decides which rows are counted, yet the subjects it reads
+ * are not in any counted row's subject set: `WHERE (SELECT income FROM people WHERE
+ * id_number = $1) > 12000` turns a cell of 1,200 people into a one-bit oracle on one
+ * person. Only a subquery that reads no data, or an unfiltered multi-subject aggregate over
+ * whole views (`income > (SELECT avg(income) FROM people)`), rests on every subject alike.
+ */
+function checkFilterSubqueries(where: Json, views: AccountingView[], ctes: Map<string, JsonObject>): void {
+  visit(where ?? null, (n) => {
+    if (n.class !== "SUBQUERY") return;
+    const sub = isObject(n.subquery) ? n.subquery.node : undefined;
+    if (!isObject(sub)) no("a malformed subquery");
+    const sq = sub as JsonObject;
+    let readsData = false;
+    visit(sq, (m) => {
+      if (m.type === "BASE_TABLE") readsData = true;
+    });
+    if (!readsData) return;
+    const why = "a subquery in WHERE that reads data and filters, groups or takes one subject's value (its subjects decide which rows are counted but are not counted): compute it as its own query";
+    if (sq.type !== "SELECT_NODE" || (sq.where_clause ?? null) !== null || (Array.isArray(sq.group_expressions) && sq.group_expressions.length > 0) || (sq.having ?? null) !== null || (sq.qualify ?? null) !== null) no(why);
+    if (modifiersOf(sq).length > 0) no(why);
+    if (isObject(sq.cte_map) && Array.isArray(sq.cte_map.map) && sq.cte_map.map.length > 0) no(why);
+    // A whole view, not a CTE of the outer query (which may filter).
+    const from = isObject(sq.from_table) ? sq.from_table : undefined;
+    const name = from && from.type === "BASE_TABLE" ? lower(String(from.table_name ?? "")) : "";
+    if (!from || from.type !== "BASE_TABLE" || ctes.has(name) || !views.some((v) => lower(v.name) === name)) no(why);
+    const select = (Array.isArray(sq.select_list) ? sq.select_list : []).filter(isObject);
+    const infos = select.map(exprInfo);
+    if (select.length === 0 || infos.some((i) => i.aggs.length === 0 || i.window || i.aggs.some((a) => a.cls === "single"))) no(why);
+    if (hasSubquery(sq.select_list ?? null)) no(why);
+  });
+}
+
 interface ExprInfo {
   aggs: { node: JsonObject; cls: AggClass }[];
   window: boolean;
@@ -173,6 +206,7 @@ function plan(q: JsonObject, views: AccountingView[]): AccountingPlan {
     ctes.set(lower(entry.key as string), (value.query as JsonObject).node as JsonObject);
   }
   if (ctes.size > 0 && select.length === 0) no("an empty select list");
+  checkFilterSubqueries(q.where_clause ?? null, views, ctes);
   const scope = resolveFrom(q.from_table ?? null, views, ctes, new Set());
   const groups = sidGroups(scope);
 
@@ -402,6 +436,7 @@ function derivedParty(node: JsonObject, alias: string, views: AccountingView[], 
     no("a subquery or CTE in FROM that aggregates");
   }
   if (hasSubquery(node.select_list ?? null)) no("a subquery in a derived table's select list");
+  checkFilterSubqueries(node.where_clause ?? null, views, ctes);
   if (isObject(node.cte_map) && Array.isArray(node.cte_map.map) && node.cte_map.map.length > 0) no("a nested WITH");
   const inner = resolveFrom(node.from_table ?? null, views, ctes, used);
   const groups = sidGroups(inner);

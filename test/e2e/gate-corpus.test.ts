@@ -13,13 +13,21 @@ import { addAccount } from "../../runtime/services/accounts.js";
 import { addAgreement } from "../../runtime/services/agreements.js";
 import { ingestDataset } from "../../runtime/services/datasets.js";
 import { requestEgress } from "../../runtime/services/egress.js";
-import { stagedParts, submitJob } from "../../runtime/services/jobs.js";
+import { loadJob, stagedParts, submitJob } from "../../runtime/services/jobs.js";
 import { addOrg } from "../../runtime/services/orgs.js";
 import { approveScenario, submitScenario } from "../../runtime/services/scenarios.js";
 import { closeSharedPool } from "../../runtime/jobs/shared-pool.js";
 import { as, newDomain } from "../helpers/fixture.js";
 
 const CITIES = ["贵阳市", "遵义市", "安顺市", "六盘水市"];
+const PEOPLE = (() => {
+  const rng = createRng(29);
+  const lines = ["name,id_number,city,age,income"];
+  for (let i = 0; i < 1200; i++) lines.push([fakePersonName(rng), fakeResidentId(rng), CITIES[i % 4], 20 + (i % 50), 3000 + ((i * 7919) % 20000) + 0.25].join(","));
+  return lines;
+})();
+/** The attacker knows these people's resident IDs (a neighbour, a customer list) and looks them up. */
+const [KNOWN, KNOWN2] = [PEOPLE[7]!.split(",")[1]!, PEOPLE[8]!.split(",")[1]!];
 /** JS body returning `{ tables: { t: … } }`; `q(sql)` is the columns of ctx.query(sql). */
 interface Case { name: string; body: string; rules?: string[] }
 const sql = (s: string) => `return { tables: { t: (await ctx.query(${JSON.stringify(s)})).columns } };`;
@@ -36,6 +44,23 @@ const ATTACKS: Case[] = [
   { name: "record-level age and income band", rules: ["identifier-equivalent", "k-anonymity", "l-diversity"], body: sql("SELECT city, age, income FROM people WHERE age < 22") },
 ];
 
+/**
+ * Lookups of known people: an identifier may appear in an equality filter or join (so the
+ * analyst can restrict to a cohort), so each of these must end as a refusal at job time or a
+ * block at the gate, from the subjects the domain counted, never from the shape of the query.
+ */
+const LOOKUPS: Case[] = [
+  { name: "one known person's income, as a row", body: sql(`SELECT income FROM people WHERE id_number = '${KNOWN}'`) },
+  { name: "one known person's income, as an aggregate", body: sql(`SELECT avg(income) AS m, count(*) AS n FROM people WHERE id_number = '${KNOWN}'`) },
+  { name: "two known people's incomes in one cell", body: sql(`SELECT sum(income) AS s FROM people WHERE id_number IN ('${KNOWN}', '${KNOWN2}')`) },
+  { name: "known people joined from an inline list", body: sql(`SELECT p.city, p.income FROM people p JOIN (VALUES ('${KNOWN}'), ('${KNOWN2}')) AS v(x) ON p.id_number = v.x`) },
+  { name: "a cohort with its mean but the known person left out, beside the whole", body: `const a = (await ctx.query("SELECT sum(income) AS s, count(*) AS n FROM people")).columns; const b = (await ctx.query(${JSON.stringify(`SELECT sum(income) AS s, count(*) AS n FROM people WHERE id_number <> '${KNOWN}'`)})).columns; return { tables: { all: a, rest: b } };` },
+  { name: "the known person's city cell beside the city without them", body: `const a = (await ctx.query("SELECT city, sum(income) AS s FROM people GROUP BY city")).columns; const b = (await ctx.query(${JSON.stringify(`SELECT city, sum(income) AS s FROM people WHERE id_number NOT IN ('${KNOWN}') GROUP BY city`)})).columns; return { tables: { all: a, rest: b } };` },
+  { name: "a one-bit oracle: everyone counted when the known person earns over 12,000", body: sql(`SELECT count(*) AS n FROM people WHERE (SELECT income FROM people WHERE id_number = '${KNOWN}') > 12000`) },
+  { name: "the known person's city picked out by an IN subquery", body: sql(`SELECT city, count(*) AS n FROM people WHERE city IN (SELECT city FROM people WHERE id_number = '${KNOWN}') GROUP BY city`) },
+  { name: "a known person's income used as a filter bound", body: sql(`SELECT count(*) AS n FROM people WHERE income > (SELECT income FROM people WHERE id_number = '${KNOWN}')`) },
+];
+
 const LEGIT: Case[] = [
   { name: "count and mean income by city", body: sql(BY_CITY) },
   { name: "people per age", body: sql("SELECT age, count(*) AS n FROM people GROUP BY age") },
@@ -44,6 +69,7 @@ const LEGIT: Case[] = [
   { name: "one overall row", body: sql("SELECT count(*) AS n, avg(age) AS mean_age FROM people") },
   { name: "age band by city", body: sql("SELECT city, age >= 45 AS older, count(*) AS n FROM people GROUP BY ALL") },
   { name: "the cities, one row per person", body: sql("SELECT city FROM people") },
+  { name: "people above the overall mean income, by city", body: sql("SELECT city, count(*) AS n FROM people WHERE income > (SELECT avg(income) FROM people) GROUP BY city") },
   // single-subject reviews a maximum at grade 2 and lets a measure's through; either way no block.
   { name: "highest income by city (income is a measure)", body: sql("SELECT city, max(income) AS top FROM people GROUP BY city") },
 ];
@@ -69,11 +95,8 @@ describe("table corpora end to end: real jobs, real ledger, the gate's verdict (
     await as(env.dir, a, (s) => addOrg(s, { id: "devA", name: "甲公司", kind: "developer" }));
     dev = (await as(env.dir, a, (s) => addAccount(s, { id: "ua", name: "张三", org: "devA", roles: ["developer"] }))).token;
     const prov = (await as(env.dir, a, (s) => addAccount(s, { id: "p1", name: "王一", org: "prov", roles: ["provider"] }))).token;
-    const rng = createRng(29);
-    const lines = ["name,id_number,city,age,income"];
-    for (let i = 0; i < 1200; i++) lines.push([fakePersonName(rng), fakeResidentId(rng), CITIES[i % 4], 20 + (i % 50), 3000 + ((i * 7919) % 20000) + 0.25].join(","));
     const csv = join(env.dir, "..", "people.csv");
-    writeFileSync(csv, lines.join("\n") + "\n");
+    writeFileSync(csv, PEOPLE.join("\n") + "\n");
     await as(env.dir, a, (s) => ingestDataset(s, { id: "people", file: csv, provider: "prov", grade: 2, subject: ["id_number"] }));
     await as(env.dir, a, (s) => addAgreement(s, { org: "devA", datasets: ["people"], start: "2026-01-01", end: "2028-01-01" }));
     await as(env.dir, dev, (s) => submitScenario(s, { id: "sa", purpose: "按城市统计收入水平以支持就业政策研究", grants: ["people:city,age,income,id_number"] }));
@@ -96,6 +119,26 @@ describe("table corpora end to end: real jobs, real ledger, the gate's verdict (
     console.log(`end-to-end attack subset: ${ATTACKS.length} cases, ${misses.length} missed, ${wrongRule.length} blocked by an unexpected rule`, misses, wrongRule);
     expect(misses).toEqual([]);
     expect(wrongRule).toEqual([]);
+  }, 600_000);
+
+  it(`R1: ${LOOKUPS.length} lookups of known identifiers are refused at job time or blocked`, async () => {
+    const misses: string[] = [];
+    for (const [i, c] of LOOKUPS.entries()) {
+      const f = join(env.dir, "..", `lookup${i}.js`);
+      writeFileSync(f, `export default async (ctx) => { ${c.body} };`);
+      const job = await as(env.dir, dev, (s) => submitJob(s, { scenario: "sa", model: f }));
+      if (job.state !== "succeeded") {
+        // A refusal must be the SQL guard's, not a crash of ours (the developer sees only the outcome of a raw job).
+        const row = await as(env.dir, env.adminToken, (s) => loadJob(s, job.id));
+        expect(JSON.stringify(row), c.name).toMatch(/SQL_DENIED/);
+        continue;
+      }
+      const e = await as(env.dir, dev, (s) => requestEgress(s, { job: job.id, form: "dataset" }));
+      const blocks = e.findings.filter((x) => x.severity === "block").map((x) => x.rule);
+      if (blocks.length === 0) misses.push(`${c.name}: ${e.findings.map((x) => `${x.rule}/${x.severity}`).join(",") || "no findings"}`);
+    }
+    console.log(`known-identifier lookups: ${LOOKUPS.length} cases, ${misses.length} missed`, misses);
+    expect(misses).toEqual([]);
   }, 600_000);
 
   it(`R6: ${LEGIT.length} legitimate analyses through real jobs get no block finding`, async () => {

@@ -176,3 +176,36 @@ describe("unaccounted queries", () => {
     expect(r.table).toBeUndefined();
   });
 });
+
+describe("subqueries that decide which rows are counted (one-subject oracles)", () => {
+  const reason = expect.stringContaining("a subquery in WHERE that reads data");
+  it.each([
+    "select count(*) as n from people where (select income from people where pid = 'p1') > 12000",
+    "select count(*) as n from people where exists (select 1 from people where pid = 'p1' and income > 12000)",
+    "select city, count(*) as n from people where city in (select city from people where pid = 'p1') group by city",
+    "select count(*) as n from people where (select max(income) from people) > 20000",
+    "select count(*) as n from people where income > (select median(income) from people)",
+    "select count(*) as n from people where income > (select avg(income) from people where age > 90)",
+    "select count(*) as n from people p where income > (select avg(income) from people q where q.city = p.city)",
+    "select count(*) as n from people where income > (select avg(income) from (select income from people where pid = 'p1'))",
+    "select count(*) as n from people where income > (select avg(income) from people limit 1)",
+    "select name from people where (select count(*) from tax where pid = 'p1') > 0",
+    "select city, count(*) as n from (select city from people where (select income from people where pid = 'p1') > 1) group by city",
+    "with t as (select income from people where pid = 'p1') select count(*) as n from people where income > (select avg(income) from t)",
+  ])("%s", async (sql) => {
+    const r = await account(sql);
+    expect(r.entry).toMatchObject({ kind: "unaccounted", reason });
+    expect(r.table).toBeUndefined();
+  });
+});
+
+describe("subqueries that rest on every subject alike are accounted", () => {
+  it.each([
+    "select city, count(*) as n from people where income > (select avg(income) from people) group by city",
+    "select count(*) as n from people where income between (select avg(income) - stddev_samp(income) from people) and (select avg(income) + stddev_samp(income) from people)",
+    "select count(*) as n from people where city in (select unnest(['a', 'b']))",
+  ])("%s", async (sql) => {
+    const r = await account(sql);
+    expect(r.entry.kind, r.entry.reason).toBe("aggregate");
+  });
+});
