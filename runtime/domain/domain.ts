@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, readFileSync } from "node:fs";
 import { AuditChain, CHECKPOINT_ACTION, type AuditEntry, type AuditInput, type ChainMark } from "../audit/chain.js";
 import { ShuyuError } from "../../policies/errors.js";
+import { DEFAULT_TIME_ZONE, useTimeZone } from "../clock.js";
 import { all, exec, one, openDuckDB } from "./db.js";
 import { faultPoint } from "./faults.js";
 import { INTEGRITY_SCHEMA } from "./integrity-schema.js";
@@ -118,6 +119,8 @@ export class Domain {
     try {
       // Rows are checked before migration or recovery trusts any of them (the audit head above all).
       await domain.verifyControl();
+      // Agreement ends, consents, quotas and deadlines are the domain's calendar days.
+      useTimeZone((await one<{ value: string }>(domain.control, "SELECT value FROM meta WHERE key = 'time_zone'").catch(() => undefined))?.value ?? DEFAULT_TIME_ZONE);
       if (!domain.readOnly && domain.tampered.length === 0) {
         await migrateControl(domain);
         const { recover, emptyRecovery } = await import("./recovery.js");

@@ -1,5 +1,6 @@
 import { ShuyuError } from "../../policies/errors.js";
 import { DEFAULT_LIMITS, type JobLimits } from "../../sandbox/index.js";
+import { addDays, currentTimeZone, dayStart, localDate } from "../clock.js";
 import { all, exec, one } from "../domain/db.js";
 import type { Domain } from "../domain/domain.js";
 import { protectTable } from "../domain/row-codec.js";
@@ -69,16 +70,19 @@ export async function listQuotas(domain: Domain): Promise<{ scope: QuotaScope; i
 }
 
 /**
- * Refuses a raw job over the account's or the organisation's quota for the UTC day of `at`.
+ * Refuses a raw job over the account's or the organisation's quota for the domain's calendar day of `at`.
  * Runs inside the mutation that records the job, so two submissions cannot both take the last slot.
  */
 export async function checkRawJobQuota(domain: Domain, account: string, org: string, at: Date): Promise<void> {
-  const day = at.toISOString().slice(0, 10);
+  const day = localDate(at);
+  // created_at holds UTC instants: the day's bounds in the domain's zone, as UTC timestamps.
+  const utc = (d: Date) => d.toISOString().slice(0, 23).replace("T", " ");
+  const [from, to] = [utc(dayStart(day)), utc(dayStart(addDays(day, 1)))];
   for (const [scope, id, column] of [["account", account, "submitted_by"], ["org", org, "org"]] as const) {
     const limit = await quotaFor(domain, scope, id);
-    const used = await one<{ n: bigint }>(domain.control, `SELECT count(*) AS n FROM jobs WHERE mode = 'raw' AND ${column} = ? AND created_at >= ?::TIMESTAMP AND created_at < ?::TIMESTAMP + INTERVAL 1 DAY`, [id, day, day]);
+    const used = await one<{ n: bigint }>(domain.control, `SELECT count(*) AS n FROM jobs WHERE mode = 'raw' AND ${column} = ? AND created_at >= ?::TIMESTAMP AND created_at < ?::TIMESTAMP`, [id, from, to]);
     if (Number(used?.n ?? 0) >= limit) {
-      throw new ShuyuError("denied", "QUOTA_EXCEEDED", `the ${scope === "account" ? "account" : "organisation"} '${id}' has used its ${limit} raw jobs for ${day} (UTC); the operator sets the quota ('shuyu quota set')`, {
+      throw new ShuyuError("denied", "QUOTA_EXCEEDED", `the ${scope === "account" ? "account" : "organisation"} '${id}' has used its ${limit} raw jobs for ${day} (${currentTimeZone()}); the operator sets the quota ('shuyu quota set')`, {
         details: { scope, id, limit, day },
       });
     }

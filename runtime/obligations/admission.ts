@@ -9,7 +9,7 @@ import { authorize } from "../../policies/authz/engine.js";
 import { ShuyuError } from "../../policies/errors.js";
 import { AdmissionApplyInput, AdmissionDecideInput, AdmissionPolicyInput, EvaluationInput, PersonnelInput } from "../../policies/obligations/schemas.js";
 import { parseInput } from "../../policies/schemas/common.js";
-import { now, today } from "../clock.js";
+import { addDays, now, today } from "../clock.js";
 import { all, one } from "../domain/db.js";
 import { getOrg } from "../services/orgs.js";
 import type { Session } from "../services/session.js";
@@ -21,7 +21,6 @@ type Row = { id: string; org: string; qualifications: string; state: Admission["
 const SELECT = "SELECT *, strftime(publicity_until, '%Y-%m-%d') AS until FROM admissions";
 const toAdmission = (r: Row): Admission => ({ id: r.id, org: r.org, qualifications: r.qualifications, state: r.state, appliedAt: r.applied_at.toISOString(), publicityUntil: r.until, decidedBy: r.decided_by, decidedAt: r.decided_at?.toISOString() ?? null, reason: r.reason });
 
-const plusDays = (d: string, n: number) => new Date(Date.parse(d + "T00:00:00Z") + n * 86_400_000).toISOString().slice(0, 10);
 
 async function load(s: Pick<Session, "domain">, id: string): Promise<Admission> {
   const r = await one<Row>(s.domain.control, `${SELECT} WHERE id = ?`, [id]);
@@ -36,7 +35,7 @@ export async function applyAdmission(s: Session, raw: unknown): Promise<Admissio
   const org = await getOrg(s, input.org);
   if (org.kind !== "developer") throw new ShuyuError("invalid", "NOT_A_DEVELOPER", `organisation '${org.id}' is a ${org.kind}; admission is for developer organisations`);
   const id = `adm-${today().replace(/-/g, "")}-${randomBytes(4).toString("hex")}`;
-  const until = plusDays(today(), input.publicityDays);
+  const until = addDays(today(), input.publicityDays);
   return s.domain.mutate(async () => {
     if (await one(s.domain.control, "SELECT 1 FROM admissions WHERE org = ? AND state IN ('publicity', 'admitted')", [org.id])) throw new ShuyuError("invalid", "ALREADY_APPLIED", `organisation '${org.id}' already has an application in publicity or is admitted`);
     await s.domain.control.run("INSERT INTO admissions VALUES (?, ?, ?, 'publicity', ?::TIMESTAMP, ?::DATE, NULL, NULL, NULL)", [id, org.id, input.qualifications, now().toISOString(), until]);

@@ -7,20 +7,15 @@ import { authorize } from "../../policies/authz/engine.js";
 import { ShuyuError } from "../../policies/errors.js";
 import { CalendarInput } from "../../policies/obligations/schemas.js";
 import { parseInput } from "../../policies/schemas/common.js";
-import { now } from "../clock.js";
+import { DEFAULT_TIME_ZONE, localDate, now, useTimeZone } from "../clock.js";
 import { all, one } from "../domain/db.js";
 import type { Session } from "../services/session.js";
 
-export const DEFAULT_TIME_ZONE = "Asia/Shanghai";
+export { DEFAULT_TIME_ZONE, localDate };
 
 /** The domain's time zone. */
 export async function domainTimeZone(s: Pick<Session, "domain">): Promise<string> {
   return (await one<{ value: string }>(s.domain.control, "SELECT value FROM meta WHERE key = 'time_zone'"))?.value ?? DEFAULT_TIME_ZONE;
-}
-
-/** The calendar date (YYYY-MM-DD) of `at` in `timeZone`. */
-export function localDate(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(at);
 }
 
 /** Days that differ from Monday-Friday. */
@@ -77,6 +72,7 @@ export async function setTimeZone(s: Session, timeZone: string) {
   return s.domain.mutate(async () => {
     await s.domain.control.run("INSERT OR REPLACE INTO meta VALUES ('time_zone', ?)", [timeZone]);
     await s.domain.audit({ actor: s.principal.accountId, action: "calendar.zone", object: "calendar", details: { timeZone } });
+    useTimeZone(timeZone);
     return { timeZone };
   });
 }

@@ -91,10 +91,14 @@ describe("R3 agreements and R4 one scenario, one review", () => {
     await expect(as(w.env.dir, w.dev2, (s) => showScenario(s, "income"))).rejects.toMatchObject({ code: "PERMISSION_DENIED" });
   });
 
-  it("R4: suspend and resume; expiry moves the scenario and agreement to expired", async () => {
+  it("R4: suspend and resume; expiry moves the scenario and agreement to expired at the end of their last day in Asia/Shanghai, not in UTC", async () => {
     expect((await as(w.env.dir, w.admin, (s) => changeScenario(s, "income", "suspend", "整改"))).state).toBe("suspended");
     expect((await as(w.env.dir, w.admin, (s) => changeScenario(s, "income", "resume", "整改完成"))).state).toBe("approved");
-    await atTime("2029-01-02T00:00:00Z", async () => {
+    // agr1 ends 2028-12-31: 23:30 that day in Shanghai it still holds; 00:30 the next day (16:30 UTC on the 31st) it has expired.
+    await atTime("2028-12-31T15:30:00Z", async () => {
+      expect((await as(w.env.dir, w.admin, listAgreements)).find((a) => a.id === "agr1")?.state).toBe("active");
+    });
+    await atTime("2028-12-31T16:30:00Z", async () => {
       expect((await as(w.env.dir, w.dev, (s) => showScenario(s, "income"))).state).toBe("expired");
       expect((await as(w.env.dir, w.admin, listAgreements)).find((a) => a.id === "agr1")?.state).toBe("expired");
     });
