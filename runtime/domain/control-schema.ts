@@ -4,6 +4,10 @@
  * schema at once; an older one is brought up to date by CONTROL_MIGRATIONS when it opens.
  */
 import { OBLIGATION_TABLES } from "../obligations/schema.js";
+import { protectTable } from "./row-codec.js";
+
+// Quality feedback and its deadlines are evidence against providers (HB 25, GZ 21): authenticated like the rest.
+protectTable("feedback", ["id"]);
 
 export const CONTROL_SCHEMA_VERSION = 3;
 

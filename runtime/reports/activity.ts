@@ -12,7 +12,7 @@ import { readEntries } from "../audit/chain.js";
 import { now, today } from "../clock.js";
 import { all } from "../domain/db.js";
 import { marketSection } from "../obligations/metering.js";
-import { listFeedback, type Feedback } from "../services/feedback.js";
+import { answeredDay, listFeedback, type Feedback } from "../services/feedback.js";
 import type { Session } from "../services/session.js";
 import { periodIncidents, periodPurges, type PeriodIncident, type PeriodPurge } from "../lifecycle/report-sections.js";
 
@@ -105,7 +105,7 @@ export async function activityReport(s: Session, raw: unknown = {}): Promise<Act
   const allFeedback = await listFeedback(s);
   const asOf = to < today() ? to : today();
   const items = allFeedback.filter((f) => inPeriod(f.submittedAt) || inPeriod(f.answeredAt) || (f.state === "open" && f.submittedAt < hi));
-  const lateAsOf = (f: Feedback) => (f.answeredAt !== null && f.answeredAt < hi ? f.answeredAt.slice(0, 10) > f.due : asOf > f.due);
+  const lateAsOf = (f: Feedback) => (f.answeredAt !== null && f.answeredAt < hi ? answeredDay(f.answeredAt) > f.due : asOf > f.due);
   const feedback = {
     submitted: items.filter((f) => inPeriod(f.submittedAt)).length,
     answered: items.filter((f) => inPeriod(f.answeredAt)).length,

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { authorize } from "../../policies/authz/engine.js";
 import { ShuyuError } from "../../policies/errors.js";
 import { IdSchema, parseInput } from "../../policies/schemas/common.js";
-import { now, today } from "../clock.js";
+import { localDate, now, today } from "../clock.js";
 import { all, one } from "../domain/db.js";
 import { currentVersion } from "./datasets.js";
 import type { Session } from "./session.js";
@@ -54,9 +54,14 @@ type FeedbackRow = {
 
 const dateText = (d: unknown) => (d instanceof Date ? d.toISOString().slice(0, 10) : String(d));
 
+/** The domain's calendar day of an answer's instant (ISO, UTC). */
+export function answeredDay(at: string): string {
+  return localDate(new Date(at));
+}
+
 /** Whether an item is late as of `asOf` (YYYY-MM-DD): open after its due day, or answered after it. */
 export function isOverdue(f: { state: string; due: string; answeredAt: string | null }, asOf: string): boolean {
-  if (f.state === "answered") return f.answeredAt !== null && f.answeredAt.slice(0, 10) > f.due;
+  if (f.state === "answered") return f.answeredAt !== null && answeredDay(f.answeredAt) > f.due;
   return asOf > f.due;
 }
 
@@ -159,7 +164,7 @@ export async function answerFeedback(s: Session, raw: unknown): Promise<Feedback
     if (f.state !== "open") throw new ShuyuError("invalid", "ILLEGAL_TRANSITION", `feedback '${f.id}' was already answered at ${f.answeredAt}`);
     const at = now().toISOString();
     await s.domain.control.run("UPDATE feedback SET state = 'answered', answer = ?, answered_at = ?::TIMESTAMP WHERE id = ?", [input.text, at, f.id]);
-    const late = at.slice(0, 10) > f.due;
+    const late = answeredDay(at) > f.due;
     await s.domain.audit({ actor: s.principal.accountId, action: "feedback.answer", object: `feedback:${f.id}`, details: { dataset: f.dataset, due: f.due, late } });
     return getFeedback(s, f.id);
   });

@@ -59,9 +59,10 @@ describe("R8 data-quality feedback", () => {
 
   it("R8 an unanswered report becomes overdue after its due date; the deadline is configurable up to 10 working days", async () => {
     const f = await atTime("2026-11-26T09:00:00Z", () => as(dom.dir, tok.dev, (s) => submitFeedback(s, { dataset: "pay", text: "金额字段单位不明(元还是分?)" })));
-    const onDue = await atTime("2026-12-01T23:00:00Z", () => as(dom.dir, tok.dev, (s) => listFeedback(s, { overdue: true })));
+    // Due 2026-12-01 in Asia/Shanghai: 23:00 there (15:00 UTC) is still on time, 01:00 the next day (17:00 UTC) is late.
+    const onDue = await atTime("2026-12-01T15:00:00Z", () => as(dom.dir, tok.dev, (s) => listFeedback(s, { overdue: true })));
     expect(onDue.map((x) => x.id)).not.toContain(f.id);
-    const after = await atTime("2026-12-02T08:00:00Z", () => as(dom.dir, tok.dev, (s) => listFeedback(s, { overdue: true })));
+    const after = await atTime("2026-12-01T17:00:00Z", () => as(dom.dir, tok.dev, (s) => listFeedback(s, { overdue: true })));
     expect(after.map((x) => x.id)).toContain(f.id);
 
     await expect(as(dom.dir, dom.adminToken, (s) => setFeedbackWorkingDays(s, 11))).rejects.toMatchObject({ code: "INVALID_WORKING_DAYS" });

@@ -122,6 +122,7 @@ describe("tampering: every stored byte that matters is verified when read", () =
     ["a request turned checked with no findings", `UPDATE egress SET state = 'checked', findings = '[]'`],
     ["a product row inserted", `INSERT INTO products VALUES ('prd-x', 'egr-x', 'inc', 'dev1', 'dataset', '/tmp/x.tar', 'ab', 'listed', now()::TIMESTAMP)`],
     ["a row's MAC deleted with the row", `DELETE FROM row_macs WHERE tbl = 'orgs' AND pk = '["wjw"]'`],
+    ["a quality feedback forged against a provider", `INSERT INTO feedback VALUES ('fb-x', 'people', 'wjw', 'dev1', '数据有误', 'open', NULL, 'alice', now()::TIMESTAMP, DATE '2020-01-01', NULL)`],
     ["a developer's raw-job quota raised", `INSERT INTO job_quotas VALUES ('account', 'alice', 100000, 'admin', now()::TIMESTAMP)`],
     ["a scenario's job maxima lifted", `INSERT INTO scenario_limits VALUES ('inc', '{"wallMs":3600000,"memoryMiB":1024}', 'admin', now()::TIMESTAMP)`],
   ];
