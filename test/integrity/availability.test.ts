@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Domain } from "../../runtime/domain/domain.js";
 import { startServer } from "../../runtime/server/serve.js";
 import { BIN, tempDir } from "../helpers/fixture.js";
-import { flowDomain, ingestPeople, type FlowDomain } from "./fixture.js";
+import { approvedScenario, flowDomain, type FlowDomain } from "./fixture.js";
 
 /** Live child processes of `pid` (Linux /proc). */
 function childrenOf(pid: number): number[] {
@@ -37,11 +37,7 @@ describe("availability: a running job holds no lock, read-only commands share th
   let d: FlowDomain;
   beforeAll(async () => {
     d = await flowDomain(t.dir);
-    await ingestPeople(d);
-    await d.ok("admin", "agreement", "add", "--org", "dev1", "--datasets", "people", "--start", "2026-01-01", "--end", "2028-12-31");
-    await d.ok("dev", "scenario", "submit", "--id", "inc", "--purpose", "按性别统计收入分布以支持政策制定", "--grant", "people:gender,age,income");
-    await d.ok("admin", "scenario", "approve", "inc");
-    await d.ok("prov", "scenario", "approve", "inc");
+    await approvedScenario(d);
     // a model that keeps its worker busy for a few seconds
     writeFileSync(join(t.dir, "slow.js"), `export default async (ctx) => {
       const r = await ctx.query("SELECT count(*)::INTEGER AS n FROM people");

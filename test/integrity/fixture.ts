@@ -64,6 +64,15 @@ export async function ingestPeople(d: FlowDomain, id = "people"): Promise<void> 
   await d.ok("admin", "dataset", "tag", id, "--subject", "id_number");
 }
 
+/** Ingests people, adds dev1's agreement and has scenario `inc` (granting `columns`) approved by the admin and the provider. */
+export async function approvedScenario(d: FlowDomain, columns = "gender,age,income"): Promise<void> {
+  await ingestPeople(d);
+  await d.ok("admin", "agreement", "add", "--org", "dev1", "--datasets", "people", "--start", "2026-01-01", "--end", "2028-12-31");
+  await d.ok("dev", "scenario", "submit", "--id", "inc", "--purpose", "按性别统计收入分布以支持政策制定", "--grant", `people:${columns}`);
+  await d.ok("admin", "scenario", "approve", "inc");
+  await d.ok("prov", "scenario", "approve", "inc");
+}
+
 const sm3 = (file: string) => createHash("sm3").update(readFileSync(file)).digest("hex");
 const TEMP = /(\.pending-|\.tmp-|\.old-|^\.pkg-)/;
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type RunningServer } from "../../runtime/server/serve.js";
 import { cli, tempDir } from "../helpers/fixture.js";
-import { flowDomain, ingestPeople, type FlowDomain } from "./fixture.js";
+import { approvedScenario, flowDomain, type FlowDomain } from "./fixture.js";
 
 const nested = (depth: number) => "[".repeat(depth) + "]".repeat(depth);
 
@@ -13,11 +13,7 @@ describe("limits on every input, and permissions", () => {
   let d: FlowDomain;
   beforeAll(async () => {
     d = await flowDomain(t.dir);
-    await ingestPeople(d);
-    await d.ok("admin", "agreement", "add", "--org", "dev1", "--datasets", "people", "--start", "2026-01-01", "--end", "2028-12-31");
-    await d.ok("dev", "scenario", "submit", "--id", "inc", "--purpose", "按性别统计收入分布以支持政策制定", "--grant", "people:gender,age,income");
-    await d.ok("admin", "scenario", "approve", "inc");
-    await d.ok("prov", "scenario", "approve", "inc");
+    await approvedScenario(d);
   }, 300_000);
   afterAll(() => t.cleanup());
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { entryHash, readEntries, verifyChain, type AuditEntry } from "../../runtime/audit/chain.js";
 import { checkpointVerifier } from "../../runtime/domain/checkpoint.js";
 import { tempDir } from "../helpers/fixture.js";
-import { flowDomain, ingestPeople, type FlowDomain } from "./fixture.js";
+import { approvedScenario, flowDomain, type FlowDomain } from "./fixture.js";
 
 /** Edits a DuckDB file directly, as someone with the domain folder but without shuyu would. */
 async function sql(file: string, ...statements: string[]): Promise<Record<string, unknown>[]> {
@@ -38,11 +38,7 @@ describe("tampering: every stored byte that matters is verified when read", () =
 
   beforeAll(async () => {
     d = await flowDomain(t.dir);
-    await ingestPeople(d);
-    await d.ok("admin", "agreement", "add", "--org", "dev1", "--datasets", "people", "--start", "2026-01-01", "--end", "2028-12-31");
-    await d.ok("dev", "scenario", "submit", "--id", "inc", "--purpose", "按性别统计收入分布以支持政策制定", "--grant", "people:name,gender,age,income");
-    await d.ok("admin", "scenario", "approve", "inc");
-    await d.ok("prov", "scenario", "approve", "inc");
+    await approvedScenario(d, "name,gender,age,income");
     jobId = (await d.ok("dev", "job", "submit", "--scenario", "inc", "--model", join(t.dir, "agg.js"))).id;
     libFile = join(d.dir, "libraries", "inc", "people.parquet");
   }, 300_000);

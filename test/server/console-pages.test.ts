@@ -3,38 +3,31 @@
  * the reviewer's dossier page, the requester's read-only page, return for changes through the
  * form, the job detail page, the audit page in Asia/Shanghai time, and an HTML 404.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, consoleLogin, serve, world } from "./world.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { api, consoleLogin, servedWorld } from "./world.js";
 
 describe("console pages", () => {
-  let w: Awaited<ReturnType<typeof world>>;
-  let srv: Awaited<ReturnType<typeof serve>>;
+  const h = servedWorld();
   let egressId: string;
   let jobId: string;
   const sessions = new Map<string, string>();
   /** The browser's cookies for an account (one console login per account). */
-  const cookieOf = async (token: string) => sessions.get(token) ?? sessions.set(token, await consoleLogin(srv.url, token)).get(token)!;
+  const cookieOf = async (token: string) => sessions.get(token) ?? sessions.set(token, await consoleLogin(h.srv.url, token)).get(token)!;
   const get = async (path: string, token?: string, accept = "text/html") => {
-    const r = await fetch(srv.url + path, { headers: { accept, ...(token ? { cookie: await cookieOf(token) } : {}) }, redirect: "manual" });
+    const r = await fetch(h.srv.url + path, { headers: { accept, ...(token ? { cookie: await cookieOf(token) } : {}) }, redirect: "manual" });
     return { status: r.status, text: await r.text() };
   };
   const csrfOf = (page: string) => /name="csrf" value="([^"]+)"/.exec(page)![1];
 
   beforeAll(async () => {
-    w = await world();
-    srv = await serve(w.env.dir);
-    const job = await api(srv.url, "POST", "/api/jobs", w.tokens.dev, { scenario: "hy", sql: "SELECT gender, count(*) AS n, avg(income)::INTEGER AS mean_income FROM people GROUP BY gender ORDER BY gender" });
+    const job = await api(h.srv.url, "POST", "/api/jobs", h.w.tokens.dev, { scenario: "hy", sql: "SELECT gender, count(*) AS n, avg(income)::INTEGER AS mean_income FROM people GROUP BY gender ORDER BY gender" });
     jobId = job.json.id;
-    const eg = await api(srv.url, "POST", "/api/egress", w.tokens.dev, { job: jobId, form: "dataset" });
+    const eg = await api(h.srv.url, "POST", "/api/egress", h.w.tokens.dev, { job: jobId, form: "dataset" });
     egressId = eg.json.id;
   }, 180_000);
-  afterAll(async () => {
-    await srv?.close();
-    w?.env.cleanup();
-  });
 
   it("gives the reviewer the dossier: purpose, requester, SQL, the table with its mark and rows, sorted findings, three decisions", async () => {
-    const p = await get(`/console/egress/${egressId}`, w.tokens.reviewer);
+    const p = await get(`/console/egress/${egressId}`, h.w.tokens.reviewer);
     expect(p.status).toBe(200);
     expect(p.text).toContain("身份核验：姓名与身份证号是否一致");
     expect(p.text).toContain("张三 (alice)");
@@ -49,7 +42,7 @@ describe("console pages", () => {
   });
 
   it("opens the developer's own request read-only, in their menu as 'my requests'", async () => {
-    const p = await get(`/console/egress/${egressId}`, w.tokens.dev);
+    const p = await get(`/console/egress/${egressId}`, h.w.tokens.dev);
     expect(p.status).toBe(200);
     expect(p.text).toContain("这是本组织的申请：只读");
     expect(p.text).not.toContain("</button> <button");
@@ -58,23 +51,23 @@ describe("console pages", () => {
   });
 
   it("returns a request for changes from the form; the developer reads the comment", async () => {
-    const page = await get(`/console/egress/${egressId}`, w.tokens.reviewer);
-    const r = await fetch(`${srv.url}/console/egress/${egressId}/review`, {
+    const page = await get(`/console/egress/${egressId}`, h.w.tokens.reviewer);
+    const r = await fetch(`${h.srv.url}/console/egress/${egressId}/review`, {
       method: "POST", redirect: "manual",
-      headers: { "content-type": "application/x-www-form-urlencoded", cookie: await cookieOf(w.tokens.reviewer) },
+      headers: { "content-type": "application/x-www-form-urlencoded", cookie: await cookieOf(h.w.tokens.reviewer) },
       body: new URLSearchParams({ csrf: csrfOf(page.text), decision: "return", reason: "请去掉收入均值" }).toString(),
     });
     expect(r.status).toBe(303);
-    const dev = await get(`/console/egress/${egressId}`, w.tokens.dev);
+    const dev = await get(`/console/egress/${egressId}`, h.w.tokens.dev);
     expect(dev.text).toContain("已退回修改");
     expect(dev.text).toContain("审查员要求修改： 请去掉收入均值");
-    expect((await get(`/console/egress/${egressId}`, w.tokens.reviewer)).text).not.toContain(">退回修改</button>");
+    expect((await get(`/console/egress/${egressId}`, h.w.tokens.reviewer)).text).not.toContain(">退回修改</button>");
   });
 
   it("shows a job's detail page with times and, for a raw run, no logs", async () => {
-    const list = await get("/console/jobs", w.tokens.dev);
+    const list = await get("/console/jobs", h.w.tokens.dev);
     expect(list.text).toContain(`<a href="/console/jobs/${jobId}">`);
-    const p = await get(`/console/jobs/${jobId}`, w.tokens.dev);
+    const p = await get(`/console/jobs/${jobId}`, h.w.tokens.dev);
     expect(p.status).toBe(200);
     expect(p.text).toContain("成功");
     expect(p.text).toContain("原始数据作业的日志已暂存");
@@ -82,7 +75,7 @@ describe("console pages", () => {
   });
 
   it("pages the audit log in local time", async () => {
-    const p = await get("/console/audit", w.tokens.auditor);
+    const p = await get("/console/audit", h.w.tokens.auditor);
     expect(p.status).toBe(200);
     expect(p.text).toContain("(UTC+8)");
     expect(p.text).toMatch(/页 1/);

@@ -4,30 +4,21 @@
  * client works against a real server on a loopback port.
  */
 import { readFileSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { shuyuClient } from "../../runtime/sdk/index.js";
 import { SCHEMA_FILE, schemaSource } from "../../runtime/sdk/generate.js";
-import { api, serve, world } from "./world.js";
+import { api, servedWorld } from "./world.js";
 
 describe("client SDK", () => {
-  let w: Awaited<ReturnType<typeof world>>;
-  let srv: Awaited<ReturnType<typeof serve>>;
-  beforeAll(async () => {
-    w = await world();
-    srv = await serve(w.env.dir);
-  }, 180_000);
-  afterAll(async () => {
-    await srv?.close();
-    w?.env.cleanup();
-  });
+  const h = servedWorld();
 
   it("runtime/sdk/schema.ts is what openapi-typescript makes of the served document (run `npm run sdk` after changing a route)", async () => {
-    const doc = (await api(srv.url, "GET", "/openapi.json")).json;
+    const doc = (await api(h.srv.url, "GET", "/openapi.json")).json;
     expect(readFileSync(SCHEMA_FILE, "utf8")).toBe(await schemaSource(doc));
   });
 
   it("calls typed routes: a list, a create with a typed body, path parameters, and typed errors", async () => {
-    const dev = shuyuClient({ server: srv.url + "/", token: w.tokens.dev });
+    const dev = shuyuClient({ server: h.srv.url + "/", token: h.w.tokens.dev });
     const who = await dev.GET("/api/whoami");
     expect(who.response.status).toBe(200);
     expect(who.data).toMatchObject({ accountId: "alice" });
@@ -42,7 +33,7 @@ describe("client SDK", () => {
     const refused = await dev.POST("/api/orgs", { body: { id: "x", name: "x", kind: "developer" } });
     expect(refused.response.status).toBe(403);
     expect(refused.error?.error.code).toBe("PERMISSION_DENIED");
-    const anonymous = await shuyuClient({ server: srv.url }).GET("/api/catalog");
+    const anonymous = await shuyuClient({ server: h.srv.url }).GET("/api/catalog");
     expect(anonymous.error?.error.kind).toBe("denied");
     expect(anonymous.response.status).toBe(401);
   });

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from "vitest";
 import { join } from "node:path";
 import { Domain } from "../../runtime/domain/domain.js";
 import { loadSeal } from "../../runtime/domain/seal.js";
@@ -51,6 +52,20 @@ export async function serve(dir: string, opts: Partial<ServerOptions> = {}) {
       domain.close();
     },
   };
+}
+
+/** The world and its server for one describe block: registers the block's beforeAll/afterAll; read `.w` and `.srv` inside tests. */
+export function servedWorld(): { w: Awaited<ReturnType<typeof world>>; srv: Awaited<ReturnType<typeof serve>> } {
+  const held = {} as ReturnType<typeof servedWorld>;
+  beforeAll(async () => {
+    held.w = await world();
+    held.srv = await serve(held.w.env.dir);
+  }, 180_000);
+  afterAll(async () => {
+    await held.srv?.close();
+    held.w?.env.cleanup();
+  });
+  return held;
 }
 
 /** Parsed response bodies: tests index into them freely. */
