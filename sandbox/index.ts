@@ -23,3 +23,4 @@ export { toGuardViews } from "./sqlguard/guard-views.js";
 export { openParserConnection } from "./sqlguard/parser.js";
 export { transpileModel } from "./transpile.js";
 export { columnNameProblem, outputNamesProblem, partNameProblem } from "./output-names.js";
+export { isObject as isAstObject, parseAst, type Json as AstJson, type JsonObject as AstObject } from "./accounting/index.js";

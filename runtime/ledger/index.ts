@@ -2,3 +2,4 @@
 export { LEDGER_QUERIES, ledgerMapTable, ledgerSubjectsTable, ledgerTable } from "./tables.js";
 export { accountingSpec, dedupeQueries, purgeLedger, readLedger, writeLedger, type LedgerEntry } from "./ledger.js";
 export { markTable, type TableMark } from "./match.js";
+export { resultConstants, untracedCount, type JobOrigin } from "./constants.js";

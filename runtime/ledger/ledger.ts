@@ -3,6 +3,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { DEFAULT_LIMITS, type JobLimits, type JobOutcome, type JobSpec, type LedgerColumnMeta, type LedgerQuery, type LibraryView, type LoggedQuery } from "../../sandbox/index.js";
 import { all, exec, ident } from "../domain/db.js";
 import { writeColumnarTable } from "../jobs/staging.js";
+import { resultConstants, untracedCount, type JobOrigin } from "./constants.js";
 import { LEDGER_QUERIES, ledgerMapTable, ledgerSubjectsTable, ledgerTable } from "./tables.js";
 
 /** One row of led_queries with the names of its tables. */
@@ -54,9 +55,10 @@ async function ensureSchema(conn: DuckDBConnection): Promise<void> {
 /**
  * Stores a job's ledger in the vault: one led_queries row per deduplicated query (an
  * accounting run that failed makes every query `unaccounted` with its reason) and the
- * accounted tables the run returned.
+ * accounted tables the run returned. With the job's `origin`, a query carrying values into its
+ * result that the code did not fix (ledger/constants.ts) is stored `unaccounted`.
  */
-export async function writeLedger(conn: DuckDBConnection, job: string, queries: LoggedQuery[], run: JobOutcome | undefined): Promise<LedgerEntry[]> {
+export async function writeLedger(conn: DuckDBConnection, job: string, queries: LoggedQuery[], run: JobOutcome | undefined, origin?: JobOrigin): Promise<LedgerEntry[]> {
   await ensureSchema(conn);
   await purgeLedger(conn, job);
   const failed = !run || run.state !== "succeeded" || !Array.isArray(run.ledger);
@@ -70,8 +72,17 @@ export async function writeLedger(conn: DuckDBConnection, job: string, queries: 
       meta: got?.meta ?? { columns: [] },
       rows: got?.rows ?? 0,
     };
-    const table = got && got.kind !== "unaccounted" ? run!.outputs.tables[`q${q}`] : undefined;
-    const subjects = got && got.kind !== "unaccounted" ? run!.outputs.tables[`q${q}_subjects`] : undefined;
+    if (origin && entry.kind !== "unaccounted") {
+      const values = await resultConstants(conn, queries[q].sql, queries[q].params);
+      const n = values ? untracedCount(values, origin) : 1;
+      if (n > 0) {
+        entry.kind = "unaccounted";
+        // The values themselves may be raw data: the reason counts them, never shows them.
+        entry.reason = `${n} value(s) in its select list or GROUP BY are neither constants of the job's code nor its parameters (computed at run time, e.g. from rows an earlier query read, they would ride on an accounted statistic): write them in the code or pass them as job parameters`;
+      }
+    }
+    const table = got && entry.kind !== "unaccounted" ? run!.outputs.tables[`q${q}`] : undefined;
+    const subjects = got && entry.kind !== "unaccounted" ? run!.outputs.tables[`q${q}_subjects`] : undefined;
     if (table && subjects) {
       entry.table = ledgerTable(job, q);
       entry.subjects = ledgerSubjectsTable(job, q);

@@ -16,7 +16,7 @@ import { sharedPool } from "../jobs/shared-pool.js";
 import { formatDiagnostics, typecheckModel } from "../jobs/typecheck.js";
 import { discardStaged, stageFailure, stageOutputs, type StagedPart } from "../jobs/staging.js";
 import { isPreDataReason, releaseAt } from "../jobs/status-channel.js";
-import { accountingSpec, dedupeQueries, markTable, purgeLedger, writeLedger, type LedgerEntry, type TableMark } from "../ledger/index.js";
+import { accountingSpec, dedupeQueries, markTable, purgeLedger, writeLedger, type JobOrigin, type LedgerEntry, type TableMark } from "../ledger/index.js";
 import type { Principal } from "../../policies/authz/principal.js";
 import { keepJobCode } from "../../policies/disclosure/content/job-code.js";
 import type { LibraryManifest } from "../library/materialise.js";
@@ -340,9 +340,9 @@ async function account(spec: JobSpec, outcome: JobOutcome): Promise<{ queries: L
  * Stores the ledger and marks each staged table against it. A failure here leaves the
  * tables unmarked, i.e. `computed` (the strictest), and the job's outcome unchanged.
  */
-async function ledgerAndMarks(s: Session, id: string, accounted: { queries: LoggedQuery[]; run?: JobOutcome }, parts: StagedPart[], declared: JobOutputs["declared"]): Promise<LedgerEntry[]> {
+async function ledgerAndMarks(s: Session, id: string, accounted: { queries: LoggedQuery[]; run?: JobOutcome }, parts: StagedPart[], declared: JobOutputs["declared"], origin: JobOrigin): Promise<LedgerEntry[]> {
   try {
-    const ledger = await writeLedger(s.domain.vault, id, accounted.queries, accounted.run);
+    const ledger = await writeLedger(s.domain.vault, id, accounted.queries, accounted.run, origin);
     for (const part of parts) {
       if (part.kind === "table" && part.table) part.mark = await markTable(s.domain.vault, id, part.alias ?? part.name, part.table, ledger, declared?.[part.name]);
     }
@@ -394,7 +394,7 @@ async function finishJob(s: Session, id: string, outcome: JobOutcome, p: Prepare
       try {
         parts = await withTableDigests(s.domain.vault, await stageOutputs(s.domain.vault, dir, id, outcome.outputs, outcome.error, { parts: p.limits.parts, stagedBytes: p.maxima.stagedBytes }));
         faultPoint("job.after-staging");
-        ledger = await ledgerAndMarks(s, id, accounted, parts, outcome.outputs.declared);
+        ledger = await ledgerAndMarks(s, id, accounted, parts, outcome.outputs.declared, { code: p.code, params: p.params });
       } catch (err) {
         await discardStaged(s.domain.vault, dir, id);
         await purgeLedger(s.domain.vault, id);
@@ -443,7 +443,7 @@ export async function devJob(s: Session, raw: unknown): Promise<{ job: string; o
   await s.domain.mutate(async () => {
     mkdirSync(logDir, { recursive: true });
     writeFileSync(s.domain.pendingPath(join(logDir, DEV_LOGS)), JSON.stringify(outcome.outputs.logs));
-    await writeLedger(s.domain.vault, id, accounted.queries, accounted.run);
+    await writeLedger(s.domain.vault, id, accounted.queries, accounted.run, { code: p.code, params: p.params });
     await s.domain.control.run(
       "INSERT INTO jobs VALUES (?, ?, ?, ?, ?, 'dev', ?, ?, ?, ?, ?, ?, ?, NULL, ?::TIMESTAMP, ?::TIMESTAMP, ?::TIMESTAMP)",
       [id, p.scenario.id, p.scenario.org, s.principal.accountId, p.kind, createHash("sm3").update(p.code).digest("hex"), JSON.stringify(p.params),

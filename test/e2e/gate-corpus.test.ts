@@ -58,6 +58,9 @@ const LOOKUPS: Case[] = [
   { name: "the known person's city cell beside the city without them", body: `const a = (await ctx.query("SELECT city, sum(income) AS s FROM people GROUP BY city")).columns; const b = (await ctx.query(${JSON.stringify(`SELECT city, sum(income) AS s FROM people WHERE id_number NOT IN ('${KNOWN}') GROUP BY city`)})).columns; return { tables: { all: a, rest: b } };` },
   { name: "a one-bit oracle: everyone counted when the known person earns over 12,000", body: sql(`SELECT count(*) AS n FROM people WHERE (SELECT income FROM people WHERE id_number = '${KNOWN}') > 12000`) },
   { name: "the known person's city picked out by an IN subquery", body: sql(`SELECT city, count(*) AS n FROM people WHERE city IN (SELECT city FROM people WHERE id_number = '${KNOWN}') GROUP BY city`) },
+  { name: "a known person's income bound into an accounted aggregate's select list", body: `const r = (await ctx.query(${JSON.stringify(`SELECT income, age FROM people WHERE id_number = '${KNOWN}'`)})).columns; return { tables: { t: (await ctx.query("SELECT city, count(*) AS n, avg(income) + $1 - avg(income) AS x FROM people GROUP BY city", [r.income[0]])).columns } };` },
+  { name: "a known person's income as a literal in an accounted aggregate", body: `const r = (await ctx.query(${JSON.stringify(`SELECT income FROM people WHERE id_number = '${KNOWN}'`)})).columns; return { tables: { t: (await ctx.query("SELECT city, count(*) AS n, sum(income * 0 + " + r.income[0] + ") / count(*) AS x FROM people GROUP BY city")).columns } };` },
+  { name: "a known person's age as a constant column of a row selection", body: `const r = (await ctx.query(${JSON.stringify(`SELECT age FROM people WHERE id_number = '${KNOWN}'`)})).columns; return { tables: { t: (await ctx.query("SELECT city, $1::INTEGER AS a FROM people", [r.age[0]])).columns } };` },
   { name: "a known person's income used as a filter bound", body: sql(`SELECT count(*) AS n FROM people WHERE income > (SELECT income FROM people WHERE id_number = '${KNOWN}')`) },
 ];
 
@@ -69,6 +72,8 @@ const LEGIT: Case[] = [
   { name: "one overall row", body: sql("SELECT count(*) AS n, avg(age) AS mean_age FROM people") },
   { name: "age band by city", body: sql("SELECT city, age >= 45 AS older, count(*) AS n FROM people GROUP BY ALL") },
   { name: "the cities, one row per person", body: sql("SELECT city FROM people") },
+  { name: "shares of people by city against a total written in the code", body: sql("SELECT city, round(100.0 * count(*) / 1200, 1) AS pct FROM people GROUP BY city") },
+  { name: "counts below age bands looped over in the code", body: `const out = { band: [], n: [] }; const t = []; for (const band of [30, 40, 50]) t.push(await ctx.query(\`SELECT \${band} AS band, count(*) AS n FROM people WHERE age < \${band}\`)); return { tables: Object.fromEntries(t.map((r, i) => ["b" + i, r.columns])) };` },
   { name: "people above the overall mean income, by city", body: sql("SELECT city, count(*) AS n FROM people WHERE income > (SELECT avg(income) FROM people) GROUP BY city") },
   // single-subject reviews a maximum at grade 2 and lets a measure's through; either way no block.
   { name: "highest income by city (income is a measure)", body: sql("SELECT city, max(income) AS top FROM people GROUP BY city") },
