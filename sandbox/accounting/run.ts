@@ -142,25 +142,28 @@ async function accountAggregate(conn: DuckDBConnection, parser: DuckDBConnection
   // (a VARCHAR column read row by row from DuckDB would cost more than the accounting itself).
   const rowParts: BigInt64Array[] = [];
   const sidParts: BigInt64Array[] = [];
-  const dsParts: string[][] = [];
+  const dsParts: string[] = [];
   for (let g = 0; g < plan.groups.length; g++) {
     // __c<g> is grouped by (keys, sid): each pair occurs once, no DISTINCT needed.
     const pairs = await readColumns(conn, `SELECT r.__row::BIGINT AS __row, c.__sid::BIGINT AS __sid FROM __r r JOIN __c${g} c ON ${on("r", "c")} WHERE c.__sid IS NOT NULL`, [], Number.MAX_SAFE_INTEGER);
     for (const ds of plan.groups[g].datasets) {
       rowParts.push(pairs.columns[0].values as BigInt64Array);
       sidParts.push(pairs.columns[1].values as BigInt64Array);
-      dsParts.push(new Array<string>(pairs.rowCount).fill(ds));
+      dsParts.push(ds);
     }
   }
   const total = rowParts.reduce((a, p) => a + p.length, 0);
   const sRow = new BigInt64Array(total);
   const sSid = new BigInt64Array(total);
+  // One preallocated tag column filled by ranges: flattening per-part arrays cost ~120 ms per million pairs.
+  const sDs = new Array<string>(total);
   let at = 0;
   rowParts.forEach((p, i) => {
     sRow.set(p, at);
     sSid.set(sidParts[i], at);
+    sDs.fill(dsParts[i], at, at + p.length);
     at += p.length;
   });
-  const subjects: ColumnarTable = { rowCount: total, columns: [{ name: "__row", type: "bigint", values: sRow }, { name: "dataset", type: "string", values: dsParts.flat() }, { name: "__sid", type: "bigint", values: sSid }] };
+  const subjects: ColumnarTable = { rowCount: total, columns: [{ name: "__row", type: "bigint", values: sRow }, { name: "dataset", type: "string", values: sDs }, { name: "__sid", type: "bigint", values: sSid }] };
   return { entry: { kind: "aggregate", meta: { columns: columnMeta(plan.items, names, undefined) }, rows: table.rowCount }, table, subjects };
 }
