@@ -98,7 +98,7 @@ async function recordSuite(conn: DuckDBConnection, rounds: number): Promise<Benc
   // scan), the first request finds them kept; their cost is the ingest's, reported beside a raw scan.
   const factColumns = RAW.filter((r) => r.column !== "age").map((r) => r.column);
   await conn.run("DROP TABLE IF EXISTS gate_raw_facts");
-  const ingestFacts = await timeIt(1, () => precomputeRawFacts(conn, "raw_people", factColumns));
+  const ingestFacts = await timeIt(1, () => precomputeRawFacts(conn, "raw_people", factColumns, RAW.filter((r) => r.tags.some((t) => t.startsWith("pii:"))).map((r) => r.column)));
   const rawScan = await scanOf(conn, "raw_people", rounds);
   const first = await timeIt(1, checkOnce);
   const check = await timeIt(rounds, checkOnce);
@@ -120,7 +120,7 @@ async function recordSuite(conn: DuckDBConnection, rounds: number): Promise<Benc
       ratio: scan / first,
     },
     {
-      name: `raw facts of a 1,000,000-row dataset version at ingest (${factColumns.length} columns, exact distinct counts, once per version)`,
+      name: `raw facts of a 1,000,000-row dataset version at ingest (${factColumns.length} columns, exact distinct counts of the non-identifier ones, once per version)`,
       value: ingestFacts,
       unit: "s",
       yardstick: "one scan of every raw column; ratio = scan/facts",

@@ -146,8 +146,9 @@ export async function ingestDataset(
     const proposals = await s.domain.exclusive(() => detectPii(s.domain.vault, table));
     // The gate's raw-side facts of this version (exact distinct counts, lengths) are computed now, once,
     // so no egress request pays for them: text columns and proposed identifiers (the ones rules search).
-    const factColumns = proposals.filter((p) => p.type.toUpperCase() === "VARCHAR" || p.tags.some((t) => t.startsWith("pii:"))).map((p) => p.column);
-    await s.domain.exclusive(() => precomputeRawFacts(s.domain.vault, table, factColumns));
+    const isPii = (p: (typeof proposals)[number]) => p.tags.some((t) => t.startsWith("pii:"));
+    const factColumns = proposals.filter((p) => p.type.toUpperCase() === "VARCHAR" || isPii(p)).map((p) => p.column);
+    await s.domain.exclusive(() => precomputeRawFacts(s.domain.vault, table, factColumns, proposals.filter(isPii).map((p) => p.column)));
     onProgress?.({ phase: "detect", done: result.columns.length, total: result.columns.length, unit: "columns" });
     onProgress?.({ phase: "catalog", done: 0, total: 1, unit: "steps" });
     const proposal = (await s.domain.exclusive(() => proposeSubject(s.domain.vault, table, proposals))) ?? null;

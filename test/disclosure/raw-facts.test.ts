@@ -6,7 +6,9 @@
  */
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CheckContext } from "../../policies/disclosure/context.js";
 import { precomputeRawFacts, RAW_FACTS_TABLE, runChecks } from "../../policies/disclosure/index.js";
+import { rawColumnFacts } from "../../policies/disclosure/raw-facts.js";
 
 const facts = async (conn: DuckDBConnection) =>
   (await conn.runAndReadAll(`SELECT col, rows, min_len, max_len, distinct_values, non_null FROM ${RAW_FACTS_TABLE} ORDER BY col`)).getRowObjectsJS().map((r) => Object.values(r).map((v) => (typeof v === "bigint" ? Number(v) : v)));
@@ -35,5 +37,18 @@ describe("raw facts", () => {
       outputTables: [{ name: "outv", rowColumn: "__out_row", columns: [{ name: "v", type: "VARCHAR" }, { name: "__out_row", type: "BIGINT" }], mark: { kind: "computed" } }],
     });
     expect(found.some((f) => f.rule === "raw-values" && f.severity === "block")).toBe(true);
+  });
+
+  it("of identifier columns skip the distinct count at ingest; a rule that needs it computes it exactly", async () => {
+    await precomputeRawFacts(conn, "ds_a_v1", ["mobile", "note"], ["mobile"]);
+    expect(await facts(conn)).toEqual([["mobile", 3, 18, 18, null, 3], ["note", 3, 1, 1, 3, 3]]);
+    const ctx = await CheckContext.create({ conn, form: "dataset", outputTables: [], raw: [] });
+    try {
+      expect((await rawColumnFacts(ctx, "ds_a_v1", "mobile")).maxLen).toBe(18);
+      expect((await rawColumnFacts(ctx, "ds_a_v1", "mobile", true)).distinct).toBe(3);
+    } finally {
+      await ctx.cleanup();
+    }
+    expect((await facts(conn))[0]).toEqual(["mobile", 3, 18, 18, 3, 3]);
   });
 });
