@@ -138,9 +138,9 @@ async function accountAggregate(conn: DuckDBConnection, parser: DuckDBConnection
   for (let g = 0; g < plan.groups.length; g++) {
     const contribSql = await deserialize(parser, plan.contrib[g]);
     // The contribution query is grouped by (keys, sid): each pair occurs once, no DISTINCT needed.
-    const cols = ["r.__row::INTEGER AS __i", "r.__row::BIGINT AS __row", "c.__sid::BIGINT AS __sid", ...Array.from({ length: C }, (_, j) => `c.__c${j}::DOUBLE AS __c${j}`)];
+    const cols = ["r.__row::INTEGER AS __i", "c.__sid::BIGINT AS __sid", ...Array.from({ length: C }, (_, j) => `c.__c${j}::DOUBLE AS __c${j}`)];
     const pairs = await readColumns(conn, `SELECT ${cols.join(", ")} FROM (${contribSql}) c JOIN __r r ON ${on("r", "c")}`, [], Number.MAX_SAFE_INTEGER);
-    const [iCol, rowCol, sidCol, ...cCols] = pairs.columns;
+    const [iCol, sidCol, ...cCols] = pairs.columns;
     const idx = iCol.values as Int32Array;
     const sidNull = sidCol.nulls;
     const f: GroupFigures = {
@@ -174,13 +174,18 @@ async function accountAggregate(conn: DuckDBConnection, parser: DuckDBConnection
     figures.push(f);
     // Subject sets: (__row, __sid) as typed columns, the dataset tag filled in below
     // (a VARCHAR column read row by row from DuckDB would cost more than the accounting itself).
-    let pr = rowCol.values as BigInt64Array;
+    // __row as BigInt from the row index (one BigInt per result row, not per pair): a column less to read.
+    const rowIds = Array.from({ length: rows }, (_, i) => BigInt(i));
     let ps = sidCol.values as BigInt64Array;
+    let pr: BigInt64Array;
     if (sidNull) {
       const keep: number[] = [];
       for (let x = 0; x < m; x++) if (!sidNull[x]) keep.push(x);
-      pr = BigInt64Array.from(keep, (x) => (rowCol.values as BigInt64Array)[x]);
+      pr = BigInt64Array.from(keep, (x) => rowIds[idx[x]]);
       ps = BigInt64Array.from(keep, (x) => (sidCol.values as BigInt64Array)[x]);
+    } else {
+      pr = new BigInt64Array(m);
+      for (let x = 0; x < m; x++) pr[x] = rowIds[idx[x]];
     }
     for (const ds of plan.groups[g].datasets) {
       rowParts.push(pr);
