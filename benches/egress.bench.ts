@@ -9,7 +9,7 @@
  */
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { compileMethod, MethodSchema } from "../policies/desensitize/index.js";
-import { ensureReleasedStore, recordReleasedCells, RELEASE_TIME_RULES, runChecks, type OutputTable } from "../policies/disclosure/index.js";
+import { ensureReleasedStore, precomputeRawFacts, recordReleasedCells, RELEASE_TIME_RULES, runChecks, type OutputTable } from "../policies/disclosure/index.js";
 import type { BenchRow } from "./types.js";
 import { timeIt } from "./best-time.js";
 
@@ -94,15 +94,38 @@ async function recordSuite(conn: DuckDBConnection, rounds: number): Promise<Benc
   // and keeps them in the vault; later requests on that version read them. Both are figures.
   await conn.run("DROP TABLE IF EXISTS gate_raw_facts");
   const cold = await timeIt(1, checkOnce);
+  // Since ingest computes the version's facts (datasets.ts: text and proposed-identifier columns, one
+  // scan), the first request finds them kept; their cost is the ingest's, reported beside a raw scan.
+  const factColumns = RAW.filter((r) => r.column !== "age").map((r) => r.column);
+  await conn.run("DROP TABLE IF EXISTS gate_raw_facts");
+  const ingestFacts = await timeIt(1, () => precomputeRawFacts(conn, "raw_people", factColumns, RAW.filter((r) => r.tags.some((t) => t.startsWith("pii:"))).map((r) => r.column)));
+  const rawScan = await scanOf(conn, "raw_people", rounds);
+  const first = await timeIt(1, checkOnce);
   const check = await timeIt(rounds, checkOnce);
   return [
     {
-      name: `check suite on a 1,000,000-row accounted record-level output${verdict}, first request on the dataset version (raw facts computed)`,
+      name: `check suite on a 1,000,000-row accounted record-level output${verdict}, first request on a version whose facts ingest did not compute (computed then)`,
       value: cold,
       unit: "s",
       yardstick: "one scan of every output column (with the gate's row number and subject id); ratio = scan/check (target 0.3)",
       yardstickValue: scan,
       ratio: scan / cold,
+    },
+    {
+      name: `check suite on a 1,000,000-row accounted record-level output${verdict}, first request after ingest (raw facts computed at ingest)`,
+      value: first,
+      unit: "s",
+      yardstick: "one scan of every output column (with the gate's row number and subject id); ratio = scan/check (target 0.3)",
+      yardstickValue: scan,
+      ratio: scan / first,
+    },
+    {
+      name: `raw facts of a 1,000,000-row dataset version at ingest (${factColumns.length} columns, exact distinct counts of the non-identifier ones, once per version)`,
+      value: ingestFacts,
+      unit: "s",
+      yardstick: "one scan of every raw column; ratio = scan/facts",
+      yardstickValue: rawScan,
+      ratio: rawScan / ingestFacts,
     },
     {
       name: `check suite on a 1,000,000-row accounted record-level output${verdict}, raw facts of the version kept`,

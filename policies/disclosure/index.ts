@@ -26,6 +26,7 @@ export { extractTables, candidateForms, matchStrings, matchNumbers, matchTableVa
 export { applyRemedies, REMEDIES, type RemedyResult } from "./remedies.js";
 export { canonicalReleaseSql, DEFAULT_PRECISION } from "./canonical.js";
 export { RELEASED_STORE, ensureReleasedStore, recordReleasedCells } from "./released-cells.js";
+export { precomputeRawFacts, RAW_FACTS_TABLE } from "./raw-facts.js";
 
 /** Every rule, hard (block) rules first. */
 export const RULES: readonly Rule[] = [

@@ -50,7 +50,7 @@ function searchable(ctx: CheckContext): Promise<Searchable[]> {
       }
       if (!ref.tags.includes("sensitive") || (await columnType(ctx, ref)).toUpperCase() !== "VARCHAR") continue;
       // Exact distinct counts, cached per dataset version (raw-facts.ts): no approximation in a blocking rule.
-      const f = await rawColumnFacts(ctx, ref.table, ref.column);
+      const f = await rawColumnFacts(ctx, ref.table, ref.column, true);
       if (f.nonNull > 0 && f.distinct / f.nonNull >= IDENTIFYING_SENSITIVE_RATIO) {
         out.push({ ref, label, minLen: ctx.thresholds.minIdentifierLength, verbatimOnly: true });
       }

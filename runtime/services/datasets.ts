@@ -4,6 +4,7 @@ import { ShuyuError } from "../../policies/errors.js";
 import { isColumnTag, PII_TYPES, type ColumnTag } from "../../policies/pii/types.js";
 import { GradeSchema, IdSchema, parseInput } from "../../policies/schemas/common.js";
 import { detectPii } from "../../policies/pii/detect.js";
+import { precomputeRawFacts } from "../../policies/disclosure/raw-facts.js";
 import { proposeSubject, SUBJECT_KINDS, subjectKeyProblem, type SubjectProposal } from "../../policies/subjects/index.js";
 import { now } from "../clock.js";
 import { all, exec, ident, one } from "../domain/db.js";
@@ -143,6 +144,11 @@ export async function ingestDataset(
     onProgress?.({ phase: "load", done: result.rowCount, total: result.rowCount, unit: "rows" });
     onProgress?.({ phase: "detect", done: 0, total: result.columns.length, unit: "columns" });
     const proposals = await s.domain.exclusive(() => detectPii(s.domain.vault, table));
+    // The gate's raw-side facts of this version (exact distinct counts, lengths) are computed now, once,
+    // so no egress request pays for them: text columns and proposed identifiers (the ones rules search).
+    const isPii = (p: (typeof proposals)[number]) => p.tags.some((t) => t.startsWith("pii:"));
+    const factColumns = proposals.filter((p) => p.type.toUpperCase() === "VARCHAR" || isPii(p)).map((p) => p.column);
+    await s.domain.exclusive(() => precomputeRawFacts(s.domain.vault, table, factColumns, proposals.filter(isPii).map((p) => p.column)));
     onProgress?.({ phase: "detect", done: result.columns.length, total: result.columns.length, unit: "columns" });
     onProgress?.({ phase: "catalog", done: 0, total: 1, unit: "steps" });
     const proposal = (await s.domain.exclusive(() => proposeSubject(s.domain.vault, table, proposals))) ?? null;

@@ -45,6 +45,31 @@ function subjectsBy(t: ColumnarTable | undefined, key: string): Record<string, n
 }
 
 describe("aggregate queries", () => {
+  it("figures equal a reference computed in SQL: NULL subjects contribute but count no one, negative and NULL measures, two subject kinds", async () => {
+    await conn.run(`CREATE OR REPLACE TABLE ref_p AS SELECT 'p' || (i % 40) AS pid, 'c' || (i % 3) AS city, CASE WHEN i % 7 = 0 THEN NULL ELSE (i % 23) - 8 END AS v,
+      CASE WHEN i % 31 = 0 THEN NULL ELSE (hash('s' || (i % 40)) >> 4)::BIGINT END AS __sid FROM range(400) t(i)`);
+    await conn.run(`CREATE OR REPLACE TABLE ref_o AS SELECT 'c' || i AS city, 'r' || (i % 2) AS region, (hash('o' || i) >> 4)::BIGINT AS __sid FROM range(3) t(i)`);
+    const vs: AccountingView[] = [
+      { name: "ref_p", dataset: "p", columns: ["pid", "city", "v"], sid: "__sid", subject: { kind: "person", columns: ["pid"] } },
+      { name: "ref_o", dataset: "o", columns: ["city", "region"], sid: "__sid", subject: { kind: "org", columns: ["city"] } },
+    ];
+    const rows = async (sql: string) => (await conn.runAndReadAll(sql)).getRowObjectsJS().map((r) => Object.values(r).map((v) => (typeof v === "bigint" ? Number(v) : v)));
+    // One subject kind: per (city, person) sums, then per city distinct people, top-2 and total.
+    const one = await accountQuery(conn, parser, "select city, count(*) as n, sum(v) as s from ref_p group by city", [], vs, 1000);
+    const got = column(one.table, "city").map((c, i) => [c, ...["__subjects", "__top1_1", "__top2_1", "__total_1", "__top1_2", "__top2_2", "__total_2"].map((n) => column(one.table, n)[i])]);
+    const want = await rows(`SELECT city, count(__sid), coalesce(max(n, 2)[1], 0)::DOUBLE, coalesce(max(n, 2)[2], 0)::DOUBLE, coalesce(sum(n), 0)::DOUBLE,
+      coalesce(max(s, 2)[1], 0)::DOUBLE, coalesce(max(s, 2)[2], 0)::DOUBLE, coalesce(sum(s), 0)::DOUBLE
+      FROM (SELECT city, __sid, count(*) AS n, sum(v) AS s FROM ref_p GROUP BY ALL) GROUP BY city`);
+    expect(got.sort()).toEqual(want.sort());
+    expect(one.subjects!.rowCount).toBe(Number((await rows("SELECT count(*) FROM (SELECT DISTINCT city, __sid FROM ref_p WHERE __sid IS NOT NULL)"))[0][0]));
+    // Two kinds (people joined to the organisations of their city): the fewer subjects, the larger top contribution.
+    const two = await accountQuery(conn, parser, "select o.region, sum(p.v) as s from ref_p p join ref_o o on p.city = o.city group by o.region", [], vs, 1000);
+    const per = async (sid: string) => rows(`SELECT region, count(sid), coalesce(max(s, 2)[1], 0)::DOUBLE FROM (SELECT o.region, ${sid} AS sid, sum(p.v) AS s FROM ref_p p JOIN ref_o o ON p.city = o.city GROUP BY ALL) GROUP BY region ORDER BY region`);
+    const [a, b] = [await per("p.__sid"), await per("o.__sid")];
+    const gotTwo = column(two.table, "region").map((r, i) => [r, column(two.table, "__subjects")[i], column(two.table, "__top1_1")[i]]).sort();
+    expect(gotTwo).toEqual(a.map((x, i) => [x[0], Math.min(x[1] as number, b[i][1] as number), Math.max(x[2] as number, b[i][2] as number)]));
+  });
+
   it("counts distinct people behind each group, with per-person contributions of each additive column", async () => {
     const r = await account("select city, count(*) as n, sum(income) as total, max(age) as oldest from people group by city order by n desc");
     expect(r.entry.kind).toBe("aggregate");
