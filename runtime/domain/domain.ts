@@ -471,6 +471,16 @@ export class Domain {
     );
   }
 
+  /**
+   * The PostgreSQL writer session of the open mutate() transaction, or undefined on the
+   * embedded store: scale-out queue rows are written with it, so they commit with the job.
+   */
+  pgTransaction(): PgConnection | undefined {
+    if (!this.pg) return undefined;
+    if (!this.ctx.getStore()?.tx) throw new ShuyuError("internal", "NO_TRANSACTION", "the queue is written inside mutate()");
+    return this.pg.writer;
+  }
+
   /** The raw PostgreSQL writer session (audit appends speak PostgreSQL's own SQL). */
   private pgWriter(): PgConnection {
     return this.pg!.writer;

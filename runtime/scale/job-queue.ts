@@ -44,31 +44,33 @@ export async function installQueue(url: string): Promise<void> {
  * graphile-worker's schema (claiming and finishing queue rows is all it does there) and
  * EXECUTE on shuyu_complete. Returns the URL a worker host is given.
  */
-export async function createWorkerRole(url: string, password: string): Promise<string> {
+export async function createWorkerRole(url: string, password: string, role: string = WORKER_ROLE): Promise<string> {
+  // Roles are cluster-wide: a second domain on the same server gives its hosts a role of its own.
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(role)) throw new ShuyuError("usage", "BAD_ROLE_NAME", `role names are lower-case identifiers: ${role}`);
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
-    const exists = (await c.query("SELECT 1 FROM pg_roles WHERE rolname = $1", [WORKER_ROLE])).rowCount;
+    const exists = (await c.query("SELECT 1 FROM pg_roles WHERE rolname = $1", [role])).rowCount;
     const pw = "'" + password.replace(/'/g, "''") + "'";
-    await c.query(`${exists ? "ALTER" : "CREATE"} ROLE ${WORKER_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT PASSWORD ${pw}`);
+    await c.query(`${exists ? "ALTER" : "CREATE"} ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT PASSWORD ${pw}`);
     const db = (await c.query<{ db: string }>("SELECT current_database() AS db")).rows[0].db;
-    await c.query(`REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ${WORKER_ROLE}; REVOKE CREATE ON SCHEMA public FROM PUBLIC`);
-    await c.query(`GRANT CONNECT ON DATABASE "${db}" TO ${WORKER_ROLE}; GRANT USAGE ON SCHEMA graphile_worker TO ${WORKER_ROLE}`);
-    await c.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA graphile_worker TO ${WORKER_ROLE}`);
-    await c.query(`GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA graphile_worker TO ${WORKER_ROLE}; GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA graphile_worker TO ${WORKER_ROLE}`);
-    await c.query(`GRANT EXECUTE ON FUNCTION shuyu_complete(text, text, bytea, double precision) TO ${WORKER_ROLE}`);
+    await c.query(`REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ${role}; REVOKE CREATE ON SCHEMA public FROM PUBLIC`);
+    await c.query(`GRANT CONNECT ON DATABASE "${db}" TO ${role}; GRANT USAGE ON SCHEMA graphile_worker TO ${role}`);
+    await c.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA graphile_worker TO ${role}`);
+    await c.query(`GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA graphile_worker TO ${role}; GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA graphile_worker TO ${role}`);
+    await c.query(`GRANT EXECUTE ON FUNCTION shuyu_complete(text, text, bytea, double precision) TO ${role}`);
     // graphile-worker's private tables have row-level security on and no policy: the owner sees
     // every row, another role none. The worker role gets a policy on exactly those tables.
     const rls = await c.query<{ t: string }>("SELECT c.relname AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'graphile_worker' AND c.relrowsecurity");
     for (const { t } of rls.rows) {
       await c.query(`DROP POLICY IF EXISTS shuyu_worker_rows ON graphile_worker."${t}"`);
-      await c.query(`CREATE POLICY shuyu_worker_rows ON graphile_worker."${t}" TO ${WORKER_ROLE} USING (true) WITH CHECK (true)`);
+      await c.query(`CREATE POLICY shuyu_worker_rows ON graphile_worker."${t}" TO ${role} USING (true) WITH CHECK (true)`);
     }
   } finally {
     await c.end();
   }
   const u = new URL(url);
-  u.username = WORKER_ROLE;
+  u.username = role;
   u.password = encodeURIComponent(password);
   return u.toString();
 }
