@@ -53,7 +53,7 @@ export interface DemoResult {
   dir: string;
   steps: DemoStep[];
   totalMs: number;
-  aggregate: { egress: string; state: string; product: string; package: string };
+  aggregate: { job: string; egress: string; state: string; product: string; package: string };
   extract: { egress: string; state: string; blockedBy: string[]; reason: string };
   packageVerified: { ok: boolean; product: string; signer: string };
   audit: { ok: boolean; entries: number };
@@ -186,7 +186,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     print(`${(totalMs / 1000).toFixed(2).padStart(7)} s  total`);
     return {
       dir: work, steps, totalMs,
-      aggregate: { egress: agg.id, state: reviewed.state, product: reviewed.product.id, package: reviewed.product.package },
+      aggregate: { job: aggJob.id, egress: agg.id, state: reviewed.state, product: reviewed.product.id, package: reviewed.product.package },
       extract: { egress: leak.id, state: leak.state, blockedBy: leakBlocks.map((f) => f.rule), reason: leakBlocks[0]?.detail ?? "" },
       packageVerified: { ok: verified.ok, product: verified.product, signer: verified.signer.subject },
       audit: { ok: audit.ok, entries: audit.entries },

@@ -3,6 +3,7 @@ import { basename } from "node:path";
 import { deserialize } from "node:v8";
 import type { JobOutcome, JobSpec } from "../../sandbox/index.js";
 import { controlUrl } from "../domain/control-store.js";
+import { one } from "../domain/db.js";
 import type { Domain } from "../domain/domain.js";
 import { BlobStore, s3FromEnv, type S3Settings } from "./blob-store.js";
 import { awaitResult, enqueueRun, type RunPayload } from "./job-queue.js";
@@ -54,4 +55,13 @@ export async function enqueueInTransaction(domain: Domain, payload: RunPayload):
 export async function awaitRemoteOutcome(out: ScaleOut, job: string): Promise<{ worker: string; outcome: JobOutcome }> {
   const r = await awaitResult(out.url, job, REMOTE_TIMEOUT_MS);
   return { worker: r.worker, outcome: deserialize(r.outcome) as JobOutcome };
+}
+
+/** The worker host that handed back `job`'s outcome (scale-out domains; undefined otherwise). */
+export async function workerHostOf(domain: Domain, job: string): Promise<string | undefined> {
+  if (domain.controlKind !== "postgresql") return undefined;
+  // Asked first: a failed statement would abort a surrounding PostgreSQL transaction.
+  const has = await one<{ ok: boolean }>(domain.control, "SELECT to_regclass('job_results') IS NOT NULL AS ok");
+  if (!has?.ok) return undefined;
+  return (await one<{ worker: string }>(domain.control, "SELECT worker FROM job_results WHERE job = ?", [job]))?.worker;
 }

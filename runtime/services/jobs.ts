@@ -30,7 +30,7 @@ import { faultPoint } from "../domain/faults.js";
 import { withTableDigests } from "../jobs/staged-digest.js";
 import { fsyncTree } from "../domain/durable-file.js";
 import type { Session } from "./session.js";
-import { awaitRemoteOutcome, enqueueInTransaction, publishRun, scaleOutOf } from "../scale/remote-run.js";
+import { awaitRemoteOutcome, enqueueInTransaction, publishRun, scaleOutOf, workerHostOf } from "../scale/remote-run.js";
 
 const LimitsSchema = z
   .object({
@@ -158,6 +158,8 @@ export interface JobView {
    * because an exact end time would be a timing channel out of the model.
    */
   finishedAt: string | null;
+  /** Operator view only, scale-out: the worker host that ran it (absent when the owner ran it). */
+  worker?: string;
   /** Operator view only (the owner-side record): each staged table's ledger mark. Never in the developer's view. */
   marks?: { part: string; table: string; mark: TableMark }[];
 }
@@ -494,7 +496,10 @@ export async function jobStatus(s: Session, id: string): Promise<JobView> {
   await ensureJobPolicyTables(s.domain);
   const r = await loadJob(s, id);
   authorize(s.principal, "job.read", { ownerOrg: r.org });
-  return toView(r, s.principal, (await releases(s.domain, id)).get(id));
+  const view = toView(r, s.principal, (await releases(s.domain, id)).get(id));
+  if (view.view !== "operator") return view;
+  const worker = await workerHostOf(s.domain, id);
+  return worker ? { ...view, worker } : view;
 }
 
 /** Query of `job list` and `GET /api/jobs`. */
