@@ -427,7 +427,7 @@ export class Domain {
     if (this.readOnly) return writePendingRead(this.paths, input);
     const store = this.ctx.getStore();
     if (!store?.tx) return this.exclusive(() => this.transact(() => this.audit(input)));
-    const entry = this.pg ? await appendPgAudit(this.pgWriter(), input, this.pgSigner()) : this.chain.append(input);
+    const entry = this.pg ? await appendPgAudit(this.pgWriter(), input, this.checkpointOf) : this.chain.append(input);
     store.tx.actions.push(input.action);
     faultPoint("audit.after-append", [input.action]);
     await exec(this.control, "INSERT OR REPLACE INTO meta VALUES ('audit_head', ?)", [JSON.stringify({ seq: entry.seq, hash: entry.hash })]);
@@ -459,10 +459,10 @@ export class Domain {
   async checkpoint(): Promise<void> {
     await this.exclusive(() =>
       this.transact(async () => {
-        const checkpointOf = (head: { seq: number; hash: string }): AuditInput => ({ actor: "system", action: CHECKPOINT_ACTION, object: "audit", details: signCheckpoint(this.paths.keys, this.info.id, head) });
+        const checkpointOf = this.checkpointOf;
         if (this.pg) {
           // The head is read under the append lock (another owner process may append meanwhile).
-          const entry = await appendPgAudit(this.pgWriter(), checkpointOf, this.pgSigner());
+          const entry = await appendPgAudit(this.pgWriter(), checkpointOf, checkpointOf);
           await exec(this.control, "INSERT OR REPLACE INTO meta VALUES ('audit_head', ?)", [JSON.stringify({ seq: entry.seq, hash: entry.hash })]);
           return;
         }
@@ -486,10 +486,10 @@ export class Domain {
     return this.pg!.writer;
   }
 
-  /** Signs a PostgreSQL chain's periodic checkpoints with the seal, as the chain file's are signed. */
-  private pgSigner(): (head: { seq: number; hash: string }) => AuditInput {
-    return (head) => ({ actor: "system", action: CHECKPOINT_ACTION, object: "audit", details: signCheckpoint(this.paths.keys, this.info.id, head) });
-  }
+  /** A checkpoint entry over `head`, signed by the seal (the chain file's and audit_log's alike). */
+  private readonly checkpointOf = (head: { seq: number; hash: string }): AuditInput => ({
+    actor: "system", action: CHECKPOINT_ACTION, object: "audit", details: signCheckpoint(this.paths.keys, this.info.id, head),
+  });
 
   /** The last entry's seq and hash (GENESIS at seq 0 for an empty chain). */
   async auditHead(): Promise<{ seq: number; hash: string }> {
