@@ -55,6 +55,23 @@ describe.runIf(TEST_CONTROL === "postgresql")("the audit chain on PostgreSQL: ap
     expect(r).toMatchObject({ ok: true });
   });
 
+  it("row MACs carry over: an account row edited (or one added) in the database outside shuyu refuses the next open", async () => {
+    await pg.native("UPDATE accounts SET roles = $1 WHERE id = 'admin'", ['["admin","auditor"]']);
+    try {
+      await expect(Domain.open(env.dir)).rejects.toMatchObject({ code: "CONTROL_TAMPERED" });
+    } finally {
+      await pg.native("UPDATE accounts SET roles = $1 WHERE id = 'admin'", ['["admin"]']);
+    }
+    // A copy of the admin row under another id: no MAC was ever written for it.
+    await pg.native("CREATE TEMP TABLE a AS SELECT * FROM accounts WHERE id = 'admin'; UPDATE a SET id = 'mallory'; INSERT INTO accounts SELECT * FROM a; DROP TABLE a");
+    try {
+      await expect(Domain.open(env.dir)).rejects.toMatchObject({ code: "CONTROL_TAMPERED", details: { rows: [expect.objectContaining({ table: "accounts", problem: "inserted" })] } });
+    } finally {
+      await pg.native("DELETE FROM accounts WHERE id = 'mallory'");
+    }
+    (await Domain.open(env.dir)).close();
+  });
+
   it("UPDATE, DELETE and TRUNCATE of audit_log are refused by the database", async () => {
     await expect(pg.native("UPDATE audit_log SET entry = entry WHERE seq = 2")).rejects.toThrow(/append-only/);
     await expect(pg.native("DELETE FROM audit_log WHERE seq > 3")).rejects.toThrow(/append-only/);
