@@ -18,6 +18,7 @@ const SUITES: Record<string, () => Promise<{ run(opts: { quick: boolean }): Prom
   content: () => import("./content.bench.js"),
   ledger: () => import("./ledger.bench.js"),
   server: () => import("./server.load.js"),
+  "scale-out": () => import("./scale-out.bench.js"),
 };
 
 async function main(): Promise<void> {

@@ -16,6 +16,7 @@ import { registerDemoCommands } from "./commands/demo.js";
 import { registerWhoamiCommands } from "./commands/whoami.js";
 import { registerCompletionCommands } from "./commands/completion.js";
 import { registerLifecycleCommands } from "./commands/lifecycle.js";
+import { registerWorkerCommands } from "./commands/worker.js";
 import { registerLoginCommands } from "./commands/login.js";
 import { registerObligationCommands } from "./commands/obligations.js";
 import { versionLine } from "./versions.js";
@@ -62,6 +63,7 @@ export function buildProgram(): Command {
   registerFeedbackCommands(program);
   registerReportCommands(program);
   registerBenchCommands(program);
+  registerWorkerCommands(program);
   registerDemoCommands(program);
   registerWhoamiCommands(program);
   registerCompletionCommands(program);

@@ -37,6 +37,8 @@ export interface DemoOptions {
   print?: (line: string) => void;
   /** Progress of data generation (the CLI draws a bar on a TTY). */
   onProgress?: (done: number, total: number) => void;
+  /** A PostgreSQL control database (scale-out: `--scale-out` starts one with its worker hosts). */
+  control?: string;
 }
 
 /** One finished step. */
@@ -51,7 +53,7 @@ export interface DemoResult {
   dir: string;
   steps: DemoStep[];
   totalMs: number;
-  aggregate: { egress: string; state: string; product: string; package: string };
+  aggregate: { job: string; egress: string; state: string; product: string; package: string };
   extract: { egress: string; state: string; blockedBy: string[]; reason: string };
   packageVerified: { ok: boolean; product: string; signer: string };
   audit: { ok: boolean; entries: number };
@@ -99,7 +101,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   let tokens: DemoResult["tokens"] | undefined;
   try {
     const dir = join(work, "domain");
-    const init = await step("init", () => initDomain({ dir, operator: "贵州省数据运营有限公司" }), (r) => `domain ${r.domain.id} in ${dir}`);
+    const init = await step("init", () => initDomain({ dir, operator: "贵州省数据运营有限公司", ...(opts.control ? { control: opts.control } : {}) }), (r) => `domain ${r.domain.id} in ${dir}${opts.control ? " (control store and audit on PostgreSQL)" : ""}`);
     domain = await Domain.open(dir);
     const d = domain;
     const as = async (token: string): Promise<Session> => ({ domain: d, principal: await authenticate(d, token) });
@@ -151,6 +153,12 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     const aggJob = await step("raw run", () => submitJob(parties.developer, { scenario: "income-cohort", model: join(work, "agg.js") }),
       (j) => `${j.id} ${j.state} on the raw library; the developer sees only the outcome and a time bucket (≤ ${j.seconds} s); outputs staged`);
     if (aggJob.state !== "succeeded") throw new ShuyuError("internal", "DEMO_FAILED", `raw run ${aggJob.state}: ${aggJob.reason ?? ""}`);
+    if (opts.control) {
+      // Scale-out: the run went through the queue; the job's audit entry names the host that ran it.
+      const worker = await step("worker host", async () => (await d.auditEntries()).find((e) => e.object === `job:${aggJob.id}` && typeof e.details.worker === "string")?.details.worker as string | undefined,
+        (w) => (w ? `${aggJob.id} ran on worker host ${w}: claimed from the graphile-worker queue, library fetched from S3 by SM3 and verified` : "the raw run did not go through a worker host"));
+      if (!worker) throw new ShuyuError("internal", "DEMO_FAILED", "scale-out: the raw run did not run on a worker host");
+    }
 
     const agg = await step("egress aggregate", () => requestEgress(parties.developer, { job: aggJob.id, form: "dataset" }),
       (e) => `${e.id} ${e.state}: ${e.findings.filter((f) => f.severity === "block").length} block, ${e.findings.filter((f) => f.severity === "review").length} review, ${e.findings.filter((f) => f.severity === "pass").length} pass findings`);
@@ -178,7 +186,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     print(`${(totalMs / 1000).toFixed(2).padStart(7)} s  total`);
     return {
       dir: work, steps, totalMs,
-      aggregate: { egress: agg.id, state: reviewed.state, product: reviewed.product.id, package: reviewed.product.package },
+      aggregate: { job: aggJob.id, egress: agg.id, state: reviewed.state, product: reviewed.product.id, package: reviewed.product.package },
       extract: { egress: leak.id, state: leak.state, blockedBy: leakBlocks.map((f) => f.rule), reason: leakBlocks[0]?.detail ?? "" },
       packageVerified: { ok: verified.ok, product: verified.product, signer: verified.signer.subject },
       audit: { ok: audit.ok, entries: audit.entries },

@@ -1,27 +1,28 @@
-import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { diskFull, isDiskFull, ShuyuError } from "../../policies/errors.js";
 import { describeHolders, readHolders } from "./lock-info.js";
+import type { Params, SqlConnection } from "./sql-connection.js";
 
-export type Params = DuckDBValue[] | Record<string, DuckDBValue>;
+export type { Params, SqlConnection } from "./sql-connection.js";
 
 /** Runs a query and returns rows as plain JS objects (BIGINT as bigint, TIMESTAMP as Date). */
-export async function all<T = Record<string, unknown>>(conn: DuckDBConnection, sql: string, params?: Params): Promise<T[]> {
+export async function all<T = Record<string, unknown>>(conn: SqlConnection, sql: string, params?: Params): Promise<T[]> {
   const reader = await conn.runAndReadAll(sql, params);
   return reader.getRowObjectsJS() as T[];
 }
 
 /** Runs a query and returns its first row, or undefined. */
-export async function one<T = Record<string, unknown>>(conn: DuckDBConnection, sql: string, params?: Params): Promise<T | undefined> {
+export async function one<T = Record<string, unknown>>(conn: SqlConnection, sql: string, params?: Params): Promise<T | undefined> {
   return (await all<T>(conn, sql, params))[0];
 }
 
 /** Runs a statement for its effect. */
-export async function exec(conn: DuckDBConnection, sql: string, params?: Params): Promise<void> {
+export async function exec(conn: SqlConnection, sql: string, params?: Params): Promise<void> {
   await conn.run(sql, params);
 }
 
 /** Runs `fn` inside BEGIN/COMMIT, rolling back on any error. */
-export async function transaction<T>(conn: DuckDBConnection, fn: () => Promise<T>): Promise<T> {
+export async function transaction<T>(conn: SqlConnection, fn: () => Promise<T>): Promise<T> {
   await conn.run("BEGIN TRANSACTION");
   try {
     const out = await fn();

@@ -2,7 +2,11 @@ import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, readFileSync } from "node:fs";
-import { AuditChain, CHECKPOINT_ACTION, type AuditEntry, type AuditInput, type ChainMark } from "../audit/chain.js";
+import { AuditChain, CHECKPOINT_ACTION, GENESIS, scanChain, type AuditEntry, type AuditInput, type ChainMark, type ChainScan } from "../audit/chain.js";
+import { appendPgAudit, readPgAudit } from "../scale/pg-audit.js";
+import type { PgConnection } from "../scale/pg-connection.js";
+import { openPgControlStore, type ControlStoreKind, type PgControlStore } from "./control-store.js";
+import type { SqlConnection } from "./sql-connection.js";
 import { ShuyuError } from "../../policies/errors.js";
 import { DEFAULT_TIME_ZONE, useTimeZone } from "../clock.js";
 import { all, exec, one, openDuckDB } from "./db.js";
@@ -19,7 +23,7 @@ import type { RecoveryReport } from "./recovery.js";
 
 /** One connection to each store. */
 interface Connections {
-  control: DuckDBConnection;
+  control: SqlConnection;
   vault: DuckDBConnection;
 }
 
@@ -69,6 +73,8 @@ export class Domain {
   private writer!: Connections;
   private instances: DuckDBInstance[] = [];
   private codec: RowCodec | undefined;
+  /** The PostgreSQL sessions when the control store is PostgreSQL (scale-out; docs/scale-out.md). */
+  private pg: PgControlStore | undefined;
   /** Protected tables opted in after the built-in ones whose rows this domain has sealed (meta 'sealed_tables'). */
   private sealedLater = new Set<string>();
   chain!: AuditChain;
@@ -91,8 +97,13 @@ export class Domain {
     return this.options.readOnly === true;
   }
 
+  /** Which engine holds the control rows and the audit chain (domain.json `control`; DuckDB by default). */
+  get controlKind(): ControlStoreKind {
+    return this.info.control?.store ?? "duckdb";
+  }
+
   /** The control store connection for the current context (writer inside exclusive work). */
-  get control(): DuckDBConnection {
+  get control(): SqlConnection {
     this.assertAttached();
     return (this.ctx.getStore()?.conns ?? this.reader).control;
   }
@@ -151,6 +162,7 @@ export class Domain {
     const ro = this.readOnly;
     const dbOpts: Record<string, string> = ro ? { access_mode: "READ_ONLY" } : {};
     const waitMs = reattachWaitMs ?? this.options.waitMs ?? (Number(process.env.SHUYU_LOCK_WAIT_MS) >= 0 && process.env.SHUYU_LOCK_WAIT_MS ? Number(process.env.SHUYU_LOCK_WAIT_MS) : 15_000);
+    if (this.controlKind === "postgresql") return this.connectPg(dbOpts, waitMs);
     const controlDb = await openDuckDB(this.paths.control, dbOpts, waitMs, this.paths.dir);
     let vaultDb: DuckDBInstance;
     try {
@@ -169,11 +181,33 @@ export class Domain {
     if (!ro) tightenModes(this.paths);
   }
 
+  /** connect() for a PostgreSQL control store: the vault stays a local DuckDB file, the chain an audit_log table. */
+  private async connectPg(dbOpts: Record<string, string>, waitMs: number): Promise<void> {
+    const ro = this.readOnly;
+    const vaultDb = await openDuckDB(this.paths.vault, dbOpts, waitMs, this.paths.dir);
+    let pg: PgControlStore;
+    try {
+      pg = await openPgControlStore(this.paths, { create: !ro });
+      if (!ro) await exec(pg.writer, INTEGRITY_SCHEMA);
+    } catch (err) {
+      vaultDb.closeSync();
+      throw err;
+    }
+    this.pg = pg;
+    this.instances = [vaultDb];
+    this.reader = { control: pg.reader, vault: await vaultDb.connect() };
+    this.writer = { control: this.guardWrites(pg.writer), vault: await vaultDb.connect() };
+    // The chain file stays (empty) so marks and truncation are no-ops; entries go to audit_log.
+    this.chain = AuditChain.open(this.paths.audit, { create: !ro, readOnly: ro });
+    writeLockInfo(this.paths.dir, { command: this.options.command ?? "library", mode: ro ? "read" : "write" });
+    if (!ro) tightenModes(this.paths);
+  }
+
   /** Checks every protected control row against its MAC (an older domain's rows are sealed once, audited). */
   private async verifyControl(): Promise<void> {
     const loaded = loadControlKey(this.paths.keys, !this.readOnly);
     if (!loaded) return; // an older domain opened read-only before its first write: nothing to check against
-    this.codec = new RowCodec(loaded.key);
+    this.codec = new RowCodec(loaded.key, this.controlKind);
     if (loaded.created) {
       await this.exclusive(async () => {
         for (const t of protectedTables().keys()) await this.codec!.seal(this.writer.control, t).catch(() => undefined);
@@ -198,7 +232,7 @@ export class Domain {
   async loadRowMacs(): Promise<void> {
     const loaded = loadControlKey(this.paths.keys, false);
     if (!loaded) return;
-    this.codec = new RowCodec(loaded.key);
+    this.codec = new RowCodec(loaded.key, this.controlKind);
     const registry = await one<{ value: string }>(this.reader.control, "SELECT value FROM meta WHERE key = 'sealed_tables'").catch(() => undefined);
     this.sealedLater = new Set(registry ? (JSON.parse(registry.value) as string[]) : []);
   }
@@ -225,6 +259,8 @@ export class Domain {
     await this.mutate(async () => {
       const found: Record<string, number> = {};
       for (const t of fresh) {
+        // A failed statement would abort a PostgreSQL transaction: a missing table is skipped first.
+        if (this.pg && !(await one(this.control, "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?", [t]))) continue;
         const n = await one<{ n: number }>(this.control, `SELECT count(*)::INTEGER AS n FROM "${t}"`).catch(() => undefined);
         if (n?.n) {
           await this.codec!.seal(this.control, t);
@@ -262,7 +298,7 @@ export class Domain {
 
   /** Creates the control key of a new domain and MACs every protected row from now on (init). */
   initRowMacs(): void {
-    this.codec = new RowCodec(loadControlKey(this.paths.keys, true)!.key);
+    this.codec = new RowCodec(loadControlKey(this.paths.keys, true)!.key, this.controlKind);
     this.sealedLater = this.laterTables();
   }
 
@@ -276,7 +312,7 @@ export class Domain {
   }
 
   /** Wraps the writer's control connection so writes to protected tables are verified first and MAC'd at commit. */
-  private guardWrites(conn: DuckDBConnection): DuckDBConnection {
+  private guardWrites<C extends SqlConnection>(conn: C): C {
     const before = async (sql: unknown): Promise<string | undefined> => {
       const table = typeof sql === "string" ? writtenTable(sql) : undefined;
       if (!table || !this.codec || !this.sealedHere(table)) return undefined;
@@ -346,7 +382,8 @@ export class Domain {
       applyMoves(tx.files.moves, tx.files.intent);
       await control.run("DELETE FROM intents WHERE id = ?", [tx.files.intent]).catch(() => undefined);
     }
-    if (this.chain.last.seq - this.chain.lastCheckpoint >= CHECKPOINT_EVERY) await this.checkpoint().catch(() => undefined);
+    // (PostgreSQL signs its checkpoints inside the appending transaction: appendPgAudit.)
+    if (!this.pg && this.chain.last.seq - this.chain.lastCheckpoint >= CHECKPOINT_EVERY) await this.checkpoint().catch(() => undefined);
     return out;
   }
 
@@ -393,7 +430,7 @@ export class Domain {
     if (this.readOnly) return writePendingRead(this.paths, input);
     const store = this.ctx.getStore();
     if (!store?.tx) return this.exclusive(() => this.transact(() => this.audit(input)));
-    const entry = this.chain.append(input);
+    const entry = this.pg ? await appendPgAudit(this.pgWriter(), input, this.checkpointOf) : this.chain.append(input);
     store.tx.actions.push(input.action);
     faultPoint("audit.after-append", [input.action]);
     await exec(this.control, "INSERT OR REPLACE INTO meta VALUES ('audit_head', ?)", [JSON.stringify({ seq: entry.seq, hash: entry.hash })]);
@@ -406,6 +443,8 @@ export class Domain {
    * recorded; the writer queue is held only for the write, not for the fsync.
    */
   async auditGrouped(input: AuditInput): Promise<AuditEntry> {
+    // PostgreSQL: the entry is a row of its own transaction; the server groups the commits' WAL flushes.
+    if (this.pg) return this.audit(input);
     const { entry, durable } = await this.exclusive(async () => this.chain.appendGrouped(input));
     await durable;
     // The control store learns a head only once it is on disk, and never an older one than it
@@ -423,10 +462,55 @@ export class Domain {
   async checkpoint(): Promise<void> {
     await this.exclusive(() =>
       this.transact(async () => {
-        const head = this.chain.last;
-        await this.audit({ actor: "system", action: CHECKPOINT_ACTION, object: "audit", details: signCheckpoint(this.paths.keys, this.info.id, head) });
+        const checkpointOf = this.checkpointOf;
+        if (this.pg) {
+          // The head is read under the append lock (another owner process may append meanwhile).
+          const entry = await appendPgAudit(this.pgWriter(), checkpointOf, checkpointOf);
+          await exec(this.control, "INSERT OR REPLACE INTO meta VALUES ('audit_head', ?)", [JSON.stringify({ seq: entry.seq, hash: entry.hash })]);
+          return;
+        }
+        await this.audit(checkpointOf(this.chain.last));
       }),
     );
+  }
+
+  /**
+   * The PostgreSQL writer session of the open mutate() transaction, or undefined on the
+   * embedded store: scale-out queue rows are written with it, so they commit with the job.
+   */
+  pgTransaction(): PgConnection | undefined {
+    if (!this.pg) return undefined;
+    if (!this.ctx.getStore()?.tx) throw new ShuyuError("internal", "NO_TRANSACTION", "the queue is written inside mutate()");
+    return this.pg.writer;
+  }
+
+  /** The raw PostgreSQL writer session (audit appends speak PostgreSQL's own SQL). */
+  private pgWriter(): PgConnection {
+    return this.pg!.writer;
+  }
+
+  /** A checkpoint entry over `head`, signed by the seal (the chain file's and audit_log's alike). */
+  private readonly checkpointOf = (head: { seq: number; hash: string }): AuditInput => ({
+    actor: "system", action: CHECKPOINT_ACTION, object: "audit", details: signCheckpoint(this.paths.keys, this.info.id, head),
+  });
+
+  /** The last entry's seq and hash (GENESIS at seq 0 for an empty chain). */
+  async auditHead(): Promise<{ seq: number; hash: string }> {
+    if (!this.pg) return this.chain.last;
+    const last = (await this.auditEntries()).at(-1);
+    return last ? { seq: last.seq, hash: last.hash } : { seq: 0, hash: GENESIS };
+  }
+
+  /** Every audit entry, from the chain file or (PostgreSQL) the audit_log table; a torn last line is left out. */
+  async auditEntries(_opts: { lenient?: boolean } = {}): Promise<AuditEntry[]> {
+    return (await this.auditScan()).entries;
+  }
+
+  /** The chain as stored: the file's entries and torn tail, or the audit_log table's rows (never torn). */
+  async auditScan(): Promise<ChainScan> {
+    if (!this.pg) return scanChain(this.paths.audit);
+    const conn = this.ctx.getStore()?.conns === this.writer ? this.pg.writer : this.pg.reader;
+    return { entries: await readPgAudit(conn), cleanBytes: 0, tornBytes: 0 };
   }
 
   /** The audit head recorded in the control store (detects a cut-off chain). */
@@ -447,9 +531,11 @@ export class Domain {
   private closeStores(): void {
     for (const c of [this.reader, this.writer]) {
       if (!c) continue;
-      c.control.closeSync();
+      if (!this.pg) (c.control as DuckDBConnection).closeSync();
       c.vault.closeSync();
     }
+    this.pg?.close();
+    this.pg = undefined;
     for (const i of this.instances) i.closeSync();
     this.instances = [];
     this.chain?.close();
@@ -482,4 +568,6 @@ export interface DomainInfo {
   id: string;
   operator: { id: string; name: string };
   createdAt: string;
+  /** The control store when it is not the embedded DuckDB file (scale-out: docs/scale-out.md). */
+  control?: { store: ControlStoreKind };
 }

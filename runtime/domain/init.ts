@@ -8,7 +8,8 @@ import { parseInput } from "../../policies/schemas/common.js";
 import { now } from "../clock.js";
 import { insertAccount } from "../services/accounts.js";
 import { insertOperatorAuthorization, OperatorAuthorizationInput } from "../lifecycle/operator-authorization.js";
-import { exec } from "./db.js";
+import { exec, one } from "./db.js";
+import { controlUrlFile } from "./control-store.js";
 import { CONTROL_SCHEMA, CONTROL_SCHEMA_VERSION } from "./control-schema.js";
 import { Domain, type DomainInfo } from "./domain.js";
 import { domainPaths } from "./layout.js";
@@ -20,6 +21,11 @@ export const InitInput = z.object({
   operator: z.string().trim().min(1, "--operator NAME is required").max(200),
   /** The operator's own authorization (GZ 7, ZJ 11), recorded with the domain when given. */
   authorization: z.unknown().optional(),
+  /** A PostgreSQL URL: control rows and audit there (scale-out, docs/scale-out.md); the embedded DuckDB file when absent. */
+  control: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "--control takes a postgresql:// URL")
+    .optional(),
 });
 
 export const OPERATOR_ORG = "operator";
@@ -41,6 +47,7 @@ export async function initDomain(raw: unknown): Promise<{ domain: DomainInfo; di
   }
   refuseWorldWritableParent(input.dir);
   for (const d of [paths.dir, paths.auditDir, paths.keys, paths.libraries, paths.samples, paths.staging, paths.outbox]) mkdirSync(d, { recursive: true, mode: 0o700 });
+  if (input.control) writeFileDurable(controlUrlFile(paths), input.control + "\n", 0o600);
 
   const info: DomainInfo = {
     format: "shuyu-domain",
@@ -48,8 +55,13 @@ export async function initDomain(raw: unknown): Promise<{ domain: DomainInfo; di
     id: randomUUID(),
     operator: { id: OPERATOR_ORG, name: input.operator },
     createdAt: now().toISOString(),
+    ...(input.control ? { control: { store: "postgresql" as const } } : {}),
   };
   const domain = await Domain.attach(paths, info, { command: "init" });
+  if (domain.controlKind === "postgresql" && (await one(domain.control, "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'meta'"))) {
+    domain.close();
+    throw new ShuyuError("invalid", "CONTROL_NOT_EMPTY", "the PostgreSQL database given with --control already holds a domain's control store; give each domain its own database");
+  }
   try {
     domain.initRowMacs();
     const seal = await createSeal(paths.keys, input.operator, info.id);

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { DuckDBConnection } from "@duckdb/node-api";
+import type { SqlConnection } from "./sql-connection.js";
 import { canonicalJson } from "../canonical-json.js";
 import { ShuyuError } from "../../policies/errors.js";
 import { writeFileDurable } from "./durable-file.js";
@@ -93,13 +93,28 @@ export function loadControlKey(keysDir: string, create: boolean): { key: Buffer;
   return { key, created: true };
 }
 
-/** Computes and checks row MACs. */
-export class RowCodec {
-  constructor(private readonly key: Buffer) {}
+/** The SQL dialect of the control store the rows live in. */
+export type RowDialect = "duckdb" | "postgresql";
 
-  /** SQL for a row's key as stored in row_macs.pk (computed by DuckDB everywhere, so it always matches). */
-  private static pkSql(table: string, alias = "t"): string {
-    return `to_json([${(PROTECTED.get(table) ?? []).map((c) => `${alias}."${c}"`).join(", ")}])::VARCHAR`;
+/**
+ * Computes and checks row MACs. The key and fingerprint expressions are computed by the store
+ * itself (so they always match what it stores); on PostgreSQL they are its JSON functions.
+ */
+export class RowCodec {
+  constructor(
+    private readonly key: Buffer,
+    private readonly dialect: RowDialect = "duckdb",
+  ) {}
+
+  /** SQL for a row's key as stored in row_macs.pk. */
+  private pkSql(table: string, alias = "t"): string {
+    const cols = (PROTECTED.get(table) ?? []).map((c) => `${alias}."${c}"`).join(", ");
+    return this.dialect === "postgresql" ? `json_build_array(${cols})::text` : `to_json([${cols}])::VARCHAR`;
+  }
+
+  /** SQL for a row's fingerprint (an md5 of its JSON: a change detector, not the MAC). */
+  private fpSql(alias = "t"): string {
+    return this.dialect === "postgresql" ? `md5(row_to_json(${alias})::text)` : `md5(to_json(${alias})::VARCHAR)`;
   }
 
   /** HMAC-SM3 of one row (its non-null columns; the helper columns __pk/__fp/__mac left out). */
@@ -110,15 +125,17 @@ export class RowCodec {
 
   /** Rows whose fingerprint (DuckDB's md5 of the row's JSON) differs from their seal, with every column. */
   private unsealedSql(table: string): string {
-    return `WITH cur AS (SELECT ${RowCodec.pkSql(table)} AS __pk, md5(to_json(t)::VARCHAR) AS __fp, t.* FROM "${table}" t)
+    return `WITH cur AS (SELECT ${this.pkSql(table)} AS __pk, ${this.fpSql()} AS __fp, t.* FROM "${table}" t)
       SELECT cur.*, m.pk IS NULL AS __new FROM cur LEFT JOIN row_macs m ON m.tbl = '${table}' AND m.pk = cur.__pk WHERE m.pk IS NULL OR m.fp <> cur.__fp`;
   }
 
   private vanishedSql(table: string): string {
-    return `SELECT pk FROM row_macs WHERE tbl = '${table}' AND pk NOT IN (SELECT ${RowCodec.pkSql(table)} FROM "${table}" t)`;
+    return `SELECT pk FROM row_macs WHERE tbl = '${table}' AND pk NOT IN (SELECT ${this.pkSql(table)} FROM "${table}" t)`;
   }
 
-  private static async rows(conn: DuckDBConnection, sql: string, params?: unknown[]): Promise<Record<string, unknown>[] | undefined> {
+  private async rows(conn: SqlConnection, sql: string, params?: unknown[], table?: string): Promise<Record<string, unknown>[] | undefined> {
+    // A failed statement aborts a PostgreSQL transaction: ask whether the table exists instead of trying.
+    if (this.dialect === "postgresql" && table && !(await RowCodec.pgHasTable(conn, table))) return undefined;
     try {
       return (await conn.runAndReadAll(sql, params as never)).getRowObjectsJS() as Record<string, unknown>[];
     } catch {
@@ -126,17 +143,22 @@ export class RowCodec {
     }
   }
 
+  private static async pgHasTable(conn: SqlConnection, table: string): Promise<boolean> {
+    const r = (await conn.runAndReadAll("SELECT to_regclass(?) IS NOT NULL AS ok", [`"${table}"`])).getRowObjectsJS()[0];
+    return r?.ok === true;
+  }
+
   /**
    * Fast check before a write (and at open for tables that grow): every legitimate change is
    * sealed at its commit, so a row whose fingerprint differs from its seal, a row without a
    * seal, or a seal without its row was changed outside shuyu. Computed inside DuckDB.
    */
-  async changedOutside(conn: DuckDBConnection, table: string): Promise<TamperedRow[]> {
-    const changed = await RowCodec.rows(conn, this.unsealedSql(table));
+  async changedOutside(conn: SqlConnection, table: string): Promise<TamperedRow[]> {
+    const changed = await this.rows(conn, this.unsealedSql(table), undefined, table);
     if (!changed) return [];
-    const vanished = (await RowCodec.rows(conn, this.vanishedSql(table))) ?? [];
+    const vanished = (await this.rows(conn, this.vanishedSql(table))) ?? [];
     // A fingerprint also changes when a migration adds a (NULL) column: such a row's MAC still holds.
-    const macs = new Map((changed.length ? ((await RowCodec.rows(conn, "SELECT pk, mac FROM row_macs WHERE tbl = ?", [table])) ?? []) : []).map((m) => [String(m.pk), String(m.mac)]));
+    const macs = new Map((changed.length ? ((await this.rows(conn, "SELECT pk, mac FROM row_macs WHERE tbl = ?", [table])) ?? []) : []).map((m) => [String(m.pk), String(m.mac)]));
     const edited = changed.filter((r) => r.__new || !equalHex(macs.get(String(r.__pk)) ?? "", this.mac(table, r)));
     return [
       ...edited.map((r) => ({ table, key: String(r.__pk), problem: r.__new ? ("inserted" as const) : ("edited" as const) })),
@@ -145,21 +167,21 @@ export class RowCodec {
   }
 
   /** Full check: every row's HMAC (audit verify, and at open for the small tables). */
-  async verifyTable(conn: DuckDBConnection, table: string): Promise<{ rows: number; tampered: TamperedRow[] }> {
-    const rows = await RowCodec.rows(conn, `SELECT ${RowCodec.pkSql(table)} AS __pk, m.mac AS __mac, t.* FROM "${table}" t LEFT JOIN row_macs m ON m.tbl = '${table}' AND m.pk = ${RowCodec.pkSql(table)}`);
+  async verifyTable(conn: SqlConnection, table: string): Promise<{ rows: number; tampered: TamperedRow[] }> {
+    const rows = await this.rows(conn, `SELECT ${this.pkSql(table)} AS __pk, m.mac AS __mac, t.* FROM "${table}" t LEFT JOIN row_macs m ON m.tbl = '${table}' AND m.pk = ${this.pkSql(table)}`, undefined, table);
     if (!rows) return { rows: 0, tampered: [] };
     const tampered: TamperedRow[] = [];
     for (const r of rows) {
       if (r.__mac === null || r.__mac === undefined) tampered.push({ table, key: String(r.__pk), problem: "inserted" });
       else if (!equalHex(String(r.__mac), this.mac(table, r))) tampered.push({ table, key: String(r.__pk), problem: "edited" });
     }
-    for (const v of (await RowCodec.rows(conn, this.vanishedSql(table))) ?? []) tampered.push({ table, key: String(v.pk), problem: "deleted" });
+    for (const v of (await this.rows(conn, this.vanishedSql(table))) ?? []) tampered.push({ table, key: String(v.pk), problem: "deleted" });
     return { rows: rows.length, tampered };
   }
 
   /** Seals the rows of `table` changed since their last seal (MACs computed only for those) and drops seals of deleted rows. */
-  async seal(conn: DuckDBConnection, table: string): Promise<void> {
-    const changed = await RowCodec.rows(conn, this.unsealedSql(table));
+  async seal(conn: SqlConnection, table: string): Promise<void> {
+    const changed = await this.rows(conn, this.unsealedSql(table), undefined, table);
     if (!changed) return;
     const values: unknown[] = [];
     for (const r of changed) values.push(table, r.__pk, r.__fp, this.mac(table, r));
@@ -167,14 +189,14 @@ export class RowCodec {
       const chunk = values.slice(i, i + 4 * 250);
       await conn.run(`INSERT OR REPLACE INTO row_macs VALUES ${Array.from({ length: chunk.length / 4 }, () => "(?, ?, ?, ?)").join(", ")}`, chunk as never);
     }
-    await conn.run(`DELETE FROM row_macs WHERE tbl = '${table}' AND pk NOT IN (SELECT ${RowCodec.pkSql(table)} FROM "${table}" t)`);
+    await conn.run(`DELETE FROM row_macs WHERE tbl = '${table}' AND pk NOT IN (SELECT ${this.pkSql(table)} FROM "${table}" t)`);
   }
 
   /** Throws CONTROL_TAMPERED unless `row` (a full `SELECT *` row of `table`) carries its MAC. */
-  async checkRow(conn: DuckDBConnection, table: string, row: Record<string, unknown>): Promise<void> {
+  async checkRow(conn: SqlConnection, table: string, row: Record<string, unknown>): Promise<void> {
     const keys = PROTECTED.get(table) ?? [];
     const where = keys.map((c) => `t."${c}" IS NOT DISTINCT FROM ?`).join(" AND ");
-    const got = (await RowCodec.rows(conn, `SELECT ${RowCodec.pkSql(table)} AS pk, m.mac FROM "${table}" t LEFT JOIN row_macs m ON m.tbl = '${table}' AND m.pk = ${RowCodec.pkSql(table)} WHERE ${where}`, keys.map((c) => row[c])))?.[0];
+    const got = (await this.rows(conn, `SELECT ${this.pkSql(table)} AS pk, m.mac FROM "${table}" t LEFT JOIN row_macs m ON m.tbl = '${table}' AND m.pk = ${this.pkSql(table)} WHERE ${where}`, keys.map((c) => row[c]), table))?.[0];
     const key = String(got?.pk ?? canonicalJson(keys.map((c) => row[c])));
     if (!got?.mac || !equalHex(String(got.mac), this.mac(table, row))) throw controlTampered([{ table, key, problem: got?.mac ? "edited" : "inserted" }]);
   }

@@ -12,7 +12,7 @@ import { signData, sm3Hex, verifySignedData } from "../../crypto/index.js";
 import { authorize } from "../../policies/authz/engine.js";
 import { ShuyuError } from "../../policies/errors.js";
 import { DateSchema, parseInput } from "../../policies/schemas/common.js";
-import { entryHash, readEntries, type AuditEntry } from "../audit/chain.js";
+import { entryHash, type AuditEntry } from "../audit/chain.js";
 import { now } from "../clock.js";
 import { loadSeal } from "../domain/seal.js";
 import { packTar, unpackTar, type TarEntry } from "../egress/tar.js";
@@ -41,7 +41,7 @@ export async function exportAudit(s: Session, raw: unknown): Promise<{ archive: 
   const lo = `${from}T00:00:00.000Z`;
   const hi = `${shiftDate(to, { days: 1 })}T00:00:00.000Z`;
   const files: TarEntry[] = [];
-  const { entries, head } = await s.domain.exclusive(async () => ({ entries: readEntries(s.domain.paths.audit), head: s.domain.chain.last }));
+  const { entries, head } = await s.domain.exclusive(async () => ({ entries: await s.domain.auditEntries(), head: await s.domain.auditHead() }));
   const slice = entries.filter((e) => e.time >= lo && e.time < hi);
   files.push({ name: "chain.jsonl", data: Buffer.from(slice.map((e) => JSON.stringify(e)).join("\n") + (slice.length ? "\n" : "")) });
   for (let d = from; d <= to; d = shiftDate(d, { days: 1 })) {

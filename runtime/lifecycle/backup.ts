@@ -17,6 +17,7 @@ import { ShuyuError } from "../../policies/errors.js";
 import { readEntries, verifyChain } from "../audit/chain.js";
 import { now } from "../clock.js";
 import type { DuckDBConnection } from "@duckdb/node-api";
+import type { SqlConnection } from "../domain/sql-connection.js";
 import { all, exec, ident, literal, openDuckDB } from "../domain/db.js";
 import { Domain, type DomainInfo } from "../domain/domain.js";
 import { writeFileDurable } from "../domain/durable-file.js";
@@ -52,7 +53,7 @@ function filesUnder(root: string, dir = root): string[] {
  * tables (EXPORT DATABASE fails on a connection holding one, measured on 1.5.6).
  * Run inside the exclusive section, each COPY reads the same committed state.
  */
-async function exportStore(conn: DuckDBConnection, dir: string): Promise<void> {
+async function exportStore(conn: SqlConnection, dir: string): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const tables = await all<{ table_name: string; sql: string }>(conn, "SELECT table_name, sql FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' AND NOT temporary ORDER BY table_name");
   const schema = tables.map((t, i) => ({ table: t.table_name, sql: t.sql, file: `t${String(i).padStart(5, "0")}.parquet` }));
@@ -81,6 +82,9 @@ export async function createBackup(s: Session, out: string, passphrase: string |
   const salt = randomBytes(16);
   const key = passphraseKey(passphrase, salt, KDF_ITERATIONS);
   const p = s.domain.paths;
+  if (s.domain.controlKind !== "duckdb") {
+    throw new ShuyuError("invalid", "BACKUP_SCALE_OUT", "this domain's control store is PostgreSQL: back it up with pg_dump beside the domain folder (docs/scale-out.md)");
+  }
   const result = await s.domain.exclusive(async () => {
     mkdirSync(out, { recursive: true });
     await exportStore(s.domain.control, join(out, "control"));

@@ -1,5 +1,4 @@
-import type { DuckDBConnection } from "@duckdb/node-api";
-import { exec, one } from "../domain/db.js";
+import { exec, one, type SqlConnection } from "../domain/db.js";
 import { protectTable } from "../domain/row-codec.js";
 
 /**
@@ -33,8 +32,9 @@ protectTable("purge_receipts", ["id"]);
  * read-only open of a domain no writer has created them in yet gets empty temporary
  * ones (the reports and the standing check then see "nothing recorded", which is true).
  */
-export async function ensureLifecycleTables(conn: DuckDBConnection): Promise<void> {
-  const have = await one<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' AND table_name IN (${TABLES.map((t) => `'${t}'`).join(", ")})`);
+export async function ensureLifecycleTables(conn: SqlConnection): Promise<void> {
+  // information_schema: the same question on DuckDB and on a PostgreSQL control store.
+  const have = await one<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema = current_schema() AND table_name IN (${TABLES.map((t) => `'${t}'`).join(", ")})`);
   if (have?.n === TABLES.length) return;
   try {
     await exec(conn, LIFECYCLE_SCHEMA);

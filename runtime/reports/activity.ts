@@ -8,7 +8,6 @@ import { z } from "zod";
 import { authorize } from "../../policies/authz/engine.js";
 import { ShuyuError } from "../../policies/errors.js";
 import { DateSchema, parseInput } from "../../policies/schemas/common.js";
-import { readEntries } from "../audit/chain.js";
 import { now, today } from "../clock.js";
 import { all } from "../domain/db.js";
 import { marketSection } from "../obligations/metering.js";
@@ -84,7 +83,7 @@ export async function activityReport(s: Session, raw: unknown = {}): Promise<Act
     }));
 
   const jobRows = await all<{ org: string; mode: string; state: string; n: bigint }>(
-    c, "SELECT org, mode, state, count(*) AS n FROM jobs WHERE created_at >= ?::TIMESTAMP AND created_at < ?::TIMESTAMP GROUP BY ALL ORDER BY ALL", [lo, hi],
+    c, "SELECT org, mode, state, count(*) AS n FROM jobs WHERE created_at >= ?::TIMESTAMP AND created_at < ?::TIMESTAMP GROUP BY org, mode, state ORDER BY org, mode, state", [lo, hi],
   );
   const jobs = { total: jobRows.reduce((n, r) => n + Number(r.n), 0), byOrg: jobRows.map((r) => ({ org: r.org, mode: r.mode, state: r.state, jobs: Number(r.n) })) };
 
@@ -114,7 +113,7 @@ export async function activityReport(s: Session, raw: unknown = {}): Promise<Act
     items: items.map((f) => ({ ...f, overdue: lateAsOf(f) })),
   };
 
-  const entries = readEntries(s.domain.paths.audit, { lenient: true }).filter((e) => e.time >= lo && e.time < hi);
+  const entries = (await s.domain.auditEntries({ lenient: true })).filter((e) => e.time >= lo && e.time < hi);
   const byAction: Record<string, number> = {};
   for (const e of entries) byAction[e.action] = (byAction[e.action] ?? 0) + 1;
 

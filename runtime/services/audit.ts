@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { authorize } from "../../policies/authz/engine.js";
 import { DateSchema, parseInput } from "../../policies/schemas/common.js";
-import { readEntries, scanChain, verifyChain, type AuditEntry, type VerifyResult } from "../audit/chain.js";
+import { verifyChain, type AuditEntry, type VerifyResult } from "../audit/chain.js";
 import { checkpointVerifier } from "../domain/checkpoint.js";
+import { verifyPgAudit } from "../scale/pg-audit.js";
 import type { Session } from "./session.js";
 
 export const AuditFilter = z.object({
@@ -21,9 +22,11 @@ export const AuditFilter = z.object({
  */
 export async function verifyAudit(s: Session): Promise<VerifyResult & { uncommittedTail?: number }> {
   authorize(s.principal, "audit.verify");
-  const scan = scanChain(s.domain.paths.audit);
+  const scan = await s.domain.auditScan();
   const anchor = await s.domain.auditAnchor();
-  const result: VerifyResult & { uncommittedTail?: number } = verifyChain(scan.entries, anchor, checkpointVerifier(s.domain.paths.keys, s.domain.info.id, scan.entries));
+  const { keys } = s.domain.paths;
+  const result: VerifyResult & { uncommittedTail?: number } =
+    s.domain.controlKind === "postgresql" ? verifyPgAudit(scan.entries, anchor, keys, s.domain.info.id) : verifyChain(scan.entries, anchor, checkpointVerifier(keys, s.domain.info.id, scan.entries));
   if (scan.tornBytes) result.tornTail = { bytes: scan.tornBytes, repairable: true };
   if (anchor && scan.entries.length > anchor.seq) result.uncommittedTail = scan.entries.length - anchor.seq;
   const control = await s.domain.scanControl();
@@ -42,7 +45,7 @@ export async function auditLog(s: Session, raw: unknown): Promise<AuditEntry[]> 
   const f = parseInput(AuditFilter, raw, "filter");
   const since = f.since ? new Date(f.since).toISOString() : undefined;
   const until = f.until ? new Date(f.until.length === 10 ? f.until + "T23:59:59.999Z" : f.until).toISOString() : undefined;
-  const rows = readEntries(s.domain.paths.audit, { lenient: true }).filter(
+  const rows = (await s.domain.auditEntries({ lenient: true })).filter(
     (e) =>
       (!f.actor || e.actor === f.actor) &&
       (!f.action || e.action === f.action || e.action.startsWith(f.action + ".")) &&

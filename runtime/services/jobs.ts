@@ -30,6 +30,7 @@ import { faultPoint } from "../domain/faults.js";
 import { withTableDigests } from "../jobs/staged-digest.js";
 import { fsyncTree } from "../domain/durable-file.js";
 import type { Session } from "./session.js";
+import { awaitRemoteOutcome, enqueueInTransaction, publishRun, scaleOutOf, workerHostOf } from "../scale/remote-run.js";
 
 const LimitsSchema = z
   .object({
@@ -157,6 +158,8 @@ export interface JobView {
    * because an exact end time would be a timing channel out of the model.
    */
   finishedAt: string | null;
+  /** Operator view only, scale-out: the worker host that ran it (absent when the owner ran it). */
+  worker?: string;
   /** Operator view only (the owner-side record): each staged table's ledger mark. Never in the developer's view. */
   marks?: { part: string; table: string; mark: TableMark }[];
 }
@@ -254,6 +257,10 @@ export async function submitJob(s: Session, raw: unknown): Promise<JobView> {
   // The control store keeps only the digest; the gate reads the code's constants from staging.
   keepJobCode(s.domain.paths.jobStaging(id), p.code);
   const me = selfIdentity();
+  const spec = specFor(id, dir, manifest, p);
+  // Scale-out: the library goes to the bucket by SM3 first; the run is queued with the job row.
+  const remote = bad.length ? undefined : scaleOutOf(s.domain);
+  const payload = remote ? await publishRun(spec, remote.s3) : undefined;
   await s.domain.mutate(async () => {
     await checkRawJobQuota(s.domain, s.principal.accountId, p.scenario.org, now());
     await s.domain.control.run(
@@ -266,6 +273,7 @@ export async function submitJob(s: Session, raw: unknown): Promise<JobView> {
       actor: s.principal.accountId, action: "job.submit", object: `job:${id}`,
       details: { scenario: p.scenario.id, kind: p.kind, codeSm3, paramsSm3: createHash("sm3").update(JSON.stringify(p.params)).digest("hex"), limits: p.limits, library: manifest.datasets.map((d) => d.sm3) },
     });
+    if (payload) await enqueueInTransaction(s.domain, payload);
   });
   if (bad.length) {
     const err = libraryTampered(p.scenario.id, "raw", bad);
@@ -277,19 +285,23 @@ export async function submitJob(s: Session, raw: unknown): Promise<JobView> {
   const onCancel = () => void sharedPool().cancel(id);
   process.on("SIGUSR2", onCancel);
   let outcome: JobOutcome;
-  const spec = specFor(id, dir, manifest, p);
+  let worker: string | undefined;
   try {
     // A CLI owner releases the domain's files while the sandbox runs (the worker needs only the library).
-    outcome = await s.domain.detached(() => sharedPool().run(spec));
+    if (remote) {
+      const r = await s.domain.detached(() => awaitRemoteOutcome(remote, id));
+      ({ worker, outcome } = r);
+    } else outcome = await s.domain.detached(() => sharedPool().run(spec));
   } catch (err) {
     outcome = { state: "failed", reason: "SANDBOX_ERROR", outputs: { tables: {}, logs: [] }, error: { type: "Error", code: "SANDBOX_ERROR", message: String(err) }, queries: 0 };
   } finally {
     process.off("SIGUSR2", onCancel);
   }
   faultPoint("job.after-run");
-  // The accounting run is another sandbox job: the files stay released meanwhile.
+  // The accounting run is another sandbox job: the files stay released meanwhile. On scale-out
+  // it runs here, in the owner, on the owner's copy of the library: the host's word is not the ledger.
   const accounted = await s.domain.detached(() => account(spec, outcome));
-  await finishJob(s, id, outcome, p, startedMs, accounted);
+  await finishJob(s, id, outcome, p, startedMs, accounted, worker);
   // The answer waits for the time bucket's edge: how long the job really took is not observable.
   const release = (await releases(s.domain, id)).get(id);
   // ...and waits with the domain's files released, so the hold blocks no other command.
@@ -366,7 +378,7 @@ const sm3Json = (v: unknown) => createHash("sm3").update(JSON.stringify(v)).dige
  * INTERRUPTED) meanwhile is left as it is. Staged files are fsync'd before the commit; if it
  * never happens the job stays `running` and recovery marks it INTERRUPTED and removes them.
  */
-async function finishJob(s: Session, id: string, outcome: JobOutcome, p: PreparedJob, startedMs: number, accounted: { queries: LoggedQuery[]; run?: JobOutcome }): Promise<void> {
+async function finishJob(s: Session, id: string, outcome: JobOutcome, p: PreparedJob, startedMs: number, accounted: { queries: LoggedQuery[]; run?: JobOutcome }, worker?: string): Promise<void> {
   const dir = s.domain.paths.jobStaging(id);
   let ledger: LedgerEntry[] = [];
   const record = async (o: JobOutcome, parts: StagedPart[]) => {
@@ -379,6 +391,8 @@ async function finishJob(s: Session, id: string, outcome: JobOutcome, p: Prepare
       actor: "system", action: `job.${o.state}`, object: `job:${id}`,
       details: {
         reason: o.reason ?? null, errorCode: o.error?.code ?? null,
+        // Scale-out: the worker host that ran it (job status reads it from here).
+        ...(worker ? { worker } : {}),
         staged: parts.map((x) => ({ part: x.alias, kind: x.kind, sm3: x.sm3, ...(x.mark ? { mark: x.mark.kind } : {}) })),
         ledger: ledger.map((e) => ({ q: e.q, sqlSm3: e.sqlSm3, kind: e.kind })),
         recordSm3: sm3Json({ names: parts.map((x) => x.name), rows: parts.map((x) => x.rows ?? null), bytes: parts.map((x) => x.bytes), queries: o.queries, error: o.error ?? null }),
@@ -482,7 +496,10 @@ export async function jobStatus(s: Session, id: string): Promise<JobView> {
   await ensureJobPolicyTables(s.domain);
   const r = await loadJob(s, id);
   authorize(s.principal, "job.read", { ownerOrg: r.org });
-  return toView(r, s.principal, (await releases(s.domain, id)).get(id));
+  const view = toView(r, s.principal, (await releases(s.domain, id)).get(id));
+  if (view.view !== "operator") return view;
+  const worker = await workerHostOf(s.domain, id);
+  return worker ? { ...view, worker } : view;
 }
 
 /** Query of `job list` and `GET /api/jobs`. */

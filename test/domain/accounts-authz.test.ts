@@ -4,7 +4,7 @@ import { decide } from "../../policies/authz/engine.js";
 import { ShuyuError } from "../../policies/errors.js";
 import { addAccount, revokeAccount } from "../../runtime/services/accounts.js";
 import { addOrg } from "../../runtime/services/orgs.js";
-import { as, cli, newDomain } from "../helpers/fixture.js";
+import { as, cli, newDomain, TEST_CONTROL } from "../helpers/fixture.js";
 
 describe("R3 real-name accounts, tokens and the policy engine", () => {
   let env: Awaited<ReturnType<typeof newDomain>>;
@@ -20,10 +20,14 @@ describe("R3 real-name accounts, tokens and the policy engine", () => {
     expect(a.token).not.toBe(b.token);
     const secret = a.token.split(".").pop()!;
     expect(Buffer.from(secret, "base64url").length * 8).toBeGreaterThanOrEqual(128);
-    for (const f of ["control.duckdb", "audit/chain.jsonl"]) {
+    for (const f of [...(TEST_CONTROL === "duckdb" ? ["control.duckdb"] : []), "audit/chain.jsonl"]) {
       const bytes = readFileSync(`${env.dir}/${f}`);
       expect(bytes.includes(Buffer.from(secret))).toBe(false);
     }
+    // On PostgreSQL: every stored account column, as text.
+    const stored = await as(env.dir, env.adminToken, async (s) => JSON.stringify((await s.domain.control.runAndReadAll("SELECT * FROM accounts")).getRowsJS(), (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v)));
+    expect(stored).toContain("alice");
+    expect(stored.includes(secret)).toBe(false);
     const who = await as(env.dir, a.token, async (s) => s.principal);
     expect(who).toMatchObject({ accountId: "alice", orgId: "dev1", roles: ["developer"] });
   });

@@ -1,7 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { readEntries } from "../../runtime/audit/chain.js";
 import { all } from "../../runtime/domain/db.js";
 import { closeSharedPool } from "../../runtime/jobs/shared-pool.js";
 import { showAgreement, terminateOrg } from "../../runtime/lifecycle/org-exit.js";
@@ -91,7 +90,7 @@ describe("R3 purge that is complete and provable", () => {
       expect(pending.reviews.at(-1)!.reason).toMatch(/agr1 terminated/);
       expect((await w.products()).every((p) => p.state === "delisted")).toBe(true);
       // The receipt is in the audit chain and `agreement show` shows it.
-      const entry = readEntries(w.domain.paths.audit).find((e) => e.action === "purge.receipt")!;
+      const entry = (await w.domain.auditEntries()).find((e) => e.action === "purge.receipt")!;
       expect((entry.details.receipt as { id: string }).id).toBe(receipt.id);
       const shown = await showAgreement(admin, "agr1");
       expect(shown.purges.map((p) => p.id)).toEqual([receipt.id]);

@@ -3,6 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { randomBytes } from "node:crypto";
+import { inject } from "vitest";
+import { createDatabase, dropDatabase } from "../../runtime/scale/local-postgres.js";
 import { authenticate } from "../../runtime/auth/authenticate.js";
 import { Domain } from "../../runtime/domain/domain.js";
 import { initDomain } from "../../runtime/domain/init.js";
@@ -17,12 +20,35 @@ export function tempDir(prefix = "shuyu-test-"): { dir: string; cleanup: () => v
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/**
+ * Which control store the suite runs against: the `postgresql` vitest project sets
+ * SHUYU_TEST_CONTROL and starts one throwaway server (test/helpers/pg-global.ts);
+ * each domain then gets its own database on it. DuckDB otherwise.
+ */
+export const TEST_CONTROL = process.env.SHUYU_TEST_CONTROL === "postgresql" ? "postgresql" : "duckdb";
+
+/** A fresh control database for one domain when the suite runs on PostgreSQL (and its drop). */
+async function testControl(): Promise<{ control?: string; drop: () => Promise<void> }> {
+  if (TEST_CONTROL !== "postgresql") return { drop: async () => undefined };
+  const admin = inject("pgAdminUrl");
+  const name = `d_${randomBytes(6).toString("hex")}`;
+  return { control: await createDatabase(admin, name), drop: () => dropDatabase(admin, name) };
+}
+
 /** Creates a real domain in a temp directory and returns its admin token. */
 export async function newDomain(operator = "测试运营公司"): Promise<{ dir: string; adminToken: string; cleanup: () => void }> {
   const t = tempDir();
   const dir = join(t.dir, "domain");
-  const r = await initDomain({ dir, operator });
-  return { dir, adminToken: r.token, cleanup: t.cleanup };
+  const store = await testControl();
+  const r = await initDomain({ dir, operator, ...(store.control ? { control: store.control } : {}) });
+  return {
+    dir,
+    adminToken: r.token,
+    cleanup: () => {
+      t.cleanup();
+      void store.drop();
+    },
+  };
 }
 
 /** Opens the domain, authenticates `token`, runs `fn`, closes — the same path the CLI takes. */

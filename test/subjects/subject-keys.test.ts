@@ -3,7 +3,6 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRng, fakeMobile, fakePersonName, fakeResidentId, fakeUscc } from "../../policies/pii/fake/index.js";
 import { defaultRole, resolveRoles } from "../../policies/subjects/index.js";
-import { readEntries } from "../../runtime/audit/chain.js";
 import { Domain } from "../../runtime/domain/domain.js";
 import { CONTROL_SCHEMA_VERSION } from "../../runtime/domain/control-schema.js";
 import { listCatalog, showCatalog } from "../../runtime/services/catalog.js";
@@ -164,9 +163,9 @@ describe("an older domain opens: the control store is migrated and the subject s
       try {
         const v = (await reopened.control.runAndReadAll("SELECT value FROM meta WHERE key = 'schema_version'")).getRowsJS()[0][0];
         expect(Number(v)).toBe(CONTROL_SCHEMA_VERSION);
-        const tables = (await reopened.control.runAndReadAll("SELECT table_name FROM duckdb_tables() WHERE table_name IN ('dataset_subjects', 'column_roles') ORDER BY 1")).getRowsJS().flat();
+        const tables = (await reopened.control.runAndReadAll("SELECT table_name FROM information_schema.tables WHERE table_name IN ('dataset_subjects', 'column_roles') ORDER BY 1")).getRowsJS().flat();
         expect(tables).toEqual(["column_roles", "dataset_subjects"]);
-        expect(readEntries(reopened.paths.audit).some((e) => e.action === "domain.migrate")).toBe(true);
+        expect((await reopened.auditEntries()).some((e) => e.action === "domain.migrate")).toBe(true);
       } finally {
         reopened.close();
       }

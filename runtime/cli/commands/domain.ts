@@ -18,12 +18,13 @@ export function registerDomainCommands(program: Command): void {
     .option("--authorized-until <date>", "end of the operator's own authorization")
     .option("--authorized-datasets <ids>", "datasets it covers, comma-separated, or * (default *)")
     .option("--authorization-reference <text>", "the authorizing document")
+    .option("--control <url>", "keep control rows and audit in this PostgreSQL database (postgresql://…) instead of the embedded DuckDB file (docs/scale-out.md)")
     .action(
       action(async (_cmd, dir: string) => {
-        const opts = _cmd.opts<{ operator: string; authorizedFrom?: string; authorizedUntil?: string; authorizedDatasets?: string; authorizationReference?: string }>();
+        const opts = _cmd.opts<{ operator: string; control?: string; authorizedFrom?: string; authorizedUntil?: string; authorizedDatasets?: string; authorizationReference?: string }>();
         const given = opts.authorizedFrom !== undefined || opts.authorizedUntil !== undefined;
         const authorization = given ? { start: opts.authorizedFrom, end: opts.authorizedUntil, datasets: csv(opts.authorizedDatasets ?? "*"), reference: opts.authorizationReference } : undefined;
-        const r = await initDomain({ dir, operator: opts.operator, authorization });
+        const r = await initDomain({ dir, operator: opts.operator, authorization, ...(opts.control ? { control: opts.control } : {}) });
         return {
           human: `domain ${r.domain.id} created in ${r.dir}\nfirst admin account: ${r.admin}\ntoken (shown once, keep it safe): ${r.token}`,
           json: { id: r.domain.id, dir: r.dir, account: r.admin, token: r.token },

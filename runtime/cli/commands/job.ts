@@ -15,6 +15,7 @@ function describe(j: JobView): string {
   return [
     `job ${j.id} (${j.kind} on scenario ${j.scenario}): ${shownState(state)}${j.reason ? ` — ${j.reason}` : ""}`,
     `submitted ${j.createdAt}${j.startedAt ? `, started ${j.startedAt}` : ""}${j.finishedAt ? `, finished ${developerRaw ? "by " : ""}${j.finishedAt}` : ""}`,
+    j.worker ? `ran on worker host ${j.worker}` : "",
     j.seconds !== null ? (developerRaw ? `finished within ${j.seconds} s` : `ran ${j.seconds} s`) : "",
     j.error ? `error: ${j.error.type} ${j.error.code}${j.error.line ? ` at line ${j.error.line}${j.error.column ? `:${j.error.column}` : ""}` : ""}` : "",
     developerRaw && j.state !== "running"

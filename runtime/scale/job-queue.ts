@@ -1,0 +1,124 @@
+import pg from "pg";
+import { Logger, runMigrations } from "graphile-worker";
+import { ShuyuError } from "../../policies/errors.js";
+import type { PgConnection } from "./pg-connection.js";
+
+/** The graphile-worker task every sandbox worker host serves. */
+export const RUN_TASK = "shuyu_run";
+
+/** The PostgreSQL role worker hosts log in as: the queue and shuyu_complete, nothing else. */
+export const WORKER_ROLE = "shuyu_worker";
+
+/**
+ * The owner's side of the queue, installed once per control database (as its owner):
+ * graphile-worker's schema (its own migrations), the results table the owner reads, and
+ * `shuyu_complete(job, worker, outcome)` — SECURITY DEFINER, so the worker role can hand
+ * back an outcome without any right on the table — which notifies the waiting owner.
+ */
+const RESULTS_SQL = `
+CREATE TABLE IF NOT EXISTS job_results (job VARCHAR PRIMARY KEY, worker VARCHAR NOT NULL, outcome BYTEA NOT NULL, started_ms DOUBLE PRECISION, at TIMESTAMP NOT NULL DEFAULT (now() AT TIME ZONE 'UTC'));
+CREATE OR REPLACE FUNCTION shuyu_complete(p_job text, p_worker text, p_outcome bytea, p_started_ms double precision) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $fn$
+BEGIN
+  IF length(p_outcome) > 256 * 1024 * 1024 THEN RAISE EXCEPTION 'outcome too large'; END IF;
+  INSERT INTO job_results (job, worker, outcome, started_ms) VALUES (p_job, p_worker, p_outcome, p_started_ms) ON CONFLICT (job) DO NOTHING;
+  PERFORM pg_notify('shuyu_job_done', p_job);
+END $fn$;
+REVOKE ALL ON FUNCTION shuyu_complete(text, text, bytea, double precision) FROM PUBLIC;
+`;
+
+/** Installs the queue in the control database behind `url` (idempotent). */
+export async function installQueue(url: string): Promise<void> {
+  await runMigrations({ connectionString: url, logger: quietLogger() });
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(RESULTS_SQL);
+  } finally {
+    await c.end();
+  }
+}
+
+/**
+ * Creates (or re-keys) the worker role: LOGIN, no rights on shuyu's tables, usage of
+ * graphile-worker's schema (claiming and finishing queue rows is all it does there) and
+ * EXECUTE on shuyu_complete. Returns the URL a worker host is given.
+ */
+export async function createWorkerRole(url: string, password: string, role: string = WORKER_ROLE): Promise<string> {
+  // Roles are cluster-wide: a second domain on the same server gives its hosts a role of its own.
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(role)) throw new ShuyuError("usage", "BAD_ROLE_NAME", `role names are lower-case identifiers: ${role}`);
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const exists = (await c.query("SELECT 1 FROM pg_roles WHERE rolname = $1", [role])).rowCount;
+    const pw = "'" + password.replace(/'/g, "''") + "'";
+    await c.query(`${exists ? "ALTER" : "CREATE"} ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT PASSWORD ${pw}`);
+    const db = (await c.query<{ db: string }>("SELECT current_database() AS db")).rows[0].db;
+    await c.query(`REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ${role}; REVOKE CREATE ON SCHEMA public FROM PUBLIC`);
+    await c.query(`GRANT CONNECT ON DATABASE "${db}" TO ${role}; GRANT USAGE ON SCHEMA graphile_worker TO ${role}`);
+    await c.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA graphile_worker TO ${role}`);
+    await c.query(`GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA graphile_worker TO ${role}; GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA graphile_worker TO ${role}`);
+    await c.query(`GRANT EXECUTE ON FUNCTION shuyu_complete(text, text, bytea, double precision) TO ${role}`);
+    // graphile-worker's private tables have row-level security on and no policy: the owner sees
+    // every row, another role none. The worker role gets a policy on exactly those tables.
+    const rls = await c.query<{ t: string }>("SELECT c.relname AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'graphile_worker' AND c.relrowsecurity");
+    for (const { t } of rls.rows) {
+      await c.query(`DROP POLICY IF EXISTS shuyu_worker_rows ON graphile_worker."${t}"`);
+      await c.query(`CREATE POLICY shuyu_worker_rows ON graphile_worker."${t}" TO ${role} USING (true) WITH CHECK (true)`);
+    }
+  } finally {
+    await c.end();
+  }
+  const u = new URL(url);
+  u.username = role;
+  u.password = encodeURIComponent(password);
+  return u.toString();
+}
+
+/** What a worker host needs to run one job: the spec (library paths relative) and the content address of each library file. */
+export interface RunPayload {
+  job: string;
+  spec: unknown;
+  files: { name: string; sm3: string; bytes: number }[];
+}
+
+/**
+ * Enqueues a run in the caller's open transaction (the job's state change commits with
+ * it, or neither does). Two attempts: a host killed mid-job gets the job requeued once.
+ */
+export async function enqueueRun(conn: PgConnection, payload: RunPayload): Promise<void> {
+  if (!conn.inTransaction) throw new ShuyuError("internal", "QUEUE_OUTSIDE_TRANSACTION", "a run is enqueued only inside the job's own transaction");
+  await conn.native("SELECT graphile_worker.add_job($1, $2::json, job_key => $3, max_attempts => 2)", [RUN_TASK, JSON.stringify(payload), payload.job]);
+}
+
+/** Waits (LISTEN, no polling) until `job`'s outcome is in job_results and returns it with the worker that ran it. */
+export async function awaitResult(url: string, job: string, timeoutMs: number): Promise<{ worker: string; outcome: Buffer; startedMs: number | null }> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query("LISTEN shuyu_job_done");
+    const read = async () => (await c.query<{ worker: string; outcome: Buffer; startedMs: number | null }>('SELECT worker, outcome, started_ms AS "startedMs" FROM job_results WHERE job = $1', [job])).rows[0];
+    const done = new Promise<void>((resolve) => c.on("notification", (n) => n.payload === job && resolve()));
+    const first = await read();
+    if (first) return first;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ShuyuError("internal", "QUEUE_TIMEOUT", `no worker host finished job ${job} within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([done, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+    return (await read())!;
+  } finally {
+    await c.end();
+  }
+}
+
+/** graphile-worker's logger, silent but for errors (its info lines would land in CLI output). */
+export function quietLogger(): Logger {
+  return new Logger(() => (level, message) => {
+    if (level === "error" || level === "warning") process.stderr.write(`shuyu worker queue: ${message}\n`);
+  });
+}

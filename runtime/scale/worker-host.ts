@@ -1,0 +1,130 @@
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { serialize } from "node:v8";
+import { makeWorkerUtils, run, type Runner } from "graphile-worker";
+import pg from "pg";
+import { ShuyuError } from "../../policies/errors.js";
+import type { JobOutcome, JobSpec } from "../../sandbox/index.js";
+import { closeSharedPool, sharedPool } from "../jobs/shared-pool.js";
+import { BlobStore, type S3Settings } from "./blob-store.js";
+import { quietLogger, RUN_TASK, type RunPayload } from "./job-queue.js";
+
+/** A running sandbox worker host (`shuyu worker`). */
+export interface WorkerHost {
+  hostId: string;
+  stop(): Promise<void>;
+}
+
+/** The advisory-lock key a host holds while it runs a job: held ⇒ the host is alive (PostgreSQL drops it with the session). */
+const jobLock = (job: string) => ["SELECT pg_try_advisory_lock(hashtext('shuyu-job:' || $1))", [job]] as const;
+
+/**
+ * Copies a library file into the cache under its SM3 once, and checks the cached bytes
+ * against the digest on every use: DuckDB reads only files this host has verified.
+ */
+async function verifiedFile(store: BlobStore, cacheDir: string, sm3: string): Promise<string> {
+  const path = join(cacheDir, "sm3", sm3);
+  if (existsSync(path)) {
+    const got = createHash("sm3").update(readFileSync(path)).digest("hex");
+    if (got === sm3) return path;
+    rmSync(path, { force: true }); // a corrupted cache entry is fetched again (and checked again)
+  }
+  const bytes = await store.get(sm3);
+  mkdirSync(join(cacheDir, "sm3"), { recursive: true, mode: 0o700 });
+  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+  writeFileSync(tmp, bytes, { mode: 0o400 });
+  renameSync(tmp, path);
+  return path;
+}
+
+/** A failed outcome carrying only a code (what the owner and the developer may see). */
+function refused(code: string, message: string): JobOutcome {
+  return { state: "failed", reason: code, outputs: { tables: {}, logs: [] }, error: { type: "Error", code, message }, queries: 0 };
+}
+
+/**
+ * Runs the existing worker pool for jobs claimed from the graphile-worker queue: fetch the
+ * scenario's library by content address, verify it, run, and hand the outcome back with
+ * shuyu_complete. Logs in with the worker role's URL: it can read no control table.
+ */
+export async function startWorkerHost(opts: { controlUrl: string; cacheDir: string; s3: S3Settings; concurrency?: number; hostId?: string }): Promise<WorkerHost> {
+  const hostId = opts.hostId ?? `host-${process.pid}-${randomBytes(3).toString("hex")}`;
+  mkdirSync(opts.cacheDir, { recursive: true, mode: 0o700 });
+  const store = new BlobStore(opts.s3);
+  const pool = new pg.Pool({ connectionString: opts.controlUrl, max: (opts.concurrency ?? 2) + 4 });
+  pool.on("error", () => undefined);
+  pool.on("connect", (c) => c.on("error", () => undefined)); // a dropped session surfaces on its next query
+  const locks = await pool.connect(); // one session holds this host's job locks
+  const utils = await makeWorkerUtils({ pgPool: pool, logger: quietLogger() });
+
+  /** Requeues the jobs of hosts that died mid-job (their lock went with their session). */
+  const sweep = async () => {
+    const stuck = await pool.query<{ key: string; locked_by: string }>(
+      "SELECT key, locked_by FROM graphile_worker.jobs WHERE task_identifier = $1 AND locked_at IS NOT NULL AND locked_at < now() - interval '3 seconds'",
+      [RUN_TASK],
+    );
+    for (const j of stuck.rows) {
+      const [sql, args] = jobLock(j.key);
+      const free = (await locks.query<{ pg_try_advisory_lock: boolean }>(sql, [...args])).rows[0].pg_try_advisory_lock;
+      if (!free) continue;
+      try {
+        await utils.forceUnlockWorkers([j.locked_by]);
+      } finally {
+        await locks.query("SELECT pg_advisory_unlock(hashtext('shuyu-job:' || $1))", [j.key]);
+      }
+    }
+  };
+
+  const runJob = async (payload: RunPayload): Promise<void> => {
+    const startedMs = Date.now();
+    const [sql, args] = jobLock(payload.job);
+    await locks.query(sql, [...args]);
+    const dir = join(opts.cacheDir, "jobs", payload.job);
+    try {
+      let outcome: JobOutcome;
+      try {
+        rmSync(dir, { recursive: true, force: true });
+        mkdirSync(dir, { recursive: true, mode: 0o700 });
+        for (const f of payload.files) linkSync(await verifiedFile(store, opts.cacheDir, f.sm3), join(dir, basename(f.name)));
+        const spec = payload.spec as JobSpec;
+        const local: JobSpec = { ...spec, libraryDir: dir, views: spec.views.map((v) => ({ ...v, file: join(dir, basename(v.file)) })) };
+        outcome = await sharedPool().run(local);
+      } catch (err) {
+        outcome = err instanceof ShuyuError && err.code === "LIBRARY_TAMPERED" ? refused("LIBRARY_TAMPERED", "the library's bytes do not match its SM3 manifest: the worker host refused to run") : refused("SANDBOX_ERROR", "the worker host could not run the job");
+      }
+      await pool.query("SELECT shuyu_complete($1, $2, $3, $4)", [payload.job, hostId, serialize(outcome), startedMs]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await locks.query("SELECT pg_advisory_unlock(hashtext('shuyu-job:' || $1))", [payload.job]).catch(() => undefined);
+    }
+    await sweep().catch(() => undefined);
+  };
+
+  await sweep();
+  let runner: Runner;
+  try {
+    runner = await run({
+      pgPool: pool,
+      concurrency: opts.concurrency ?? 2,
+      noHandleSignals: true,
+      logger: quietLogger(),
+      taskList: { [RUN_TASK]: async (payload) => runJob(payload as RunPayload) },
+    });
+  } catch (err) {
+    locks.release();
+    await pool.end();
+    throw err;
+  }
+  return {
+    hostId,
+    async stop() {
+      await runner.stop();
+      await utils.release();
+      locks.release();
+      await pool.end().catch(() => undefined);
+      store.close();
+      await closeSharedPool();
+    },
+  };
+}
