@@ -91,13 +91,17 @@ describe("standing cache: every change applies to the very next call of a warm r
     expect(await code(w.runtime.call(alice, w.ids.api, { params: { gender: "F" } }))).toBe("PRODUCT_DELISTED");
   });
 
-  it("usage records sealed by key: every row verifies, and a record changed outside shuyu stays reported after later calls", async () => {
+  it("usage records and the batch head sealed by key: every row verifies, and rows changed outside shuyu stay reported after later calls", async () => {
     const admin = await w.session(w.tokens.admin);
     const before = await verifyAudit(admin);
     expect(before.controlRows?.tampered).toEqual([]);
     // an outside edit through a connection that bypasses the write guard (as a DuckDB shell would)
     await w.domain.committed(() => w.domain.control.run("UPDATE usage_records SET fee_fen = 0 WHERE fee_fen > 0"));
     await recordConsent(admin, { dataset: "people", subject: [person(3).id_number], scope: "*", granted: "2026-01-01", expires: "2028-12-31", evidence: "授权书 T-3" });
+    // a guarded write now refuses (every state change records the audit head through the guard) …
+    await w.domain.committed(() => w.domain.control.run("INSERT OR REPLACE INTO meta VALUES ('admission_required', 'false')"));
+    await expect(recordConsent(admin, { dataset: "people", subject: [person(4).id_number], scope: "*", granted: "2026-01-01", expires: "2028-12-31", evidence: "授权书 T-4" })).rejects.toMatchObject({ code: "CONTROL_TAMPERED" });
+    // … while a batch of calls, whose head is sealed by key, does not seal the outside row with it
     await w.runtime.close(); // the quota is per runtime: a fresh one answers again
     const { ApiProductRuntime } = await import("../../runtime/server/api-products/product-runtime.js");
     const { loadSeal } = await import("../../runtime/domain/seal.js");
@@ -107,8 +111,9 @@ describe("standing cache: every change applies to the very next call of a warm r
     } finally {
       await rt.close();
     }
-    const after = await verifyAudit(admin);
-    expect(after.controlRows?.tampered.filter((t) => t.table === "usage_records")).toHaveLength(2);
-    expect(after.controlRows?.tampered.every((t) => t.problem === "edited")).toBe(true);
+    // the batch's usage row and audit head were sealed by key: neither outside change was sealed with them
+    const after = (await w.domain.scanControl()).tampered.map((t) => ({ table: t.table, key: t.key, problem: t.problem }));
+    expect(after.filter((t) => t.table === "usage_records").map((t) => t.problem)).toEqual(["edited", "edited"]);
+    expect(after.filter((t) => t.table === "meta")).toEqual([{ table: "meta", key: '["admission_required"]', problem: "inserted" }]);
   });
 });
