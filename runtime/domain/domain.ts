@@ -1,4 +1,4 @@
-import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from "@duckdb/node-api";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, readFileSync } from "node:fs";
@@ -36,6 +36,8 @@ interface Tx {
   mark: ChainMark;
   /** The actions this transaction audited (fault points can name them). */
   actions: string[];
+  /** Whether it wrote a control row that decides anything (see Domain.generation). */
+  changed: boolean;
 }
 
 interface Ctx {
@@ -85,6 +87,9 @@ export class Domain {
   /** Rows checked at open. */
   checkedRows = 0;
   private detachedNow = false;
+  private gen = 0;
+  /** The writer's control connection without the write guard (only `insertSealed` uses it). */
+  private rawWriterControl!: DuckDBConnection;
 
   private constructor(
     readonly paths: DomainPaths,
@@ -100,6 +105,17 @@ export class Domain {
   /** Which engine holds the control rows and the audit chain (domain.json `control`; DuckDB by default). */
   get controlKind(): ControlStoreKind {
     return this.info.control?.store ?? "duckdb";
+  }
+
+  /**
+   * The control generation: changes whenever this process writes a control row other than
+   * bookkeeping (the audit head, row MACs, usage records), and whenever the stores are taken
+   * back after being released. A value derived from control rows and tagged with the
+   * generation read before deriving it is current while the generation is unchanged (this
+   * process is the only writer while it holds the stores: DuckDB admits one writing process).
+   */
+  get generation(): number {
+    return this.gen;
   }
 
   /** The control store connection for the current context (writer inside exclusive work). */
@@ -159,6 +175,7 @@ export class Domain {
   }
 
   private async connect(reattachWaitMs?: number): Promise<void> {
+    this.gen++; // another process may have written while the stores were released
     const ro = this.readOnly;
     const dbOpts: Record<string, string> = ro ? { access_mode: "READ_ONLY" } : {};
     const waitMs = reattachWaitMs ?? this.options.waitMs ?? (Number(process.env.SHUYU_LOCK_WAIT_MS) >= 0 && process.env.SHUYU_LOCK_WAIT_MS ? Number(process.env.SHUYU_LOCK_WAIT_MS) : 15_000);
@@ -175,6 +192,7 @@ export class Domain {
     const writerControl = await controlDb.connect();
     if (!ro) await exec(writerControl, INTEGRITY_SCHEMA);
     this.reader = { control: await controlDb.connect(), vault: await vaultDb.connect() };
+    this.rawWriterControl = writerControl;
     this.writer = { control: this.guardWrites(writerControl), vault: await vaultDb.connect() };
     this.chain = AuditChain.open(this.paths.audit, { create: !ro, readOnly: ro });
     writeLockInfo(this.paths.dir, { command: this.options.command ?? "library", mode: ro ? "read" : "write" });
@@ -328,10 +346,21 @@ export class Domain {
     };
     const wrap = (name: "run" | "runAndReadAll") =>
       async (sql: string, ...rest: unknown[]) => {
-        const sealAfter = await before(sql);
-        const out = await (conn[name] as (...a: unknown[]) => Promise<unknown>).call(conn, sql, ...rest);
-        if (sealAfter) await this.codec!.seal(conn, sealAfter);
-        return out;
+        const changes = typeof sql !== "string" || changesDecisions(sql);
+        const tx = this.ctx.getStore()?.tx;
+        // Bumped before the write too, so nothing derived while it is in flight stays current.
+        if (changes) {
+          this.gen++;
+          if (tx) tx.changed = true;
+        }
+        try {
+          const sealAfter = await before(sql);
+          const out = await (conn[name] as (...a: unknown[]) => Promise<unknown>).call(conn, sql, ...rest);
+          if (sealAfter) await this.codec!.seal(conn, sealAfter);
+          return out;
+        } finally {
+          if (changes && !tx) this.gen++;
+        }
       };
     const run = wrap("run");
     const runAndReadAll = wrap("runAndReadAll");
@@ -358,7 +387,7 @@ export class Domain {
     const store = this.ctx.getStore()!;
     if (store.tx) return fn(); // already inside one
     if (this.readOnly) throw new ShuyuError("internal", "DOMAIN_READ_ONLY", "this command opened the domain read-only and cannot change it");
-    const tx: Tx = { files: new PendingFiles(randomBytes(8).toString("hex")), dirty: new Set(), mark: this.chain.position, actions: [] };
+    const tx: Tx = { files: new PendingFiles(randomBytes(8).toString("hex")), dirty: new Set(), mark: this.chain.position, actions: [], changed: false };
     const control = this.writer.control;
     await control.run("BEGIN TRANSACTION");
     let out: T;
@@ -371,8 +400,10 @@ export class Domain {
       }
       for (const t of tx.dirty) await this.codec?.seal(control, t);
       await control.run("COMMIT");
+      if (tx.changed) this.gen++;
     } catch (err) {
       await control.run("ROLLBACK").catch(() => undefined);
+      if (tx.changed) this.gen++;
       this.chain.truncateTo(tx.mark);
       tx.files.discard();
       throw err;
@@ -395,6 +426,33 @@ export class Domain {
     const tx = this.ctx.getStore()?.tx;
     if (!tx) throw new ShuyuError("internal", "NO_TRANSACTION", `files are written inside mutate(): ${final}`);
     return tx.files.path(final);
+  }
+
+  /**
+   * Inserts new rows (fresh keys: a plain INSERT fails on an existing one) into a protected
+   * table with a single key column and seals just those rows, inside the current transaction.
+   * For tables that only grow (usage records): the write guard would verify and re-seal the
+   * whole table per transaction. Rows changed outside shuyu are left unsealed, so they are still
+   * found at open (lazy tables) and by audit verify.
+   */
+  async insertSealed(table: string, columns: number, rows: DuckDBValue[][], keyIndex = 0): Promise<void> {
+    const tx = this.ctx.getStore()?.tx;
+    if (!tx) throw new ShuyuError("internal", "NO_TRANSACTION", `insertSealed(${table}) runs inside mutate()`);
+    if (!/^[a-z_]+$/.test(table)) throw new ShuyuError("internal", "BAD_TABLE", `bad table name ${table}`);
+    // PostgreSQL: through the guarded writer (sealed at commit by the dialect-aware codec).
+    const conn = this.pg ? this.control : this.rawWriterControl;
+    const row = `(${Array.from({ length: columns }, () => "?").join(", ")})`;
+    for (let i = 0; i < rows.length; i += 250) {
+      const chunk = rows.slice(i, i + 250);
+      await conn.run(`INSERT INTO ${table} VALUES ${chunk.map(() => row).join(", ")}`, chunk.flat());
+    }
+    if (!this.pg && this.codec && this.sealedHere(table)) await this.codec.sealKeys(conn, table, rows.map((r) => String(r[keyIndex])));
+  }
+
+  /** Runs `fn` on the reader connections (committed state only), whatever context it is called from. */
+  committed<T>(fn: () => Promise<T>): Promise<T> {
+    this.assertAttached();
+    return this.ctx.run({ conns: this.reader }, fn);
   }
 
   /** Runs `fn` after every earlier exclusive call of this process has finished. */
@@ -442,17 +500,33 @@ export class Domain {
    * event loop (AuditChain.appendGrouped). Resolves once the entry is durable and the head is
    * recorded; the writer queue is held only for the write, not for the fsync.
    */
-  async auditGrouped(input: AuditInput): Promise<AuditEntry> {
-    // PostgreSQL: the entry is a row of its own transaction; the server groups the commits' WAL flushes.
-    if (this.pg) return this.audit(input);
+  async auditGrouped(input: AuditInput, opts: { withHead?: () => Promise<void> } = {}): Promise<AuditEntry> {
+    // PostgreSQL: the entry is a row of its own transaction, with what belongs to it; the server groups the commits' WAL flushes.
+    if (this.pg) {
+      return this.mutate(async () => {
+        const entry = await this.audit(input);
+        await opts.withHead?.();
+        return entry;
+      });
+    }
     const { entry, durable } = await this.exclusive(async () => this.chain.appendGrouped(input));
     await durable;
     // The control store learns a head only once it is on disk, and never an older one than it
     // has (read inside the transaction: a rolled-back action may have cut the chain since).
+    // `withHead` writes what belongs with the entry (the calls' usage records) in the same transaction.
     await this.mutate(async () => {
+      await opts.withHead?.();
       const recorded = await this.auditAnchor();
       if (recorded && recorded.seq >= entry.seq) return;
-      await exec(this.control, "INSERT OR REPLACE INTO meta VALUES ('audit_head', ?)", [JSON.stringify({ seq: entry.seq, hash: entry.hash })]);
+      // Written past the write guard and sealed by key: this runs once per batch of API calls, and
+      // the guard's whole-table check and re-seal of meta would double the transaction. A meta row
+      // changed outside shuyu is not sealed by it, so it is still found at open and by audit verify.
+      const tx = this.ctx.getStore()?.tx;
+      if (tx?.dirty.has("meta")) await exec(this.control, "INSERT OR REPLACE INTO meta VALUES ('audit_head', ?)", [JSON.stringify({ seq: entry.seq, hash: entry.hash })]);
+      else {
+        await this.rawWriterControl.run("INSERT OR REPLACE INTO meta VALUES ('audit_head', ?)", [JSON.stringify({ seq: entry.seq, hash: entry.hash })]);
+        if (this.codec && this.sealedHere("meta")) await this.codec.sealKeys(this.rawWriterControl, "meta", ["audit_head"]);
+      }
     });
     return entry;
   }
@@ -570,4 +644,13 @@ export interface DomainInfo {
   createdAt: string;
   /** The control store when it is not the embedded DuckDB file (scale-out: docs/scale-out.md). */
   control?: { store: ControlStoreKind };
+}
+
+/**
+ * Whether a statement on the writer connection can change what a decision reads: every
+ * statement but reads, transaction control, and bookkeeping no decision reads (the audit
+ * head written per audit batch, row MACs, usage records). Unknown statements count as changes.
+ */
+function changesDecisions(sql: string): boolean {
+  return !/^\s*(?:SELECT\b|WITH cur AS \(SELECT\b|BEGIN\b|COMMIT\b|ROLLBACK\b|INSERT OR REPLACE INTO meta VALUES \('audit_head'|INSERT OR REPLACE INTO row_macs\b|DELETE FROM row_macs\b|INSERT INTO usage_records\b)/i.test(sql);
 }

@@ -192,6 +192,26 @@ export class RowCodec {
     await conn.run(`DELETE FROM row_macs WHERE tbl = '${table}' AND pk NOT IN (SELECT ${this.pkSql(table)} FROM "${table}" t)`);
   }
 
+  /**
+   * Seals only the rows of `table` whose single key column is in `keys` (rows this very
+   * transaction inserted): cost grows with the rows written, not with the table, and no row
+   * changed outside shuyu is ever sealed by it (those keep failing their MACs).
+   */
+  async sealKeys(conn: SqlConnection, table: string, keys: string[]): Promise<void> {
+    const cols = PROTECTED.get(table) ?? [];
+    if (cols.length !== 1) throw new ShuyuError("internal", "SEAL_KEYS_SHAPE", `table '${table}' does not have a single key column`);
+    for (let i = 0; i < keys.length; i += 250) {
+      const chunk = keys.slice(i, i + 250);
+      const rows = await conn.runAndReadAll(
+        `SELECT ${this.pkSql(table)} AS __pk, ${this.fpSql()} AS __fp, t.* FROM "${table}" t WHERE t."${cols[0]}" IN (${chunk.map(() => "?").join(", ")})`,
+        chunk,
+      );
+      const values: unknown[] = [];
+      for (const r of rows.getRowObjectsJS() as Record<string, unknown>[]) values.push(table, r.__pk, r.__fp, this.mac(table, r));
+      if (values.length) await conn.run(`INSERT OR REPLACE INTO row_macs VALUES ${Array.from({ length: values.length / 4 }, () => "(?, ?, ?, ?)").join(", ")}`, values as never);
+    }
+  }
+
   /** Throws CONTROL_TAMPERED unless `row` (a full `SELECT *` row of `table`) carries its MAC. */
   async checkRow(conn: SqlConnection, table: string, row: Record<string, unknown>): Promise<void> {
     const keys = PROTECTED.get(table) ?? [];

@@ -6,7 +6,7 @@
  * body, query or answer. Lines are appended as they happen and fsync'd at least every
  * second and at close.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from "node:fs";
+import { closeSync, fsync, fsyncSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { now } from "../clock.js";
 
@@ -36,7 +36,8 @@ export class AccessLog {
 
   constructor(private readonly dir: string) {
     mkdirSync(dir, { recursive: true });
-    this.timer = setInterval(() => this.flush(), 1000);
+    // The periodic fsync runs off the event loop: a synchronous one stalls every request behind it.
+    this.timer = setInterval(() => this.flushSoon(), 1000);
     this.timer.unref();
   }
 
@@ -55,9 +56,23 @@ export class AccessLog {
     this.dirty = true;
   }
 
+  private syncing = false;
+
+  /** Starts an fsync of written lines off the event loop (one at a time; lines written meanwhile wait for the next). */
+  private flushSoon(): void {
+    if (this.fd === undefined || !this.dirty || this.syncing) return;
+    this.syncing = true;
+    this.dirty = false;
+    fsync(this.fd, (err) => {
+      this.syncing = false;
+      if (err) this.dirty = true; // tried again at the next tick or at close
+    });
+  }
+
   /** Forces written lines to disk. */
   flush(): void {
-    if (this.fd !== undefined && this.dirty) {
+    // An fsync still in flight may lose its fd to the close that follows: sync here too.
+    if (this.fd !== undefined && (this.dirty || this.syncing)) {
       fsyncSync(this.fd);
       this.dirty = false;
     }

@@ -54,6 +54,18 @@ async function admissionStanding(s: Pick<Session, "domain">, orgs: string[], acc
 
 /** The obligations' verdict for one step. */
 export async function obligationStanding(s: Pick<Session, "domain">, subject: ObligationSubject): Promise<Standing> {
+  const base = await obligationBase(s, subject);
+  if (!base.ok || !subject.consent) return base.ok ? { ok: true } : base;
+  const basis = await consentBasis(s, base.scenario);
+  if (!basis.ok) return basis;
+  return subjectConsent(s, subject, base.scenario);
+}
+
+/**
+ * Everything but the data subject's own authorization: the product listed, admission, and
+ * the use agreement in force. On success it names the product's scenario (for the consent checks).
+ */
+export async function obligationBase(s: Pick<Session, "domain">, subject: ObligationSubject): Promise<Standing & { scenario?: string }> {
   let scenario: string | undefined;
   const p = subject.product ? await productRef(s, subject.product).catch(() => undefined) : undefined;
   if (subject.product) {
@@ -73,12 +85,24 @@ export async function obligationStanding(s: Pick<Session, "domain">, subject: Ob
       if (!use) return no("USE_AGREEMENT_REQUIRED", `organisation '${subject.callerOrg}' holds no product-use agreement in force for '${p.id}' (HB 27, HB 31)`, { product: p.id, org: subject.callerOrg });
     }
   }
-  if (subject.consent) {
-    if (!subject.consent.digest) return no("CONSENT_SUBJECT_UNBOUND", `${subject.product ?? "the product"} answers about persons but its parameters do not name the subject key, so no call can be matched to an authorization (GZ 23)`, { dataset: subject.consent.dataset });
-    const basis = await legalBasis(s, scenario ?? "");
-    if (basis?.basis !== "consent") return no("LEGAL_BASIS_MISSING", `scenario '${scenario}' has no recorded legal basis of data subjects' authorization; a product answering about persons needs one (GZ 23): shuyu consent basis`, { scenario });
-    const id = await consentInForce(s, subject.consent.dataset, subject.consent.digest, subject.product ?? "", scenario ?? "");
-    if (!id) return no("CONSENT_REQUIRED", `no authorization of this data subject is in force for ${subject.product ? `product '${subject.product}'` : "this use"} (GZ 23, ZJ 20, HB 27(2))`, { dataset: subject.consent.dataset, subjectDigest: subject.consent.digest });
-  }
+  return { ok: true, scenario };
+}
+
+/** The scenario's legal basis for using personal information: it must be the subjects' authorization (GZ 23). */
+export async function consentBasis(s: Pick<Session, "domain">, scenario: string | undefined): Promise<Standing> {
+  const basis = await legalBasis(s, scenario ?? "");
+  if (basis?.basis !== "consent") return no("LEGAL_BASIS_MISSING", `scenario '${scenario}' has no recorded legal basis of data subjects' authorization; a product answering about persons needs one (GZ 23): shuyu consent basis`, { scenario });
+  return { ok: true };
+}
+
+/** The data subject's own authorization in force now (checked per call: a withdrawal applies to the next one). */
+export async function subjectConsent(
+  s: Pick<Session, "domain">, subject: Pick<ObligationSubject, "consent" | "product">, scenario: string | undefined,
+  lookup: (dataset: string, digest: string, product: string, scenario: string) => Promise<string | undefined> = (...a) => consentInForce(s, ...a),
+): Promise<Standing> {
+  if (!subject.consent) return { ok: true };
+  if (!subject.consent.digest) return no("CONSENT_SUBJECT_UNBOUND", `${subject.product ?? "the product"} answers about persons but its parameters do not name the subject key, so no call can be matched to an authorization (GZ 23)`, { dataset: subject.consent.dataset });
+  const id = await lookup(subject.consent.dataset, subject.consent.digest, subject.product ?? "", scenario ?? "");
+  if (!id) return no("CONSENT_REQUIRED", `no authorization of this data subject is in force for ${subject.product ? `product '${subject.product}'` : "this use"} (GZ 23, ZJ 20, HB 27(2))`, { dataset: subject.consent.dataset, subjectDigest: subject.consent.digest });
   return { ok: true };
 }

@@ -4,11 +4,13 @@
  * product's own organisation), and the activity report's market section (HB 37) sums them.
  */
 import { randomBytes } from "node:crypto";
+import type { DuckDBValue } from "@duckdb/node-api";
 import { authorize } from "../../policies/authz/engine.js";
 import { PeriodInput } from "../../policies/obligations/schemas.js";
 import { parseInput } from "../../policies/schemas/common.js";
 import { now } from "../clock.js";
 import type { Domain } from "../domain/domain.js";
+import { GenerationCache } from "../domain/generation-cache.js";
 import { all } from "../domain/db.js";
 import type { Session } from "../services/session.js";
 import { productRef } from "./products.js";
@@ -37,33 +39,30 @@ export async function meterUse(s: Pick<Session, "domain">, u: Use): Promise<numb
   return fee;
 }
 
-/** Group commit for call metering: calls that arrive together are written in one transaction. */
+/**
+ * Call metering written with each batch of calls (CallBatcher): the usage records go into
+ * the transaction that records the batch's audit head, so a call is metered durably before
+ * it is answered at no extra transaction. Fees come from a cache kept while no control row
+ * changes (Domain.generation): a new or terminated use agreement prices the very next call.
+ */
 export class CallMeter {
-  private pending: Use[] = [];
-  private running: Promise<void> | undefined;
+  private readonly fees: GenerationCache<number>;
 
-  constructor(private readonly domain: Domain) {}
-
-  /** Queues one answered call; resolves once it is written (flushes are chained, so none is left behind). */
-  record(u: Use): Promise<void> {
-    this.pending.push(u);
-    const run = (this.running ?? Promise.resolve()).then(() => this.flush());
-    this.running = run.catch(() => undefined);
-    return run;
+  constructor(private readonly domain: Domain) {
+    this.fees = new GenerationCache(domain);
   }
 
-  private async flush(): Promise<void> {
-    const items = this.pending.splice(0);
-    if (items.length === 0) return;
-    await this.domain.mutate(async () => {
-      for (const u of items) await meterUse({ domain: this.domain }, u);
-    });
+  /** The usage rows for these uses (fees looked up, nothing written yet). */
+  async rows(uses: Use[]): Promise<DuckDBValue[][]> {
+    const s = { domain: this.domain };
+    const fees = await Promise.all(uses.map((u) => this.fees.get([u.product, u.org, u.kind].join("\u0000"), () => feeOf(s, u))));
+    const at = now().toISOString();
+    return uses.map((u, k) => [`use-${randomBytes(8).toString("hex")}`, u.product, u.org, u.account, u.kind, fees[k], at]);
   }
 
-  /** Waits for queued records. */
-  async close(): Promise<void> {
-    await this.running;
-    await this.flush();
+  /** Writes rows from `rows()`; call inside a mutation. */
+  async write(rows: DuckDBValue[][]): Promise<void> {
+    if (rows.length) await this.domain.insertSealed("usage_records", 7, rows);
   }
 }
 

@@ -39,8 +39,6 @@ export interface ServerOptions {
   rate?: RateRule;
   /** Per-client-address limit for requests that fail authentication (default 5/s, burst 20). */
   authFailRate?: RateRule;
-  /** How long an API product's liveness is cached (default 1000 ms; 0 checks every call). */
-  liveCheckMs?: number;
 }
 
 declare module "fastify" {
@@ -171,7 +169,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   app.addHook("onResponse", async (req) => {
     if (mutating(req)) principals.clear();
   });
-  const products = new ApiProductRuntime(domain, opts.seal, { liveCheckMs: opts.liveCheckMs });
+  const products = new ApiProductRuntime(domain, opts.seal);
   const accessLog = attachAccessLog(app, domain);
 
   /** Authenticates (the rate limits ran before, in @fastify/rate-limit's hook) and hands back the session. */

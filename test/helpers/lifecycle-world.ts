@@ -70,7 +70,7 @@ export async function lifecycleWorld(opts: { marker?: string } = {}) {
     job: sqlJob.id, sql: API_SQL, name: "性别人数", params: [{ name: "gender", type: "string" }], output: [{ name: "n", kind: "count" }], rules: { minCount: 1 },
   });
   await reviewApiProduct(await session(tokens.rev), api.id, { decision: "approve", reason: "仅输出计数" });
-  const runtime = new ApiProductRuntime(domain, loadSeal(domain.paths.keys), { liveCheckMs: 0 });
+  const runtime = new ApiProductRuntime(domain, loadSeal(domain.paths.keys));
   return {
     env, domain, session, tokens, rows, model, marker, runtime,
     ids: { product, pending: pending.id, fresh: fresh.id, released: released.id, requested: requested.id, api: api.id },

@@ -9,7 +9,7 @@ describe("shuyu serve: the API over the services", () => {
   let srv: Awaited<ReturnType<typeof serve>>;
   beforeAll(async () => {
     w = await world();
-    srv = await serve(w.env.dir, { liveCheckMs: 0, rate: { perSecond: 1000, burst: 1000 } });
+    srv = await serve(w.env.dir, { rate: { perSecond: 1000, burst: 1000 } });
   });
   afterAll(async () => {
     await srv?.close();

@@ -106,7 +106,7 @@ export function registerObligationCommands(program: Command): void {
         throw usage("--params is a JSON object, e.g. '{\"gender\":\"F\"}'");
       }
       const r = await withSession(cmd, async (s) => {
-        const rt = new ApiProductRuntime(s.domain, loadSeal(s.domain.paths.keys), { liveCheckMs: 0 });
+        const rt = new ApiProductRuntime(s.domain, loadSeal(s.domain.paths.keys));
         try {
           return await rt.call(s.principal, id, { params });
         } finally {

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { sign } from "../../../crypto/sm2/index.js";
 import type { Domain } from "../../domain/domain.js";
 import type { Seal } from "../../domain/seal.js";
+import type { CallMeter, Use } from "../../obligations/metering.js";
 import { leafHash, merkleTree } from "./merkle.js";
 import { answerBytes, batchMessage, type CallAnswer, type SignedResponse } from "./signed-response.js";
 
@@ -18,6 +19,8 @@ export interface CallRecord {
 interface Pending {
   record: CallRecord;
   answer?: CallAnswer;
+  /** The use to meter (answered calls), written with the batch's audit head. */
+  use?: Use;
   resolve: (r: SignedResponse | undefined) => void;
   reject: (e: unknown) => void;
 }
@@ -36,13 +39,13 @@ export class CallBatcher {
   private readonly settling = new Set<Promise<void>>();
   private closed = false;
 
-  constructor(private readonly domain: Domain, private readonly seal: Seal, private readonly maxBatch = 1024) {}
+  constructor(private readonly domain: Domain, private readonly seal: Seal, private readonly meter?: CallMeter, private readonly maxBatch = 1024) {}
 
-  /** Records a call; for an answer, resolves with its signed response once the batch is sealed and audited. */
-  submit(record: CallRecord, answer?: CallAnswer): Promise<SignedResponse | undefined> {
+  /** Records a call; for an answer, resolves with its signed response once the batch is sealed, audited and metered. */
+  submit(record: CallRecord, answer?: CallAnswer, use?: Use): Promise<SignedResponse | undefined> {
     if (this.closed) return Promise.reject(new Error("call batcher closed"));
     return new Promise((resolve, reject) => {
-      this.pending.push({ record, answer, resolve, reject });
+      this.pending.push({ record, answer, use, resolve, reject });
       this.kick();
     });
   }
@@ -72,10 +75,12 @@ export class CallBatcher {
         const signature = Buffer.from(sign(batchMessage({ ...base, root }), this.seal.privateKey, { publicKey: this.seal.publicKey })).toString("base64");
         signed = { root, signature, proofs: tree.proofs };
       }
-      const durable = this.domain.auditGrouped({
-        actor: "system", action: "product.calls", object: `batch:${batchId}`,
-        details: { root: signed?.root ?? null, calls: items.map((i) => i.record) },
-      });
+      const uses = items.flatMap((i) => (i.answer && i.use ? [i.use] : []));
+      const usage = this.meter && uses.length ? await this.meter.rows(uses) : [];
+      const durable = this.domain.auditGrouped(
+        { actor: "system", action: "product.calls", object: `batch:${batchId}`, details: { root: signed?.root ?? null, calls: items.map((i) => i.record) } },
+        { withHead: usage.length ? () => this.meter!.write(usage) : undefined },
+      );
       const settle = durable.then(
         () => {
           let k = 0;
