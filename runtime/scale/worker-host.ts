@@ -116,9 +116,20 @@ export async function startWorkerHost(opts: { controlUrl: string; cacheDir: stri
     await pool.end();
     throw err;
   }
+  // A host that dies after this one started leaves its job locked: look again every few seconds
+  // (a sweep only at start and after a job missed a death within the 3 s grace, and an idle host never looked again).
+  let sweeping = false;
+  const timer = setInterval(() => {
+    if (sweeping) return;
+    sweeping = true;
+    void sweep().catch(() => undefined).finally(() => (sweeping = false));
+  }, 2_000);
+  timer.unref();
   return {
     hostId,
     async stop() {
+      clearInterval(timer);
+      while (sweeping) await new Promise((r) => setTimeout(r, 50));
       await runner.stop();
       await utils.release();
       locks.release();
