@@ -61,7 +61,7 @@ export async function checkDevRun(s: Session, jobId: string, outputs: JobOutputs
         outputTables.push({ name: out, label: p.name, mark, rowColumn: "__out_row", ...(withSid ? { sidColumn: "__sid" } : {}),
           columns: described.map((c) => ({ name: c.column_name, type: c.column_type, tags: tags.get(c.column_name) ?? [] })) });
       }
-      return await runChecks({
+      const findings = await runChecks({
         conn: vault, form, outputTables, raw, grade: grade as 1 | 2 | 3 | 4,
         model: form === "model" ? outputs.model : undefined,
         report: form === "report" ? outputs.report : undefined,
@@ -70,6 +70,17 @@ export async function checkDevRun(s: Session, jobId: string, outputs: JobOutputs
         job: jobId,
         params: JSON.parse((await one<{ params: string }>(s.domain.control, "SELECT params FROM jobs WHERE id = ?", [jobId]))!.params),
       });
+      // On the sample the developer may learn why a query of theirs was not accounted (a raw job's view never says).
+      const unaccounted = ledger.filter((e) => e.kind === "unaccounted" && e.reason);
+      if (unaccounted.length) {
+        const list = unaccounted.map((e) => `query ${e.q + 1}: ${e.reason}`).join("; ");
+        for (const f of findings) {
+          if (f.rule !== "computed-table" || f.severity !== "block") continue;
+          f.detail += ` — queries of this run that could not be accounted: ${list}`;
+          f.zh += ` —— 本次运行中无法核算的查询：${list}`;
+        }
+      }
+      return findings;
     } finally {
       const mine = await all<{ table_name: string; temporary: boolean }>(vault, "SELECT table_name, temporary FROM duckdb_tables() WHERE starts_with(table_name, ?)", [prefix]);
       for (const t of mine) await vault.run(`DROP TABLE IF EXISTS ${ident(t.table_name)}`);

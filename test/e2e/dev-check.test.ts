@@ -58,6 +58,19 @@ describe("the gate's dry run on the sample", () => {
     expect(findings.find((f) => f.rule === "computed-table")!.detail).toMatch(/ctx\.query/);
   });
 
+  it("a query that could not be accounted is named with its reason on the sample (a one-subject oracle, a run-time value)", async () => {
+    const { findings, blocks } = await dryRun("oracle.js", `export default async (ctx) => {
+      const a = await ctx.query("SELECT count(*) AS n FROM people WHERE (SELECT max(age) FROM people WHERE district = '520102' AND age > 68) > 60");
+      const one = await ctx.query("SELECT age FROM people WHERE district = '520103' LIMIT 1");
+      const b = await ctx.query("SELECT district, count(*) AS n, $1 AS x FROM people GROUP BY district", [String(one.columns.age[0]) + "岁"]);
+      return { tables: { a: a.columns, b: b.columns } };
+    };`);
+    expect(blocks.filter((b) => b === "computed-table"), JSON.stringify(findings.filter((f) => f.severity !== "pass"))).toHaveLength(2);
+    const detail = findings.filter((f) => f.rule === "computed-table" && f.severity === "block").map((f) => f.detail).join(" ");
+    expect(detail).toMatch(/a subquery in WHERE that reads data/);
+    expect(detail).toMatch(/neither constants of the job's code nor its parameters/);
+  });
+
   it("forged counts on an accounted result are blocked the same way", async () => {
     const { blocks } = await dryRun("forged.js", `export default async (ctx) => {
       const r = await ctx.query("SELECT district, count(*) AS n FROM people GROUP BY district");
