@@ -76,7 +76,7 @@ export async function checkDevRun(s: Session, jobId: string, outputs: JobOutputs
         const list = unaccounted.map((e) => `query ${e.q + 1}: ${e.reason}`).join("; ");
         for (const f of findings) {
           if (f.rule !== "computed-table" || f.severity !== "block") continue;
-          f.detail += ` — queries of this run that could not be accounted: ${list}`;
+          f.detail += ` — queries of this run left unaccounted: ${list}`;
           f.zh += ` —— 本次运行中无法核算的查询：${list}`;
         }
       }
