@@ -18,7 +18,7 @@ import { discardStaged, stageFailure, stageOutputs, type StagedPart } from "../j
 import { isPreDataReason, releaseAt } from "../jobs/status-channel.js";
 import { accountingSpec, dedupeQueries, markTable, purgeLedger, writeLedger, type JobOrigin, type LedgerEntry, type TableMark } from "../ledger/index.js";
 import type { Principal } from "../../policies/authz/principal.js";
-import { keepJobCode } from "../../policies/disclosure/content/job-code.js";
+import { jobCodeFile, keepJobCode } from "../../policies/disclosure/content/job-code.js";
 import type { LibraryManifest } from "../library/materialise.js";
 import { checkNow, gateCompletion } from "../lifecycle/gate.js";
 import { expireLapsed } from "./agreements.js";
@@ -457,6 +457,8 @@ export async function devJob(s: Session, raw: unknown): Promise<{ job: string; o
   await s.domain.mutate(async () => {
     mkdirSync(logDir, { recursive: true });
     writeFileSync(s.domain.pendingPath(join(logDir, DEV_LOGS)), JSON.stringify(outcome.outputs.logs));
+    // The dry run credits the code's constants as an egress request does (report numbers, bands).
+    writeFileSync(s.domain.pendingPath(jobCodeFile(logDir)), p.code, { mode: 0o600 });
     await writeLedger(s.domain.vault, id, accounted.queries, accounted.run, { code: p.code, params: p.params });
     await s.domain.control.run(
       "INSERT INTO jobs VALUES (?, ?, ?, ?, ?, 'dev', ?, ?, ?, ?, ?, ?, ?, NULL, ?::TIMESTAMP, ?::TIMESTAMP, ?::TIMESTAMP)",
