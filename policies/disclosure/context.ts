@@ -79,7 +79,7 @@ export class CheckContext {
   role(t: ResolvedTable, column: string): OutputRole {
     const l = t.ledger.get(column);
     if (!l) return "unknown";
-    if (l.column.role === "aggregate" && l.column.agg !== "single") return "measure";
+    if (l.column.role === "aggregate" && l.column.agg !== "single" && l.column.agg !== "values") return "measure";
     const r = l.column.source?.role;
     if (r === "identifier" || r === "join-only") return "identifier";
     if (r === "quasi" || r === "sensitive" || r === "measure") return r;

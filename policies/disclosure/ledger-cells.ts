@@ -11,8 +11,12 @@ export interface CellTable {
   /** Output columns that are aggregates, and those with contributions (j indexes t1_j/t2_j/tot_j). */
   aggregates: string[];
   magnitudes: string[];
-  /** Output columns that are single-subject statistics. */
+  /** Output columns that are single-subject statistics (and `values` aggregates, each element one subject's value). */
   singles: string[];
+  /** Output columns that are `values` aggregates: every subject's value in one cell (list, string_agg, histogram …). */
+  values: string[];
+  /** Additive output columns (count, sum, avg) whose non-zero contributors the ledger counted (j indexes nz_j/m1_j/m2_j/ct_j). */
+  contributors: string[];
   /** Output columns that are group keys. */
   groups: string[];
 }
@@ -30,7 +34,11 @@ export function aggregateCells(ctx: CheckContext, t: ResolvedTable): Promise<Cel
     const magnitudes: string[] = [];
     const singles: string[] = [];
     const groups: string[] = [];
+    const values: string[] = [];
+    const contributors: string[] = [];
     const extra: string[] = [];
+    // Ledgers written before contributor accounting have no __nonzero_i: those columns are left to the other rules.
+    const ledCols = new Set((await ctx.rows(`DESCRIBE SELECT * FROM ${quoteTable(led.table)}`)).map((r) => String(r.column_name)));
     for (const c of t.columns) {
       const l = t.ledger.get(c.name)!;
       if (l.column.role !== "aggregate") {
@@ -38,7 +46,19 @@ export function aggregateCells(ctx: CheckContext, t: ResolvedTable): Promise<Cel
         continue;
       }
       aggregates.push(c.name);
-      if (l.column.agg === "single") singles.push(c.name);
+      if (l.column.agg === "single" || l.column.agg === "values") singles.push(c.name);
+      if (l.column.agg === "values") values.push(c.name);
+      if (l.column.additive && ledCols.has(`__nonzero_${l.index}`)) {
+        const j = contributors.length;
+        contributors.push(c.name);
+        extra.push(
+          `l.${quoteIdent(`__nonzero_${l.index}`)}::BIGINT AS nz_${j}`,
+          `l.${quoteIdent(`__mag1_${l.index}`)}::DOUBLE AS m1_${j}`,
+          `l.${quoteIdent(`__mag2_${l.index}`)}::DOUBLE AS m2_${j}`,
+          `l.${quoteIdent(`__total_${l.index}`)}::DOUBLE AS ct_${j}`,
+          `o.${quoteIdent(c.name)} IS NOT NULL AS cr_${j}`,
+        );
+      }
       // Contributions exist only where the ledger recorded them (`additive`): a ratio such as sum(a)/count(*) has none.
       if (l.column.additive && l.column.agg && MAGNITUDE_AGGS.has(l.column.agg)) {
         const j = magnitudes.length;
@@ -58,7 +78,7 @@ export function aggregateCells(ctx: CheckContext, t: ResolvedTable): Promise<Cel
        FROM ${quoteTable(t.name)} o LEFT JOIN ${quoteTable(t.mark.map!)} m ON m.out_row = o.${quoteIdent(t.rowColumn)}
        LEFT JOIN ${quoteTable(led.table)} l ON l.__row = m.__row`,
     );
-    return { ref, aggregates, magnitudes, singles, groups };
+    return { ref, aggregates, magnitudes, singles, values, contributors, groups };
   });
 }
 

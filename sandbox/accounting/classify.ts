@@ -150,7 +150,7 @@ function checkFilterSubqueries(where: Json, views: AccountingView[], ctes: Map<s
     if (!from || from.type !== "BASE_TABLE" || ctes.has(name) || !views.some((v) => lower(v.name) === name)) no(why);
     const select = (Array.isArray(sq.select_list) ? sq.select_list : []).filter(isObject);
     const infos = select.map(exprInfo);
-    if (select.length === 0 || infos.some((i) => i.aggs.length === 0 || i.window || i.aggs.some((a) => a.cls === "single"))) no(why);
+    if (select.length === 0 || infos.some((i) => i.aggs.length === 0 || i.window || i.aggs.some((a) => a.cls === "single" || a.cls === "values"))) no(why);
     if (hasSubquery(sq.select_list ?? null)) no(why);
   });
 }

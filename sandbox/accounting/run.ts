@@ -112,12 +112,17 @@ interface GroupFigures {
   top1: Float64Array[];
   top2: Float64Array[];
   total: Float64Array[];
+  /** Subjects whose contribution is neither NULL nor 0: a conditional sum or count is a cell of these. */
+  nonzero: Float64Array[];
+  /** The two contributions largest in magnitude, signed: what is left of the total without them shows weights that single subjects out. */
+  mag1: Float64Array[];
+  mag2: Float64Array[];
 }
 
 /**
  * Accounts an aggregate: the query once (numbered into __r), then per sid group ONE pass grouped by
  * (keys, sid) streamed back as typed columns. Distinct subjects, the top-2 per-subject contributions,
- * the totals and the subject set all come from that one read: no temp table of the pairs, no second
+ * the totals, the non-zero contributors, the two largest magnitudes and the subject set all come from that one read: no temp table of the pairs, no second
  * aggregate over it, no join back (each was a full pass over a million pairs).
  */
 async function accountAggregate(conn: DuckDBConnection, parser: DuckDBConnection, plan: AggregatePlan, maxRows: number): Promise<AccountedQuery> {
@@ -148,6 +153,9 @@ async function accountAggregate(conn: DuckDBConnection, parser: DuckDBConnection
       top1: Array.from({ length: C }, () => new Float64Array(rows).fill(NaN)),
       top2: Array.from({ length: C }, () => new Float64Array(rows).fill(NaN)),
       total: Array.from({ length: C }, () => new Float64Array(rows)),
+      nonzero: Array.from({ length: C }, () => new Float64Array(rows)),
+      mag1: Array.from({ length: C }, () => new Float64Array(rows)),
+      mag2: Array.from({ length: C }, () => new Float64Array(rows)),
     };
     const m = pairs.rowCount;
     // count(__sid): a pair with a NULL sid (rows without a subject) counts no subject but still contributes.
@@ -158,11 +166,25 @@ async function accountAggregate(conn: DuckDBConnection, parser: DuckDBConnection
       const t1 = f.top1[j];
       const t2 = f.top2[j];
       const tot = f.total[j];
+      const nz = f.nonzero[j];
+      const a1 = f.mag1[j];
+      const a2 = f.mag2[j];
       for (let x = 0; x < m; x++) {
         if (nulls?.[x]) continue;
         const i = idx[x];
         const y = v[x];
         tot[i] += y;
+        if (y !== 0) {
+          // A pair without a subject (NULL sid) adds to the total but is no contributor, as it counts no subject.
+          if (!sidNull?.[x]) nz[i]++;
+          const ay = Math.abs(y);
+          if (ay > Math.abs(a1[i])) {
+            a2[i] = a1[i];
+            a1[i] = y;
+          } else if (ay > Math.abs(a2[i])) {
+            a2[i] = y;
+          }
+        }
         if (Number.isNaN(t1[i]) || y > t1[i]) {
           t2[i] = t1[i];
           t1[i] = y;
@@ -220,6 +242,16 @@ async function accountAggregate(conn: DuckDBConnection, parser: DuckDBConnection
     extra.push({ name: `__top1_${i}`, type: "double", values: greatest((f) => f.top1[j]) });
     extra.push({ name: `__top2_${i}`, type: "double", values: greatest((f) => f.top2[j]) });
     extra.push({ name: `__total_${i}`, type: "double", values: Float64Array.from(figures[0].total[j]) });
+    // Across sid groups the fewest contributors (as for __subjects); the magnitudes are group 0's, beside its total.
+    const nz = new BigInt64Array(rows);
+    for (let r = 0; r < rows; r++) {
+      let n = figures[0].nonzero[j][r];
+      for (let g = 1; g < figures.length; g++) n = Math.min(n, figures[g].nonzero[j][r]);
+      nz[r] = BigInt(n);
+    }
+    extra.push({ name: `__nonzero_${i}`, type: "bigint", values: nz });
+    extra.push({ name: `__mag1_${i}`, type: "double", values: Float64Array.from(figures[0].mag1[j]) });
+    extra.push({ name: `__mag2_${i}`, type: "double", values: Float64Array.from(figures[0].mag2[j]) });
   });
   const table: ColumnarTable = { rowCount: rows, columns: [...base.columns, ...extra] };
   const total = rowParts.reduce((a, p) => a + p.length, 0);

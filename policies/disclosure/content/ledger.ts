@@ -55,7 +55,7 @@ export function ledgerQueries(ctx: CheckContext): Promise<LedgerQuery[]> {
       } catch {
         meta = {};
       }
-      const single = new Set((meta.columns ?? []).filter((c) => c.agg === "single").map((c) => c.name));
+      const single = new Set((meta.columns ?? []).filter((c) => c.agg === "single" || c.agg === "values").map((c) => c.name));
       const n =
         kind === "aggregate"
           ? await ctx.rows(`SELECT count(*) AS n FROM ${quoteIdent(table)} WHERE __subjects < ${ctx.thresholds.k}`)
