@@ -79,9 +79,10 @@ export function ledgerCells(ctx: CheckContext): Promise<string | undefined> {
     const { name, ref } = ctx.tempTable("content_ledger");
     const parts: string[] = [];
     for (const l of qs) {
+      const has = new Set((await ctx.rows(`DESCRIBE SELECT * FROM ${quoteIdent(l.table)}`)).map((d) => String(d.column_name)));
       for (const c of l.columns) {
         const col = quoteIdent(c);
-        const subjects = l.kind === "aggregate" && !l.single.has(c) ? "__subjects" : "1";
+        const subjects = l.kind === "aggregate" && !l.single.has(c) ? contributingSubjects(l, c, has, ctx.thresholds.contributorRest) : "1";
         parts.push(
           `SELECT ${l.q} AS q, __row AS lrow, ${quoteLiteral(c)} AS lcol,
              lower(CASE WHEN TRY_CAST(${col} AS DOUBLE) IS NOT NULL AND typeof(${col}) <> 'VARCHAR' THEN printf('%.12g', ${col}::DOUBLE) ELSE CAST(${col} AS VARCHAR) END) AS s,
@@ -95,6 +96,20 @@ export function ledgerCells(ctx: CheckContext): Promise<string | undefined> {
     await ctx.conn.run(`CREATE TEMP TABLE ${quoteIdent(name)} AS ${parts.join(" UNION ALL ")}`);
     return ref;
   });
+}
+
+/**
+ * The subjects a cell's value rests on: the row's distinct subjects, or, for an additive column
+ * whose ledger counted its contributors, the fewer of those (a conditional sum is a cell of the
+ * subjects it sums) — 1 or 2 when the largest contributions are the value (rule `contributors`).
+ */
+function contributingSubjects(l: LedgerQuery, column: string, has: Set<string>, rest: number): string {
+  const i = l.meta.findIndex((m) => m.name === column);
+  if (i < 0 || !has.has(`__nonzero_${i}`)) return "__subjects";
+  const [nz, t, m1, m2] = ["__nonzero", "__total", "__mag1", "__mag2"].map((p) => quoteIdent(`${p}_${i}`));
+  return `CASE WHEN abs(${t}) > 0 AND abs(${t} - ${m1}) <= ${rest} * abs(${t}) THEN 1
+    WHEN abs(${t}) > 0 AND abs(${t} - ${m1} - ${m2}) <= ${rest} * abs(${t}) THEN least(2, __subjects)
+    ELSE least(__subjects, ${nz}) END`;
 }
 
 /** Distinct subjects behind every accounted query of the job (the model's training subjects). */
