@@ -15,7 +15,7 @@ export interface CellTable {
   singles: string[];
   /** Output columns that are `values` aggregates: every subject's value in one cell (list, string_agg, histogram …). */
   values: string[];
-  /** Additive output columns (count, sum, avg) whose non-zero contributors the ledger counted (j indexes nz_j/m1_j/m2_j/ct_j). */
+  /** Output columns whose non-zero contributors the ledger counted: additive ones, and any over a condition (j indexes nz_j/m1_j/m2_j/ct_j/cr_j; m/ct NULL where not additive). */
   contributors: string[];
   /** Output columns that are group keys. */
   groups: string[];
@@ -48,14 +48,16 @@ export function aggregateCells(ctx: CheckContext, t: ResolvedTable): Promise<Cel
       aggregates.push(c.name);
       if (l.column.agg === "single" || l.column.agg === "values") singles.push(c.name);
       if (l.column.agg === "values") values.push(c.name);
-      if (l.column.additive && ledCols.has(`__nonzero_${l.index}`)) {
+      // Additive columns and conditional ones (a ratio of a FILTERed sum, a quantile over a CASE) have contributors.
+      if (ledCols.has(`__nonzero_${l.index}`)) {
         const j = contributors.length;
         contributors.push(c.name);
+        const mag = (n: string) => (ledCols.has(`${n}_${l.index}`) ? `l.${quoteIdent(`${n}_${l.index}`)}::DOUBLE` : "NULL::DOUBLE");
         extra.push(
           `l.${quoteIdent(`__nonzero_${l.index}`)}::BIGINT AS nz_${j}`,
-          `l.${quoteIdent(`__mag1_${l.index}`)}::DOUBLE AS m1_${j}`,
-          `l.${quoteIdent(`__mag2_${l.index}`)}::DOUBLE AS m2_${j}`,
-          `l.${quoteIdent(`__total_${l.index}`)}::DOUBLE AS ct_${j}`,
+          `${mag("__mag1")} AS m1_${j}`,
+          `${mag("__mag2")} AS m2_${j}`,
+          `${mag("__total")} AS ct_${j}`,
           `o.${quoteIdent(c.name)} IS NOT NULL AS cr_${j}`,
         );
       }

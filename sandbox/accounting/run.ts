@@ -13,6 +13,8 @@ export interface AccountedQuery {
   entry: Omit<LedgerQuery, "q">;
   table?: ColumnarTable;
   subjects?: ColumnarTable;
+  /** (__row, __col, __part, dataset, __sid): the contributors of a conditional column's cell where they are fewer than the row's subjects. */
+  columnSubjects?: ColumnarTable;
 }
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -137,6 +139,7 @@ async function accountAggregate(conn: DuckDBConnection, parser: DuckDBConnection
   const rows = base.rowCount;
   const C = plan.contributions;
   const figures: GroupFigures[] = [];
+  const pairData: { idx: Int32Array; sidNull?: ArrayLike<boolean | number>; sids: BigInt64Array; c: { v: Float64Array; nulls?: ArrayLike<boolean | number> }[]; m: number; datasets: string[] }[] = [];
   const rowParts: BigInt64Array[] = [];
   const sidParts: BigInt64Array[] = [];
   const dsParts: string[] = [];
@@ -194,6 +197,7 @@ async function accountAggregate(conn: DuckDBConnection, parser: DuckDBConnection
       }
     }
     figures.push(f);
+    pairData.push({ idx, sidNull, sids: sidCol.values as BigInt64Array, c: cCols.map((col) => ({ v: col.values as Float64Array, nulls: col.nulls })), m, datasets: plan.groups[g].datasets });
     // Subject sets: (__row, __sid) as typed columns, the dataset tag filled in below
     // (a VARCHAR column read row by row from DuckDB would cost more than the accounting itself).
     // __row as BigInt from the row index (one BigInt per result row, not per pair): a column less to read.
@@ -236,24 +240,32 @@ async function accountAggregate(conn: DuckDBConnection, parser: DuckDBConnection
     return out;
   };
   const extra: ColumnarTable["columns"] = [{ name: "__subjects", type: "bigint", values: subjectsCol }];
+  // Contributors of a conditional item: the fewest over its conditional aggregates and sid groups.
+  const contributorsOf = (js: number[]) => {
+    const nz = new BigInt64Array(rows);
+    for (let r = 0; r < rows; r++) {
+      let n = Infinity;
+      for (const j of js) for (const f of figures) n = Math.min(n, f.nonzero[j][r]);
+      nz[r] = BigInt(n);
+    }
+    return nz;
+  };
   plan.items.forEach((item, i) => {
-    if (item.contribution === undefined) return;
+    if (item.contribution === undefined) {
+      if (item.presence?.length) extra.push({ name: `__nonzero_${i}`, type: "bigint", values: contributorsOf(item.presence) });
+      return;
+    }
     const j = item.contribution;
     extra.push({ name: `__top1_${i}`, type: "double", values: greatest((f) => f.top1[j]) });
     extra.push({ name: `__top2_${i}`, type: "double", values: greatest((f) => f.top2[j]) });
     extra.push({ name: `__total_${i}`, type: "double", values: Float64Array.from(figures[0].total[j]) });
     // Across sid groups the fewest contributors (as for __subjects); the magnitudes are group 0's, beside its total.
-    const nz = new BigInt64Array(rows);
-    for (let r = 0; r < rows; r++) {
-      let n = figures[0].nonzero[j][r];
-      for (let g = 1; g < figures.length; g++) n = Math.min(n, figures[g].nonzero[j][r]);
-      nz[r] = BigInt(n);
-    }
-    extra.push({ name: `__nonzero_${i}`, type: "bigint", values: nz });
+    extra.push({ name: `__nonzero_${i}`, type: "bigint", values: contributorsOf([j]) });
     extra.push({ name: `__mag1_${i}`, type: "double", values: Float64Array.from(figures[0].mag1[j]) });
     extra.push({ name: `__mag2_${i}`, type: "double", values: Float64Array.from(figures[0].mag2[j]) });
   });
   const table: ColumnarTable = { rowCount: rows, columns: [...base.columns, ...extra] };
+  const columnSubjects = conditionalSets(plan, figures, pairData, rows);
   const total = rowParts.reduce((a, p) => a + p.length, 0);
   const sRow = new BigInt64Array(total);
   const sSid = new BigInt64Array(total);
@@ -267,5 +279,53 @@ async function accountAggregate(conn: DuckDBConnection, parser: DuckDBConnection
     at += p.length;
   });
   const subjects: ColumnarTable = { rowCount: total, columns: [{ name: "__row", type: "bigint", values: sRow }, { name: "dataset", type: "string", values: sDs }, { name: "__sid", type: "bigint", values: sSid }] };
-  return { entry: { kind: "aggregate", meta: { columns: columnMeta(plan.items, names, undefined) }, rows: table.rowCount }, table, subjects };
+  return { entry: { kind: "aggregate", meta: { columns: columnMeta(plan.items, names, undefined) }, rows: table.rowCount }, table, subjects, ...(columnSubjects ? { columnSubjects } : {}) };
+}
+
+/**
+ * Subject sets of conditional columns (ItemMeta.presence): for each such column and row whose
+ * non-zero contributors are fewer than the row's subjects, those contributors. `sum(x) FILTER
+ * (WHERE NOT p)` beside `sum(x)` is the same row with one subject fewer: differencing needs the
+ * column's own set to see it. Undefined when no column narrows any row.
+ */
+function conditionalSets(plan: AggregatePlan, figures: GroupFigures[], pairs: { idx: Int32Array; sidNull?: ArrayLike<boolean | number>; sids: BigInt64Array; c: { v: Float64Array; nulls?: ArrayLike<boolean | number> }[]; m: number; datasets: string[] }[], rows: number): ColumnarTable | undefined {
+  const rowOut: bigint[] = [];
+  const colOut: number[] = [];
+  const partOut: number[] = [];
+  const dsOut: string[] = [];
+  const sidOut: bigint[] = [];
+  plan.items.forEach((item, i) => (item.presence ?? []).forEach((j, k) => {
+    pairs.forEach((p, g) => {
+      const f = figures[g];
+      const narrowed = new Uint8Array(rows);
+      let any = false;
+      for (let r = 0; r < rows; r++) {
+        if (f.nonzero[j][r] < f.n[r]) {
+          narrowed[r] = 1;
+          any = true;
+        }
+      }
+      if (!any) return;
+      const { v, nulls } = p.c[j];
+      for (let x = 0; x < p.m; x++) {
+        const r = p.idx[x];
+        if (!narrowed[r] || p.sidNull?.[x] || nulls?.[x] || v[x] === 0) continue;
+        for (const ds of p.datasets) {
+          rowOut.push(BigInt(r));
+          colOut.push(i);
+          partOut.push(k);
+          dsOut.push(ds);
+          sidOut.push(p.sids[x]);
+        }
+      }
+    });
+  }));
+  if (colOut.length === 0) return undefined;
+  return { rowCount: colOut.length, columns: [
+    { name: "__row", type: "bigint", values: BigInt64Array.from(rowOut) },
+    { name: "__col", type: "int", values: Int32Array.from(colOut) },
+    { name: "__part", type: "int", values: Int32Array.from(partOut) },
+    { name: "dataset", type: "string", values: dsOut },
+    { name: "__sid", type: "bigint", values: BigInt64Array.from(sidOut) },
+  ] };
 }

@@ -14,6 +14,7 @@ import { addAgreement } from "../../runtime/services/agreements.js";
 import { ingestDataset } from "../../runtime/services/datasets.js";
 import { requestEgress } from "../../runtime/services/egress.js";
 import { loadJob, stagedParts, submitJob } from "../../runtime/services/jobs.js";
+import { setQuota } from "../../runtime/services/job-policy.js";
 import { addOrg } from "../../runtime/services/orgs.js";
 import { approveScenario, submitScenario } from "../../runtime/services/scenarios.js";
 import { closeSharedPool } from "../../runtime/jobs/shared-pool.js";
@@ -46,6 +47,13 @@ const ATTACKS: Case[] = [
   { name: "every income of a city listed in one cell", rules: ["value-lists"], body: sql("SELECT city, list(income) AS l FROM people GROUP BY city") },
   { name: "every income of a city joined into one string", rules: ["value-lists"], body: sql("SELECT city, string_agg(CAST(income AS VARCHAR), ',') AS l FROM people GROUP BY city") },
   { name: "a histogram of incomes per city (buckets of one)", rules: ["value-lists"], body: sql("SELECT city, histogram(income) AS h FROM people GROUP BY city") },
+  { name: "a person left out by FILTER beside the whole", rules: ["differencing"], body: `const a = (await ctx.query("SELECT city, count(*) AS n, sum(income) AS s FROM people GROUP BY city")).columns; const b = (await ctx.query(\`SELECT city, count(*) AS n, sum(income) FILTER (WHERE NOT ${ONE}) AS s FROM people GROUP BY city\`)).columns; return { tables: { a, b } };` },
+  { name: "a person left out by CASE beside the whole", rules: ["differencing"], body: `const a = (await ctx.query("SELECT city, sum(income) AS s FROM people GROUP BY city")).columns; const b = (await ctx.query(\`SELECT city, sum(CASE WHEN ${ONE} THEN 0 ELSE income END) AS s FROM people GROUP BY city\`)).columns; return { tables: { a, b } };` },
+  { name: "a person left out of one column beside the whole in the same row", rules: ["differencing"], body: sql(`SELECT city, sum(income) AS s, sum(income) FILTER (WHERE NOT ${ONE}) AS s2 FROM people GROUP BY city`) },
+  { name: "a ratio hiding the person left out", rules: ["differencing"], body: sql(`SELECT city, sum(income) AS s, sum(CASE WHEN ${ONE} THEN 0 ELSE income END) / sum(income) AS r FROM people GROUP BY city`) },
+  { name: "a ratio of one person's FILTERed income", rules: ["contributors"], body: sql(`SELECT city, count(*) AS n, sum(income) FILTER (WHERE ${ONE}) / count(*) AS r FROM people GROUP BY city`) },
+  { name: "a spread over two people picked by CASE", rules: ["contributors"], body: sql(`SELECT city, count(*) AS n, stddev(CASE WHEN ${ONE} OR (age = 24 AND income > 22000) THEN income END) AS r FROM people GROUP BY city`) },
+  { name: "the condition moved into a CTE column", rules: ["differencing"], body: sql(`WITH v AS (SELECT city, CASE WHEN ${ONE} THEN NULL ELSE income END AS inc FROM people) SELECT city, sum(inc) AS s, count(*) AS n FROM v GROUP BY city`) },
   { name: "a sorted list of ages and incomes per city", rules: ["value-lists"], body: sql("SELECT city, list_sort(list(income)) AS l, count(*) AS n FROM people GROUP BY city") },
   { name: "cells of one or two people (rich incomes by age)", rules: ["cell-subjects"], body: sql("SELECT age, count(*) AS n FROM people WHERE income > 22500 GROUP BY age") },
   { name: "city × age cells of the rich (one or two people each)", rules: ["cell-subjects"], body: sql("SELECT city, age, count(*) AS n, avg(income) AS m FROM people WHERE income > 22000 GROUP BY city, age") },
@@ -125,6 +133,8 @@ describe("table corpora end to end: real jobs, real ledger, the gate's verdict (
     await as(env.dir, dev, (s) => submitScenario(s, { id: "sa", purpose: "按城市统计收入水平以支持就业政策研究", grants: ["people:city,age,income,id_number"] }));
     await as(env.dir, a, (s) => approveScenario(s, "sa"));
     await as(env.dir, prov, (s) => approveScenario(s, "sa"));
+    // Every case is one raw job of one account: more than the default day's quota.
+    await as(env.dir, a, (s) => setQuota(s, { account: "ua", rawJobsPerDay: 1000 }));
   }, 240_000);
   afterAll(async () => {
     await closeSharedPool();
