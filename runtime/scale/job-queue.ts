@@ -75,11 +75,18 @@ export async function createWorkerRole(url: string, password: string, role: stri
   return u.toString();
 }
 
-/** What a worker host needs to run one job: the spec (library paths relative) and the content address of each library file. */
+/**
+ * What a worker host needs to run one job: the spec (library paths relative) and the content
+ * address of each library file — with `object` and `key` when it is stored through
+ * runtime/scale/object-envelope.ts (`key`: that file's own SM4 key, under the envelope).
+ * `outcome` asks the host to put the outcome in the bucket and hand back only its reference
+ * (sealed to `recipient`, the owner's SM2 public key in hex, under the envelope).
+ */
 export interface RunPayload {
   job: string;
   spec: unknown;
-  files: { name: string; sm3: string; bytes: number }[];
+  files: { name: string; sm3: string; bytes: number; object?: string; key?: string }[];
+  outcome?: { recipient?: string };
 }
 
 /**

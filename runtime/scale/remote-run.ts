@@ -5,8 +5,10 @@ import type { JobOutcome, JobSpec } from "../../sandbox/index.js";
 import { controlUrl } from "../domain/control-store.js";
 import { one } from "../domain/db.js";
 import type { Domain } from "../domain/domain.js";
+import { ShuyuError } from "../../policies/errors.js";
 import { BlobStore, s3FromEnv, type S3Settings } from "./blob-store.js";
 import { awaitResult, enqueueRun, type RunPayload } from "./job-queue.js";
+import { envelopeFromEnv, getVerified, putContent, storageKeys, type ObjectRef, type StorageKeys } from "./object-envelope.js";
 
 /** How long the owner waits for a worker host's outcome (SHUYU_REMOTE_TIMEOUT_MS; a host killed mid-job is requeued once meanwhile). */
 const REMOTE_TIMEOUT_MS = Number(process.env.SHUYU_REMOTE_TIMEOUT_MS) > 0 ? Number(process.env.SHUYU_REMOTE_TIMEOUT_MS) : 30 * 60_000;
@@ -15,6 +17,8 @@ const REMOTE_TIMEOUT_MS = Number(process.env.SHUYU_REMOTE_TIMEOUT_MS) > 0 ? Numb
 export interface ScaleOut {
   url: string;
   s3: S3Settings;
+  /** The owner's storage keys when objects are sealed (SHUYU_S3_ENVELOPE=sm4), else undefined. */
+  keys?: StorageKeys;
 }
 
 /**
@@ -23,24 +27,28 @@ export interface ScaleOut {
  */
 export function scaleOutOf(domain: Domain): ScaleOut | undefined {
   if (domain.controlKind !== "postgresql" || !process.env.SHUYU_S3_ENDPOINT) return undefined;
-  return { url: controlUrl(domain.paths), s3: s3FromEnv() };
+  const keys = envelopeFromEnv() === "sm4" ? storageKeys(domain.paths.keys) : undefined;
+  return { url: controlUrl(domain.paths), s3: s3FromEnv(), ...(keys ? { keys } : {}) };
 }
 
 /**
- * Publishes the job's library files to the bucket under their SM3 and returns the run a host
- * gets: the spec with file names only (no owner paths) and each file's content address.
+ * Publishes the job's library files to the bucket under their SM3 (each sealed under its own
+ * key when the envelope is on) and returns the run a host gets: the spec with file names only
+ * (no owner paths), each file's reference, and where the outcome goes (the bucket, sealed to
+ * the owner under the envelope).
  */
-export async function publishRun(spec: JobSpec, s3: S3Settings): Promise<RunPayload> {
+export async function publishRun(spec: JobSpec, out: ScaleOut | S3Settings): Promise<RunPayload> {
+  const { s3, keys } = "s3" in out ? out : { s3: out, keys: undefined };
   const store = new BlobStore(s3);
   try {
     await store.ensureBucket();
     const files: RunPayload["files"] = [];
     for (const v of spec.views) {
-      const bytes = readFileSync(v.file);
-      files.push({ name: basename(v.file), sm3: await store.put(bytes), bytes: bytes.length });
+      const ref = await putContent(store, readFileSync(v.file), { keys });
+      files.push({ name: basename(v.file), sm3: ref.sm3, bytes: ref.bytes, object: ref.name, ...(ref.key ? { key: ref.key } : {}) });
     }
     const hostSpec: JobSpec = { ...spec, libraryDir: ".", views: spec.views.map((v) => ({ ...v, file: basename(v.file) })) };
-    return { job: spec.jobId, spec: hostSpec, files };
+    return { job: spec.jobId, spec: hostSpec, files, outcome: keys ? { recipient: Buffer.from(keys.publicKey).toString("hex") } : {} };
   } finally {
     store.close();
   }
@@ -51,10 +59,46 @@ export async function enqueueInTransaction(domain: Domain, payload: RunPayload):
   await enqueueRun(domain.pgTransaction()!, payload);
 }
 
-/** Waits (LISTEN) for the host's outcome of `job`: what it ran and which host ran it. */
+/** What a host hands back through shuyu_complete when the outcome went to the bucket: its reference only. */
+export interface OutcomeRef {
+  shuyuOutcome: "s3";
+  ref: ObjectRef;
+}
+
+const isOutcomeRef = (v: unknown): v is OutcomeRef => typeof v === "object" && v !== null && (v as OutcomeRef).shuyuOutcome === "s3";
+
+/**
+ * Waits (LISTEN) for the host's outcome of `job`: what it ran and which host ran it. An outcome
+ * handed back by reference is fetched from the bucket, opened (under the envelope) and checked
+ * against its SM3 here, in the owner, before anything stages it; one that does not verify ends
+ * the job failed with OUTCOME_TAMPERED (finishJob audits it), and nothing of it is staged.
+ */
 export async function awaitRemoteOutcome(out: ScaleOut, job: string): Promise<{ worker: string; outcome: JobOutcome }> {
   const r = await awaitResult(out.url, job, REMOTE_TIMEOUT_MS);
-  return { worker: r.worker, outcome: deserialize(r.outcome) as JobOutcome };
+  const handed = deserialize(r.outcome) as unknown;
+  if (!isOutcomeRef(handed)) return { worker: r.worker, outcome: handed as JobOutcome };
+  return { worker: r.worker, outcome: await fetchOutcome(out, job, handed.ref) };
+}
+
+/** Fetches and verifies an outcome object; a refusal is a failed outcome carrying only its code. */
+async function fetchOutcome(out: ScaleOut, job: string, ref: ObjectRef): Promise<JobOutcome> {
+  const store = new BlobStore(out.s3);
+  try {
+    // A reference must name this job's own outcome folder: a host cannot point the owner at another object.
+    if (!ref.name.startsWith(`out/${job}/`)) throw new ShuyuError("invalid", "OUTCOME_TAMPERED", `outcome reference ${ref.name} is not under out/${job}/`);
+    if (out.keys && ref.wrapped === undefined) throw new ShuyuError("invalid", "OUTCOME_TAMPERED", "the envelope is on but the host handed back an unsealed outcome");
+    const bytes = await getVerified(store, ref, "OUTCOME_TAMPERED", out.keys);
+    const outcome = deserialize(bytes) as JobOutcome;
+    // Staged from memory now: the bucket's copy is not needed, and is not left lying there.
+    await store.delete(ref.name).catch(() => undefined);
+    return outcome;
+  } catch (err) {
+    const code = err instanceof ShuyuError && err.code === "OUTCOME_TAMPERED" ? "OUTCOME_TAMPERED" : "OUTCOME_UNAVAILABLE";
+    const message = code === "OUTCOME_TAMPERED" ? "the outcome in the bucket does not match what the worker host reported: refused, nothing staged" : "the outcome could not be fetched from the bucket";
+    return { state: "failed", reason: code, outputs: { tables: {}, logs: [] }, error: { type: "Error", code, message }, queries: 0 };
+  } finally {
+    store.close();
+  }
 }
 
 /** The worker host that handed back `job`'s outcome (scale-out domains; undefined otherwise). */

@@ -9,6 +9,7 @@ import type { JobOutcome, JobSpec } from "../../sandbox/index.js";
 import { closeSharedPool, sharedPool } from "../jobs/shared-pool.js";
 import { BlobStore, type S3Settings } from "./blob-store.js";
 import { quietLogger, RUN_TASK, type RunPayload } from "./job-queue.js";
+import { getVerified, putOutcome } from "./object-envelope.js";
 
 /** A running sandbox worker host (`shuyu worker`). */
 export interface WorkerHost {
@@ -23,14 +24,16 @@ const jobLock = (job: string) => ["SELECT pg_try_advisory_lock(hashtext('shuyu-j
  * Copies a library file into the cache under its SM3 once, and checks the cached bytes
  * against the digest on every use: DuckDB reads only files this host has verified.
  */
-async function verifiedFile(store: BlobStore, cacheDir: string, sm3: string): Promise<string> {
+async function verifiedFile(store: BlobStore, cacheDir: string, file: RunPayload["files"][number]): Promise<string> {
+  const sm3 = file.sm3;
   const path = join(cacheDir, "sm3", sm3);
   if (existsSync(path)) {
     const got = createHash("sm3").update(readFileSync(path)).digest("hex");
     if (got === sm3) return path;
     rmSync(path, { force: true }); // a corrupted cache entry is fetched again (and checked again)
   }
-  const bytes = await store.get(sm3);
+  // Named objects (object-envelope.ts) open with the file's own key, if sealed, and are checked against the plaintext SM3.
+  const bytes = file.object ? await getVerified(store, { name: file.object, sm3, bytes: file.bytes, ...(file.key ? { key: file.key } : {}) }, "LIBRARY_TAMPERED") : await store.get(sm3);
   mkdirSync(join(cacheDir, "sm3"), { recursive: true, mode: 0o700 });
   const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
   writeFileSync(tmp, bytes, { mode: 0o400 });
@@ -41,6 +44,22 @@ async function verifiedFile(store: BlobStore, cacheDir: string, sm3: string): Pr
 /** A failed outcome carrying only a code (what the owner and the developer may see). */
 function refused(code: string, message: string): JobOutcome {
   return { state: "failed", reason: code, outputs: { tables: {}, logs: [] }, error: { type: "Error", code, message }, queries: 0 };
+}
+
+/**
+ * What goes back through shuyu_complete: the outcome itself (owners that did not ask otherwise,
+ * and the host's own refusals, which carry only a code), or — staging in the bucket — the
+ * outcome put under its SM3 (sealed to the owner's key when asked) and only its reference.
+ */
+async function handBack(store: BlobStore, payload: RunPayload, outcome: JobOutcome): Promise<Buffer> {
+  const bytes = serialize(outcome);
+  if (!payload.outcome || outcome.reason === "LIBRARY_TAMPERED" || outcome.reason === "SANDBOX_ERROR") return bytes;
+  try {
+    const recipient = payload.outcome.recipient ? Buffer.from(payload.outcome.recipient, "hex") : undefined;
+    return serialize({ shuyuOutcome: "s3", ref: await putOutcome(store, payload.job, bytes, recipient) });
+  } catch {
+    return serialize(refused("OUTCOME_UNSTORED", "the worker host could not store the outcome in the bucket"));
+  }
 }
 
 /**
@@ -86,14 +105,14 @@ export async function startWorkerHost(opts: { controlUrl: string; cacheDir: stri
       try {
         rmSync(dir, { recursive: true, force: true });
         mkdirSync(dir, { recursive: true, mode: 0o700 });
-        for (const f of payload.files) linkSync(await verifiedFile(store, opts.cacheDir, f.sm3), join(dir, basename(f.name)));
+        for (const f of payload.files) linkSync(await verifiedFile(store, opts.cacheDir, f), join(dir, basename(f.name)));
         const spec = payload.spec as JobSpec;
         const local: JobSpec = { ...spec, libraryDir: dir, views: spec.views.map((v) => ({ ...v, file: join(dir, basename(v.file)) })) };
         outcome = await sharedPool().run(local);
       } catch (err) {
         outcome = err instanceof ShuyuError && err.code === "LIBRARY_TAMPERED" ? refused("LIBRARY_TAMPERED", "the library's bytes do not match its SM3 manifest: the worker host refused to run") : refused("SANDBOX_ERROR", "the worker host could not run the job");
       }
-      await pool.query("SELECT shuyu_complete($1, $2, $3, $4)", [payload.job, hostId, serialize(outcome), startedMs]);
+      await pool.query("SELECT shuyu_complete($1, $2, $3, $4)", [payload.job, hostId, await handBack(store, payload, outcome), startedMs]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
       await locks.query("SELECT pg_advisory_unlock(hashtext('shuyu-job:' || $1))", [payload.job]).catch(() => undefined);

@@ -260,7 +260,7 @@ export async function submitJob(s: Session, raw: unknown): Promise<JobView> {
   const spec = specFor(id, dir, manifest, p);
   // Scale-out: the library goes to the bucket by SM3 first; the run is queued with the job row.
   const remote = bad.length ? undefined : scaleOutOf(s.domain);
-  const payload = remote ? await publishRun(spec, remote.s3) : undefined;
+  const payload = remote ? await publishRun(spec, remote) : undefined;
   await s.domain.mutate(async () => {
     await checkRawJobQuota(s.domain, s.principal.accountId, p.scenario.org, now());
     await s.domain.control.run(
