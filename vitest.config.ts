@@ -19,6 +19,7 @@ export const SERVICE_SUITE = [
   "test/scale/pg-audit.test.ts",
   "test/scale/worker-host.test.ts",
   "test/scale/scale-out-demo.test.ts",
+  "test/scale/scale-staging.test.ts",
 ];
 
 if (process.env.SHUYU_PG_SUITE === "all") SERVICE_SUITE.push("test/domain/standing.test.ts", "test/domain/purge.test.ts");

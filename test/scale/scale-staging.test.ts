@@ -1,0 +1,133 @@
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { authenticate } from "../../runtime/auth/authenticate.js";
+import { Domain } from "../../runtime/domain/domain.js";
+import { initDomain } from "../../runtime/domain/init.js";
+import { startLocalCluster, type LocalCluster } from "../../runtime/scale/local-cluster.js";
+import { PgConnection } from "../../runtime/scale/pg-connection.js";
+import { readPgAudit } from "../../runtime/scale/pg-audit.js";
+import { addAccount } from "../../runtime/services/accounts.js";
+import { addAgreement } from "../../runtime/services/agreements.js";
+import { ingestDataset } from "../../runtime/services/datasets.js";
+import { requestEgress, reviewEgress } from "../../runtime/services/egress.js";
+import { jobStatus, stagedParts, submitJob } from "../../runtime/services/jobs.js";
+import { addOrg } from "../../runtime/services/orgs.js";
+import { approveScenario, submitScenario } from "../../runtime/services/scenarios.js";
+import type { Session } from "../../runtime/services/session.js";
+import { createRng, fakePersonName, fakeResidentId } from "../../policies/pii/fake/index.js";
+import { tempDir, TEST_CONTROL, writeCsv } from "../helpers/fixture.js";
+import { ensureWorkerBuilt } from "../sandbox/fixtures.js";
+
+/** Every file under `dir`, as bytes (what the bucket's disks hold). */
+function filesUnder(dir: string): { path: string; bytes: Buffer }[] {
+  const out: { path: string; bytes: Buffer }[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...filesUnder(p));
+    else out.push({ path: p, bytes: readFileSync(p) });
+  }
+  return out;
+}
+
+describe.runIf(TEST_CONTROL === "postgresql")("staging through the bucket under the SM4 envelope: hosts hand back digests, the owner verifies and stages", () => {
+  const t = tempDir("shuyu-scale-staging-");
+  let cluster: LocalCluster;
+  let domain: Domain;
+  let admin: Session;
+  let alice: Session;
+  let rev: Session;
+  let names: string[];
+  const saved = process.env.SHUYU_S3_ENVELOPE;
+  const MARKER = "STAGED-MARKER";
+  const model = join(t.dir, "count.js");
+
+  beforeAll(async () => {
+    ensureWorkerBuilt();
+    process.env.SHUYU_S3_ENVELOPE = "sm4";
+    cluster = await startLocalCluster({ root: join(t.dir, "cluster"), hosts: 1, adminUrl: inject("pgAdminUrl") });
+    const init = await initDomain({ dir: join(t.dir, "domain"), operator: "测试运营公司", control: cluster.controlUrl });
+    domain = await Domain.open(join(t.dir, "domain"));
+    const session = async (token: string): Promise<Session> => ({ domain, principal: await authenticate(domain, token) });
+    admin = await session(init.token);
+    await addOrg(admin, { id: "wjw", name: "卫健委", kind: "provider" });
+    await addOrg(admin, { id: "dev1", name: "开发一", kind: "developer" });
+    const tok = async (id: string, name: string, org: string, roles: string[]) => (await addAccount(admin, { id, name, org, roles })).token;
+    const prov = await session(await tok("pw", "王提供", "wjw", ["provider"]));
+    alice = await session(await tok("alice", "张三", "dev1", ["developer"]));
+    rev = await session(await tok("rev", "李审查", "operator", ["reviewer"]));
+    const rng = createRng(7);
+    const rows = Array.from({ length: 300 }, (_, i) => [fakePersonName(rng), fakeResidentId(rng), i % 2 ? "F" : "M", 1000 + ((i * 37) % 9000)]);
+    names = rows.map((r) => String(r[0]));
+    const file = writeCsv(join(t.dir, "people.csv"), ["name", "id_number", "gender", "income"], rows);
+    await ingestDataset(admin, { id: "people", file, provider: "wjw", grade: 2, subject: ["id_number"] });
+    await addAgreement(admin, { id: "agr1", org: "dev1", datasets: ["people"], start: "2026-01-01", end: "2028-12-31" });
+    await submitScenario(alice, { id: "stats", purpose: "按性别统计人口数量用于公共服务规划", grants: ["people:name,id_number,gender,income"], until: "2027-06-30" });
+    await approveScenario(admin, "stats");
+    await approveScenario(prov, "stats");
+    const sql = `SELECT gender, count(*)::INTEGER AS n, '${MARKER}-' || gender AS tag FROM people GROUP BY gender ORDER BY gender`;
+    writeFileSync(model, `export default async (ctx) => ({ tables: { by_gender: (await ctx.query(${JSON.stringify(sql)})).columns } });`);
+  });
+  afterAll(async () => {
+    domain?.close();
+    await cluster?.stop();
+    if (saved === undefined) delete process.env.SHUYU_S3_ENVELOPE;
+    else process.env.SHUYU_S3_ENVELOPE = saved;
+    t.cleanup();
+  });
+
+  it("an ordinary run: the host stores the outcome sealed, hands back its digest; the owner stages it and it is releasable; the bucket holds no plaintext", async () => {
+    const outcomes: string[] = [];
+    cluster.onObjectCreated((key) => key.startsWith("out/") && outcomes.push(key));
+    const job = await submitJob(alice, { scenario: "stats", model });
+    expect(job.state).toBe("succeeded");
+    const status = await jobStatus(admin, job.id);
+    expect(cluster.hosts.map((h) => h.id)).toContain(status.worker);
+    const parts = await stagedParts(admin, job.id);
+    expect(parts.find((p) => p.kind === "table")).toMatchObject({ rows: 2 });
+    // The outcome went through the bucket (under this job's folder), and the owner removed it after staging.
+    expect(outcomes).toHaveLength(1);
+    expect(outcomes[0]).toMatch(new RegExp(`^out/${job.id}/[0-9a-f]{64}$`));
+    expect(() => statSync(cluster.objectPath(outcomes[0]))).toThrow();
+    // Every library object is sealed (sm4/<key id>/<SM3>), and no raw value is anywhere in the bucket's files.
+    const files = filesUnder(join(t.dir, "cluster", "s3"));
+    expect(files.some((f) => f.path.includes(`${join("libraries", "sm4")}`))).toBe(true);
+    expect(files.some((f) => /libraries\/sm3\//.test(f.path))).toBe(false);
+    for (const f of files) {
+      for (const n of names.slice(0, 20)) expect(f.bytes.includes(Buffer.from(n)), `${n} in ${f.path}`).toBe(false);
+      expect(f.bytes.includes(Buffer.from("PAR1")), f.path).toBe(false);
+    }
+    const req = await requestEgress(alice, { job: job.id, form: "dataset" });
+    const rel = await reviewEgress(rev, req.id, "approve", "聚合结果单元格充足");
+    expect(rel.state).toBe("released");
+  });
+
+  it("an outcome object changed in the bucket before the owner fetches it is refused: the job fails OUTCOME_TAMPERED, nothing staged, audited", async () => {
+    const tampered: string[] = [];
+    // s3rver calls this as it stores the host's PUT, before it answers: the bytes change under the host's feet.
+    cluster.onObjectCreated((key) => {
+      if (!key.startsWith("out/") || tampered.length) return;
+      const path = cluster.objectPath(key);
+      const bytes = readFileSync(path);
+      bytes[bytes.length - 40] ^= 0x01;
+      writeFileSync(path, bytes);
+      tampered.push(key);
+    });
+    const job = await submitJob(alice, { scenario: "stats", model });
+    expect(tampered).toHaveLength(1);
+    expect(tampered[0].startsWith(`out/${job.id}/`)).toBe(true);
+    const status = await jobStatus(admin, job.id);
+    expect(status).toMatchObject({ state: "failed", reason: "OUTCOME_TAMPERED", error: { code: "OUTCOME_TAMPERED" } });
+    expect((await stagedParts(admin, job.id)).filter((p) => p.kind === "table")).toHaveLength(0);
+    const pg = await PgConnection.connect(cluster.controlUrl);
+    try {
+      const entry = (await readPgAudit(pg)).find((e) => e.object === `job:${job.id}` && e.action === "job.failed");
+      expect(entry?.details).toMatchObject({ reason: "OUTCOME_TAMPERED", errorCode: "OUTCOME_TAMPERED", worker: status.worker });
+    } finally {
+      await pg.end();
+    }
+    // The refused object stays in the bucket for whoever investigates.
+    expect(statSync(cluster.objectPath(tampered[0])).isFile()).toBe(true);
+    await expect(requestEgress(alice, { job: job.id, form: "dataset" })).rejects.toThrow();
+  });
+});
