@@ -7,6 +7,8 @@ import { initDomain } from "../../runtime/domain/init.js";
 import { startLocalCluster, type LocalCluster } from "../../runtime/scale/local-cluster.js";
 import { PgConnection } from "../../runtime/scale/pg-connection.js";
 import { readPgAudit } from "../../runtime/scale/pg-audit.js";
+import { storageKeys } from "../../runtime/scale/object-envelope.js";
+import { recordedVaultExport } from "../../runtime/scale/vault-export.js";
 import { addAccount } from "../../runtime/services/accounts.js";
 import { addAgreement } from "../../runtime/services/agreements.js";
 import { ingestDataset } from "../../runtime/services/datasets.js";
@@ -97,6 +99,10 @@ describe.runIf(TEST_CONTROL === "postgresql")("staging through the bucket under 
       for (const n of names.slice(0, 20)) expect(f.bytes.includes(Buffer.from(n)), `${n} in ${f.path}`).toBe(false);
       expect(f.bytes.includes(Buffer.from("PAR1")), f.path).toBe(false);
     }
+    // Ingest on a scale-out owner exported the version to the bucket too, sealed (runtime/scale/vault-export.ts).
+    const exported = await recordedVaultExport(domain, "people", 1);
+    expect(exported?.name).toBe(`vault/sm4/${storageKeys(domain.paths.keys).keyId}/${exported?.sm3}`);
+    expect(files.some((f) => f.path.includes(join("libraries", "vault", "sm4")))).toBe(true);
     const req = await requestEgress(alice, { job: job.id, form: "dataset" });
     const rel = await reviewEgress(rev, req.id, "approve", "聚合结果单元格充足");
     expect(rel.state).toBe("released");

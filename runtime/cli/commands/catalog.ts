@@ -6,6 +6,7 @@ import { phaseProgress } from "../progress.js";
 import { action, globalOptions, usage } from "../run-command.js";
 import { csv, withSession } from "../session.js";
 import { viaServer } from "../remote.js";
+import { exportVaultVersion, restoreVaultVersion } from "../../scale/vault-export.js";
 import { table } from "../table.js";
 
 /** A subject key in one phrase: `person (id_number)`, marked when only proposed. */
@@ -113,6 +114,29 @@ export function registerCatalogCommands(program: Command): void {
         const v = cmd.opts<{ version?: string }>().version;
         const r = await withSession(cmd, (s) => purgeVersions(s, id, v === undefined ? undefined : Number(v)));
         return { human: `purged ${id} version(s) ${r.join(", ")}`, json: { id, purged: r } };
+      }),
+    );
+  dataset
+    .command("export-vault")
+    .description("export a dataset version to Parquet partitions in the S3 bucket (SHUYU_S3_*; sealed with SHUYU_S3_ENVELOPE=sm4)")
+    .argument("<id>")
+    .option("--version <n>", "the version (default: the current one)")
+    .action(
+      action(async (cmd, id: string) => {
+        const v = cmd.opts<{ version?: string }>().version;
+        const r = await withSession(cmd, (s) => exportVaultVersion(s, id, v === undefined ? {} : { version: Number(v) }));
+        return { human: `exported ${id} version ${r.version}: ${r.rows} rows in ${r.parts} partition(s), manifest SM3 ${r.manifest.sm3}`, json: r };
+      }),
+    );
+  dataset
+    .command("restore-vault")
+    .description("rebuild a dataset version's vault table from its verified partitions in the bucket")
+    .argument("<id>")
+    .requiredOption("--version <n>", "the version")
+    .action(
+      action(async (cmd, id: string) => {
+        const r = await withSession(cmd, (s) => restoreVaultVersion(s, id, Number(cmd.opts<{ version: string }>().version)));
+        return { human: `restored ${id} version ${r.version}: ${r.rows} rows from ${r.parts} verified partition(s)`, json: r };
       }),
     );
 
