@@ -5,3 +5,7 @@ export { installQueue, createWorkerRole, enqueueRun, awaitResult, RUN_TASK, WORK
 export { BlobStore, s3FromEnv, type S3Settings } from "./blob-store.js";
 export { startWorkerHost, type WorkerHost } from "./worker-host.js";
 export { spawnWorkerHost, type SpawnedHost } from "./spawn-host.js";
+export { envelopeFromEnv, getVerified, putContent, putOutcome, storageKeys, storageKeyPath, type EnvelopeMode, type ObjectRef, type StorageKeys } from "./object-envelope.js";
+export {
+  exportVaultVersion, fetchVaultVersion, recordedVaultExport, restoreVaultVersion, vaultCacheDir, vaultStoreOf, VAULT_MANIFEST_FORMAT, type VaultManifest, type VaultStore,
+} from "./vault-export.js";

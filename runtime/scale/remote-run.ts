@@ -37,9 +37,9 @@ export function scaleOutOf(domain: Domain): ScaleOut | undefined {
  * (no owner paths), each file's reference, and where the outcome goes (the bucket, sealed to
  * the owner under the envelope).
  */
-export async function publishRun(spec: JobSpec, out: ScaleOut | S3Settings): Promise<RunPayload> {
-  const { s3, keys } = "s3" in out ? out : { s3: out, keys: undefined };
-  const store = new BlobStore(s3);
+export async function publishRun(spec: JobSpec, out: Pick<ScaleOut, "s3" | "keys">): Promise<RunPayload> {
+  const { keys } = out;
+  const store = new BlobStore(out.s3);
   try {
     await store.ensureBucket();
     const files: RunPayload["files"] = [];
