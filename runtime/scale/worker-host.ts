@@ -51,9 +51,9 @@ function refused(code: string, message: string): JobOutcome {
  * and the host's own refusals, which carry only a code), or — staging in the bucket — the
  * outcome put under its SM3 (sealed to the owner's key when asked) and only its reference.
  */
-async function handBack(store: BlobStore, payload: RunPayload, outcome: JobOutcome): Promise<Buffer> {
+async function handBack(store: BlobStore, payload: RunPayload, outcome: JobOutcome, ownRefusal: boolean): Promise<Buffer> {
   const bytes = serialize(outcome);
-  if (!payload.outcome || outcome.reason === "LIBRARY_TAMPERED" || outcome.reason === "SANDBOX_ERROR") return bytes;
+  if (!payload.outcome || ownRefusal) return bytes;
   try {
     const recipient = payload.outcome.recipient ? Buffer.from(payload.outcome.recipient, "hex") : undefined;
     return serialize({ shuyuOutcome: "s3", ref: await putOutcome(store, payload.job, bytes, recipient) });
@@ -102,6 +102,7 @@ export async function startWorkerHost(opts: { controlUrl: string; cacheDir: stri
     const dir = join(opts.cacheDir, "jobs", payload.job);
     try {
       let outcome: JobOutcome;
+      let ownRefusal = false;
       try {
         rmSync(dir, { recursive: true, force: true });
         mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -110,9 +111,10 @@ export async function startWorkerHost(opts: { controlUrl: string; cacheDir: stri
         const local: JobSpec = { ...spec, libraryDir: dir, views: spec.views.map((v) => ({ ...v, file: join(dir, basename(v.file)) })) };
         outcome = await sharedPool().run(local);
       } catch (err) {
+        ownRefusal = true;
         outcome = err instanceof ShuyuError && err.code === "LIBRARY_TAMPERED" ? refused("LIBRARY_TAMPERED", "the library's bytes do not match its SM3 manifest: the worker host refused to run") : refused("SANDBOX_ERROR", "the worker host could not run the job");
       }
-      await pool.query("SELECT shuyu_complete($1, $2, $3, $4)", [payload.job, hostId, await handBack(store, payload, outcome), startedMs]);
+      await pool.query("SELECT shuyu_complete($1, $2, $3, $4)", [payload.job, hostId, await handBack(store, payload, outcome, ownRefusal), startedMs]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
       await locks.query("SELECT pg_advisory_unlock(hashtext('shuyu-job:' || $1))", [payload.job]).catch(() => undefined);

@@ -7,7 +7,11 @@ import { initDomain } from "../../runtime/domain/init.js";
 import { startLocalCluster, type LocalCluster } from "../../runtime/scale/local-cluster.js";
 import { PgConnection } from "../../runtime/scale/pg-connection.js";
 import { readPgAudit } from "../../runtime/scale/pg-audit.js";
-import { storageKeys } from "../../runtime/scale/object-envelope.js";
+import { deserialize } from "node:v8";
+import type { JobOutcome } from "../../sandbox/index.js";
+import { BlobStore } from "../../runtime/scale/blob-store.js";
+import { awaitResult, enqueueRun } from "../../runtime/scale/job-queue.js";
+import { putContent, storageKeys } from "../../runtime/scale/object-envelope.js";
 import { recordedVaultExport } from "../../runtime/scale/vault-export.js";
 import { addAccount } from "../../runtime/services/accounts.js";
 import { addAgreement } from "../../runtime/services/agreements.js";
@@ -19,7 +23,7 @@ import { approveScenario, submitScenario } from "../../runtime/services/scenario
 import type { Session } from "../../runtime/services/session.js";
 import { createRng, fakePersonName, fakeResidentId } from "../../policies/pii/fake/index.js";
 import { tempDir, TEST_CONTROL, writeCsv } from "../helpers/fixture.js";
-import { ensureWorkerBuilt } from "../sandbox/fixtures.js";
+import { ensureWorkerBuilt, makeLibrary, sqlJob } from "../sandbox/fixtures.js";
 
 /** Every file under `dir`, as bytes (what the bucket's disks hold). */
 function filesUnder(dir: string): { path: string; bytes: Buffer }[] {
@@ -135,5 +139,39 @@ describe.runIf(TEST_CONTROL === "postgresql")("staging through the bucket under 
     // The refused object stays in the bucket for whoever investigates.
     expect(statSync(cluster.objectPath(tampered[0])).isFile()).toBe(true);
     await expect(requestEgress(alice, { job: job.id, form: "dataset" })).rejects.toThrow();
+  });
+
+  it("a host given the wrong key for a sealed library file, or a changed ciphertext, refuses the run (LIBRARY_TAMPERED); the right key runs", async () => {
+    const lib = await makeLibrary(t.dir, "lib", { people: "SELECT i AS id, i % 5 AS g FROM range(500) t(i)" });
+    const file = readFileSync(lib.views[0].file);
+    const keys = storageKeys(domain.paths.keys);
+    const store = new BlobStore(cluster.s3);
+    const pg = await PgConnection.connect(cluster.controlUrl);
+    try {
+      const ref = await putContent(store, file, { keys });
+      const wrong = storageKeys(t.dir).objectKey(ref.sm3);
+      const run = async (job: string, key: string | undefined, object = ref.name) => {
+        await pg.run("BEGIN");
+        await enqueueRun(pg, { job, spec: sqlJob(lib, "SELECT g, count(*) AS n FROM people GROUP BY g"), files: [{ name: lib.views[0].file.split("/").pop()!, sm3: ref.sm3, bytes: ref.bytes, object, ...(key ? { key } : {}) }], outcome: {} });
+        await pg.run("COMMIT");
+        const handed = deserialize((await awaitResult(cluster.controlUrl, job, 90_000)).outcome) as JobOutcome & { shuyuOutcome?: string };
+        return handed;
+      };
+      expect(await run("x-wrong-key", Buffer.from(wrong).toString("hex"))).toMatchObject({ state: "failed", reason: "LIBRARY_TAMPERED" });
+      expect(await run("x-no-key", undefined)).toMatchObject({ state: "failed", reason: "LIBRARY_TAMPERED" });
+      // The sealed object with one byte changed in the bucket (the host has no verified copy cached: it never opened it).
+      const path = cluster.objectPath(ref.name);
+      const good = readFileSync(path);
+      const bad = Buffer.from(good);
+      bad[30] ^= 0x01;
+      writeFileSync(path, bad);
+      expect(await run("x-flipped", ref.key)).toMatchObject({ state: "failed", reason: "LIBRARY_TAMPERED" });
+      writeFileSync(path, good);
+      // The right key: the host runs it and hands back a reference (the outcome went to the bucket).
+      expect(await run("x-right-key", ref.key)).toMatchObject({ shuyuOutcome: "s3" });
+    } finally {
+      await pg.end();
+      store.close();
+    }
   });
 });
