@@ -206,6 +206,6 @@ export async function exportAfterIngest(s: Session, dataset: string, version: nu
     await exportVaultVersion(s, dataset, { version });
     return [];
   } catch (err) {
-    return [`version ${version} was not exported to the bucket (${err instanceof ShuyuError ? err.code : "INTERNAL"}); retry with: shuyu dataset export-vault ${dataset} --version ${version}`];
+    return [`version ${version} was not exported to the bucket (${err instanceof ShuyuError ? err.code : "INTERNAL"}); retry with: shuyu dataset export-vault ${dataset} ${version}`];
   }
 }

@@ -13,7 +13,7 @@ import { addOrg } from "../../runtime/services/orgs.js";
 import { ingestDataset } from "../../runtime/services/datasets.js";
 import type { Session } from "../../runtime/services/session.js";
 import { createRng, fakePersonName, fakeResidentId } from "../../policies/pii/fake/index.js";
-import { newDomain, tempDir, writeCsv } from "../helpers/fixture.js";
+import { cli, newDomain, tempDir, writeCsv } from "../helpers/fixture.js";
 
 /** Every file s3rver keeps under `dir`. */
 function filesUnder(dir: string): string[] {
@@ -43,6 +43,7 @@ describe("the raw vault at scale: dataset versions as Parquet partitions in the 
     rmSync(vaultCacheDir(domain), { recursive: true, force: true });
   };
   const digest = () => domain.exclusive(() => tableDigest(domain.vault, table));
+  const envRef = () => env;
 
   beforeAll(async () => {
     srv = new S3rver({ address: "127.0.0.1", port: 0, directory: s3Dir, silent: true });
@@ -138,4 +139,27 @@ describe("the raw vault at scale: dataset versions as Parquet partitions in the 
     await restoreVaultVersion(admin, "people", 1, sealed);
     expect(await digest()).toBe(before);
   });
+
+  it("the CLI: shuyu dataset export-vault, then restore-vault after the vault lost the table (the domain's own S3 settings, sealed)", async () => {
+    const before = await digest();
+    domain.close();
+    const env = { SHUYU_S3_ENDPOINT: s3.endpoint, SHUYU_S3_BUCKET: s3.bucket, SHUYU_S3_ACCESS_KEY: s3.accessKeyId, SHUYU_S3_SECRET_KEY: s3.secretAccessKey, SHUYU_S3_ENVELOPE: "sm4" };
+    const run = (...args: string[]) => cli(["--domain", env_.dir, "--token", env_.adminToken, "--json", ...args], env);
+    const env_ = envRef();
+    const exported = await run("dataset", "export-vault", "people");
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(JSON.parse(exported.stdout)).toMatchObject({ dataset: "people", version: 1, rows: 250, parts: 1 });
+    const present = await run("dataset", "restore-vault", "people", "1");
+    expect(present.code, present.stdout + present.stderr).toBe(3);
+    expect(present.stdout + present.stderr).toMatch(/VAULT_TABLE_PRESENT/);
+    domain = await Domain.open(env_.dir);
+    await wipe();
+    domain.close();
+    const restored = await run("dataset", "restore-vault", "people", "1");
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(JSON.parse(restored.stdout)).toMatchObject({ rows: 250, parts: 1, table });
+    domain = await Domain.open(env_.dir);
+    admin = { domain, principal: await authenticate(domain, env_.adminToken) };
+    expect(await digest()).toBe(before);
+  }, 120_000);
 });

@@ -25,7 +25,14 @@ function ingestSubjectLines(id: string, k: IngestSubject | null): string[] {
   return [...lines, "no subject key found (no resident ID, credit code or unique column)", `  set one before granting: shuyu dataset tag ${id} --subject COL[,COL] --subject-kind person|enterprise|record`];
 }
 
-/** `dataset ingest|tag|purge`, `catalog list|show`. */
+/** A dataset version given on the command line: a positive integer. */
+function versionNumber(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw usage(`a version is a positive integer (got ${v})`);
+  return n;
+}
+
+/** `dataset ingest|tag|purge|export-vault|restore-vault`, `catalog list|show`. */
 export function registerCatalogCommands(program: Command): void {
   const dataset = program.command("dataset").description("raw data in the vault (operator)");
   dataset
@@ -120,11 +127,11 @@ export function registerCatalogCommands(program: Command): void {
     .command("export-vault")
     .description("export a dataset version to Parquet partitions in the S3 bucket (SHUYU_S3_*; sealed with SHUYU_S3_ENVELOPE=sm4)")
     .argument("<id>")
-    .option("--version <n>", "the version (default: the current one)")
+    // A positional version: the program's own --version would answer first.
+    .argument("[version]", "the version (default: the current one)")
     .action(
-      action(async (cmd, id: string) => {
-        const v = cmd.opts<{ version?: string }>().version;
-        const r = await withSession(cmd, (s) => exportVaultVersion(s, id, v === undefined ? {} : { version: Number(v) }));
+      action(async (cmd, id: string, v: string | undefined) => {
+        const r = await withSession(cmd, (s) => exportVaultVersion(s, id, v === undefined ? {} : { version: versionNumber(v) }));
         return { human: `exported ${id} version ${r.version}: ${r.rows} rows in ${r.parts} partition(s), manifest SM3 ${r.manifest.sm3}`, json: r };
       }),
     );
@@ -132,10 +139,10 @@ export function registerCatalogCommands(program: Command): void {
     .command("restore-vault")
     .description("rebuild a dataset version's vault table from its verified partitions in the bucket")
     .argument("<id>")
-    .requiredOption("--version <n>", "the version")
+    .argument("<version>", "the version")
     .action(
-      action(async (cmd, id: string) => {
-        const r = await withSession(cmd, (s) => restoreVaultVersion(s, id, Number(cmd.opts<{ version: string }>().version)));
+      action(async (cmd, id: string, v: string) => {
+        const r = await withSession(cmd, (s) => restoreVaultVersion(s, id, versionNumber(v)));
         return { human: `restored ${id} version ${r.version}: ${r.rows} rows from ${r.parts} verified partition(s)`, json: r };
       }),
     );
