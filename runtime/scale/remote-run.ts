@@ -84,8 +84,8 @@ export async function awaitRemoteOutcome(out: ScaleOut, job: string): Promise<{ 
 async function fetchOutcome(out: ScaleOut, job: string, ref: ObjectRef): Promise<JobOutcome> {
   const store = new BlobStore(out.s3);
   try {
-    // A reference must name this job's own outcome folder: a host cannot point the owner at another object.
-    if (!ref.name.startsWith(`out/${job}/`)) throw new ShuyuError("invalid", "OUTCOME_TAMPERED", `outcome reference ${ref.name} is not under out/${job}/`);
+    // A reference names this job's own outcome by its digest: a host cannot point the owner at another object.
+    if (ref.name !== `out/${job}/${ref.sm3}`) throw new ShuyuError("invalid", "OUTCOME_TAMPERED", `outcome reference ${String(ref.name).slice(0, 120)} is not out/${job}/<its SM3>`);
     if (out.keys && ref.wrapped === undefined) throw new ShuyuError("invalid", "OUTCOME_TAMPERED", "the envelope is on but the host handed back an unsealed outcome");
     const bytes = await getVerified(store, ref, "OUTCOME_TAMPERED", out.keys);
     const outcome = deserialize(bytes) as JobOutcome;

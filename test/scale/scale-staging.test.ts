@@ -7,11 +7,14 @@ import { initDomain } from "../../runtime/domain/init.js";
 import { startLocalCluster, type LocalCluster } from "../../runtime/scale/local-cluster.js";
 import { PgConnection } from "../../runtime/scale/pg-connection.js";
 import { readPgAudit } from "../../runtime/scale/pg-audit.js";
-import { deserialize } from "node:v8";
+import { deserialize, serialize } from "node:v8";
+import pg from "pg";
+import { sm3Hex } from "../../crypto/index.js";
+import { awaitRemoteOutcome } from "../../runtime/scale/remote-run.js";
 import type { JobOutcome } from "../../sandbox/index.js";
 import { BlobStore } from "../../runtime/scale/blob-store.js";
 import { awaitResult, enqueueRun } from "../../runtime/scale/job-queue.js";
-import { putContent, storageKeys } from "../../runtime/scale/object-envelope.js";
+import { putContent, putOutcome, storageKeys } from "../../runtime/scale/object-envelope.js";
 import { recordedVaultExport } from "../../runtime/scale/vault-export.js";
 import { addAccount } from "../../runtime/services/accounts.js";
 import { addAgreement } from "../../runtime/services/agreements.js";
@@ -171,6 +174,38 @@ describe.runIf(TEST_CONTROL === "postgresql")("staging through the bucket under 
       expect(await run("x-right-key", ref.key)).toMatchObject({ shuyuOutcome: "s3" });
     } finally {
       await pg.end();
+      store.close();
+    }
+  });
+
+  it("a host cannot point the owner at another object, nor hand back an unsealed outcome under the envelope (OUTCOME_TAMPERED)", async () => {
+    const keys = storageKeys(domain.paths.keys);
+    const out = { url: cluster.controlUrl, s3: cluster.s3, keys };
+    const store = new BlobStore(cluster.s3);
+    // What a host may do with the worker role: call shuyu_complete with any reference it likes.
+    const host = new pg.Client({ connectionString: cluster.workerUrl });
+    await host.connect();
+    const complete = (job: string, ref: unknown) => host.query("SELECT shuyu_complete($1, $2, $3, $4)", [job, "evil-host", serialize({ shuyuOutcome: "s3", ref }), 0]);
+    try {
+      const outcome = serialize({ state: "succeeded", outputs: { tables: {}, logs: [] }, queries: 0 });
+      // Another job's sealed outcome, well formed: refused because it is not this job's.
+      const other = await putOutcome(store, "job-other", outcome, keys.publicKey);
+      await complete("job-a", other);
+      expect((await awaitRemoteOutcome(out, "job-a")).outcome).toMatchObject({ state: "failed", reason: "OUTCOME_TAMPERED" });
+      // This job's outcome in the clear while the envelope is on.
+      const plain = await putOutcome(store, "job-b", outcome);
+      await complete("job-b", plain);
+      expect((await awaitRemoteOutcome(out, "job-b")).outcome).toMatchObject({ state: "failed", reason: "OUTCOME_TAMPERED" });
+      // A library object's name dressed as an outcome.
+      await complete("job-c", { name: `sm3/${sm3Hex(outcome)}`, sm3: sm3Hex(outcome), bytes: outcome.length });
+      expect((await awaitRemoteOutcome(out, "job-c")).outcome).toMatchObject({ state: "failed", reason: "OUTCOME_TAMPERED" });
+      // The same job's sealed outcome is taken (and removed from the bucket).
+      const good = await putOutcome(store, "job-d", outcome, keys.publicKey);
+      await complete("job-d", good);
+      expect((await awaitRemoteOutcome(out, "job-d")).outcome).toMatchObject({ state: "succeeded" });
+      expect(await store.has(good.name)).toBe(false);
+    } finally {
+      await host.end();
       store.close();
     }
   });
