@@ -32,6 +32,8 @@ export interface VaultManifest {
   table: string;
   rows: number;
   sourceSm3: string;
+  /** The vault table's columns and DuckDB types: a restore that reads back other types is refused. */
+  columns: { name: string; type: string }[];
   /** Partitions in row order: rowid ranges [from, to) of the vault table. */
   parts: { object: string; sm3: string; bytes: number; rows: number; from: number; to: number }[];
 }
@@ -47,6 +49,11 @@ export function vaultStoreOf(domain: Domain): VaultStore | undefined {
   if (!process.env.SHUYU_S3_ENDPOINT) return undefined;
   const keys = envelopeFromEnv() === "sm4" ? storageKeys(domain.paths.keys) : undefined;
   return { s3: s3FromEnv(), ...(keys ? { keys } : {}) };
+}
+
+/** A vault table's columns and types, in order. */
+async function columnsOf(domain: Domain, table: string): Promise<{ name: string; type: string }[]> {
+  return (await all<{ column_name: string; column_type: string }>(domain.vault, `DESCRIBE ${ident(table)}`)).map((c) => ({ name: c.column_name, type: c.column_type }));
 }
 
 const metaKey = (dataset: string, version: number) => `vault_export:${dataset}:${version}`;
@@ -96,7 +103,8 @@ export async function exportVaultVersion(s: Session, dataset: string, opts: { ve
       rmSync(file, { force: true });
       if (hi < 0) break;
     }
-    const manifest: VaultManifest = { format: VAULT_MANIFEST_FORMAT, dataset, version: v.version, table: v.vault_table, rows: v.row_count, sourceSm3: v.source_sm3, parts };
+    const columns = await domain.exclusive(() => columnsOf(domain, v.vault_table));
+    const manifest: VaultManifest = { format: VAULT_MANIFEST_FORMAT, dataset, version: v.version, table: v.vault_table, rows: v.row_count, sourceSm3: v.source_sm3, columns, parts };
     const mref = await putContent(store, Buffer.from(JSON.stringify(manifest)), { prefix: "vault/", keys: target.keys });
     const recorded: ObjectRef = { name: mref.name, sm3: mref.sm3, bytes: mref.bytes };
     await domain.mutate(async () => {
@@ -186,6 +194,12 @@ export async function restoreVaultVersion(s: Session, dataset: string, version: 
     if (n !== manifest.rows || n !== v.row_count) {
       await exec(domain.vault, `DROP TABLE ${ident(tmp)}`);
       throw new ShuyuError("invalid", "VAULT_PARTITION_TAMPERED", `the partitions hold ${n} rows; the catalog says ${v.row_count}`, { details: { dataset, version } });
+    }
+    // Parquet keeps DuckDB's types for what ingest produces; a type it would not keep is caught here, not in a job.
+    const got = await columnsOf(domain, tmp);
+    if (JSON.stringify(got) !== JSON.stringify(manifest.columns)) {
+      await exec(domain.vault, `DROP TABLE ${ident(tmp)}`);
+      throw new ShuyuError("internal", "VAULT_RESTORE_TYPES", `the partitions read back as (${got.map((c) => `${c.name} ${c.type}`).join(", ")}), not as exported`, { details: { dataset, version, exported: manifest.columns, got } });
     }
     await exec(domain.vault, `ALTER TABLE ${ident(tmp)} RENAME TO ${ident(v.vault_table)}`);
   });

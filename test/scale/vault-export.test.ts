@@ -54,9 +54,11 @@ describe("the raw vault at scale: dataset versions as Parquet partitions in the 
     admin = { domain, principal: await authenticate(domain, env.adminToken) };
     await addOrg(admin, { id: "wjw", name: "卫健委", kind: "provider" });
     const rng = createRng(11);
-    const rows = Array.from({ length: 250 }, (_, i) => [fakePersonName(rng), fakeResidentId(rng), i % 2 ? "F" : "M", 1000 + ((i * 37) % 9000)]);
+    // Text, integers, dates, decimals and an empty (NULL) cell: the types ingest produces, round-tripped through Parquet.
+    const rows = Array.from({ length: 250 }, (_, i) => [fakePersonName(rng), fakeResidentId(rng), i % 2 ? "F" : "M", 1000 + ((i * 37) % 9000), `19${50 + (i % 50)}-0${1 + (i % 9)}-1${i % 10}`, i % 7 ? (i / 8).toFixed(3) : ""]);
     names = rows.map((r) => String(r[0]));
-    await ingestDataset(admin, { id: "people", file: writeCsv(join(t.dir, "people.csv"), ["name", "id_number", "gender", "income"], rows), provider: "wjw", grade: 2, subject: ["id_number"] });
+    const v = await ingestDataset(admin, { id: "people", file: writeCsv(join(t.dir, "people.csv"), ["name", "id_number", "gender", "income", "birth", "score"], rows), provider: "wjw", grade: 2, subject: ["id_number"] });
+    expect(v.columns.map((c) => c.type)).toEqual(expect.arrayContaining(["DATE"]));
   });
   afterAll(async () => {
     domain?.close();
