@@ -8,7 +8,7 @@ import { all, exec, ident, literal, one } from "../domain/db.js";
 import type { Domain } from "../domain/domain.js";
 import type { Session } from "../services/session.js";
 import { BlobStore, s3FromEnv, type S3Settings } from "./blob-store.js";
-import { envelopeFromEnv, getVerified, putContent, storageKeys, type ObjectRef, type StorageKeys } from "./object-envelope.js";
+import { getVerified, putContent, storageKeys, type ObjectRef, type StorageKeys } from "./object-envelope.js";
 
 /**
  * The raw vault at scale (issue 18): each dataset version exported to Parquet partitions in the
@@ -38,17 +38,22 @@ export interface VaultManifest {
   parts: { object: string; sm3: string; bytes: number; rows: number; from: number; to: number }[];
 }
 
-/** Where a domain's vault objects go: the bucket from SHUYU_S3_*, sealed when SHUYU_S3_ENVELOPE=sm4. */
+/** Where a domain's vault objects go: the bucket from SHUYU_S3_*, and the key that seals them. */
 export interface VaultStore {
   s3: S3Settings;
   keys?: StorageKeys;
 }
 
-/** The vault's bucket settings when SHUYU_S3_ENDPOINT is set (undefined otherwise). */
+/**
+ * The vault's bucket settings when SHUYU_S3_ENDPOINT is set (undefined otherwise). Raw data is
+ * always sealed under the domain's storage key, whatever SHUYU_S3_ENVELOPE says: that setting is
+ * for libraries and outcomes (granted columns, read by hosts); the raw vault is read by the owner
+ * alone, so sealing it costs no key distribution, and a bucket outside the owner's disk must not
+ * hold raw records in the clear.
+ */
 export function vaultStoreOf(domain: Domain): VaultStore | undefined {
   if (!process.env.SHUYU_S3_ENDPOINT) return undefined;
-  const keys = envelopeFromEnv() === "sm4" ? storageKeys(domain.paths.keys) : undefined;
-  return { s3: s3FromEnv(), ...(keys ? { keys } : {}) };
+  return { s3: s3FromEnv(), keys: storageKeys(domain.paths.keys) };
 }
 
 /** A vault table's columns and types, in order. */

@@ -142,15 +142,17 @@ describe("the raw vault at scale: dataset versions as Parquet partitions in the 
     expect(await digest()).toBe(before);
   });
 
-  it("the CLI: shuyu dataset export-vault, then restore-vault after the vault lost the table (the domain's own S3 settings, sealed)", async () => {
+  it("the CLI: shuyu dataset export-vault, then restore-vault after the vault lost the table (the domain's own S3 settings: sealed even with the envelope off)", async () => {
     const before = await digest();
     domain.close();
-    const env = { SHUYU_S3_ENDPOINT: s3.endpoint, SHUYU_S3_BUCKET: s3.bucket, SHUYU_S3_ACCESS_KEY: s3.accessKeyId, SHUYU_S3_SECRET_KEY: s3.secretAccessKey, SHUYU_S3_ENVELOPE: "sm4" };
+    const env = { SHUYU_S3_ENDPOINT: s3.endpoint, SHUYU_S3_BUCKET: s3.bucket, SHUYU_S3_ACCESS_KEY: s3.accessKeyId, SHUYU_S3_SECRET_KEY: s3.secretAccessKey, SHUYU_S3_ENVELOPE: "" };
     const run = (...args: string[]) => cli(["--domain", env_.dir, "--token", env_.adminToken, "--json", ...args], env);
     const env_ = envRef();
     const exported = await run("dataset", "export-vault", "people");
     expect(exported.code, exported.stderr).toBe(0);
     expect(JSON.parse(exported.stdout)).toMatchObject({ dataset: "people", version: 1, rows: 250, parts: 1 });
+    // Raw data is never put in the clear: the domain's own vault store seals, whatever SHUYU_S3_ENVELOPE says.
+    expect(JSON.parse(exported.stdout).manifest.name).toMatch(/^vault\/sm4\//);
     const present = await run("dataset", "restore-vault", "people", "1");
     expect(present.code, present.stdout + present.stderr).toBe(3);
     expect(present.stdout + present.stderr).toMatch(/VAULT_TABLE_PRESENT/);

@@ -114,18 +114,19 @@ export function registerCatalogCommands(program: Command): void {
     );
   dataset
     .command("purge")
+    .description("delete superseded versions of a dataset from the vault")
     .argument("<id>")
-    .option("--version <n>", "one superseded version (default: all superseded versions)")
+    // Positional: `--version` is the program's own flag (it printed shuyu's version instead of purging).
+    .argument("[version]", "one superseded version (default: all superseded versions)")
     .action(
-      action(async (cmd, id: string) => {
-        const v = cmd.opts<{ version?: string }>().version;
-        const r = await withSession(cmd, (s) => purgeVersions(s, id, v === undefined ? undefined : Number(v)));
+      action(async (cmd, id: string, v: string | undefined) => {
+        const r = await withSession(cmd, (s) => purgeVersions(s, id, v === undefined ? undefined : versionNumber(v)));
         return { human: `purged ${id} version(s) ${r.join(", ")}`, json: { id, purged: r } };
       }),
     );
   dataset
     .command("export-vault")
-    .description("export a dataset version to Parquet partitions in the S3 bucket (SHUYU_S3_*; sealed with SHUYU_S3_ENVELOPE=sm4)")
+    .description("export a dataset version to Parquet partitions in the S3 bucket (SHUYU_S3_*; always sealed with the domain's storage key)")
     .argument("<id>")
     // A positional version: the program's own --version would answer first.
     .argument("[version]", "the version (default: the current one)")
