@@ -18,6 +18,7 @@ export const SERVICE_SUITE = [
   // PostgreSQL only (the embedded chain file has its own tamper tests in test/domain/audit-chain.test.ts).
   "test/scale/pg-audit.test.ts",
   "test/scale/worker-host.test.ts",
+  "test/scale/netns-hosts.test.ts",
   "test/scale/scale-out-demo.test.ts",
 ];
 
