@@ -19,6 +19,7 @@ export const SERVICE_SUITE = [
   "test/scale/pg-audit.test.ts",
   "test/scale/worker-host.test.ts",
   "test/scale/netns-hosts.test.ts",
+  "test/scale/remote-jobs.test.ts",
   "test/scale/scale-out-demo.test.ts",
 ];
 

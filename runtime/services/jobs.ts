@@ -31,6 +31,7 @@ import { withTableDigests } from "../jobs/staged-digest.js";
 import { fsyncTree } from "../domain/durable-file.js";
 import type { Session } from "./session.js";
 import { awaitRemoteOutcome, enqueueInTransaction, publishRun, scaleOutOf, workerHostOf } from "../scale/remote-run.js";
+import { cancelRemoteRun } from "../scale/remote-cancel.js";
 
 const LimitsSchema = z
   .object({
@@ -310,7 +311,8 @@ export async function submitJob(s: Session, raw: unknown): Promise<JobView> {
 }
 
 /**
- * Cancels a queued or running job (its owner's worker is killed; nothing is staged).
+ * Cancels a queued or running job (its owner's worker is killed, or on scale-out its queue
+ * row removed and its worker host told to stop; nothing is staged).
  * The submitter's organisation or an operator admin may cancel.
  */
 export async function cancelJob(s: Session, id: string, reason?: string): Promise<JobView> {
@@ -321,6 +323,8 @@ export async function cancelJob(s: Session, id: string, reason?: string): Promis
   await s.domain.mutate(async () => {
     await s.domain.control.run("UPDATE jobs SET state = 'cancelled', reason = 'CANCELLED', finished_at = ?::TIMESTAMP WHERE id = ?", [now().toISOString(), id]);
     await s.domain.audit({ actor: s.principal.accountId, action: "job.cancel", object: `job:${id}`, details: { reason: reason ?? null, from: r.state } });
+    // Scale-out: the queue row goes with the state change; the host running it hears the cancel at commit.
+    await cancelRemoteRun(s.domain, id);
   });
   if (owner?.pid === process.pid) sharedPool().cancel(id);
   else if (owner && isAlive(owner)) {

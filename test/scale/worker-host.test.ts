@@ -79,10 +79,12 @@ describe.runIf(TEST_CONTROL === "postgresql")("sandbox worker hosts on the graph
     const c = new pg.Client({ connectionString: workerUrl });
     await c.connect();
     try {
-      for (const sql of ["SELECT * FROM job_state", "SELECT * FROM secrets", "SELECT * FROM job_results", "INSERT INTO job_results VALUES ('x', 'y', '\\x00')", "CREATE TABLE mine (x int)"]) {
+      for (const sql of ["SELECT * FROM job_state", "SELECT * FROM secrets", "SELECT * FROM job_results", "INSERT INTO job_results VALUES ('x', 'y', '\\x00')", "SELECT * FROM job_cancels", "INSERT INTO job_cancels (job) VALUES ('j-sql')", "CREATE TABLE mine (x int)"]) {
         await expect(c.query(sql), sql).rejects.toThrow(/permission denied/);
       }
       await c.query("SELECT count(*) FROM graphile_worker.jobs");
+      // It may ask whether a job was cancelled (a yes/no through SECURITY DEFINER), not read the record.
+      expect((await c.query("SELECT shuyu_cancelled('j-sql') AS c")).rows[0].c).toBe(false);
     } finally {
       await c.end();
     }

@@ -1,0 +1,158 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { deserialize } from "node:v8";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { JobOutcome } from "../../sandbox/index.js";
+import { startLocalCluster, type LocalCluster } from "../../runtime/scale/local-cluster.js";
+import { spawnWorkerHost, type SpawnedHost } from "../../runtime/scale/spawn-host.js";
+import { BIN, TEST_CONTROL } from "../helpers/fixture.js";
+import { approvedScenario, flowDomain, type FlowDomain } from "../integrity/fixture.js";
+import { ensureWorkerBuilt } from "../sandbox/fixtures.js";
+
+/** Live child processes of `pid` (Linux /proc): a worker host's sandbox workers. */
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const n of readdirSync("/proc").filter((x) => /^\d+$/.test(x))) {
+    try {
+      const stat = readFileSync(`/proc/${n}/stat`, "utf8");
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid) out.push(Number(n));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out;
+}
+
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+const until = async <T>(what: string, f: () => Promise<T | undefined | false>, tries = 600): Promise<T> => {
+  for (let i = 0; i < tries; i++) {
+    const v = await f();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`never happened: ${what}`);
+};
+
+describe.runIf(TEST_CONTROL === "postgresql")("scale-out jobs: cancel reaches the queue and the host; an owner's death loses no late result", () => {
+  const root = mkdtempSync(join(tmpdir(), "shuyu-remote-jobs-"));
+  let cluster: LocalCluster;
+  let d: FlowDomain;
+  let db: pg.Client;
+  const extra: SpawnedHost[] = [];
+
+  /** `job submit` as its own process (the owner), the model given as source. */
+  const submit = (name: string, source: string): { child: ChildProcess; done: Promise<{ code: number | null; out: string }> } => {
+    const file = join(root, name);
+    writeFileSync(file, source);
+    const child = spawn(process.execPath, [BIN, "--domain", d.dir, "--token", d.tok.dev, "--json", "job", "submit", "--scenario", "inc", "--model", file, "--wall-ms", "120000", "--cpu-ms", "120000"], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout!.on("data", (b: Buffer) => (out += b.toString()));
+    child.stderr!.on("data", (b: Buffer) => (out += b.toString()));
+    return { child, done: new Promise((r) => child.on("exit", (code) => r({ code, out }))) };
+  };
+  /** The job row the submitting owner committed (its state is `running` from the start). */
+  const newJob = (known: Set<string>) =>
+    until("the job row", async () => {
+      const r = await d.run("admin", "job", "list");
+      const j = r.code === 0 ? (JSON.parse(r.stdout) as { id: string }[]).find((x) => !known.has(x.id)) : undefined;
+      return j?.id;
+    });
+  const queueRow = async (id: string) => (await db.query<{ locked_at: Date | null }>("SELECT locked_at FROM graphile_worker.jobs WHERE key = $1", [id])).rows[0];
+  const hostResult = async (id: string) => {
+    const r = (await db.query<{ worker: string; outcome: Buffer }>("SELECT worker, outcome FROM job_results WHERE job = $1", [id])).rows[0];
+    return r ? { worker: r.worker, outcome: deserialize(r.outcome) as JobOutcome } : undefined;
+  };
+  const ends = async (id: string) => ((await d.ok("admin", "audit", "log", "--object", `job:${id}`)) as { action: string }[]).map((e) => e.action).filter((a) => /^job\.(succeeded|failed|killed)$/.test(a));
+  const seen = new Set<string>();
+
+  beforeAll(async () => {
+    ensureWorkerBuilt();
+    cluster = await startLocalCluster({ root: join(root, "cluster"), hosts: 1, adminUrl: inject("pgAdminUrl"), echo: !!process.env.SHUYU_DEBUG_HOSTS });
+    d = await flowDomain(root, { control: cluster.controlUrl });
+    await approvedScenario(d);
+    db = new pg.Client({ connectionString: cluster.controlUrl });
+    await db.connect();
+  }, 300_000);
+  afterAll(async () => {
+    await db?.end();
+    await Promise.all(extra.map((h) => h.stop()));
+    await cluster?.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it("cancelling a queued remote job removes its queue row with the state change: no host ever claims it; the owner's wait ends", async () => {
+    // No host is up: the run waits in the queue.
+    await Promise.all(cluster.hosts.splice(0).map((h) => h.stop()));
+    const { done } = submit("forever.js", `export default async (ctx) => { await ctx.query("SELECT count(*) AS n FROM people"); for (;;) {} };`);
+    const id = await newJob(seen);
+    seen.add(id);
+    await until("the queue row", async () => (await queueRow(id)) !== undefined);
+    const c = await d.ok("admin", "job", "cancel", id, "--reason", "不再需要");
+    expect(c.state).toBe("cancelled");
+    // Committed with the cancel: the row is gone the moment the command returns.
+    expect(await queueRow(id)).toBeUndefined();
+    const end = await done;
+    expect(end.code, end.out).toBe(3);
+    expect(JSON.parse(end.out)).toMatchObject({ id, state: "cancelled" });
+    // A host started now runs the next job and never the cancelled one (it serves the queue in order).
+    const h = await spawnWorkerHost({ controlUrl: cluster.workerUrl, cacheDir: join(root, "host-late"), s3: cluster.s3 });
+    extra.push(h);
+    const next = submit("quick.js", `export default async (ctx) => { const r = await ctx.query("SELECT count(*)::INTEGER AS n FROM people"); return { tables: { t: { n: [r.columns.n[0]] } } }; };`);
+    const nextId = await newJob(seen);
+    seen.add(nextId);
+    const nextEnd = await next.done;
+    expect(JSON.parse(nextEnd.out), nextEnd.out).toMatchObject({ id: nextId, state: "succeeded" });
+    expect(await hostResult(id)).toBeUndefined();
+    expect(await ends(id)).toEqual([]);
+    expect((await d.ok("admin", "job", "status", id)) as { state: string; reason: string }).toMatchObject({ state: "cancelled", reason: "CANCELLED" });
+  }, 180_000);
+
+  it("cancelling a running remote job makes its host kill the sandbox worker; the owner's wait ends; nothing is staged", async () => {
+    const host = extra[0];
+    const { done } = submit("forever2.js", `export default async (ctx) => { await ctx.query("SELECT count(*) AS n FROM people"); for (;;) {} };`);
+    const id = await newJob(seen);
+    seen.add(id);
+    await until("a host's claim", async () => (await queueRow(id))?.locked_at);
+    const workers = childrenOf(host.proc.pid!);
+    expect(workers.length, "the host runs its jobs in sandbox worker processes").toBeGreaterThan(0);
+    // Any session may NOTIFY — a worker host too: a cancel nobody recorded stops neither the host nor the owner.
+    let exited = false;
+    void done.then(() => (exited = true));
+    const rogue = new pg.Client({ connectionString: cluster.workerUrl });
+    await rogue.connect();
+    await rogue.query("SELECT pg_notify('shuyu_job_cancel', $1)", [id]);
+    await rogue.end();
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(workers.every(alive), "a forged cancel killed the sandbox").toBe(true);
+    expect(exited, "a forged cancel ended the owner's wait").toBe(false);
+    expect(await hostResult(id)).toBeUndefined();
+    const c = await d.ok("admin", "job", "cancel", id);
+    expect(c.state).toBe("cancelled");
+    const end = await done;
+    expect(end.code, end.out).toBe(3);
+    expect(JSON.parse(end.out)).toMatchObject({ id, state: "cancelled" });
+    // The host killed the job's worker (not left to spin to its 120 s wall limit; the pool's warm spare lives on) and said so.
+    await until("the sandbox worker's death", async () => workers.some((w) => !alive(w)));
+    const r = await until("the host's word", () => hostResult(id));
+    expect(r.worker).toBe(host.id);
+    expect(r.outcome).toMatchObject({ state: "killed", reason: "CANCELLED" });
+    await until("the queue row retired", async () => (await queueRow(id)) === undefined);
+    expect(await ends(id)).toEqual([]);
+    const op = (await d.ok("admin", "job", "status", id)) as { state: string; outputs: unknown[] };
+    expect(op).toMatchObject({ state: "cancelled", outputs: [] });
+    // The host still serves: the cancel killed a job, not the host.
+    expect(host.proc.exitCode).toBeNull();
+  }, 180_000);
+});
