@@ -18,7 +18,8 @@ import { discardStaged, stageFailure, stageOutputs, type StagedPart } from "../j
 import { isPreDataReason, releaseAt } from "../jobs/status-channel.js";
 import { accountingSpec, dedupeQueries, markTable, purgeLedger, writeLedger, type JobOrigin, type LedgerEntry, type TableMark } from "../ledger/index.js";
 import type { Principal } from "../../policies/authz/principal.js";
-import { keepJobCode } from "../../policies/disclosure/content/job-code.js";
+import { keepJobCode, readJobCode } from "../../policies/disclosure/content/job-code.js";
+import type { Domain } from "../domain/domain.js";
 import type { LibraryManifest } from "../library/materialise.js";
 import { checkNow, gateCompletion } from "../lifecycle/gate.js";
 import { expireLapsed } from "./agreements.js";
@@ -356,7 +357,7 @@ async function account(spec: JobSpec, outcome: JobOutcome): Promise<{ queries: L
  * Stores the ledger and marks each staged table against it. A failure here leaves the
  * tables unmarked, i.e. `computed` (the strictest), and the job's outcome unchanged.
  */
-async function ledgerAndMarks(s: Session, id: string, accounted: { queries: LoggedQuery[]; run?: JobOutcome }, parts: StagedPart[], declared: JobOutputs["declared"], origin: JobOrigin): Promise<LedgerEntry[]> {
+async function ledgerAndMarks(s: Pick<Session, "domain">, id: string, accounted: { queries: LoggedQuery[]; run?: JobOutcome }, parts: StagedPart[], declared: JobOutputs["declared"], origin: JobOrigin): Promise<LedgerEntry[]> {
   try {
     const ledger = await writeLedger(s.domain.vault, id, accounted.queries, accounted.run, origin);
     for (const part of parts) {
@@ -382,7 +383,7 @@ const sm3Json = (v: unknown) => createHash("sm3").update(JSON.stringify(v)).dige
  * INTERRUPTED) meanwhile is left as it is. Staged files are fsync'd before the commit; if it
  * never happens the job stays `running` and recovery marks it INTERRUPTED and removes them.
  */
-async function finishJob(s: Session, id: string, outcome: JobOutcome, p: PreparedJob, startedMs: number, accounted: { queries: LoggedQuery[]; run?: JobOutcome }, worker?: string): Promise<void> {
+async function finishJob(s: Pick<Session, "domain">, id: string, outcome: JobOutcome, p: PreparedJob, startedMs: number, accounted: { queries: LoggedQuery[]; run?: JobOutcome }, worker?: string): Promise<void> {
   const dir = s.domain.paths.jobStaging(id);
   let ledger: LedgerEntry[] = [];
   const record = async (o: JobOutcome, parts: StagedPart[]) => {
@@ -405,6 +406,8 @@ async function finishJob(s: Session, id: string, outcome: JobOutcome, p: Prepare
   };
   try {
     await s.domain.mutate(async () => {
+      // PostgreSQL: the row is locked first, so two processes finishing one job (an owner's late result) end it once.
+      await s.domain.pgTransaction()?.native("SELECT id FROM jobs WHERE id = $1 FOR UPDATE", [id]);
       if ((await loadJob(s, id)).state !== "running") return;
       outcome = await gateCompletion(s, id, outcome);
       let parts: StagedPart[];
@@ -435,6 +438,28 @@ async function finishJob(s: Session, id: string, outcome: JobOutcome, p: Prepare
       throw new ShuyuError("internal", "INTERNAL", `internal error ${errorId}; the operator finds its details in the domain's staging/internal-errors`, { details: { errorId } });
     }
   }
+}
+
+/**
+ * Scale-out: ends a raw job whose owner process died while a worker host ran it, from the
+ * host's outcome, through finishJob (staging, ledger, marks, audit) as the owner would have.
+ * Called by the recovery pass of the next writer open. The ledger comes from the owner's own
+ * accounting run, on the library and code the job ran with; when either is no longer there
+ * its queries stay unaccounted (the strictest marks).
+ */
+export async function finishLateResult(domain: Domain, id: string, worker: string, outcome: JobOutcome): Promise<void> {
+  const s = { domain };
+  const row = (await loadJob(s, id)) as JobRow & { params: string; limits: string; library_digests: string };
+  if (row.state !== "running" || row.mode !== "raw") return;
+  const scenario = await loadScenario(s, row.scenario);
+  const code = readJobCode(domain.paths.jobStaging(id), row.code_sm3);
+  const p: PreparedJob = { scenario, kind: row.kind as PreparedJob["kind"], code: code ?? "", params: JSON.parse(row.params), limits: JSON.parse(row.limits) as JobLimits, maxima: await maximaFor(domain, scenario.id) };
+  const dir = domain.paths.library(scenario.id);
+  const manifest = await recordedLibraryManifest(domain, scenario.id, "raw");
+  const ran = (JSON.parse(row.library_digests) as { sm3: string }[]).map((d) => d.sm3).join();
+  const same = code !== undefined && !!manifest && manifest.datasets.map((d) => d.sm3).join() === ran && (await libraryMismatches(dir, manifest)).length === 0;
+  const accounted = same ? await account(specFor(id, dir, manifest, p), outcome) : { queries: dedupeQueries(outcome.queryLog) };
+  await finishJob(s, id, outcome, p, row.started_at?.getTime() ?? Date.now(), accounted, worker);
 }
 
 /** Dev mode: the same worker, guard and limits over the scenario's sample library; everything is shown. */

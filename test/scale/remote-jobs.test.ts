@@ -76,6 +76,11 @@ describe.runIf(TEST_CONTROL === "postgresql")("scale-out jobs: cancel reaches th
   };
   const ends = async (id: string) => ((await d.ok("admin", "audit", "log", "--object", `job:${id}`)) as { action: string }[]).map((e) => e.action).filter((a) => /^job\.(succeeded|failed|killed)$/.test(a));
   const seen = new Set<string>();
+  /** The host the tests after the first share (started there, once no host may claim its job). */
+  const aHost = async () => {
+    if (!extra.length) extra.push(await spawnWorkerHost({ controlUrl: cluster.workerUrl, cacheDir: join(root, "host-late"), s3: cluster.s3 }));
+    return extra[0];
+  };
 
   beforeAll(async () => {
     ensureWorkerBuilt();
@@ -107,8 +112,7 @@ describe.runIf(TEST_CONTROL === "postgresql")("scale-out jobs: cancel reaches th
     expect(end.code, end.out).toBe(3);
     expect(JSON.parse(end.out)).toMatchObject({ id, state: "cancelled" });
     // A host started now runs the next job and never the cancelled one (it serves the queue in order).
-    const h = await spawnWorkerHost({ controlUrl: cluster.workerUrl, cacheDir: join(root, "host-late"), s3: cluster.s3 });
-    extra.push(h);
+    await aHost();
     const next = submit("quick.js", `export default async (ctx) => { const r = await ctx.query("SELECT count(*)::INTEGER AS n FROM people"); return { tables: { t: { n: [r.columns.n[0]] } } }; };`);
     const nextId = await newJob(seen);
     seen.add(nextId);
@@ -120,7 +124,7 @@ describe.runIf(TEST_CONTROL === "postgresql")("scale-out jobs: cancel reaches th
   }, 180_000);
 
   it("cancelling a running remote job makes its host kill the sandbox worker; the owner's wait ends; nothing is staged", async () => {
-    const host = extra[0];
+    const host = await aHost();
     const { done } = submit("forever2.js", `export default async (ctx) => { await ctx.query("SELECT count(*) AS n FROM people"); for (;;) {} };`);
     const id = await newJob(seen);
     seen.add(id);
@@ -154,5 +158,43 @@ describe.runIf(TEST_CONTROL === "postgresql")("scale-out jobs: cancel reaches th
     expect(op).toMatchObject({ state: "cancelled", outputs: [] });
     // The host still serves: the cancel killed a job, not the host.
     expect(host.proc.exitCode).toBeNull();
+  }, 180_000);
+
+  it("an owner killed while its host runs the job loses nothing: the next writer open stages the host's late result through the finish path, once", async () => {
+    await aHost();
+    const { child, done } = submit(
+      "late.js",
+      `export default async (ctx) => { const t = Date.now(); while (Date.now() - t < 12000) {} const r = await ctx.query("SELECT gender, count(*)::INTEGER AS n FROM people GROUP BY gender ORDER BY gender"); return { tables: { by_gender: r.columns } }; };`,
+    );
+    const id = await newJob(seen);
+    seen.add(id);
+    await until("a host's claim", async () => (await queueRow(id))?.locked_at);
+    child.kill("SIGKILL");
+    await done;
+    // While the host still runs it, a writer open leaves the job running (not INTERRUPTED): the host's word is still to come.
+    const early = await d.run("admin", "org", "list");
+    expect(early.code, early.stderr).toBe(0);
+    expect(early.stderr).not.toMatch(/INTERRUPTED/);
+    expect(await hostResult(id), "the host finished before the first open: make the job longer").toBeUndefined();
+    expect(((await d.ok("admin", "job", "status", id)) as { state: string }).state).toBe("running");
+    const r = await until("the host's late result", () => hostResult(id), 900);
+    expect(r.outcome.state).toBe("succeeded");
+    expect([...cluster.hosts, ...extra].map((h) => h.id)).toContain(r.worker);
+    // The next writer open finishes it as the owner would have: staged, marked, audited with the host.
+    const open = await d.run("admin", "org", "list");
+    expect(open.code, open.stderr).toBe(0);
+    expect(open.stderr).toContain(`finished 1 job(s) from their worker host's result (${id})`);
+    const op = (await d.ok("admin", "job", "status", id)) as { state: string; worker: string; outputs: { kind: string; rows?: number }[]; marks: { mark: { kind: string } }[] };
+    expect(op).toMatchObject({ state: "succeeded", worker: r.worker });
+    expect(op.outputs.filter((o) => o.kind === "table").map((o) => o.rows)).toEqual([2]);
+    // The ledger is the owner's own accounting run on its copy of the library, as for a live owner.
+    expect(op.marks.map((m) => m.mark.kind)).toEqual(["accounted-aggregate"]);
+    const log = (await d.ok("admin", "audit", "log", "--object", `job:${id}`)) as { action: string; details: { worker?: string } }[];
+    expect(log.filter((e) => e.action === "job.succeeded").map((e) => e.details.worker)).toEqual([r.worker]);
+    // Once: a later open finds nothing to do, and the chain and every row still verify.
+    const again = await d.run("admin", "org", "list");
+    expect(again.stderr).not.toContain("worker host's result");
+    expect(await ends(id)).toEqual(["job.succeeded"]);
+    expect(await d.ok("admin", "audit", "verify")).toMatchObject({ ok: true });
   }, 180_000);
 });
