@@ -20,6 +20,7 @@ export const SERVICE_SUITE = [
   "test/scale/worker-host.test.ts",
   "test/scale/netns-hosts.test.ts",
   "test/scale/remote-jobs.test.ts",
+  "test/scale/scale-setup.test.ts",
   "test/scale/scale-out-demo.test.ts",
 ];
 
