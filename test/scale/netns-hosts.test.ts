@@ -1,9 +1,9 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import { deserialize } from "node:v8";
 import S3rver from "s3rver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,6 +15,7 @@ import { PgConnection } from "../../runtime/scale/pg-connection.js";
 import { spawnWorkerHost, type SpawnedHost } from "../../runtime/scale/spawn-host.js";
 import { TEST_CONTROL } from "../helpers/fixture.js";
 import { connectFrom, createNetLab, netnsUnavailable, type NetLab } from "../helpers/netns.js";
+import { publishLibrary } from "../helpers/publish-library.js";
 import { ensureWorkerBuilt, makeLibrary, modelJob, sqlJob, type Library } from "../sandbox/fixtures.js";
 
 // Namespaces need root and iproute2. Locally a machine without them skips (saying why);
@@ -69,13 +70,8 @@ describe.runIf(TEST_CONTROL === "postgresql" && (!unavailable || inCi))("worker 
     const store = new BlobStore(s3);
     await store.ensureBucket();
     lib = await makeLibrary(root, "lib", { people: "SELECT i AS id, i % 7 AS g FROM range(1000) t(i)" });
-    files = [];
-    for (const v of lib.views) {
-      const bytes = readFileSync(v.file);
-      files.push({ name: basename(v.file), sm3: await store.put(bytes), bytes: bytes.length });
-    }
+    files = await publishLibrary(store, lib);
     store.close();
-    rmSync(lib.dir, { recursive: true, force: true });
     loopbackOnly = createServer((c) => c.end("secret\n"));
     await new Promise<void>((r) => loopbackOnly.listen(0, "127.0.0.1", r));
   });

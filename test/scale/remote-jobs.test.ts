@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deserialize } from "node:v8";
@@ -10,31 +9,9 @@ import type { JobOutcome } from "../../sandbox/index.js";
 import { startLocalCluster, type LocalCluster } from "../../runtime/scale/local-cluster.js";
 import { spawnWorkerHost, type SpawnedHost } from "../../runtime/scale/spawn-host.js";
 import { BIN, TEST_CONTROL } from "../helpers/fixture.js";
+import { alive, childrenOf } from "../helpers/processes.js";
 import { approvedScenario, flowDomain, type FlowDomain } from "../integrity/fixture.js";
 import { ensureWorkerBuilt } from "../sandbox/fixtures.js";
-
-/** Live child processes of `pid` (Linux /proc): a worker host's sandbox workers. */
-function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  for (const n of readdirSync("/proc").filter((x) => /^\d+$/.test(x))) {
-    try {
-      const stat = readFileSync(`/proc/${n}/stat`, "utf8");
-      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid) out.push(Number(n));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return out;
-}
-
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
-}
 
 const until = async <T>(what: string, f: () => Promise<T | undefined | false>, tries = 600): Promise<T> => {
   for (let i = 0; i < tries; i++) {
