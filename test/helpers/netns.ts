@@ -14,7 +14,8 @@ export interface NetLab {
   serviceAddr: string;
   /** The /16 the namespaces' addresses come from (PostgreSQL admits logins from it). */
   subnet: string;
-  namespaces: { name: string; addr: string; rootAddr: string }[];
+  /** Per host: its namespace, its address, the root side's address and device of its veth pair. */
+  namespaces: { name: string; addr: string; rootAddr: string; rootDev: string }[];
   /** The command prefix that runs a program inside namespace `i`. */
   exec(i: number): string[];
   /** Kills what still runs in the namespaces and removes them, the veth pairs and the service address (idempotent). */
@@ -51,12 +52,50 @@ function freeSubnet(): number {
   throw new Error("no free 10.X.0.0/16 for the test's namespaces");
 }
 
+/** True while a process `pid` exists (signal 0 asks without sending). */
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Removes what a test run killed before its teardown (SIGKILL, a crash) left: namespaces and
+ * service addresses carry the creating process's pid, and only those of dead processes go.
+ */
+export function sweepStaleLabs(): string[] {
+  const removed: string[] = [];
+  for (const m of ip("netns", "list").matchAll(/^(shuyu-t(\d+)-\S+)/gm)) {
+    if (pidAlive(Number(m[2]))) continue;
+    try {
+      ip("netns", "del", m[1]);
+      removed.push(m[1]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  for (const m of ip("-4", "-o", "addr", "show", "dev", "lo").matchAll(/inet (\S+) .*?(lo:sy([0-9a-z]+))/g)) {
+    if (pidAlive(parseInt(m[3], 36))) continue;
+    try {
+      ip("addr", "del", m[1], "dev", "lo");
+      removed.push(m[2]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return removed;
+}
+
 /** Creates `hosts` namespaces (names unique to this run); `remove()` always undoes everything, also at process exit. */
 export function createNetLab(hosts: number): NetLab {
-  const tag = `${process.pid.toString(36)}${randomBytes(2).toString("hex")}`.slice(-6);
+  sweepStaleLabs();
+  const tag = randomBytes(3).toString("hex");
   const x = freeSubnet();
   const serviceAddr = `10.${x}.255.1`;
-  const namespaces = Array.from({ length: hosts }, (_, i) => ({ name: `shuyu-t${tag}-${i}`, addr: `10.${x}.${i}.2`, rootAddr: `10.${x}.${i}.1`, veth: `sy${tag}${i}` }));
+  const namespaces = Array.from({ length: hosts }, (_, i) => ({ name: `shuyu-t${process.pid}-${tag}-${i}`, addr: `10.${x}.${i}.2`, rootAddr: `10.${x}.${i}.1`, veth: `sy${tag}${i}` }));
   const undo: (() => void)[] = [];
   let removed = false;
   const remove = () => {
@@ -81,7 +120,7 @@ export function createNetLab(hosts: number): NetLab {
   };
   process.on("exit", remove);
   try {
-    ip("addr", "add", `${serviceAddr}/32`, "dev", "lo");
+    ip("addr", "add", `${serviceAddr}/32`, "dev", "lo", "label", `lo:sy${process.pid.toString(36)}`);
     undo.push(() => ip("addr", "del", `${serviceAddr}/32`, "dev", "lo"));
     for (const ns of namespaces) {
       ip("netns", "add", ns.name);
@@ -104,7 +143,7 @@ export function createNetLab(hosts: number): NetLab {
   return {
     serviceAddr,
     subnet: `10.${x}.0.0/16`,
-    namespaces: namespaces.map(({ name, addr, rootAddr }) => ({ name, addr, rootAddr })),
+    namespaces: namespaces.map(({ name, addr, rootAddr, veth }) => ({ name, addr, rootAddr, rootDev: `${veth}a` })),
     exec: (i) => ["ip", "netns", "exec", namespaces[i].name],
     remove,
   };

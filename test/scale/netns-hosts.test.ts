@@ -14,7 +14,7 @@ import { createDatabase, startLocalPostgres, type LocalPostgres } from "../../ru
 import { PgConnection } from "../../runtime/scale/pg-connection.js";
 import { spawnWorkerHost, type SpawnedHost } from "../../runtime/scale/spawn-host.js";
 import { TEST_CONTROL } from "../helpers/fixture.js";
-import { connectFrom, createNetLab, netnsUnavailable, type NetLab } from "../helpers/netns.js";
+import { connectFrom, createNetLab, netnsUnavailable, sweepStaleLabs, type NetLab } from "../helpers/netns.js";
 import { publishLibrary } from "../helpers/publish-library.js";
 import { ensureWorkerBuilt, makeLibrary, modelJob, sqlJob, type Library } from "../sandbox/fixtures.js";
 
@@ -136,6 +136,29 @@ describe.runIf(TEST_CONTROL === "postgresql" && (!unavailable || inCi))("worker 
     expect(r.outcome).toMatchObject({ state: "succeeded", outputs: { model: { n: 1 } } });
     expect((await owner.native("SELECT count(*) AS n FROM job_results WHERE job = 'n-killed'")).rows[0].n).toBe(1n);
   }, 150_000);
+
+  it("what a SIGKILLed test run left (namespaces, veth, the service address) is swept by the next one; live runs' labs are not", () => {
+    const helper = join(import.meta.dirname, "../helpers/netns.ts");
+    const script = `const m = await import(${JSON.stringify(helper)}); const lab = m.createNetLab(1); process.stdout.write(JSON.stringify({ ns: lab.namespaces[0].name, dev: lab.namespaces[0].rootDev, addr: lab.serviceAddr }), () => process.kill(process.pid, "SIGKILL"));`;
+    let out = "";
+    try {
+      execFileSync(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "pipe"] });
+    } catch (err) {
+      out = String((err as { stdout?: Buffer }).stdout ?? "");
+    }
+    const left = JSON.parse(out) as { ns: string; dev: string; addr: string };
+    expect(execFileSync("ip", ["-o", "link"]).toString()).toContain(`: ${left.dev}@`);
+    expect(execFileSync("ip", ["netns", "list"]).toString()).toContain(left.ns);
+    const removed = sweepStaleLabs();
+    expect(removed).toContain(left.ns);
+    expect(execFileSync("ip", ["netns", "list"]).toString()).not.toContain(left.ns);
+    expect(execFileSync("ip", ["-4", "addr", "show", "dev", "lo"]).toString()).not.toContain(left.addr);
+    // Its veth pair went with the namespace (the root end of a pair dies with its peer).
+    expect(execFileSync("ip", ["-o", "link"]).toString()).not.toContain(`: ${left.dev}@`);
+    // This run's own lab is alive: untouched.
+    for (const n of lab.namespaces) expect(removed).not.toContain(n.name);
+    expect(execFileSync("ip", ["-4", "addr", "show", "dev", "lo"]).toString()).toContain(lab.serviceAddr);
+  });
 
   it("tearing the lab down leaves no namespace behind", () => {
     const names = lab.namespaces.map((n) => n.name);

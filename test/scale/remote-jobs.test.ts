@@ -141,7 +141,7 @@ describe.runIf(TEST_CONTROL === "postgresql")("scale-out jobs: cancel reaches th
     await aHost();
     const { child, done } = submit(
       "late.js",
-      `export default async (ctx) => { const t = Date.now(); while (Date.now() - t < 12000) {} const r = await ctx.query("SELECT gender, count(*)::INTEGER AS n FROM people GROUP BY gender ORDER BY gender"); return { tables: { by_gender: r.columns } }; };`,
+      `export default async (ctx) => { const t = Date.now(); while (Date.now() - t < 16000) {} const r = await ctx.query("SELECT gender, count(*)::INTEGER AS n FROM people GROUP BY gender ORDER BY gender"); return { tables: { by_gender: r.columns } }; };`,
     );
     const id = await newJob(seen);
     seen.add(id);
