@@ -192,26 +192,35 @@ async function loadFailure(conn: DuckDBConnection, err: unknown, file: string): 
   return loadError(err, file);
 }
 
+/** Rows at the head of a delimited file whose text columns are looked at to choose their compression. */
+const HEAD_ROWS = 20_480;
+/** Share of distinct values in those rows from which a text column is declared FSST. */
+const MOSTLY_DISTINCT = 0.5;
+
 /**
- * Creates `table` from the file. Code-like text columns (identifiers: nearly every value distinct)
- * are declared with FSST compression, the one DuckDB picks for them anyway: left to choose, it
- * also tries a dictionary of a million distinct strings per column, which made the load of the
- * demo's four identifier columns ~40 % slower than of the same columns as numbers.
+ * Creates `table` from the file. Text columns whose head is mostly distinct values (identifiers,
+ * names, addresses) are declared with FSST compression, the one DuckDB picks for them anyway:
+ * left to choose, it first tries a dictionary of up to a million distinct strings per column,
+ * which made the demo's load ~40 % slower with its identifiers as text than as numbers. Other
+ * columns (a sex, a diagnosis: few distinct values) keep DuckDB's own choice.
  */
 async function createTable(conn: DuckDBConnection, file: string, table: string, format: IngestFormat, textCols: string[], sniff: "sampled" | "full"): Promise<void> {
   const reader = readerSql(file, format, textCols, sniff);
   // With a full sniff, asking for the types first would read the whole file twice.
-  if ((format !== "csv" && format !== "tsv") || textCols.length === 0 || sniff === "full") {
+  if ((format !== "csv" && format !== "tsv") || sniff === "full") {
     await conn.run(`CREATE OR REPLACE TABLE ${quoteIdent(table)} AS SELECT * FROM ${reader}`);
     return;
   }
-  const text = new Set(textCols);
-  const cols = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${reader}`)).getRowObjects();
-  const defs = cols.map((c) => {
-    const name = String(c.column_name);
-    const type = String(c.column_type);
-    return `${quoteIdent(name)} ${type}${text.has(name) && type === "VARCHAR" ? " USING COMPRESSION fsst" : ""}`;
-  });
+  // One look at the head gives each column's type (the reader's, as CREATE TABLE AS would get) and distinct share.
+  const names = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${reader}`)).getRowObjects().map((c) => ({ name: String(c.column_name), type: String(c.column_type) }));
+  const text = names.filter((c) => c.type === "VARCHAR");
+  const shares = new Map<string, number>();
+  if (text.length > 0) {
+    const parts = text.map((c, i) => `count(DISTINCT ${quoteIdent(c.name)}) / greatest(count(${quoteIdent(c.name)}), 1) AS s${i}`);
+    const head = (await conn.runAndReadAll(`SELECT ${parts.join(", ")} FROM (SELECT * FROM ${reader} LIMIT ${HEAD_ROWS})`)).getRows()[0];
+    text.forEach((c, i) => shares.set(c.name, Number(head[i] ?? 0)));
+  }
+  const defs = names.map((c) => `${quoteIdent(c.name)} ${c.type}${(shares.get(c.name) ?? 0) >= MOSTLY_DISTINCT ? " USING COMPRESSION fsst" : ""}`);
   await conn.run(`CREATE OR REPLACE TABLE ${quoteIdent(table)} (${defs.join(", ")})`);
   await conn.run(`INSERT INTO ${quoteIdent(table)} SELECT * FROM ${reader}`);
 }
