@@ -18,7 +18,11 @@ export const SERVICE_SUITE = [
   // PostgreSQL only (the embedded chain file has its own tamper tests in test/domain/audit-chain.test.ts).
   "test/scale/pg-audit.test.ts",
   "test/scale/worker-host.test.ts",
+  "test/scale/netns-hosts.test.ts",
+  "test/scale/remote-jobs.test.ts",
+  "test/scale/scale-setup.test.ts",
   "test/scale/scale-out-demo.test.ts",
+  "test/scale/scale-staging.test.ts",
 ];
 
 if (process.env.SHUYU_PG_SUITE === "all") SERVICE_SUITE.push("test/domain/standing.test.ts", "test/domain/purge.test.ts");

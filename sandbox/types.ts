@@ -126,12 +126,12 @@ export type DeclaredKind = "accounted-aggregate" | "accounted-rows" | "computed"
 export interface LedgerColumnMeta {
   name: string;
   role: "group" | "aggregate" | "plain";
-  agg?: "count" | "count_distinct" | "sum" | "avg" | "dispersion" | "single";
+  agg?: "count" | "count_distinct" | "sum" | "avg" | "dispersion" | "single" | "values";
   /** Every aggregate class the column's expression uses (a ratio of sums has two). */
   aggs?: LedgerColumnMeta["agg"][];
   /** Set when the column is a window over the grouped rows. */
   window?: boolean;
-  /** True when the ledger has __top1_<i>/__top2_<i>/__total_<i> for this column (i = its result index). */
+  /** True when the ledger has __top1_<i>/__top2_<i>/__total_<i>, __nonzero_<i> and __mag1_<i>/__mag2_<i> for this column (i = its result index). */
   additive?: boolean;
   source?: { dataset: string; column: string; role: string };
 }

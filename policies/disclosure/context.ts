@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { quoteIdent, quoteTable } from "../desensitize/sql-quote.js";
+import { quoteIdent, quoteLiteral, quoteTable } from "../desensitize/sql-quote.js";
 import { tempName } from "../desensitize/host-map.js";
 import { resolveThresholds } from "./thresholds.js";
 import type { CheckInput, LedgerColumn, MarkKind, OutputTable, RawColumnRef, TableMark, Thresholds } from "./types.js";
@@ -79,7 +79,7 @@ export class CheckContext {
   role(t: ResolvedTable, column: string): OutputRole {
     const l = t.ledger.get(column);
     if (!l) return "unknown";
-    if (l.column.role === "aggregate" && l.column.agg !== "single") return "measure";
+    if (l.column.role === "aggregate" && l.column.agg !== "single" && l.column.agg !== "values") return "measure";
     const r = l.column.source?.role;
     if (r === "identifier" || r === "join-only") return "identifier";
     if (r === "quasi" || r === "sensitive" || r === "measure") return r;
@@ -89,6 +89,12 @@ export class CheckContext {
   /** Rows of a query as plain JS objects. */
   async rows(sql: string): Promise<Record<string, unknown>[]> {
     return (await this.conn.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
+  }
+
+  /** Whether the vault holds a (non-temporary) table of this name: ledger tables exist only for accounted jobs. */
+  async tableExists(name: string): Promise<boolean> {
+    const r = await this.rows(`SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = ${quoteLiteral(name)} AND NOT temporary`);
+    return Number(r[0].n) > 0;
   }
 
   /** A fresh temp table dropped at cleanup: `name` bare (for appenders), `ref` quoted and qualified (for SQL). */

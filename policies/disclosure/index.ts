@@ -3,6 +3,7 @@ import { CheckContext } from "./context.js";
 import { addContentTables, CONTENT_RULES } from "./content/index.js";
 import { cellSubjectsRule } from "./rules/cell-subjects.js";
 import { computedTableRule } from "./rules/computed-table.js";
+import { contributorsRule } from "./rules/contributors.js";
 import { differencingRule } from "./rules/differencing.js";
 import { dominanceRule } from "./rules/dominance.js";
 import { hashedIdentifiersRule } from "./rules/hashed-identifiers.js";
@@ -13,6 +14,7 @@ import { pPercentRule } from "./rules/p-percent.js";
 import { piiInTextRule } from "./rules/pii-in-text.js";
 import { rawValuesRule } from "./rules/raw-values.js";
 import { singleSubjectRule } from "./rules/single-subject.js";
+import { valueListsRule } from "./rules/value-lists.js";
 import { zeroCellsRule } from "./rules/zero-cells.js";
 import type { CheckInput, Finding, Rule } from "./types.js";
 
@@ -32,6 +34,8 @@ export { precomputeRawFacts, RAW_FACTS_TABLE } from "./raw-facts.js";
 export const RULES: readonly Rule[] = [
   computedTableRule,
   cellSubjectsRule,
+  contributorsRule,
+  valueListsRule,
   differencingRule,
   kAnonymityRule,
   lDiversityRule,

@@ -11,8 +11,12 @@ export interface CellTable {
   /** Output columns that are aggregates, and those with contributions (j indexes t1_j/t2_j/tot_j). */
   aggregates: string[];
   magnitudes: string[];
-  /** Output columns that are single-subject statistics. */
+  /** Output columns that are single-subject statistics (and `values` aggregates, each element one subject's value). */
   singles: string[];
+  /** Output columns that are `values` aggregates: every subject's value in one cell (list, string_agg, histogram …). */
+  values: string[];
+  /** Output columns whose non-zero contributors the ledger counted: additive ones, and any over a condition (j indexes nz_j/m1_j/m2_j/ct_j/cr_j; m/ct NULL where not additive). */
+  contributors: string[];
   /** Output columns that are group keys. */
   groups: string[];
 }
@@ -30,7 +34,11 @@ export function aggregateCells(ctx: CheckContext, t: ResolvedTable): Promise<Cel
     const magnitudes: string[] = [];
     const singles: string[] = [];
     const groups: string[] = [];
+    const values: string[] = [];
+    const contributors: string[] = [];
     const extra: string[] = [];
+    // Ledgers written before contributor accounting have no __nonzero_i: those columns are left to the other rules.
+    const ledCols = new Set((await ctx.rows(`DESCRIBE SELECT * FROM ${quoteTable(led.table)}`)).map((r) => String(r.column_name)));
     for (const c of t.columns) {
       const l = t.ledger.get(c.name)!;
       if (l.column.role !== "aggregate") {
@@ -38,7 +46,21 @@ export function aggregateCells(ctx: CheckContext, t: ResolvedTable): Promise<Cel
         continue;
       }
       aggregates.push(c.name);
-      if (l.column.agg === "single") singles.push(c.name);
+      if (l.column.agg === "single" || l.column.agg === "values") singles.push(c.name);
+      if (l.column.agg === "values") values.push(c.name);
+      // Additive columns and conditional ones (a ratio of a FILTERed sum, a quantile over a CASE) have contributors.
+      if (ledCols.has(`__nonzero_${l.index}`)) {
+        const j = contributors.length;
+        contributors.push(c.name);
+        const mag = (n: string) => (ledCols.has(`${n}_${l.index}`) ? `l.${quoteIdent(`${n}_${l.index}`)}::DOUBLE` : "NULL::DOUBLE");
+        extra.push(
+          `l.${quoteIdent(`__nonzero_${l.index}`)}::BIGINT AS nz_${j}`,
+          `${mag("__mag1")} AS m1_${j}`,
+          `${mag("__mag2")} AS m2_${j}`,
+          `${mag("__total")} AS ct_${j}`,
+          `o.${quoteIdent(c.name)} IS NOT NULL AS cr_${j}`,
+        );
+      }
       // Contributions exist only where the ledger recorded them (`additive`): a ratio such as sum(a)/count(*) has none.
       if (l.column.additive && l.column.agg && MAGNITUDE_AGGS.has(l.column.agg)) {
         const j = magnitudes.length;
@@ -58,7 +80,7 @@ export function aggregateCells(ctx: CheckContext, t: ResolvedTable): Promise<Cel
        FROM ${quoteTable(t.name)} o LEFT JOIN ${quoteTable(t.mark.map!)} m ON m.out_row = o.${quoteIdent(t.rowColumn)}
        LEFT JOIN ${quoteTable(led.table)} l ON l.__row = m.__row`,
     );
-    return { ref, aggregates, magnitudes, singles, groups };
+    return { ref, aggregates, magnitudes, singles, values, contributors, groups };
   });
 }
 

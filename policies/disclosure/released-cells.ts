@@ -1,7 +1,8 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { quoteIdent, quoteLiteral, quoteTable } from "../desensitize/sql-quote.js";
-import { CheckContext } from "./context.js";
-import { aggregateCells } from "./ledger-cells.js";
+import { CheckContext, type ResolvedTable } from "./context.js";
+import { aggregateCells, type CellTable } from "./ledger-cells.js";
+import { ledgerColumnSubjectsTable } from "../../runtime/ledger/tables.js";
 import type { CheckInput, ReleasedCellsStore } from "./types.js";
 
 /** The vault tables holding every released cell's subject set (kept after the job's ledger is purged). */
@@ -35,6 +36,7 @@ export function currentCells(ctx: CheckContext, prefix = "cur"): Promise<Current
     for (const t of ctx.tables.filter((x) => x.kind === "accounted-aggregate")) {
       const c = await aggregateCells(ctx, t);
       const tbl = quoteLiteral(t.label ?? t.name);
+      await columnCells(ctx, t, c, prefix, cells.ref, subjects.ref);
       // The ledger's subject table holds each (row, dataset, subject) once (CONTRACT), so no DISTINCT pass here.
       await ctx.conn.run(
         `INSERT INTO ${subjects.ref} SELECT hash(${quoteLiteral(prefix)}, ${tbl}, c.out_row), s.dataset, s.__sid
@@ -49,6 +51,29 @@ export function currentCells(ctx: CheckContext, prefix = "cur"): Promise<Current
     }
     return { cells: cells.ref, subjects: subjects.ref };
   });
+}
+
+/**
+ * A conditional column's cells (`sum(x) FILTER (WHERE …)`, `count_if(…)`, `sum(CASE …)`) where its
+ * contributors are fewer than the row's subjects: cells of their own, named `table.column`,
+ * with the ledger's column subject set, so that a filter that drops one person is differenced
+ * against the whole like a WHERE would be.
+ */
+async function columnCells(ctx: CheckContext, t: ResolvedTable, c: CellTable, prefix: string, cells: string, subjects: string): Promise<void> {
+  const sets = ledgerColumnSubjectsTable(t.mark.ledger!.table);
+  if (c.contributors.length === 0 || !(await ctx.tableExists(sets))) return;
+  const codes = (await ctx.rows(`SELECT DISTINCT __col, __part FROM ${quoteTable(sets)} ORDER BY ALL`)).map((r) => [Number(r.__col), Number(r.__part)]);
+  for (const [index, part] of codes) {
+    const j = c.contributors.findIndex((name) => t.ledger.get(name)?.index === index);
+    if (j < 0) continue;
+    const col = c.contributors[j];
+    const tbl = quoteLiteral(`${t.label ?? t.name}.${col}${part ? `#${part + 1}` : ""}`);
+    // Sets of fewer than k are blocked by contributors; the rest are cells for differencing.
+    const set = `WITH s AS (SELECT c.out_row, s.dataset, s.__sid FROM ${c.ref} c JOIN ${quoteTable(sets)} s ON s.__row = c.led_row AND s.__col = ${index} AND s.__part = ${part}
+      WHERE c.released AND c.cr_${j}), big AS (SELECT out_row, dataset FROM s GROUP BY ALL HAVING count(*) >= ${ctx.thresholds.k})`;
+    await ctx.conn.run(`INSERT INTO ${subjects} ${set} SELECT hash(${quoteLiteral(prefix)}, ${tbl}, s.out_row), s.dataset, s.__sid FROM s SEMI JOIN big USING (out_row, dataset)`);
+    await ctx.conn.run(`INSERT INTO ${cells} ${set} SELECT hash(${quoteLiteral(prefix)}, ${tbl}, s.out_row), ${tbl}, s.out_row, s.dataset, count(*) FROM s SEMI JOIN big USING (out_row, dataset) GROUP BY ALL`);
+  }
 }
 
 /**

@@ -36,13 +36,13 @@ export type MarkKind = "accounted-aggregate" | "accounted-rows" | "computed";
 export interface LedgerColumn {
   name: string;
   role: "group" | "aggregate" | "plain";
-  /** The most revealing aggregate class in the column's expression (single > dispersion > the first other). */
-  agg?: "count" | "count_distinct" | "sum" | "avg" | "dispersion" | "single";
+  /** The most revealing aggregate class in the column's expression (values > single > dispersion > the first other). */
+  agg?: "count" | "count_distinct" | "sum" | "avg" | "dispersion" | "single" | "values";
   /** Every class, when the expression has several (`sum(a)/count(*)`). */
   aggs?: NonNullable<LedgerColumn["agg"]>[];
   /** A window over the grouped rows. */
   window?: boolean;
-  /** The ledger table holds `__top1_i`, `__top2_i`, `__total_i` for this column (i = its index among all result columns). */
+  /** The ledger table holds `__top1_i`, `__top2_i`, `__total_i` (and, since contributor accounting, `__nonzero_i`, `__mag1_i`, `__mag2_i`) for this column (i = its index among all result columns). */
   additive?: boolean;
   /** Only for a plain column reference (or an aggregate's first argument), traced through row-selecting CTEs. */
   source?: { dataset: string; column: string; role: string };
@@ -91,6 +91,8 @@ export interface Thresholds {
   l: number;
   /** cells with fewer distinct subjects than this (but ≥ k) are reviewed. */
   minCellCount: number;
+  /** contributors: what the other subjects may leave of a cell's total before it counts as one or two subjects' value. */
+  contributorRest: number;
   /** dominance (n, k): the n largest contributors may not exceed k of the cell total. */
   dominanceN: number;
   dominanceK: number;

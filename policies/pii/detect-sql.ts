@@ -188,14 +188,6 @@ function embeddedSql(v: string, pattern: string, check: (x: string) => string): 
   return `(len(list_filter(regexp_extract_all(${v}, '${pattern}', 1), lambda x: coalesce(${check("x")}, false))) > 0)`;
 }
 
-/**
- * `test` evaluated only where the cheap `gate` holds: a CASE branch runs over the rows that
- * reach it, so free text without the gate's feature never meets the extraction.
- */
-function gated(gate: string, test: string): string {
-  return `(CASE WHEN ${gate} THEN ${test} ELSE false END)`;
-}
-
 // Identifier boundaries: a digit run must not continue on either side; long numbers must
 // not sit inside a longer code either (a 17-digit run followed by X is an ID, not a card).
 const ND = "(?:^|[^0-9])";
@@ -203,38 +195,66 @@ const NDE = "(?:[^0-9]|$)";
 const NA = "(?:^|[^0-9A-Za-z])";
 const NAE = "(?:[^0-9A-Za-z]|$)";
 
+/** The value's own classification, when the caller has it (see embeddedPiiSql). */
+export interface KnownValue {
+  /** SQL naming the type the value *is* (the precedence CASE over piiPredicateSql), or NULL. */
+  type: string;
+  /** SQL naming the value without separators (withoutSeparatorsSql). */
+  plain: string;
+}
+
+// Candidate patterns (group 1) of the embedded scans. A value holds a candidate exactly when
+// regexp_matches finds the pattern, so that search gates the costlier extraction and lambda.
+const EMBEDDED_ID = `${NA}([1-9][0-9]{16}[0-9Xx]|[1-9][0-9]{14})${NAE}`;
+const EMBEDDED_MOBILE = `${ND}((?:\\+?86)?1[3-9][0-9]{9})${NDE}`;
+const EMBEDDED_CARD = `${NA}([0-9]{16,19})${NAE}`;
+const EMBEDDED_USCC = `(?:^|[^0-9A-Z])([0-9A-HJ-NPQRTUWXY]{18})(?:[^0-9A-Z]|$)`;
+
 /**
  * True if `v` *contains* a value of type `t` (inside free text such as "tel: 138…"),
  * candidates checked with the same predicate as whole values. Undefined for names and
- * addresses, which any Chinese text would "contain".
+ * addresses, which any Chinese text would "contain". With `known`, values whose own type
+ * settles the answer skip the search: a value that *is* an ID, credit code, e-mail or IP
+ * address (or, written without separators, a mobile or card number) contains itself, and
+ * a resident ID holds no credit code (its 18 characters are the only candidate, and the
+ * credit-code check refuses ID-shaped values).
  */
-export function embeddedPiiSql(t: PiiType, v: string): string | undefined {
+export function embeddedPiiSql(t: PiiType, v: string, known?: KnownValue): string | undefined {
+  const is = (type: PiiType, sameWithoutSeparators = false): string =>
+    known === undefined ? "" : ` WHEN ${known.type} = '${type}'${sameWithoutSeparators ? ` AND ${v} = ${known.plain}` : ""} THEN true`;
+  const isNot = (type: PiiType): string => (known === undefined ? "" : ` WHEN ${known.type} = '${type}' THEN false`);
+  // Gates in sequence, each a CASE branch: DuckDB evaluates both sides of an AND over the whole vector.
+  const search = (shortcuts: string, gates: string[], test: string): string =>
+    `(CASE${shortcuts}${gates.slice(0, -1).map((g) => ` WHEN NOT ${g} THEN false`).join("")} WHEN ${gates[gates.length - 1]} THEN ${test} ELSE false END)`;
   switch (t) {
     // Prefilters: each candidate needs a digit run (11 digits for IDs, phones and cards, 6 in a
-    // credit code), an '@', a '.' or ':' beside a digit, or a province character.
+    // credit code), an '@', a '.' or ':' beside a digit, or a province character; then the candidate pattern itself.
     case "resident_id":
-      return gated(`regexp_matches(${v}, '[0-9]{11}')`, embeddedSql(v, `${NA}([1-9][0-9]{16}[0-9Xx]|[1-9][0-9]{14})${NAE}`, residentIdSql));
+      return search(is("resident_id"), [`regexp_matches(${v}, '[0-9]{11}')`, `regexp_matches(${v}, '${EMBEDDED_ID}')`], embeddedSql(v, EMBEDDED_ID, residentIdSql));
     case "mobile":
-      return gated(`regexp_matches(${v}, '[0-9]{11}')`, embeddedSql(v, `${ND}((?:\\+?86)?1[3-9][0-9]{9})${NDE}`, (x) => mobileSql(x, x)));
+      return search(is("mobile", true), [`regexp_matches(${v}, '[0-9]{11}')`, `regexp_matches(${v}, '${EMBEDDED_MOBILE}')`], embeddedSql(v, EMBEDDED_MOBILE, (x) => mobileSql(x, x)));
     case "bank_card":
       // Candidates are bare digit runs already: no separators to strip.
-      return gated(`regexp_matches(${v}, '[0-9]{16}')`, embeddedSql(v, `${NA}([0-9]{16,19})${NAE}`, (x) => bankCardSql(x, x)));
+      return search(is("bank_card", true), [`regexp_matches(${v}, '[0-9]{16}')`, `regexp_matches(${v}, '${EMBEDDED_CARD}')`], embeddedSql(v, EMBEDDED_CARD, (x) => bankCardSql(x, x)));
     case "uscc":
-      return gated(
-        `strlen(${v}) >= 18 AND regexp_matches(${v}, '[0-9]{6}')`,
-        embeddedSql(v, `(?:^|[^0-9A-Z])([0-9A-HJ-NPQRTUWXY]{18})(?:[^0-9A-Z]|$)`, usccSql),
+      return search(
+        is("uscc") + isNot("resident_id"),
+        [`strlen(${v}) >= 18`, `regexp_matches(${v}, '[0-9]{6}')`, `regexp_matches(${v}, '${EMBEDDED_USCC}')`],
+        embeddedSql(v, EMBEDDED_USCC, usccSql),
       );
     case "email":
-      return gated(`contains(${v}, '@')`, `regexp_matches(${v}, '${EMAIL}')`);
+      return search(is("email"), [`contains(${v}, '@')`], `regexp_matches(${v}, '${EMAIL}')`);
     case "ip":
-      return gated(
-        `regexp_matches(${v}, '[0-9A-Fa-f:][.:]|[.:][0-9A-Fa-f]')`,
+      return search(
+        is("ip"),
+        [`regexp_matches(${v}, '[0-9A-Fa-f:][.:]|[.:][0-9A-Fa-f]')`],
         `(${embeddedSql(v, `(?:^|[^0-9.])((?:[0-9]{1,3}\\.){3}[0-9]{1,3})(?:[^0-9.]|$)`, ipSql)}` +
           ` OR ${embeddedSql(v, `(?:^|[^0-9A-Fa-f:])([0-9A-Fa-f:]{2,39})(?:[^0-9A-Fa-f:]|$)`, ipSql)})`,
       );
     case "plate":
-      return gated(
-        `regexp_matches(${v}, '[${PROVINCE_ABBR}]')`,
+      return search(
+        "",
+        [`regexp_matches(${v}, '[${PROVINCE_ABBR}]')`],
         `regexp_matches(upper(${v}), '(^|[^A-Z0-9])[${PROVINCE_ABBR}]${PLATE_LETTER}[·]?([A-HJ-NP-Z0-9]{4}[A-HJ-NP-Z0-9挂学警港澳]|[DF][A-HJ-NP-Z0-9][0-9]{4}|[0-9]{5}[DF])([^A-Z0-9]|$)')`,
       );
     case "person_name":

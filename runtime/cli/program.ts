@@ -17,6 +17,7 @@ import { registerWhoamiCommands } from "./commands/whoami.js";
 import { registerCompletionCommands } from "./commands/completion.js";
 import { registerLifecycleCommands } from "./commands/lifecycle.js";
 import { registerWorkerCommands } from "./commands/worker.js";
+import { registerScaleCommands } from "./commands/scale.js";
 import { registerLoginCommands } from "./commands/login.js";
 import { registerObligationCommands } from "./commands/obligations.js";
 import { versionLine } from "./versions.js";
@@ -64,6 +65,7 @@ export function buildProgram(): Command {
   registerReportCommands(program);
   registerBenchCommands(program);
   registerWorkerCommands(program);
+  registerScaleCommands(program);
   registerDemoCommands(program);
   registerWhoamiCommands(program);
   registerCompletionCommands(program);

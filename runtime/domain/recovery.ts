@@ -6,6 +6,7 @@ import type { Domain } from "./domain.js";
 import { applyMoves, TEMP_NAME, type Move } from "./pending-files.js";
 import { pendingReads } from "./pending-reads.js";
 import { isAlive } from "./process-identity.js";
+import { lateRun } from "../scale/late-results.js";
 
 /** What one recovery pass found and did (empty lists: the domain was closed cleanly). */
 export interface RecoveryReport {
@@ -21,6 +22,10 @@ export interface RecoveryReport {
   packagesRemoved: string[];
   /** Jobs whose owner process is gone: now failed with reason INTERRUPTED. */
   jobsInterrupted: string[];
+  /** Scale-out jobs whose owner died while a worker host ran them: finished from the host's late result. */
+  jobsCollected: string[];
+  /** Scale-out jobs whose owner died and that a worker host still runs (or may claim): left running for a later open. */
+  jobsOnHosts: string[];
   /** Vault tables no control row refers to: dropped. */
   vaultTablesDropped: string[];
   /** Audit records of read-only commands chained from audit/pending/. */
@@ -31,12 +36,12 @@ export interface RecoveryReport {
 
 /** A report of a pass that did nothing. */
 export function emptyRecovery(): RecoveryReport {
-  return { tornTailBytes: 0, uncommittedEntries: [], intentsCompleted: 0, tempRemoved: [], packagesRemoved: [], jobsInterrupted: [], vaultTablesDropped: [], readsChained: 0 };
+  return { tornTailBytes: 0, uncommittedEntries: [], intentsCompleted: 0, tempRemoved: [], packagesRemoved: [], jobsInterrupted: [], jobsCollected: [], jobsOnHosts: [], vaultTablesDropped: [], readsChained: 0 };
 }
 
 /** True when the pass changed nothing. */
 export function recoveryIsEmpty(r: RecoveryReport): boolean {
-  return !r.failed && !r.tornTailBytes && !r.uncommittedEntries.length && !r.intentsCompleted && !r.tempRemoved.length && !r.packagesRemoved.length && !r.jobsInterrupted.length && !r.vaultTablesDropped.length && !r.readsChained;
+  return !r.failed && !r.tornTailBytes && !r.uncommittedEntries.length && !r.intentsCompleted && !r.tempRemoved.length && !r.packagesRemoved.length && !r.jobsInterrupted.length && !r.jobsCollected.length && !r.vaultTablesDropped.length && !r.readsChained;
 }
 
 /** One line for people. */
@@ -48,6 +53,7 @@ export function describeRecovery(r: RecoveryReport): string {
     r.tempRemoved.length ? `removed ${r.tempRemoved.length} temporary file(s)` : "",
     r.packagesRemoved.length ? `removed ${r.packagesRemoved.length} unregistered package(s)` : "",
     r.jobsInterrupted.length ? `marked ${r.jobsInterrupted.length} job(s) INTERRUPTED (${r.jobsInterrupted.join(", ")})` : "",
+    r.jobsCollected.length ? `finished ${r.jobsCollected.length} job(s) from their worker host's result (${r.jobsCollected.join(", ")})` : "",
     r.vaultTablesDropped.length ? `dropped ${r.vaultTablesDropped.length} orphaned vault table(s)` : "",
     r.readsChained ? `chained ${r.readsChained} read record(s)` : "",
     r.failed ? `stopped early (${r.failed}); the next open tries again` : "",
@@ -63,7 +69,7 @@ export function describeRecovery(r: RecoveryReport): string {
 export async function recover(domain: Domain): Promise<RecoveryReport> {
   const report: RecoveryReport = {
     tornTailBytes: domain.chain.repairedTornBytes, uncommittedEntries: [], intentsCompleted: 0, tempRemoved: [], packagesRemoved: [],
-    jobsInterrupted: [], vaultTablesDropped: [], readsChained: 0,
+    jobsInterrupted: [], jobsCollected: [], jobsOnHosts: [], vaultTablesDropped: [], readsChained: 0,
   };
   const p = domain.paths;
   await domain.exclusive(async () => {
@@ -121,6 +127,20 @@ export async function recover(domain: Domain): Promise<RecoveryReport> {
   );
   for (const j of open) {
     if (j.pid !== null && isAlive({ pid: j.pid, start: j.start ?? "unknown", host: j.host ?? "" })) continue;
+    // Scale-out: a worker host may have finished (or still run) the job after its owner died.
+    const late = await lateRun(domain, j.id);
+    if (late.kind === "on-host") {
+      report.jobsOnHosts.push(j.id);
+      continue;
+    }
+    if (late.kind === "result") {
+      // The owner's own finish path (staging, ledger, marks, audit), once: it ends only a job still running.
+      const { finishLateResult } = await import("../services/jobs.js");
+      await finishLateResult(domain, j.id, late.worker, late.outcome);
+      await late.staged();
+      report.jobsCollected.push(j.id);
+      continue;
+    }
     await domain.mutate(async () => {
       await domain.control.run("UPDATE jobs SET state = 'failed', reason = 'INTERRUPTED', finished_at = now()::TIMESTAMP WHERE id = ? AND state IN ('queued', 'running')", [j.id]);
       await domain.audit({ actor: "system", action: "job.failed", object: `job:${j.id}`, details: { reason: "INTERRUPTED", why: "its owner process ended before the job finished" } });

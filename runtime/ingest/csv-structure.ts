@@ -46,10 +46,16 @@ export class CsvStructureChecker {
   // two differ or a value is not all digits.
   private width: number[] = [];
 
+  // Byte classes of an unquoted field's body: 2 delimiter, quote, CR or LF; 1 digit; 0 other.
+  private readonly kind = new Uint8Array(256);
+
   constructor(
     private readonly file: string,
     private readonly dialect: CsvDialect,
-  ) {}
+  ) {
+    this.kind.fill(1, ZERO, NINE + 1);
+    for (const b of [dialect.delimiter, dialect.quote, LF, CR]) if (b >= 0) this.kind[b] = 2;
+  }
 
   /** Feeds the next chunk of the file; throws ShuyuError on the first structural fault. */
   feed(chunk: Uint8Array): void {
@@ -58,19 +64,19 @@ export class CsvStructureChecker {
     for (let i = 0; i < n; i++) {
       if (this.state === UNQUOTED && this.record > 0) {
         // Hot path: the body of an unquoted data field, kept in locals until a special byte.
+        // One table look-up per byte: 2 ends the field's body, 1 is a digit, 0 anything else.
+        const kind = this.kind;
+        const from = i;
         let digits = this.digitCount;
-        let only = this.digitsOnly;
-        let len = this.fieldBytes;
         for (; i < n; i++) {
-          const c = chunk[i];
-          if (c === delimiter || c === LF || c === CR || c === quote) break;
-          if (c >= ZERO && c <= NINE) digits++;
-          else only = false; // a '+' is allowed only as the first byte, handled by fieldByte
-          len++;
+          const k = kind[chunk[i]];
+          if (k === 2) break;
+          digits += k;
         }
+        // A '+' is allowed only as the first byte, handled by fieldByte.
+        if (digits - this.digitCount !== i - from) this.digitsOnly = false;
         this.digitCount = digits;
-        this.digitsOnly = only;
-        this.fieldBytes = len;
+        this.fieldBytes += i - from;
         if (i === n) break;
       }
       const b = chunk[i];
@@ -135,13 +141,20 @@ export class CsvStructureChecker {
       );
     }
     if (this.state !== FIELD_START || this.field > 0) this.endRecord();
-    const header = this.headerFields;
-    return {
-      header,
-      records: Math.max(0, this.record - 1),
-      // Every value the same 6+ digits (mobiles, district codes, postcodes): a code, not a quantity.
-      codeLikeColumns: header.filter((_, i) => this.codeLike[i] === true || (this.width[i] ?? -1) >= 6),
-    };
+    return { header: this.headerFields, records: Math.max(0, this.record - 1), codeLikeColumns: this.codeLikeNow() };
+  }
+
+  /**
+   * The code-like columns of the records fed so far, or undefined while the header is incomplete:
+   * lets the typed load start before the scan ends (the caller compares with `end()`'s answer).
+   */
+  codeLikeSoFar(): string[] | undefined {
+    return this.record > 0 ? this.codeLikeNow() : undefined;
+  }
+
+  private codeLikeNow(): string[] {
+    // Every value the same 6+ digits (mobiles, district codes, postcodes): a code, not a quantity.
+    return this.headerFields.filter((_, i) => this.codeLike[i] === true || (this.width[i] ?? -1) >= 6);
   }
 
   private fieldByte(b: number): void {

@@ -16,6 +16,13 @@ export interface SourceScan {
 
 const CHUNK = 1 << 20;
 
+/** A look at a delimited file's code-like columns once its first `bytes` have been checked. */
+export interface EarlyTypes {
+  bytes: number;
+  /** Called at most once, with the code-like columns of the records checked so far. */
+  onTypes: (codeLikeColumns: string[]) => void;
+}
+
 /**
  * One streaming pass over `file`: SM3 fingerprint, UTF-8 validity (text formats) and
  * delimited-file structure (CSV/TSV), reporting bytes read through `onProgress`.
@@ -25,6 +32,7 @@ export async function scanSource(
   format: IngestFormat,
   totalBytes: number,
   onProgress?: (done: number, total: number) => void,
+  early?: EarlyTypes,
 ): Promise<SourceScan> {
   const hash = createSm3();
   const text = format !== "parquet";
@@ -58,6 +66,13 @@ export async function scanSource(
     csv?.feed(chunk);
     done += chunk.length;
     onProgress?.(done, totalBytes);
+    if (early !== undefined && csv !== undefined && done >= early.bytes) {
+      const cols = csv.codeLikeSoFar();
+      if (cols !== undefined) {
+        early.onTypes(cols);
+        early = undefined;
+      }
+    }
   }
   if (utf8 !== undefined) {
     const bad = utf8.end();

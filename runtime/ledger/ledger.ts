@@ -4,7 +4,7 @@ import { DEFAULT_LIMITS, type JobLimits, type JobOutcome, type JobSpec, type Led
 import { all, exec, ident } from "../domain/db.js";
 import { writeColumnarTable } from "../jobs/staging.js";
 import { resultConstants, untracedCount, type JobOrigin } from "./constants.js";
-import { LEDGER_QUERIES, ledgerMapTable, ledgerSubjectsTable, ledgerTable } from "./tables.js";
+import { LEDGER_QUERIES, ledgerColumnSubjectsTable, ledgerMapTable, ledgerSubjectsTable, ledgerTable } from "./tables.js";
 
 /** One row of led_queries with the names of its tables. */
 export interface LedgerEntry {
@@ -88,6 +88,8 @@ export async function writeLedger(conn: DuckDBConnection, job: string, queries: 
       entry.subjects = ledgerSubjectsTable(job, q);
       await writeColumnarTable(conn, entry.table, table);
       await writeColumnarTable(conn, entry.subjects, subjects);
+      const columnSubjects = run!.outputs.tables[`q${q}_colsubjects`];
+      if (columnSubjects) await writeColumnarTable(conn, ledgerColumnSubjectsTable(entry.table), columnSubjects);
     } else if (entry.kind !== "unaccounted") {
       entry.kind = "unaccounted";
       entry.reason = "the accounting run returned no ledger table";

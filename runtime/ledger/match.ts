@@ -23,9 +23,15 @@ export interface TableMark {
 const RANK: Record<DeclaredKind, number> = { "accounted-aggregate": 0, "accounted-rows": 1, computed: 2 };
 const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL.*)$/i;
 
-/** Numbers compare as printf('%.12g', x::DOUBLE), everything else as its text. */
+/**
+ * Numbers compare as printf('%.12g', x::DOUBLE), everything else as its text. A NaN is NULL: a
+ * model receives a NULL DOUBLE as NaN in its Float64Array (sandbox/README.md), so an empty cell
+ * of an accounted result (the mean of a group with no values) comes back NaN and must still match.
+ */
 function norm(column: string, type: string): string {
-  return NUMERIC.test(type) ? `printf('%.12g', ${ident(column)}::DOUBLE)` : `${ident(column)}::VARCHAR`;
+  if (!NUMERIC.test(type)) return `${ident(column)}::VARCHAR`;
+  const d = `${ident(column)}::DOUBLE`;
+  return `CASE WHEN isnan(${d}) THEN NULL ELSE printf('%.12g', ${d}) END`;
 }
 
 async function describe(conn: DuckDBConnection, table: string): Promise<{ name: string; type: string }[]> {

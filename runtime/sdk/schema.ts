@@ -4272,7 +4272,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Run a job on the sample library (output visible)
+         * Run a job on the sample library (output visible); with check, the gate's dry run on its output
          * @description Needs permission `job.dev` (policy engine).
          */
         post: {
@@ -4285,6 +4285,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @enum {string} */
+                        check?: "dataset" | "report" | "model" | "index";
                         /** @enum {string} */
                         language?: "js" | "ts";
                         limits?: {

@@ -11,7 +11,8 @@ import { listCatalog, showCatalog } from "../services/catalog.js";
 import { ingestDataset, IngestInput, purgeVersions, tagColumn, TagInput } from "../services/datasets.js";
 import { EgressRequestInput, listEgress, listProducts, requestEgress, reviewEgress, showEgress } from "../services/egress.js";
 import { egressDossier } from "../services/egress-dossier.js";
-import { cancelJob, devJob, JobFilterSchema, jobLogs, jobStatus, listJobs, submitJob } from "../services/jobs.js";
+import { DRY_RUN_FORMS, devJobChecked, type DryRunForm } from "../services/dev-check.js";
+import { cancelJob, JobFilterSchema, jobLogs, jobStatus, listJobs, submitJob } from "../services/jobs.js";
 import { SetMaximaInput, SetQuotaInput, setQuota, setScenarioMaxima, showQuotas, showScenarioMaxima } from "../services/job-policy.js";
 import { addOrg, AddOrgInput, listOrgs } from "../services/orgs.js";
 import { approveScenario, changeScenario, listScenarios, rejectScenario, showScenario, submitScenario, SubmitScenarioInput } from "../services/scenarios.js";
@@ -58,19 +59,24 @@ export const CatalogQuery = z.object({ sample: z.enum(["true", "false"]).optiona
  * would let a caller run any file on the server as a model. The source is written to
  * a private temp file so the job service reads it exactly as the CLI's --model.
  */
-export const HttpJobInput = z
-  .object({
-    scenario: z.string(),
-    sql: z.string().max(1_000_000).optional(),
-    modelCode: z.string().max(4 * 1024 * 1024).optional(),
-    language: z.enum(["js", "ts"]).optional(),
-    params: z.string().max(1_000_000).optional(),
-    limits: z.record(z.string(), z.number()).optional(),
-  })
-  .refine((v) => (v.sql === undefined) !== (v.modelCode === undefined), { message: "give exactly one of sql or modelCode" });
+const HttpJobFields = z.object({
+  scenario: z.string(),
+  sql: z.string().max(1_000_000).optional(),
+  modelCode: z.string().max(4 * 1024 * 1024).optional(),
+  language: z.enum(["js", "ts"]).optional(),
+  params: z.string().max(1_000_000).optional(),
+  limits: z.record(z.string(), z.number()).optional(),
+});
+const oneSource = (v: { sql?: string; modelCode?: string }) => (v.sql === undefined) !== (v.modelCode === undefined);
 
-async function withModelFile<T>(raw: unknown, fn: (input: Record<string, unknown>) => Promise<T>): Promise<T> {
-  const input = parseInput(HttpJobInput, raw, "job");
+export const HttpJobInput = HttpJobFields.refine(oneSource, { message: "give exactly one of sql or modelCode" });
+
+/** A dev run, and with `check` the gate's dry run on its output (`shuyu job dev --check`). */
+export const HttpDevJobInput = HttpJobFields.extend({ check: z.enum(DRY_RUN_FORMS, { message: "check is dataset|report|model|index" }).optional() })
+  .refine(oneSource, { message: "give exactly one of sql or modelCode" });
+
+async function withModelFile<T>(raw: unknown, fn: (input: Record<string, unknown>) => Promise<T>, schema: z.ZodType<z.infer<typeof HttpJobInput>> = HttpJobInput): Promise<T> {
+  const input = parseInput(schema, raw, "job");
   const { modelCode, language, ...rest } = input;
   if (modelCode === undefined) return fn(rest);
   const dir = mkdtempSync(join(tmpdir(), "shuyu-model-"));
@@ -149,7 +155,7 @@ export const API_ROUTES: ApiRoute[] = [
   ),
   { method: "GET", url: "/api/jobs", summary: "List jobs, newest first (filters: state, scenario, mode; paging: limit, offset)", permission: "job.read", query: JobFilterSchema, handler: (s, i) => listJobs(s, i.query) },
   { method: "POST", url: "/api/jobs", summary: "Run a job on the scenario's raw library (coarse status only)", permission: "job.submit", body: HttpJobInput, status: 201, handler: (s, i) => withModelFile(i.body, (input) => submitJob(s, input)) },
-  { method: "POST", url: "/api/jobs/dev", summary: "Run a job on the sample library (output visible)", permission: "job.dev", body: HttpJobInput, handler: (s, i) => withModelFile(i.body, (input) => devJob(s, input)) },
+  { method: "POST", url: "/api/jobs/dev", summary: "Run a job on the sample library (output visible); with check, the gate's dry run on its output", permission: "job.dev", body: HttpDevJobInput, handler: (s, i) => withModelFile(i.body, ({ check, ...input }) => devJobChecked(s, input, check as DryRunForm | undefined), HttpDevJobInput) },
   { method: "GET", url: "/api/jobs/:id", summary: "A job's coarse status", permission: "job.read", handler: (s, i) => jobStatus(s, i.params.id) },
   { method: "GET", url: "/api/jobs/:id/logs", summary: "A job's logs as the gate allows them (dev runs only)", permission: "job.read", handler: (s, i) => jobLogs(s, i.params.id) },
   { method: "GET", url: "/api/quotas", summary: "Raw-job quotas per account and organisation", permission: "quota.read", handler: (s) => showQuotas(s) },

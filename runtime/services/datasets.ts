@@ -11,6 +11,7 @@ import { all, exec, ident, one } from "../domain/db.js";
 import { ingestFile, type IngestResult } from "../ingest/index.js";
 import { getOrg } from "./orgs.js";
 import { faultPoint } from "../domain/faults.js";
+import { exportAfterIngest } from "../scale/vault-export.js";
 import type { Session } from "./session.js";
 import { datasetSubject, inferKind, saveSubject, type DatasetSubject } from "./subjects.js";
 
@@ -203,6 +204,8 @@ export async function ingestDataset(
     // Re-loading the very same file is usually a mistake (the wrong file picked); say so, keep the version.
     const same = await one<{ version: number }>(s.domain.control, "SELECT version FROM datasets WHERE id = ? AND source_sm3 = ? AND version < ? ORDER BY version DESC LIMIT 1", [input.id, saved.version.sourceSm3, saved.version.version]);
     const warnings = same ? [`this file is identical (same SM3) to version ${same.version} of ${input.id}; version ${saved.version.version} was stored anyway`] : [];
+    // Scale-out: the new version goes to the bucket as Parquet partitions too (runtime/scale/vault-export.ts; never throws).
+    warnings.push(...(await exportAfterIngest(s, input.id, saved.version.version)));
     return { ...saved.version, proposals, subject: saved.subject ? { ...saved.subject, ...(note ? { note } : {}) } : null, warnings };
   } catch (err) {
     await exec(s.domain.vault, `DROP TABLE IF EXISTS ${ident(table)}`);

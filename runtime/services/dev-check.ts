@@ -10,6 +10,7 @@
 import { join } from "node:path";
 import { authorize } from "../../policies/authz/engine.js";
 import { runChecks, type Finding, type OutputTable, type RawColumnRef } from "../../policies/disclosure/index.js";
+import { readJobCode } from "../../policies/disclosure/content/index.js";
 import { RAW_FACTS_TABLE } from "../../policies/disclosure/raw-facts.js";
 import { ShuyuError } from "../../policies/errors.js";
 import type { JobOutputs } from "../../sandbox/index.js";
@@ -19,11 +20,23 @@ import { readLibraryManifest } from "./scenarios.js";
 import { markTable, readLedger } from "../ledger/index.js";
 import { columnTags } from "./datasets.js";
 import { gateCopy } from "./egress.js";
-import { loadJob } from "./jobs.js";
+import { devJob, loadJob } from "./jobs.js";
 import type { Session } from "./session.js";
 
-/** Which output the dry run judges, as `egress request --form` would. */
-export type DryRunForm = "dataset" | "report" | "model" | "index";
+/** The forms a dry run judges, as `egress request --form` would. */
+export const DRY_RUN_FORMS = ["dataset", "report", "model", "index"] as const;
+/** Which output the dry run judges. */
+export type DryRunForm = (typeof DRY_RUN_FORMS)[number];
+
+/** A dev run and, when `form` is given and the run succeeded, the dry run on its output: what `job dev --check` and `POST /api/jobs/dev` return. */
+export async function devJobChecked(s: Session, input: unknown, form?: DryRunForm) {
+  if (form !== undefined && !DRY_RUN_FORMS.includes(form)) {
+    throw new ShuyuError("usage", "BAD_FORM", `--check takes a form: ${DRY_RUN_FORMS.join(", ")} (got '${String(form)}')`);
+  }
+  const r = await devJob(s, input);
+  if (form === undefined || r.outcome.state !== "succeeded") return r;
+  return { ...r, check: { form, findings: await checkDevRun(s, r.job, r.outcome.outputs, form) } };
+}
 
 /** Findings of the gate's rules on dev job `jobId`'s outputs (sample data), sorted blocks first. */
 export async function checkDevRun(s: Session, jobId: string, outputs: JobOutputs, form: DryRunForm = "dataset"): Promise<Finding[]> {
@@ -68,6 +81,7 @@ export async function checkDevRun(s: Session, jobId: string, outputs: JobOutputs
         index: form === "index" ? outputs.index : undefined,
         logs: outputs.logs,
         job: jobId,
+        code: readJobCode(s.domain.paths.jobStaging(jobId), job.code_sm3),
         params: JSON.parse((await one<{ params: string }>(s.domain.control, "SELECT params FROM jobs WHERE id = ?", [jobId]))!.params),
       });
       // On the sample the developer may learn why a query of theirs was not accounted (a raw job's view never says).

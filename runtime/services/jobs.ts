@@ -18,7 +18,8 @@ import { discardStaged, stageFailure, stageOutputs, type StagedPart } from "../j
 import { isPreDataReason, releaseAt } from "../jobs/status-channel.js";
 import { accountingSpec, dedupeQueries, markTable, purgeLedger, writeLedger, type JobOrigin, type LedgerEntry, type TableMark } from "../ledger/index.js";
 import type { Principal } from "../../policies/authz/principal.js";
-import { keepJobCode } from "../../policies/disclosure/content/job-code.js";
+import { jobCodeFile, keepJobCode, readJobCode } from "../../policies/disclosure/content/job-code.js";
+import type { Domain } from "../domain/domain.js";
 import type { LibraryManifest } from "../library/materialise.js";
 import { checkNow, gateCompletion } from "../lifecycle/gate.js";
 import { expireLapsed } from "./agreements.js";
@@ -31,6 +32,7 @@ import { withTableDigests } from "../jobs/staged-digest.js";
 import { fsyncTree } from "../domain/durable-file.js";
 import type { Session } from "./session.js";
 import { awaitRemoteOutcome, enqueueInTransaction, publishRun, scaleOutOf, workerHostOf } from "../scale/remote-run.js";
+import { cancelRemoteRun } from "../scale/remote-cancel.js";
 
 const LimitsSchema = z
   .object({
@@ -260,7 +262,7 @@ export async function submitJob(s: Session, raw: unknown): Promise<JobView> {
   const spec = specFor(id, dir, manifest, p);
   // Scale-out: the library goes to the bucket by SM3 first; the run is queued with the job row.
   const remote = bad.length ? undefined : scaleOutOf(s.domain);
-  const payload = remote ? await publishRun(spec, remote.s3) : undefined;
+  const payload = remote ? await publishRun(spec, remote) : undefined;
   await s.domain.mutate(async () => {
     await checkRawJobQuota(s.domain, s.principal.accountId, p.scenario.org, now());
     await s.domain.control.run(
@@ -310,7 +312,8 @@ export async function submitJob(s: Session, raw: unknown): Promise<JobView> {
 }
 
 /**
- * Cancels a queued or running job (its owner's worker is killed; nothing is staged).
+ * Cancels a queued or running job (its owner's worker is killed, or on scale-out its queue
+ * row removed and its worker host told to stop; nothing is staged).
  * The submitter's organisation or an operator admin may cancel.
  */
 export async function cancelJob(s: Session, id: string, reason?: string): Promise<JobView> {
@@ -321,6 +324,8 @@ export async function cancelJob(s: Session, id: string, reason?: string): Promis
   await s.domain.mutate(async () => {
     await s.domain.control.run("UPDATE jobs SET state = 'cancelled', reason = 'CANCELLED', finished_at = ?::TIMESTAMP WHERE id = ?", [now().toISOString(), id]);
     await s.domain.audit({ actor: s.principal.accountId, action: "job.cancel", object: `job:${id}`, details: { reason: reason ?? null, from: r.state } });
+    // Scale-out: the queue row goes with the state change; the host running it hears the cancel at commit.
+    await cancelRemoteRun(s.domain, id);
   });
   if (owner?.pid === process.pid) sharedPool().cancel(id);
   else if (owner && isAlive(owner)) {
@@ -352,7 +357,7 @@ async function account(spec: JobSpec, outcome: JobOutcome): Promise<{ queries: L
  * Stores the ledger and marks each staged table against it. A failure here leaves the
  * tables unmarked, i.e. `computed` (the strictest), and the job's outcome unchanged.
  */
-async function ledgerAndMarks(s: Session, id: string, accounted: { queries: LoggedQuery[]; run?: JobOutcome }, parts: StagedPart[], declared: JobOutputs["declared"], origin: JobOrigin): Promise<LedgerEntry[]> {
+async function ledgerAndMarks(s: Pick<Session, "domain">, id: string, accounted: { queries: LoggedQuery[]; run?: JobOutcome }, parts: StagedPart[], declared: JobOutputs["declared"], origin: JobOrigin): Promise<LedgerEntry[]> {
   try {
     const ledger = await writeLedger(s.domain.vault, id, accounted.queries, accounted.run, origin);
     for (const part of parts) {
@@ -378,7 +383,7 @@ const sm3Json = (v: unknown) => createHash("sm3").update(JSON.stringify(v)).dige
  * INTERRUPTED) meanwhile is left as it is. Staged files are fsync'd before the commit; if it
  * never happens the job stays `running` and recovery marks it INTERRUPTED and removes them.
  */
-async function finishJob(s: Session, id: string, outcome: JobOutcome, p: PreparedJob, startedMs: number, accounted: { queries: LoggedQuery[]; run?: JobOutcome }, worker?: string): Promise<void> {
+async function finishJob(s: Pick<Session, "domain">, id: string, outcome: JobOutcome, p: PreparedJob, startedMs: number, accounted: { queries: LoggedQuery[]; run?: JobOutcome }, worker?: string): Promise<void> {
   const dir = s.domain.paths.jobStaging(id);
   let ledger: LedgerEntry[] = [];
   const record = async (o: JobOutcome, parts: StagedPart[]) => {
@@ -401,6 +406,8 @@ async function finishJob(s: Session, id: string, outcome: JobOutcome, p: Prepare
   };
   try {
     await s.domain.mutate(async () => {
+      // PostgreSQL: the row is locked first, so two processes finishing one job (an owner's late result) end it once.
+      await s.domain.pgTransaction()?.native("SELECT id FROM jobs WHERE id = $1 FOR UPDATE", [id]);
       if ((await loadJob(s, id)).state !== "running") return;
       outcome = await gateCompletion(s, id, outcome);
       let parts: StagedPart[];
@@ -433,6 +440,28 @@ async function finishJob(s: Session, id: string, outcome: JobOutcome, p: Prepare
   }
 }
 
+/**
+ * Scale-out: ends a raw job whose owner process died while a worker host ran it, from the
+ * host's outcome, through finishJob (staging, ledger, marks, audit) as the owner would have.
+ * Called by the recovery pass of the next writer open. The ledger comes from the owner's own
+ * accounting run, on the library and code the job ran with; when either is no longer there
+ * its queries stay unaccounted (the strictest marks).
+ */
+export async function finishLateResult(domain: Domain, id: string, worker: string, outcome: JobOutcome): Promise<void> {
+  const s = { domain };
+  const row = (await loadJob(s, id)) as JobRow & { params: string; limits: string; library_digests: string };
+  if (row.state !== "running" || row.mode !== "raw") return;
+  const scenario = await loadScenario(s, row.scenario);
+  const code = readJobCode(domain.paths.jobStaging(id), row.code_sm3);
+  const p: PreparedJob = { scenario, kind: row.kind as PreparedJob["kind"], code: code ?? "", params: JSON.parse(row.params), limits: JSON.parse(row.limits) as JobLimits, maxima: await maximaFor(domain, scenario.id) };
+  const dir = domain.paths.library(scenario.id);
+  const manifest = await recordedLibraryManifest(domain, scenario.id, "raw");
+  const ran = (JSON.parse(row.library_digests) as { sm3: string }[]).map((d) => d.sm3).join();
+  const same = code !== undefined && !!manifest && manifest.datasets.map((d) => d.sm3).join() === ran && (await libraryMismatches(dir, manifest)).length === 0;
+  const accounted = same ? await account(specFor(id, dir, manifest, p), outcome) : { queries: dedupeQueries(outcome.queryLog) };
+  await finishJob(s, id, outcome, p, row.started_at?.getTime() ?? Date.now(), accounted, worker);
+}
+
 /** Dev mode: the same worker, guard and limits over the scenario's sample library; everything is shown. */
 export async function devJob(s: Session, raw: unknown): Promise<{ job: string; outcome: JobOutcome; view: JobView }> {
   authorize(s.principal, "job.dev");
@@ -457,6 +486,8 @@ export async function devJob(s: Session, raw: unknown): Promise<{ job: string; o
   await s.domain.mutate(async () => {
     mkdirSync(logDir, { recursive: true });
     writeFileSync(s.domain.pendingPath(join(logDir, DEV_LOGS)), JSON.stringify(outcome.outputs.logs));
+    // The dry run credits the code's constants as an egress request does (report numbers, bands).
+    writeFileSync(s.domain.pendingPath(jobCodeFile(logDir)), p.code, { mode: 0o600 });
     await writeLedger(s.domain.vault, id, accounted.queries, accounted.run, { code: p.code, params: p.params });
     await s.domain.control.run(
       "INSERT INTO jobs VALUES (?, ?, ?, ?, ?, 'dev', ?, ?, ?, ?, ?, ?, ?, NULL, ?::TIMESTAMP, ?::TIMESTAMP, ?::TIMESTAMP)",

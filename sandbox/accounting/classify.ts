@@ -32,6 +32,13 @@ export interface ItemMeta {
   meta: Omit<LedgerColumnMeta, "name">;
   /** Index into AggregatePlan.contributions when the item is additive. */
   contribution?: number;
+  /**
+   * Contributions (indices into AggregatePlan.contributions) of the aggregates in this item whose
+   * contributors the developer's expression decides, not the raw data: a FILTER, count_if, or an
+   * argument that is not a plain column of a view (CASE, nullif, arithmetic, a computed CTE
+   * column). Each one's non-zero contributors are a subject set of their own.
+   */
+  presence?: number[];
 }
 
 export interface AggregatePlan {
@@ -150,7 +157,7 @@ function checkFilterSubqueries(where: Json, views: AccountingView[], ctes: Map<s
     if (!from || from.type !== "BASE_TABLE" || ctes.has(name) || !views.some((v) => lower(v.name) === name)) no(why);
     const select = (Array.isArray(sq.select_list) ? sq.select_list : []).filter(isObject);
     const infos = select.map(exprInfo);
-    if (select.length === 0 || infos.some((i) => i.aggs.length === 0 || i.window || i.aggs.some((a) => a.cls === "single"))) no(why);
+    if (select.length === 0 || infos.some((i) => i.aggs.length === 0 || i.window || i.aggs.some((a) => a.cls === "single" || a.cls === "values"))) no(why);
     if (hasSubquery(sq.select_list ?? null)) no(why);
   });
 }
@@ -247,6 +254,16 @@ function plan(q: JsonObject, views: AccountingView[]): AccountingPlan {
   }
 
   const contributions: JsonObject[] = [];
+  const sourced = (ref: Json): boolean => {
+    if (!isObject(ref) || ref.class !== "COLUMN_REF") return false;
+    const r = resolveColumn(ref, scope);
+    return !!(r && partySource(r.party, r.column));
+  };
+  // The developer's expression, not the raw data, decides who contributes to this aggregate.
+  const conditional = (a: JsonObject): boolean => {
+    const args = Array.isArray(a.children) ? a.children : [];
+    return (a.filter !== null && a.filter !== undefined) || /^count_?if$/i.test(String(a.function_name)) || (args.length > 0 && !sourced(args[0]));
+  };
   const items = select.map((item, i) => {
     const m = itemMeta(item, infos[i], scope, true);
     const info = infos[i];
@@ -260,6 +277,22 @@ function plan(q: JsonObject, views: AccountingView[]): AccountingPlan {
         contributions.push(c);
         m.meta.additive = true;
         m.contribution = contributions.length - 1;
+        if (conditional(a)) m.presence = [m.contribution];
+      }
+    }
+    if (m.contribution === undefined) {
+      // A ratio, a spread or an order statistic over a condition: a hidden contribution per
+      // conditional aggregate inside it (its sum, or the count of its argument) tells who it rests on.
+      for (const { node: a } of info.aggs) {
+        if (!conditional(a)) continue;
+        const c = clone(a);
+        c.function_name = contributionFunction(String(a.function_name), false) ?? (String(a.function_name).toLowerCase() === "count_star" ? "count_star" : "count");
+        c.distinct = false;
+        c.alias = "";
+        if (Array.isArray(c.children) && c.children.length > 1) c.children = c.children.slice(0, 1);
+        c.order_bys = { type: "ORDER_MODIFIER", orders: [] };
+        contributions.push(c);
+        (m.presence ??= []).push(contributions.length - 1);
       }
     }
     return m;

@@ -4,8 +4,9 @@ export type AggClass = NonNullable<LedgerColumnMeta["agg"]>;
 
 /**
  * Aggregate functions and what each reveals about the subjects behind a cell. A
- * `single` statistic is one subject's own value (issue 10 item 4); additive ones
- * (count, sum, avg) get per-subject contributions in the ledger.
+ * `single` statistic is one subject's own value (issue 10 item 4); a `values` aggregate
+ * (list, string_agg, histogram …) is every subject's value, record-level data packed into
+ * one cell; additive ones (count, sum, avg) get per-subject contributions in the ledger.
  */
 const CLASSES: Record<string, AggClass> = {
   count: "count", count_star: "count", count_if: "count", countif: "count", regr_count: "count",
@@ -19,8 +20,10 @@ const CLASSES: Record<string, AggClass> = {
   skewness: "dispersion", product: "dispersion",
   min: "single", max: "single", first: "single", last: "single", any_value: "single", arbitrary: "single",
   arg_min: "single", arg_max: "single", argmin: "single", argmax: "single", min_by: "single", max_by: "single",
-  mode: "single", list: "single", array_agg: "single", string_agg: "single", group_concat: "single", listagg: "single",
-  histogram: "single", quantile: "single", quantile_cont: "single", quantile_disc: "single", median: "single",
+  mode: "single",
+  list: "values", array_agg: "values", string_agg: "values", group_concat: "values", listagg: "values", histogram: "values",
+  histogram_exact: "values", map_agg: "values",
+  quantile: "single", quantile_cont: "single", quantile_disc: "single", median: "single",
   approx_quantile: "single", bool_and: "single", bool_or: "single", bit_and: "single", bit_or: "single", bit_xor: "single",
 };
 
@@ -41,8 +44,9 @@ export function contributionFunction(name: string, distinct: boolean): string | 
   return undefined;
 }
 
-/** The most revealing class among several (single > dispersion > the rest). */
+/** The most revealing class among several (values > single > dispersion > the rest). */
 export function strongest(classes: AggClass[]): AggClass | undefined {
+  if (classes.includes("values")) return "values";
   if (classes.includes("single")) return "single";
   if (classes.includes("dispersion")) return "dispersion";
   return classes[0];

@@ -13,6 +13,8 @@ export interface AccountedQuery {
   entry: Omit<LedgerQuery, "q">;
   table?: ColumnarTable;
   subjects?: ColumnarTable;
+  /** (__row, __col, __part, dataset, __sid): the contributors of a conditional column's cell where they are fewer than the row's subjects. */
+  columnSubjects?: ColumnarTable;
 }
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -106,18 +108,35 @@ async function accountRows(conn: DuckDBConnection, parser: DuckDBConnection, pla
   return { entry: { kind: "rows", meta: { columns: columnMeta(plan.items, names, plan.sources) }, rows: n }, table, subjects };
 }
 
+/** One sid group's (group, subject) pairs, kept for the conditional columns' subject sets. */
+interface PairData {
+  /** Result row of each pair. */
+  idx: Int32Array;
+  sidNull?: ArrayLike<boolean | number>;
+  sids: BigInt64Array;
+  /** Per-pair contributions of each additive column. */
+  c: { v: Float64Array; nulls?: ArrayLike<boolean | number> }[];
+  m: number;
+  datasets: string[];
+}
+
 /** Per-row figures of one sid group, from its (keys, sid) pairs: what `count(__sid)`, `max(__c, 2)` and `sum(__c)` per group gave. */
 interface GroupFigures {
   n: Float64Array;
   top1: Float64Array[];
   top2: Float64Array[];
   total: Float64Array[];
+  /** Subjects whose contribution is neither NULL nor 0: a conditional sum or count is a cell of these. */
+  nonzero: Float64Array[];
+  /** The two contributions largest in magnitude, signed: what is left of the total without them shows weights that single subjects out. */
+  mag1: Float64Array[];
+  mag2: Float64Array[];
 }
 
 /**
  * Accounts an aggregate: the query once (numbered into __r), then per sid group ONE pass grouped by
  * (keys, sid) streamed back as typed columns. Distinct subjects, the top-2 per-subject contributions,
- * the totals and the subject set all come from that one read: no temp table of the pairs, no second
+ * the totals, the non-zero contributors, the two largest magnitudes and the subject set all come from that one read: no temp table of the pairs, no second
  * aggregate over it, no join back (each was a full pass over a million pairs).
  */
 async function accountAggregate(conn: DuckDBConnection, parser: DuckDBConnection, plan: AggregatePlan, maxRows: number): Promise<AccountedQuery> {
@@ -132,6 +151,7 @@ async function accountAggregate(conn: DuckDBConnection, parser: DuckDBConnection
   const rows = base.rowCount;
   const C = plan.contributions;
   const figures: GroupFigures[] = [];
+  const pairData: PairData[] = [];
   const rowParts: BigInt64Array[] = [];
   const sidParts: BigInt64Array[] = [];
   const dsParts: string[] = [];
@@ -148,6 +168,9 @@ async function accountAggregate(conn: DuckDBConnection, parser: DuckDBConnection
       top1: Array.from({ length: C }, () => new Float64Array(rows).fill(NaN)),
       top2: Array.from({ length: C }, () => new Float64Array(rows).fill(NaN)),
       total: Array.from({ length: C }, () => new Float64Array(rows)),
+      nonzero: Array.from({ length: C }, () => new Float64Array(rows)),
+      mag1: Array.from({ length: C }, () => new Float64Array(rows)),
+      mag2: Array.from({ length: C }, () => new Float64Array(rows)),
     };
     const m = pairs.rowCount;
     // count(__sid): a pair with a NULL sid (rows without a subject) counts no subject but still contributes.
@@ -158,11 +181,25 @@ async function accountAggregate(conn: DuckDBConnection, parser: DuckDBConnection
       const t1 = f.top1[j];
       const t2 = f.top2[j];
       const tot = f.total[j];
+      const nz = f.nonzero[j];
+      const a1 = f.mag1[j];
+      const a2 = f.mag2[j];
       for (let x = 0; x < m; x++) {
         if (nulls?.[x]) continue;
         const i = idx[x];
         const y = v[x];
         tot[i] += y;
+        if (y !== 0) {
+          // A pair without a subject (NULL sid) adds to the total but is no contributor, as it counts no subject.
+          if (!sidNull?.[x]) nz[i]++;
+          const ay = Math.abs(y);
+          if (ay > Math.abs(a1[i])) {
+            a2[i] = a1[i];
+            a1[i] = y;
+          } else if (ay > Math.abs(a2[i])) {
+            a2[i] = y;
+          }
+        }
         if (Number.isNaN(t1[i]) || y > t1[i]) {
           t2[i] = t1[i];
           t1[i] = y;
@@ -172,6 +209,7 @@ async function accountAggregate(conn: DuckDBConnection, parser: DuckDBConnection
       }
     }
     figures.push(f);
+    pairData.push({ idx, sidNull, sids: sidCol.values as BigInt64Array, c: cCols.map((col) => ({ v: col.values as Float64Array, nulls: col.nulls })), m, datasets: plan.groups[g].datasets });
     // Subject sets: (__row, __sid) as typed columns, the dataset tag filled in below
     // (a VARCHAR column read row by row from DuckDB would cost more than the accounting itself).
     // __row as BigInt from the row index (one BigInt per result row, not per pair): a column less to read.
@@ -214,14 +252,32 @@ async function accountAggregate(conn: DuckDBConnection, parser: DuckDBConnection
     return out;
   };
   const extra: ColumnarTable["columns"] = [{ name: "__subjects", type: "bigint", values: subjectsCol }];
+  // Contributors of a conditional item: the fewest over its conditional aggregates and sid groups.
+  const contributorsOf = (js: number[]) => {
+    const nz = new BigInt64Array(rows);
+    for (let r = 0; r < rows; r++) {
+      let n = Infinity;
+      for (const j of js) for (const f of figures) n = Math.min(n, f.nonzero[j][r]);
+      nz[r] = BigInt(n);
+    }
+    return nz;
+  };
   plan.items.forEach((item, i) => {
-    if (item.contribution === undefined) return;
+    if (item.contribution === undefined) {
+      if (item.presence?.length) extra.push({ name: `__nonzero_${i}`, type: "bigint", values: contributorsOf(item.presence) });
+      return;
+    }
     const j = item.contribution;
     extra.push({ name: `__top1_${i}`, type: "double", values: greatest((f) => f.top1[j]) });
     extra.push({ name: `__top2_${i}`, type: "double", values: greatest((f) => f.top2[j]) });
     extra.push({ name: `__total_${i}`, type: "double", values: Float64Array.from(figures[0].total[j]) });
+    // Across sid groups the fewest contributors (as for __subjects); the magnitudes are group 0's, beside its total.
+    extra.push({ name: `__nonzero_${i}`, type: "bigint", values: contributorsOf([j]) });
+    extra.push({ name: `__mag1_${i}`, type: "double", values: Float64Array.from(figures[0].mag1[j]) });
+    extra.push({ name: `__mag2_${i}`, type: "double", values: Float64Array.from(figures[0].mag2[j]) });
   });
   const table: ColumnarTable = { rowCount: rows, columns: [...base.columns, ...extra] };
+  const columnSubjects = conditionalSets(plan, figures, pairData, rows);
   const total = rowParts.reduce((a, p) => a + p.length, 0);
   const sRow = new BigInt64Array(total);
   const sSid = new BigInt64Array(total);
@@ -235,5 +291,53 @@ async function accountAggregate(conn: DuckDBConnection, parser: DuckDBConnection
     at += p.length;
   });
   const subjects: ColumnarTable = { rowCount: total, columns: [{ name: "__row", type: "bigint", values: sRow }, { name: "dataset", type: "string", values: sDs }, { name: "__sid", type: "bigint", values: sSid }] };
-  return { entry: { kind: "aggregate", meta: { columns: columnMeta(plan.items, names, undefined) }, rows: table.rowCount }, table, subjects };
+  return { entry: { kind: "aggregate", meta: { columns: columnMeta(plan.items, names, undefined) }, rows: table.rowCount }, table, subjects, ...(columnSubjects ? { columnSubjects } : {}) };
+}
+
+/**
+ * Subject sets of conditional columns (ItemMeta.presence): for each such column and row whose
+ * non-zero contributors are fewer than the row's subjects, those contributors. `sum(x) FILTER
+ * (WHERE NOT p)` beside `sum(x)` is the same row with one subject fewer: differencing needs the
+ * column's own set to see it. Undefined when no column narrows any row.
+ */
+function conditionalSets(plan: AggregatePlan, figures: GroupFigures[], pairs: PairData[], rows: number): ColumnarTable | undefined {
+  const rowOut: bigint[] = [];
+  const colOut: number[] = [];
+  const partOut: number[] = [];
+  const dsOut: string[] = [];
+  const sidOut: bigint[] = [];
+  plan.items.forEach((item, i) => (item.presence ?? []).forEach((j, k) => {
+    pairs.forEach((p, g) => {
+      const f = figures[g];
+      const narrowed = new Uint8Array(rows);
+      let any = false;
+      for (let r = 0; r < rows; r++) {
+        if (f.nonzero[j][r] < f.n[r]) {
+          narrowed[r] = 1;
+          any = true;
+        }
+      }
+      if (!any) return;
+      const { v, nulls } = p.c[j];
+      for (let x = 0; x < p.m; x++) {
+        const r = p.idx[x];
+        if (!narrowed[r] || p.sidNull?.[x] || nulls?.[x] || v[x] === 0) continue;
+        for (const ds of p.datasets) {
+          rowOut.push(BigInt(r));
+          colOut.push(i);
+          partOut.push(k);
+          dsOut.push(ds);
+          sidOut.push(p.sids[x]);
+        }
+      }
+    });
+  }));
+  if (colOut.length === 0) return undefined;
+  return { rowCount: colOut.length, columns: [
+    { name: "__row", type: "bigint", values: BigInt64Array.from(rowOut) },
+    { name: "__col", type: "int", values: Int32Array.from(colOut) },
+    { name: "__part", type: "int", values: Int32Array.from(partOut) },
+    { name: "dataset", type: "string", values: dsOut },
+    { name: "__sid", type: "bigint", values: BigInt64Array.from(sidOut) },
+  ] };
 }

@@ -37,6 +37,7 @@ export async function runAccounting(spec: JobSpec, conn: DuckDBConnection, parse
       ledger.push({ q, ...accounted.entry });
       if (accounted.table) tables[`q${q}`] = accounted.table;
       if (accounted.subjects) tables[`q${q}_subjects`] = accounted.subjects;
+      if (accounted.columnSubjects) tables[`q${q}_colsubjects`] = accounted.columnSubjects;
     }
   } catch (err) {
     if (Date.now() - startedAt >= spec.limits.wallMs) return { state: "killed", reason: "LIMIT_WALL", outputs: { tables: {}, logs: [] }, queries: queries.length };

@@ -72,6 +72,20 @@ describe("R2 ingest, catalog, grading and safe samples", () => {
     await expect(as(env.dir, env.adminToken, (s) => purgeVersions(s, "people"))).rejects.toMatchObject({ code: "NOTHING_TO_PURGE" });
   });
 
+  it("the CLI purges one superseded version by number (not shuyu's own --version), and refuses a bad or current one", async () => {
+    await as(env.dir, env.adminToken, (s) => ingestDataset(s, { id: "people", file: csv, provider: "gaj", grade: 4 }));
+    await as(env.dir, env.adminToken, (s) => ingestDataset(s, { id: "people", file: csv, provider: "gaj", grade: 4 }));
+    const run = (...a: string[]) => cli(["--domain", env.dir, "--token", env.adminToken, "--json", "dataset", "purge", "people", ...a]);
+    expect((await run("x")).code).toBe(1);
+    const current = await run("4");
+    expect([current.code, current.stdout + current.stderr]).toEqual([3, expect.stringMatching(/NOTHING_TO_PURGE/)]);
+    const one = await run("3");
+    expect(one.code, one.stderr).toBe(0);
+    expect(JSON.parse(one.stdout)).toEqual({ id: "people", purged: [3] });
+    const d = await as(env.dir, env.adminToken, (s) => showCatalog(s, "people"));
+    expect(d.versionHistory.map((v) => [v.version, v.state])).toEqual([[4, "current"], [3, "purged"], [2, "superseded"], [1, "purged"]]);
+  });
+
   it("an admin confirms or edits tags; unknown columns and tags are refused; developers cannot tag", async () => {
     const t = await as(env.dir, env.adminToken, (s) => tagColumn(s, { dataset: "people", column: "年龄", tags: ["quasi"] }));
     expect(t.tags).toEqual(["quasi"]);

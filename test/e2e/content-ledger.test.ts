@@ -37,6 +37,22 @@ describe("content checks trace models and reports to the real ledger", () => {
     expect(e.state).not.toBe("blocked");
   });
 
+  it("a report quoting a conditional count of two people inside a district's cell does not trace (the cell rests on its contributors)", async () => {
+    const { nonPass } = await egress(
+      "cond.js",
+      `export default async (ctx) => {
+        const r = await ctx.query("SELECT district, count(*) AS n, count_if(age = 69 AND visits = 9) AS rare FROM people GROUP BY district ORDER BY district");
+        const c = r.columns;
+        return { report: Array.from(c.district, (d, i) => d + " 区共 " + c.n[i] + " 人，其中 " + c.rare[i] + " 人符合条件").join("；") };
+      };`,
+      "report",
+    );
+    const trace = nonPass.find((f) => f.rule === "text-trace");
+    expect(trace?.severity, JSON.stringify(nonPass)).toBe("review");
+    // the district totals trace (400 people each); only the small conditional counts are named
+    expect((trace!.cells ?? []).map((x) => (x as { value: string }).value)).not.toContain("400");
+  });
+
   it("a depth-2 tree whose leaves carry accounted counts and rates passes the model checks", async () => {
     const { nonPass } = await egress(
       "tree.js",

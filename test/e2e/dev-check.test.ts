@@ -5,7 +5,7 @@ import { createRng, fakeResidentId } from "../../policies/pii/fake/index.js";
 import { all } from "../../runtime/domain/db.js";
 import { Domain } from "../../runtime/domain/domain.js";
 import { closeSharedPool } from "../../runtime/jobs/shared-pool.js";
-import { checkDevRun } from "../../runtime/services/dev-check.js";
+import { checkDevRun, devJobChecked } from "../../runtime/services/dev-check.js";
 import { devJob, submitJob } from "../../runtime/services/jobs.js";
 import { as, cli } from "../helpers/fixture.js";
 import { contentWorld } from "./content-world.js";
@@ -69,6 +69,26 @@ describe("the gate's dry run on the sample", () => {
     const detail = findings.filter((f) => f.rule === "computed-table" && f.severity === "block").map((f) => f.detail).join(" ");
     expect(detail).toMatch(/a subquery in WHERE that reads data/);
     expect(detail).toMatch(/neither constants of the job's code nor its parameters/);
+  });
+
+  it("a report's numbers that are constants of the model's code are credited, as in the egress request", async () => {
+    const file = join(world.dir, "report.js");
+    writeFileSync(file, `export default async (ctx) => {
+      const r = await ctx.query("SELECT count(*) AS n FROM people WHERE age >= 47");
+      return { report: "以 47 岁为界, 共有 " + r.columns.n[0] + " 人; 阈值 8317 为预设值" };
+    };`);
+    const r = await as(world.env.dir, world.tok.dev, (s) => devJobChecked(s, { scenario: "age", model: file }, "report"));
+    expect("check" in r && r.check.form).toBe("report");
+    const trace = ("check" in r ? r.check.findings : []).find((f) => f.rule === "text-trace");
+    expect(trace?.severity ?? "pass", JSON.stringify(trace)).toBe("pass");
+    // the same report with a number that is neither a cell nor in the code is a review finding
+    writeFileSync(file, `export default async (ctx) => {
+      const r = await ctx.query("SELECT count(*) AS n FROM people WHERE age >= 47");
+      return { report: "以 47 岁为界, 共有 " + r.columns.n[0] + " 人; 另有 " + (Number(r.columns.n[0]) * 3 + 1) + " 条" };
+    };`);
+    const bad = await as(world.env.dir, world.tok.dev, (s) => devJobChecked(s, { scenario: "age", model: file }, "report"));
+    expect(("check" in bad ? bad.check.findings : []).find((f) => f.rule === "text-trace")?.severity).toBe("review");
+    await expect(as(world.env.dir, world.tok.dev, (s) => devJobChecked(s, { scenario: "age", model: file }, "zip" as never))).rejects.toMatchObject({ code: "BAD_FORM" });
   });
 
   it("forged counts on an accounted result are blocked the same way", async () => {

@@ -14,6 +14,7 @@ import { addAgreement } from "../../runtime/services/agreements.js";
 import { ingestDataset } from "../../runtime/services/datasets.js";
 import { requestEgress } from "../../runtime/services/egress.js";
 import { loadJob, stagedParts, submitJob } from "../../runtime/services/jobs.js";
+import { setQuota } from "../../runtime/services/job-policy.js";
 import { addOrg } from "../../runtime/services/orgs.js";
 import { approveScenario, submitScenario } from "../../runtime/services/scenarios.js";
 import { closeSharedPool } from "../../runtime/jobs/shared-pool.js";
@@ -33,7 +34,27 @@ interface Case { name: string; body: string; rules?: string[] }
 const sql = (s: string) => `return { tables: { t: (await ctx.query(${JSON.stringify(s)})).columns } };`;
 const BY_CITY = "SELECT city, count(*) AS n, avg(income) AS mean_income FROM people GROUP BY city";
 
+/** A condition that holds for one person of the 1,200 (age 23, the highest incomes): the attacker's filter inside a big cell. */
+const ONE = "(age = 23 AND income > 22000)";
 const ATTACKS: Case[] = [
+  { name: "conditional sum singles one person out of a city's cell", rules: ["contributors"], body: sql(`SELECT city, count(*) AS n, sum(CASE WHEN ${ONE} THEN income ELSE 0 END) AS s FROM people GROUP BY city`) },
+  { name: "mean over NULLs: one person's income inside a city's cell", rules: ["contributors"], body: sql(`SELECT city, count(*) AS n, avg(CASE WHEN ${ONE} THEN income END) AS m FROM people GROUP BY city`) },
+  { name: "sum with FILTER on one person", rules: ["contributors"], body: sql(`SELECT city, count(*) AS n, sum(income) FILTER (WHERE ${ONE}) AS m FROM people GROUP BY city`) },
+  { name: "count_if of one person beside a big count", rules: ["contributors"], body: sql(`SELECT city, count(*) AS n, count_if(${ONE}) AS m FROM people GROUP BY city`) },
+  { name: "weights that single one person out (everyone contributes)", rules: ["contributors"], body: sql(`SELECT city, count(*) AS n, sum(income * pow(10, 100 * (${ONE})::INT)) AS m FROM people GROUP BY city`) },
+  { name: "negative weights that single one person out", rules: ["contributors"], body: sql(`SELECT city, count(*) AS n, sum(income * -pow(10, 100 * (${ONE})::INT)) AS m FROM people GROUP BY city`) },
+  { name: "a mean weighted onto one person", rules: ["contributors"], body: sql(`SELECT city, count(*) AS n, avg(income * pow(10, 50 * (${ONE})::INT)) AS m FROM people GROUP BY city`) },
+  { name: "every income of a city listed in one cell", rules: ["value-lists"], body: sql("SELECT city, list(income) AS l FROM people GROUP BY city") },
+  { name: "every income of a city joined into one string", rules: ["value-lists"], body: sql("SELECT city, string_agg(CAST(income AS VARCHAR), ',') AS l FROM people GROUP BY city") },
+  { name: "a histogram of incomes per city (buckets of one)", rules: ["value-lists"], body: sql("SELECT city, histogram(income) AS h FROM people GROUP BY city") },
+  { name: "a person left out by FILTER beside the whole", rules: ["differencing"], body: `const a = (await ctx.query("SELECT city, count(*) AS n, sum(income) AS s FROM people GROUP BY city")).columns; const b = (await ctx.query(\`SELECT city, count(*) AS n, sum(income) FILTER (WHERE NOT ${ONE}) AS s FROM people GROUP BY city\`)).columns; return { tables: { a, b } };` },
+  { name: "a person left out by CASE beside the whole", rules: ["differencing"], body: `const a = (await ctx.query("SELECT city, sum(income) AS s FROM people GROUP BY city")).columns; const b = (await ctx.query(\`SELECT city, sum(CASE WHEN ${ONE} THEN 0 ELSE income END) AS s FROM people GROUP BY city\`)).columns; return { tables: { a, b } };` },
+  { name: "a person left out of one column beside the whole in the same row", rules: ["differencing"], body: sql(`SELECT city, sum(income) AS s, sum(income) FILTER (WHERE NOT ${ONE}) AS s2 FROM people GROUP BY city`) },
+  { name: "a ratio hiding the person left out", rules: ["differencing"], body: sql(`SELECT city, sum(income) AS s, sum(CASE WHEN ${ONE} THEN 0 ELSE income END) / sum(income) AS r FROM people GROUP BY city`) },
+  { name: "a ratio of one person's FILTERed income", rules: ["contributors"], body: sql(`SELECT city, count(*) AS n, sum(income) FILTER (WHERE ${ONE}) / count(*) AS r FROM people GROUP BY city`) },
+  { name: "a spread over two people picked by CASE", rules: ["contributors"], body: sql(`SELECT city, count(*) AS n, stddev(CASE WHEN ${ONE} OR (age = 24 AND income > 22000) THEN income END) AS r FROM people GROUP BY city`) },
+  { name: "the condition moved into a CTE column", rules: ["differencing"], body: sql(`WITH v AS (SELECT city, CASE WHEN ${ONE} THEN NULL ELSE income END AS inc FROM people) SELECT city, sum(inc) AS s, count(*) AS n FROM v GROUP BY city`) },
+  { name: "a sorted list of ages and incomes per city", rules: ["value-lists"], body: sql("SELECT city, list_sort(list(income)) AS l, count(*) AS n FROM people GROUP BY city") },
   { name: "cells of one or two people (rich incomes by age)", rules: ["cell-subjects"], body: sql("SELECT age, count(*) AS n FROM people WHERE income > 22500 GROUP BY age") },
   { name: "city × age cells of the rich (one or two people each)", rules: ["cell-subjects"], body: sql("SELECT city, age, count(*) AS n, avg(income) AS m FROM people WHERE income > 22000 GROUP BY city, age") },
   { name: "forged count (one cell + 1)", rules: ["computed-table"], body: `const c = (await ctx.query(${JSON.stringify(BY_CITY)})).columns; c.n = Array.from(c.n, (v, i) => (i ? Number(v) : Number(v) + 1)); return { tables: { t: c } };` },
@@ -76,6 +97,11 @@ const LEGIT: Case[] = [
   { name: "counts below age bands looped over in the code", body: `const out = { band: [], n: [] }; const t = []; for (const band of [30, 40, 50]) t.push(await ctx.query(\`SELECT \${band} AS band, count(*) AS n FROM people WHERE age < \${band}\`)); return { tables: Object.fromEntries(t.map((r, i) => ["b" + i, r.columns])) };` },
   { name: "people above the overall mean income, by city", body: sql("SELECT city, count(*) AS n FROM people WHERE income > (SELECT avg(income) FROM people) GROUP BY city") },
   // single-subject reviews a maximum at grade 2 and lets a measure's through; either way no block.
+  { name: "mean income of the over-45s by city (CASE inside avg)", body: sql("SELECT city, count(*) AS n, avg(CASE WHEN age > 45 THEN income END) AS m FROM people GROUP BY city") },
+  { name: "income of the over-45s by city (FILTER)", body: sql("SELECT city, sum(income) FILTER (WHERE age > 45) AS s, count(*) AS n FROM people GROUP BY city") },
+  { name: "older people counted with count_if beside the total", body: sql("SELECT city, count(*) AS n, count_if(age >= 45) AS older FROM people GROUP BY city") },
+  { name: "share of income earned by the over-45s", body: sql("SELECT city, sum(CASE WHEN age > 45 THEN income ELSE 0 END) / sum(income) AS share FROM people GROUP BY city") },
+  { name: "a mean that is empty for three cities (NULL cells, JS model)", body: `return { tables: { t: (await ctx.query("SELECT city, count(*) AS n, avg(CASE WHEN city = '贵阳市' THEN income END) AS m FROM people GROUP BY city")).columns } };` },
   { name: "highest income by city (income is a measure)", body: sql("SELECT city, max(income) AS top FROM people GROUP BY city") },
 ];
 
@@ -107,6 +133,8 @@ describe("table corpora end to end: real jobs, real ledger, the gate's verdict (
     await as(env.dir, dev, (s) => submitScenario(s, { id: "sa", purpose: "按城市统计收入水平以支持就业政策研究", grants: ["people:city,age,income,id_number"] }));
     await as(env.dir, a, (s) => approveScenario(s, "sa"));
     await as(env.dir, prov, (s) => approveScenario(s, "sa"));
+    // Every case is one raw job of one account: more than the default day's quota.
+    await as(env.dir, a, (s) => setQuota(s, { account: "ua", rawJobsPerDay: 1000 }));
   }, 240_000);
   afterAll(async () => {
     await closeSharedPool();

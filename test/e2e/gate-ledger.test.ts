@@ -102,6 +102,20 @@ describe("the egress gate decides from the ledger, end to end", () => {
     expect(e.findings[0].severity).toBe("block");
   });
 
+  it("R1: the same person left out by a FILTER or CASE inside the aggregate (every row kept) is differenced against the earlier release too", async () => {
+    const x = 3000 + ((5 * 7919) % 20000) + 0.123456789;
+    const out = `income BETWEEN ${x - 0.001} AND ${x + 0.001}`;
+    for (const sql of [
+      `SELECT city, count(*) FILTER (WHERE NOT (${out})) AS n, avg(income) FILTER (WHERE NOT (${out})) AS mean_income FROM people GROUP BY city`,
+      `SELECT city, avg(CASE WHEN ${out} THEN NULL ELSE income END) AS mean_income, count(*) AS n FROM people GROUP BY city`,
+    ]) {
+      const job = await run("b", "sb", model("by_city", sql), "accounted-aggregate");
+      const e = await as(env.dir, tok.b, (s) => requestEgress(s, { job, form: "dataset" }));
+      const d = e.findings.find((f) => f.rule === "differencing" && f.severity === "block");
+      expect(d?.detail, `${sql}: ${JSON.stringify(e.findings.filter((f) => f.severity !== "pass"))}`).toMatch(/devA/);
+    }
+  });
+
   it("R1: small cells are blocked by their subject counts; suppress-small clears them and the re-check passes", async () => {
     const file = model("by_age", "SELECT city, CASE WHEN age >= 69 AND income < 6000 THEN 'old' ELSE 'other' END AS band, count(*) AS n FROM people WHERE age >= 60 OR age < 25 GROUP BY ALL");
     const j1 = await run("a", "sa", file, "accounted-aggregate");

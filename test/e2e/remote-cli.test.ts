@@ -96,6 +96,18 @@ describe("CLI against a running server", () => {
     const dev = await ok("job", "dev", "--scenario", "s1", "--model", join(t.dir, "count.ts"));
     expect(dev.state).toBe("succeeded");
     expect((await ok("job", "logs", dev.id)).logs).toEqual(["groups 2"]);
+    // the gate's dry run, run by the server on the sample run (the developer need not be on the domain's host)
+    const checked = await ok("job", "dev", "--scenario", "s1", "--model", join(t.dir, "count.ts"), "--check");
+    expect(checked.sample.check.form).toBe("dataset");
+    expect(checked.sample.check.findings.find((f: { rule: string }) => f.rule === "computed-table").severity).toBe("pass");
+    writeFileSync(join(t.dir, "js.js"), `export default async (ctx) => { const r = await ctx.query("SELECT grp FROM recs"); const by = {};
+      r.columns.grp.forEach((g) => { by[g] = (by[g] ?? 0) + 1; }); return { tables: { g: { grp: Object.keys(by), n: Object.values(by) } } }; };`);
+    const human = await remote("job", "dev", "--scenario", "s1", "--model", join(t.dir, "js.js"), "--check");
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toMatch(/gate dry run on the sample \(form dataset\): [1-9]\d* block/);
+    expect(human.stdout).toMatch(/computed-table/);
+    const badForm = await remote("job", "dev", "--scenario", "s1", "--model", join(t.dir, "js.js"), "--check", "zip");
+    expect([badForm.code, badForm.stderr]).toEqual([1, expect.stringMatching(/BAD_FORM/)]);
     const job = await ok("job", "submit", "--scenario", "s1", "--sql", "SELECT grp, count(*) AS n FROM recs GROUP BY grp ORDER BY grp");
     expect(job.state).toBe("succeeded");
     expect((await ok("job", "status", job.id)).state).toBe("succeeded");

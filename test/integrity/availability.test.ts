@@ -1,36 +1,12 @@
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Domain } from "../../runtime/domain/domain.js";
 import { startServer } from "../../runtime/server/serve.js";
 import { BIN, tempDir } from "../helpers/fixture.js";
+import { alive, childrenOf } from "../helpers/processes.js";
 import { approvedScenario, flowDomain, type FlowDomain } from "./fixture.js";
-
-/** Live child processes of `pid` (Linux /proc). */
-function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  for (const n of readdirSync("/proc").filter((x) => /^\d+$/.test(x))) {
-    try {
-      // Field 4 of /proc/N/stat is the parent pid (after the parenthesised command name).
-      const stat = readFileSync(`/proc/${n}/stat`, "utf8");
-      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid) out.push(Number(n));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return out;
-}
-
-/** True while `pid` exists and is not a zombie. */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
-}
 
 describe("availability: a running job holds no lock, read-only commands share the stores, DOMAIN_BUSY says who", () => {
   const t = tempDir("shuyu-avail-");

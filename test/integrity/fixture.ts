@@ -20,8 +20,8 @@ export interface FlowDomain {
   fault: (point: string, who: string, ...args: string[]) => Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
 }
 
-/** Builds the domain under `root` (a temp folder). */
-export async function flowDomain(root: string): Promise<FlowDomain> {
+/** Builds the domain under `root` (a temp folder); `control`: on that PostgreSQL database (scale-out tests). */
+export async function flowDomain(root: string, opts: { control?: string } = {}): Promise<FlowDomain> {
   const dir = join(root, "domain");
   const tok: Record<string, string> = {};
   const run = (who: string, ...args: string[]) => cli(["--domain", dir, "--token", tok[who], "--json", ...args], { SHUYU_LOCK_WAIT_MS: "3000" });
@@ -40,7 +40,7 @@ export async function flowDomain(root: string): Promise<FlowDomain> {
       child.on("error", rej);
       child.on("exit", (code, signal) => res({ code, signal, stdout, stderr }));
     });
-  const init = await cli(["--json", "init", dir, "--operator", "贵州省数据运营"]);
+  const init = await cli(["--json", "init", dir, "--operator", "贵州省数据运营", ...(opts.control ? ["--control", opts.control] : [])]);
   tok.admin = JSON.parse(init.stdout).token;
   await ok("admin", "org", "add", "--id", "wjw", "--name", "省卫健委", "--kind", "provider");
   await ok("admin", "org", "add", "--id", "dev1", "--name", "数智科技", "--kind", "developer");

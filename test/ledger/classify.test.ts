@@ -61,6 +61,14 @@ describe("aggregate queries", () => {
       coalesce(max(s, 2)[1], 0)::DOUBLE, coalesce(max(s, 2)[2], 0)::DOUBLE, coalesce(sum(s), 0)::DOUBLE
       FROM (SELECT city, __sid, count(*) AS n, sum(v) AS s FROM ref_p GROUP BY ALL) GROUP BY city`);
     expect(got.sort()).toEqual(want.sort());
+    // A conditional sum: the subjects whose contribution is not 0 (or NULL), and the two largest in magnitude, signed.
+    const cond = await accountQuery(conn, parser, "select city, sum(case when pid in ('p1', 'p2', 'p3', 'p4') then v - 20 else 0 end) as s from ref_p group by city", [], vs, 1000);
+    const gotCond = column(cond.table, "city").map((c, i) => [c, ...["__nonzero_1", "__mag1_1", "__mag2_1", "__total_1"].map((n) => column(cond.table, n)[i])]);
+    const wantCond = await rows(`SELECT city, count(*) FILTER (WHERE s <> 0 AND __sid IS NOT NULL), coalesce(list(s ORDER BY abs(s) DESC) FILTER (WHERE s <> 0)[1], 0)::DOUBLE,
+      coalesce(list(s ORDER BY abs(s) DESC) FILTER (WHERE s <> 0)[2], 0)::DOUBLE, coalesce(sum(s), 0)::DOUBLE
+      FROM (SELECT city, __sid, sum(CASE WHEN pid IN ('p1', 'p2', 'p3', 'p4') THEN v - 20 ELSE 0 END) AS s FROM ref_p GROUP BY ALL) GROUP BY city`);
+    expect(gotCond.sort()).toEqual(wantCond.sort());
+    expect(gotCond.some((r) => (r[1] as number) > 0 && (r[1] as number) < 10)).toBe(true);
     expect(one.subjects!.rowCount).toBe(Number((await rows("SELECT count(*) FROM (SELECT DISTINCT city, __sid FROM ref_p WHERE __sid IS NOT NULL)"))[0][0]));
     // Two kinds (people joined to the organisations of their city): the fewer subjects, the larger top contribution.
     const two = await accountQuery(conn, parser, "select o.region, sum(p.v) as s from ref_p p join ref_o o on p.city = o.city group by o.region", [], vs, 1000);
@@ -74,7 +82,8 @@ describe("aggregate queries", () => {
     const r = await account("select city, count(*) as n, sum(income) as total, max(age) as oldest from people group by city order by n desc");
     expect(r.entry.kind).toBe("aggregate");
     expect(subjectsBy(r.table, "city")).toEqual({ 北京: 2, 上海: 3, 广州: 1 });
-    expect(r.table!.columns.map((c) => c.name)).toEqual(["city", "n", "total", "oldest", "__row", "__subjects", "__top1_1", "__top2_1", "__total_1", "__top1_2", "__top2_2", "__total_2"]);
+    expect(r.table!.columns.map((c) => c.name)).toEqual(["city", "n", "total", "oldest", "__row", "__subjects",
+      "__top1_1", "__top2_1", "__total_1", "__nonzero_1", "__mag1_1", "__mag2_1", "__top1_2", "__top2_2", "__total_2", "__nonzero_2", "__mag1_2", "__mag2_2"]);
     expect(r.entry.meta.columns).toEqual([
       { name: "city", role: "group", source: { dataset: "ds_people", column: "city", role: "quasi" } },
       { name: "n", role: "aggregate", agg: "count", additive: true },
@@ -116,7 +125,7 @@ describe("aggregate queries", () => {
     expect(r.entry.reason).toBeUndefined();
     expect(r.entry.meta.columns.map((c) => [c.name, c.agg ?? null, c.additive ?? false])).toEqual([
       ["city", null, false], ["sd", "dispersion", false], ["r", "dispersion", false], ["med", "single", false], ["q1", "single", false],
-      ["nms", "single", false], ["people", "count_distinct", false], ["ratio", "sum", false],
+      ["nms", "values", false], ["people", "count_distinct", false], ["ratio", "sum", false],
     ]);
   });
 

@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { detectPii, type ColumnProposal } from "../../policies/pii/detect.js";
-import { embeddedPiiSql, piiPredicateSql } from "../../policies/pii/detect-sql.js";
+import { embeddedPiiSql, piiPredicateSql, withoutSeparatorsSql } from "../../policies/pii/detect-sql.js";
 import { isValidResidentId, luhnCheckDigit, residentIdCheckChar, usccCheckChar } from "../../policies/pii/checksums.js";
 import { createRng, fakeEmail, fakeMobile, fakePersonName, fakeResidentId } from "../../policies/pii/fake/index.js";
 import { PII_TYPES, type PiiType } from "../../policies/pii/types.js";
@@ -113,6 +113,29 @@ describe("value-level precision and recall on a labelled corpus with near misses
       expect([t, Number(missed), Number(falsePos)]).toEqual([t, 0, 0]);
     }
     console.log(report.join("\n"));
+  });
+
+  test("embedded detection with the value's own type known gives the same answer as without", async () => {
+    // detectPii passes each value's classification so settled values skip the search: the
+    // shortcut must never change an answer, on whole values, near misses, and values in text.
+    const order: PiiType[] = ["resident_id", "uscc", "bank_card", "mobile", "email", "ip", "plate", "address", "person_name"];
+    const typeOf = `CASE ${order.map((t) => `WHEN ${piiPredicateSql(t, "v", "v_d")} THEN '${t}'`).join(" ")} END`;
+    const forms = ["v", "'电话 ' || v || ' 备注'", "replace(v, '0', '0 ')", "v || 'X'", "'+86' || v", "regexp_replace(v, '(\\d{4})', '\\1-', 'g')"];
+    const values = forms.map((f) => `SELECT ${f} AS v FROM corpus`).join(" UNION ALL ");
+    const known = `WITH a AS (${values}), b AS (SELECT v, ${withoutSeparatorsSql("v")} AS v_d FROM a) SELECT v, v_d, ${typeOf} AS v_t FROM b`;
+    for (const t of PII_TYPES) {
+      const plain = embeddedPiiSql(t, "v");
+      if (plain === undefined) continue;
+      const fast = embeddedPiiSql(t, "v", { type: "v_t", plain: "v_d" })!;
+      const r = await db.conn.runAndReadAll(
+        `SELECT count(*), count_if(coalesce(${plain}, false)), count_if(coalesce(${plain}, false) <> coalesce(${fast}, false)), ` +
+          `list(v) FILTER (WHERE coalesce(${plain}, false) <> coalesce(${fast}, false))[1:5] FROM (${known})`,
+      );
+      const [n, hits, differ, ex] = r.getRows()[0];
+      expect(Number(n)).toBeGreaterThan(0);
+      if (t !== "plate") expect(Number(hits)).toBeGreaterThan(0);
+      expect([t, Number(differ), Number(differ) > 0 ? String(ex) : ""]).toEqual([t, 0, ""]);
+    }
   });
 
   test("embedded detection inside free text", async () => {

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import { deserialize } from "node:v8";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import S3rver from "s3rver";
@@ -14,6 +14,7 @@ import { createDatabase, dropDatabase } from "../../runtime/scale/local-postgres
 import { PgConnection } from "../../runtime/scale/pg-connection.js";
 import { spawnWorkerHost, type SpawnedHost } from "../../runtime/scale/spawn-host.js";
 import { TEST_CONTROL } from "../helpers/fixture.js";
+import { publishLibrary } from "../helpers/publish-library.js";
 import { ensureWorkerBuilt, makeLibrary, modelJob, sqlJob, type Library } from "../sandbox/fixtures.js";
 
 /** A worker host as its own process (`shuyu worker`), ready once it says so. */
@@ -58,13 +59,8 @@ describe.runIf(TEST_CONTROL === "postgresql")("sandbox worker hosts on the graph
     store = new BlobStore(s3);
     await store.ensureBucket();
     lib = await makeLibrary(root, "lib", { people: "SELECT i AS id, i % 7 AS g FROM range(1000) t(i)" });
-    files = [];
-    for (const v of lib.views) {
-      const bytes = readFileSync(v.file);
-      files.push({ name: basename(v.file), sm3: await store.put(bytes), bytes: bytes.length });
-    }
     // Hosts read only their cache: the library folder the owner made is gone.
-    rmSync(lib.dir, { recursive: true, force: true });
+    files = await publishLibrary(store, lib);
   });
   afterAll(async () => {
     await Promise.all(hosts.map(stopHost));
@@ -79,10 +75,12 @@ describe.runIf(TEST_CONTROL === "postgresql")("sandbox worker hosts on the graph
     const c = new pg.Client({ connectionString: workerUrl });
     await c.connect();
     try {
-      for (const sql of ["SELECT * FROM job_state", "SELECT * FROM secrets", "SELECT * FROM job_results", "INSERT INTO job_results VALUES ('x', 'y', '\\x00')", "CREATE TABLE mine (x int)"]) {
+      for (const sql of ["SELECT * FROM job_state", "SELECT * FROM secrets", "SELECT * FROM job_results", "INSERT INTO job_results VALUES ('x', 'y', '\\x00')", "SELECT * FROM job_cancels", "INSERT INTO job_cancels (job) VALUES ('j-sql')", "CREATE TABLE mine (x int)"]) {
         await expect(c.query(sql), sql).rejects.toThrow(/permission denied/);
       }
       await c.query("SELECT count(*) FROM graphile_worker.jobs");
+      // It may ask whether a job was cancelled (a yes/no through SECURITY DEFINER), not read the record.
+      expect((await c.query("SELECT shuyu_cancelled('j-sql') AS c")).rows[0].c).toBe(false);
     } finally {
       await c.end();
     }

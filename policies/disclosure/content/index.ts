@@ -21,7 +21,7 @@ export { ledgerTable, ledgerSubjectsTable, ledgerCells, traceNumbers } from "./l
 export { numbersInText, codeConstants } from "./numbers.js";
 export { modelValues, type ModelValues } from "./model-values.js";
 export { MODEL_CAPACITY_DEFAULTS } from "./rules/model-capacity.js";
-export { keepJobCode, readJobCode } from "./job-code.js";
+export { jobCodeFile, keepJobCode, readJobCode } from "./job-code.js";
 
 /** Block rules first, then review rules. */
 export const CONTENT_RULES: readonly Rule[] = [

@@ -30,23 +30,18 @@ export interface LedgerQuery {
   meta: LedgerColumn[];
 }
 
-async function tableExists(ctx: CheckContext, name: string): Promise<boolean> {
-  const r = await ctx.rows(`SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = ${quoteLiteral(name)} AND NOT temporary`);
-  return Number(r[0].n) > 0;
-}
-
 /** The job's accounted queries with their ledger tables (none when the job or the ledger is absent). */
 export function ledgerQueries(ctx: CheckContext): Promise<LedgerQuery[]> {
   return ctx.once("content:ledger", async () => {
     const job = ctx.input.job;
-    if (!job || !(await tableExists(ctx, "led_queries"))) return [];
+    if (!job || !(await ctx.tableExists("led_queries"))) return [];
     const rows = await ctx.rows(`SELECT q, kind, meta FROM led_queries WHERE job = ${quoteLiteral(job)} ORDER BY q`);
     const out: LedgerQuery[] = [];
     for (const r of rows) {
       const q = Number(r.q);
       const kind = String(r.kind) as LedgerQuery["kind"];
       const table = ledgerTable(job, q);
-      if (kind === "unaccounted" || !(await tableExists(ctx, table))) continue;
+      if (kind === "unaccounted" || !(await ctx.tableExists(table))) continue;
       const desc = await ctx.rows(`DESCRIBE SELECT * FROM ${quoteIdent(table)}`);
       const columns = desc.map((d) => String(d.column_name)).filter((c) => !c.startsWith("__"));
       let meta: { columns?: { name: string; agg?: string }[] } = {};
@@ -55,7 +50,7 @@ export function ledgerQueries(ctx: CheckContext): Promise<LedgerQuery[]> {
       } catch {
         meta = {};
       }
-      const single = new Set((meta.columns ?? []).filter((c) => c.agg === "single").map((c) => c.name));
+      const single = new Set((meta.columns ?? []).filter((c) => c.agg === "single" || c.agg === "values").map((c) => c.name));
       const n =
         kind === "aggregate"
           ? await ctx.rows(`SELECT count(*) AS n FROM ${quoteIdent(table)} WHERE __subjects < ${ctx.thresholds.k}`)
@@ -79,9 +74,10 @@ export function ledgerCells(ctx: CheckContext): Promise<string | undefined> {
     const { name, ref } = ctx.tempTable("content_ledger");
     const parts: string[] = [];
     for (const l of qs) {
+      const has = new Set((await ctx.rows(`DESCRIBE SELECT * FROM ${quoteIdent(l.table)}`)).map((d) => String(d.column_name)));
       for (const c of l.columns) {
         const col = quoteIdent(c);
-        const subjects = l.kind === "aggregate" && !l.single.has(c) ? "__subjects" : "1";
+        const subjects = l.kind === "aggregate" && !l.single.has(c) ? contributingSubjects(l, c, has, ctx.thresholds.contributorRest) : "1";
         parts.push(
           `SELECT ${l.q} AS q, __row AS lrow, ${quoteLiteral(c)} AS lcol,
              lower(CASE WHEN TRY_CAST(${col} AS DOUBLE) IS NOT NULL AND typeof(${col}) <> 'VARCHAR' THEN printf('%.12g', ${col}::DOUBLE) ELSE CAST(${col} AS VARCHAR) END) AS s,
@@ -97,6 +93,20 @@ export function ledgerCells(ctx: CheckContext): Promise<string | undefined> {
   });
 }
 
+/**
+ * The subjects a cell's value rests on: the row's distinct subjects, or, for an additive column
+ * whose ledger counted its contributors, the fewer of those (a conditional sum is a cell of the
+ * subjects it sums) — 1 or 2 when the largest contributions are the value (rule `contributors`).
+ */
+function contributingSubjects(l: LedgerQuery, column: string, has: Set<string>, rest: number): string {
+  const i = l.meta.findIndex((m) => m.name === column);
+  if (i < 0 || !has.has(`__nonzero_${i}`)) return "__subjects";
+  const [nz, t, m1, m2] = ["__nonzero", "__total", "__mag1", "__mag2"].map((p) => quoteIdent(`${p}_${i}`));
+  return `CASE WHEN abs(${t}) > 0 AND abs(${t} - ${m1}) <= ${rest} * abs(${t}) THEN 1
+    WHEN abs(${t}) > 0 AND abs(${t} - ${m1} - ${m2}) <= ${rest} * abs(${t}) THEN least(2, __subjects)
+    ELSE least(__subjects, ${nz}) END`;
+}
+
 /** Distinct subjects behind every accounted query of the job (the model's training subjects). */
 export function ledgerSubjects(ctx: CheckContext): Promise<number | undefined> {
   return ctx.once("content:ledger-subjects", async () => {
@@ -106,7 +116,7 @@ export function ledgerSubjects(ctx: CheckContext): Promise<number | undefined> {
     const parts: string[] = [];
     for (const l of qs) {
       if (l.kind === "rows") parts.push(`SELECT __sid FROM ${quoteIdent(l.table)}`);
-      else if (await tableExists(ctx, ledgerSubjectsTable(job, l.q))) parts.push(`SELECT __sid FROM ${quoteIdent(ledgerSubjectsTable(job, l.q))}`);
+      else if (await ctx.tableExists(ledgerSubjectsTable(job, l.q))) parts.push(`SELECT __sid FROM ${quoteIdent(ledgerSubjectsTable(job, l.q))}`);
     }
     if (parts.length === 0) return undefined;
     const r = await ctx.rows(`SELECT count(DISTINCT __sid) AS n FROM (${parts.join(" UNION ALL ")})`);

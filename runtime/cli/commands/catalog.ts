@@ -6,6 +6,7 @@ import { phaseProgress } from "../progress.js";
 import { action, globalOptions, usage } from "../run-command.js";
 import { csv, withSession } from "../session.js";
 import { viaServer } from "../remote.js";
+import { exportVaultVersion, restoreVaultVersion } from "../../scale/vault-export.js";
 import { table } from "../table.js";
 
 /** A subject key in one phrase: `person (id_number)`, marked when only proposed. */
@@ -24,7 +25,14 @@ function ingestSubjectLines(id: string, k: IngestSubject | null): string[] {
   return [...lines, "no subject key found (no resident ID, credit code or unique column)", `  set one before granting: shuyu dataset tag ${id} --subject COL[,COL] --subject-kind person|enterprise|record`];
 }
 
-/** `dataset ingest|tag|purge`, `catalog list|show`. */
+/** A dataset version given on the command line: a positive integer. */
+function versionNumber(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw usage(`a version is a positive integer (got ${v})`);
+  return n;
+}
+
+/** `dataset ingest|tag|purge|export-vault|restore-vault`, `catalog list|show`. */
 export function registerCatalogCommands(program: Command): void {
   const dataset = program.command("dataset").description("raw data in the vault (operator)");
   dataset
@@ -106,13 +114,37 @@ export function registerCatalogCommands(program: Command): void {
     );
   dataset
     .command("purge")
+    .description("delete superseded versions of a dataset from the vault")
     .argument("<id>")
-    .option("--version <n>", "one superseded version (default: all superseded versions)")
+    // Positional: `--version` is the program's own flag (it printed shuyu's version instead of purging).
+    .argument("[version]", "one superseded version (default: all superseded versions)")
     .action(
-      action(async (cmd, id: string) => {
-        const v = cmd.opts<{ version?: string }>().version;
-        const r = await withSession(cmd, (s) => purgeVersions(s, id, v === undefined ? undefined : Number(v)));
+      action(async (cmd, id: string, v: string | undefined) => {
+        const r = await withSession(cmd, (s) => purgeVersions(s, id, v === undefined ? undefined : versionNumber(v)));
         return { human: `purged ${id} version(s) ${r.join(", ")}`, json: { id, purged: r } };
+      }),
+    );
+  dataset
+    .command("export-vault")
+    .description("export a dataset version to Parquet partitions in the S3 bucket (SHUYU_S3_*; always sealed with the domain's storage key)")
+    .argument("<id>")
+    // A positional version: the program's own --version would answer first.
+    .argument("[version]", "the version (default: the current one)")
+    .action(
+      action(async (cmd, id: string, v: string | undefined) => {
+        const r = await withSession(cmd, (s) => exportVaultVersion(s, id, v === undefined ? {} : { version: versionNumber(v) }));
+        return { human: `exported ${id} version ${r.version}: ${r.rows} rows in ${r.parts} partition(s), manifest SM3 ${r.manifest.sm3}`, json: r };
+      }),
+    );
+  dataset
+    .command("restore-vault")
+    .description("rebuild a dataset version's vault table from its verified partitions in the bucket")
+    .argument("<id>")
+    .argument("<version>", "the version")
+    .action(
+      action(async (cmd, id: string, v: string) => {
+        const r = await withSession(cmd, (s) => restoreVaultVersion(s, id, versionNumber(v)));
+        return { human: `restored ${id} version ${r.version}: ${r.rows} rows from ${r.parts} verified partition(s)`, json: r };
       }),
     );
 

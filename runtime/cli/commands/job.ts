@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { ShuyuError } from "../../../policies/errors.js";
-import { checkDevRun, type DryRunForm } from "../../services/dev-check.js";
-import { cancelJob, describeOutputs, devJob, jobLogs, jobStatus, listJobs, submitJob, type JobView } from "../../services/jobs.js";
+import { DRY_RUN_FORMS, devJobChecked, type DryRunForm } from "../../services/dev-check.js";
+import { cancelJob, describeOutputs, jobLogs, jobStatus, listJobs, submitJob, type JobView } from "../../services/jobs.js";
 import { action } from "../run-command.js";
 import { viaServer } from "../remote.js";
 import { shownState, withShownStates } from "../localize.js";
@@ -94,14 +94,13 @@ export function registerJobCommands(program: Command): void {
       action(async (cmd) => {
         const o = cmd.opts();
         const input = { scenario: o.scenario, model: o.model, sql: o.sql, params: o.params, limits: limitsFrom(o) };
-        const r = await viaServer(cmd, { method: "POST", path: "/api/jobs/dev", body: httpJob(input) }, (s) => devJob(s, input));
+        const form = o.check === true ? "dataset" : (o.check as DryRunForm | undefined);
+        // Refused before anything runs, the same way here and against a server.
+        if (form !== undefined && !DRY_RUN_FORMS.includes(form)) throw new ShuyuError("usage", "BAD_FORM", `--check takes a form: ${DRY_RUN_FORMS.join(", ")} (got '${form}')`);
+        // The dry run (the gate's rules on this sample run's output and its ledger) runs where the domain is: here, or in the server.
+        const r = await viaServer(cmd, { method: "POST", path: "/api/jobs/dev", body: { ...httpJob(input), ...(form !== undefined ? { check: form } : {}) } }, (s) => devJobChecked(s, input, form));
         const e = r.outcome.error;
-        const form = o.check === true ? "dataset" : o.check;
-        if (form !== undefined && !["dataset", "report", "model", "index"].includes(form)) {
-          throw new ShuyuError("usage", "BAD_FORM", `--check takes a form: dataset, report, model or index (got '${form}')`);
-        }
-        // The dry run: the gate's rules on this sample run's output and its ledger (on the domain's host; no server route yet).
-        const check = form && r.outcome.state === "succeeded" ? await viaServer(cmd, undefined, (s) => checkDevRun(s, r.job, r.outcome.outputs, form as DryRunForm)) : undefined;
+        const check = "check" in r ? r.check.findings : undefined;
         return {
           human: [
             `dev job ${r.job} on sample data: ${r.outcome.state}${r.outcome.reason ? ` — ${r.outcome.reason}` : ""}`,
