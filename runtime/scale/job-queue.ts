@@ -6,30 +6,89 @@ import type { PgConnection } from "./pg-connection.js";
 /** The graphile-worker task every sandbox worker host serves. */
 export const RUN_TASK = "shuyu_run";
 
-/** The PostgreSQL role worker hosts log in as: the queue and shuyu_complete, nothing else. */
+/** The PostgreSQL role worker hosts log in as: the worker functions (claim, complete, requeue, cancelled), nothing else. */
 export const WORKER_ROLE = "shuyu_worker";
 
 /**
  * The owner's side of the queue, installed once per control database (as its owner):
  * graphile-worker's schema (its own migrations), the results table the owner reads, and
- * `shuyu_complete(job, worker, outcome)` — SECURITY DEFINER, so the worker role can hand
- * back an outcome without any right on the table — which notifies the waiting owner.
+ * the only things a worker host may call — SECURITY DEFINER functions, so the worker role
+ * needs no right on any table, graphile-worker's included:
+ * - `shuyu_claim(host)` locks the next runnable shuyu_run row exactly as graphile-worker's
+ *   runner does (one UPDATE over a `FOR UPDATE SKIP LOCKED` pick, attempts + 1) under a
+ *   fresh claim token, and returns the payload and the token;
+ * - `shuyu_complete(token, job, outcome, started)` hands back the outcome of a run this
+ *   claim holds, retires its queue row and notifies the waiting owner, in one transaction;
+ * - `shuyu_requeue_dead()` unlocks rows whose host's session is gone (its advisory lock
+ *   went with it), so the run is retried once on another host;
+ * - `shuyu_cancelled(job)` says yes or no, without showing the cancel record.
+ * A rogue host can claim and sit on runs (any worker can), not finish, fail or remove
+ * another host's claim, read a payload it did not claim, or enqueue.
  */
 const RESULTS_SQL = `
 CREATE TABLE IF NOT EXISTS job_results (job VARCHAR PRIMARY KEY, worker VARCHAR NOT NULL, outcome BYTEA NOT NULL, started_ms DOUBLE PRECISION, at TIMESTAMP NOT NULL DEFAULT (now() AT TIME ZONE 'UTC'));
-CREATE OR REPLACE FUNCTION shuyu_complete(p_job text, p_worker text, p_outcome bytea, p_started_ms double precision) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $fn$
+DROP FUNCTION IF EXISTS shuyu_complete(text, text, bytea, double precision);
+CREATE OR REPLACE FUNCTION shuyu_claim(p_host text) RETURNS TABLE (job text, payload json, token text)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $fn$
+DECLARE v_token text;
+BEGIN
+  IF p_host IS NULL OR p_host !~ '^[A-Za-z0-9._:-]{1,64}$' THEN RAISE EXCEPTION 'a host id is 1-64 letters, digits, dots, dashes, colons or underscores'; END IF;
+  v_token := p_host || '/' || gen_random_uuid()::text;
+  RETURN QUERY
+  WITH next AS (
+    SELECT j.id FROM graphile_worker._private_jobs j
+    WHERE j.is_available AND j.run_at <= now() AND j.job_queue_id IS NULL
+      AND j.task_id = (SELECT t.id FROM graphile_worker._private_tasks t WHERE t.identifier = '${RUN_TASK}')
+    ORDER BY j.priority, j.run_at, j.id LIMIT 1 FOR UPDATE SKIP LOCKED
+  )
+  UPDATE graphile_worker._private_jobs j SET attempts = j.attempts + 1, locked_by = v_token, locked_at = now()
+  FROM next WHERE j.id = next.id
+  RETURNING j.payload->>'job', j.payload, v_token;
+END $fn$;
+CREATE OR REPLACE FUNCTION shuyu_complete(p_token text, p_job text, p_outcome bytea, p_started_ms double precision) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $fn$
+DECLARE v_id bigint;
 BEGIN
   IF length(p_outcome) > 256 * 1024 * 1024 THEN RAISE EXCEPTION 'outcome too large'; END IF;
-  INSERT INTO job_results (job, worker, outcome, started_ms) VALUES (p_job, p_worker, p_outcome, p_started_ms) ON CONFLICT (job) DO NOTHING;
+  -- A cancelled run keeps its row (remove_job drops only its key): the claim still finishes it.
+  SELECT j.id INTO v_id FROM graphile_worker._private_jobs j WHERE j.locked_by = p_token AND j.payload->>'job' = p_job FOR UPDATE;
+  IF v_id IS NULL THEN RAISE EXCEPTION 'no claim % on job %', split_part(p_token, '/', 1), p_job USING ERRCODE = '42501'; END IF;
+  INSERT INTO job_results (job, worker, outcome, started_ms) VALUES (p_job, split_part(p_token, '/', 1), p_outcome, p_started_ms) ON CONFLICT (job) DO NOTHING;
+  DELETE FROM graphile_worker._private_jobs WHERE id = v_id;
   PERFORM pg_notify('shuyu_job_done', p_job);
 END $fn$;
+CREATE OR REPLACE FUNCTION shuyu_requeue_dead() RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $fn$
+DECLARE r record; n integer := 0;
+BEGIN
+  -- A host holds its job's advisory lock for as long as it runs it; a run claimed more than 3 s
+  -- ago whose lock is free lost its host. A cancelled run has lost its key and is not retried.
+  FOR r IN SELECT j.id, j.payload->>'job' AS job FROM graphile_worker._private_jobs j
+           WHERE j.key IS NOT NULL AND j.locked_at < now() - interval '3 seconds'
+             AND j.task_id = (SELECT t.id FROM graphile_worker._private_tasks t WHERE t.identifier = '${RUN_TASK}')
+           FOR UPDATE SKIP LOCKED LOOP
+    IF pg_try_advisory_xact_lock(hashtext('shuyu-job:' || r.job)) THEN
+      UPDATE graphile_worker._private_jobs SET locked_at = NULL, locked_by = NULL WHERE id = r.id;
+      n := n + 1;
+    END IF;
+  END LOOP;
+  IF n > 0 THEN PERFORM pg_notify('jobs:insert', '{"count":' || n || '}'); END IF;
+  RETURN n;
+END $fn$;
+REVOKE ALL ON FUNCTION shuyu_claim(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION shuyu_complete(text, text, bytea, double precision) FROM PUBLIC;
+REVOKE ALL ON FUNCTION shuyu_requeue_dead() FROM PUBLIC;
 CREATE TABLE IF NOT EXISTS job_cancels (job VARCHAR PRIMARY KEY, at TIMESTAMP NOT NULL DEFAULT (now() AT TIME ZONE 'UTC'));
 CREATE OR REPLACE FUNCTION shuyu_cancelled(p_job text) RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $fn$ SELECT EXISTS (SELECT 1 FROM job_cancels WHERE job = p_job) $fn$;
 REVOKE ALL ON FUNCTION shuyu_cancelled(text) FROM PUBLIC;
 `;
+
+/** The functions a worker host calls (and nothing else it may use in the control database). */
+const WORKER_FUNCTIONS = ["shuyu_claim(text)", "shuyu_complete(text, text, bytea, double precision)", "shuyu_requeue_dead()", "shuyu_cancelled(text)"];
+
+/** The channel graphile-worker notifies when a run is added (and shuyu_requeue_dead when one is freed). */
+export const NEW_RUN_CHANNEL = "jobs:insert";
 
 /** The channel a cancel is announced on (at its commit): hosts kill the job's sandbox, the owner stops waiting. */
 export const CANCEL_CHANNEL = "shuyu_job_cancel";
@@ -47,9 +106,9 @@ export async function installQueue(url: string): Promise<void> {
 }
 
 /**
- * Creates (or re-keys) the worker role: LOGIN, no rights on shuyu's tables, usage of
- * graphile-worker's schema (claiming and finishing queue rows is all it does there) and
- * EXECUTE on shuyu_complete. Returns the URL a worker host is given.
+ * Creates (or re-keys) the worker role: LOGIN, no right on any table (shuyu's or
+ * graphile-worker's), EXECUTE on the four worker functions above. Returns the URL a
+ * worker host is given.
  */
 export async function createWorkerRole(url: string, password: string, role: string = WORKER_ROLE): Promise<string> {
   // Roles are cluster-wide: a second domain on the same server gives its hosts a role of its own.
@@ -62,17 +121,16 @@ export async function createWorkerRole(url: string, password: string, role: stri
     await c.query(`${exists ? "ALTER" : "CREATE"} ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT PASSWORD ${pw}`);
     const db = (await c.query<{ db: string }>("SELECT current_database() AS db")).rows[0].db;
     await c.query(`REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ${role}; REVOKE CREATE ON SCHEMA public FROM PUBLIC`);
-    await c.query(`GRANT CONNECT ON DATABASE "${db}" TO ${role}; GRANT USAGE ON SCHEMA graphile_worker TO ${role}`);
-    await c.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA graphile_worker TO ${role}`);
-    await c.query(`GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA graphile_worker TO ${role}; GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA graphile_worker TO ${role}`);
-    await c.query(`GRANT EXECUTE ON FUNCTION shuyu_complete(text, text, bytea, double precision) TO ${role}; GRANT EXECUTE ON FUNCTION shuyu_cancelled(text) TO ${role}`);
-    // graphile-worker's private tables have row-level security on and no policy: the owner sees
-    // every row, another role none. The worker role gets a policy on exactly those tables.
-    const rls = await c.query<{ t: string }>("SELECT c.relname AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'graphile_worker' AND c.relrowsecurity");
-    for (const { t } of rls.rows) {
-      await c.query(`DROP POLICY IF EXISTS shuyu_worker_rows ON graphile_worker."${t}"`);
-      await c.query(`CREATE POLICY shuyu_worker_rows ON graphile_worker."${t}" TO ${role} USING (true) WITH CHECK (true)`);
+    await c.query(`GRANT CONNECT ON DATABASE "${db}" TO ${role}`);
+    // Re-keying a role made by an earlier version takes back what it had on graphile-worker's schema.
+    const gw = (await c.query("SELECT 1 FROM pg_namespace WHERE nspname = 'graphile_worker'")).rowCount;
+    if (gw) {
+      await c.query(`REVOKE ALL ON ALL TABLES IN SCHEMA graphile_worker FROM ${role}; REVOKE ALL ON ALL SEQUENCES IN SCHEMA graphile_worker FROM ${role}`);
+      await c.query(`REVOKE ALL ON ALL FUNCTIONS IN SCHEMA graphile_worker FROM ${role}; REVOKE ALL ON SCHEMA graphile_worker FROM ${role}`);
+      const rls = await c.query<{ t: string }>("SELECT c.relname AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'graphile_worker' AND c.relrowsecurity");
+      for (const { t } of rls.rows) await c.query(`DROP POLICY IF EXISTS shuyu_worker_rows ON graphile_worker."${t}"`);
     }
+    for (const f of WORKER_FUNCTIONS) await c.query(`GRANT EXECUTE ON FUNCTION ${f} TO ${role}`);
   } finally {
     await c.end();
   }

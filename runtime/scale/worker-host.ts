@@ -2,13 +2,12 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { serialize } from "node:v8";
-import { makeWorkerUtils, run, type Runner } from "graphile-worker";
 import pg from "pg";
 import { ShuyuError } from "../../policies/errors.js";
 import type { JobOutcome, JobSpec } from "../../sandbox/index.js";
 import { closeSharedPool, sharedPool } from "../jobs/shared-pool.js";
 import { BlobStore, type S3Settings } from "./blob-store.js";
-import { CANCEL_CHANNEL, quietLogger, RUN_TASK, type RunPayload } from "./job-queue.js";
+import { CANCEL_CHANNEL, NEW_RUN_CHANNEL, type RunPayload } from "./job-queue.js";
 import { getVerified, putOutcome } from "./object-envelope.js";
 
 /** A running sandbox worker host (`shuyu worker`). */
@@ -64,14 +63,19 @@ async function handBack(store: BlobStore, payload: RunPayload, outcome: JobOutco
 
 /**
  * Runs the existing worker pool for jobs claimed from the graphile-worker queue: fetch the
- * scenario's library by content address, verify it, run, and hand the outcome back with
- * shuyu_complete. Logs in with the worker role's URL: it can read no control table.
+ * scenario's library by content address, verify it, run, and hand the outcome back.
+ * Logs in with the worker role's URL: it calls the worker functions (shuyu_claim,
+ * shuyu_complete, shuyu_requeue_dead, shuyu_cancelled) and can read no table at all.
+ * Wakes on graphile-worker's own NOTIFY for new runs; the 2 s death sweep doubles as the
+ * fallback look that graphile-worker's runner takes on its poll interval.
  */
 export async function startWorkerHost(opts: { controlUrl: string; cacheDir: string; s3: S3Settings; concurrency?: number; hostId?: string }): Promise<WorkerHost> {
   const hostId = opts.hostId ?? `host-${process.pid}-${randomBytes(3).toString("hex")}`;
+  const concurrency = opts.concurrency ?? 2;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new ShuyuError("usage", "BAD_CONCURRENCY", `--concurrency takes a whole number from 1 to 64, not ${opts.concurrency}`);
   mkdirSync(opts.cacheDir, { recursive: true, mode: 0o700 });
   const store = new BlobStore(opts.s3);
-  const pool = new pg.Pool({ connectionString: opts.controlUrl, max: (opts.concurrency ?? 2) + 4 });
+  const pool = new pg.Pool({ connectionString: opts.controlUrl, max: concurrency + 4 });
   pool.on("error", () => undefined);
   pool.on("connect", (c) => c.on("error", () => undefined)); // a dropped session surfaces on its next query
   const locks = await pool.connect(); // one session holds this host's job locks
@@ -79,39 +83,16 @@ export async function startWorkerHost(opts: { controlUrl: string; cacheDir: stri
   const cancelled = new Set<string>();
   const running = new Set<string>();
   const isCancelled = async (job: string) => (await pool.query<{ c: boolean }>("SELECT shuyu_cancelled($1) AS c", [job])).rows[0].c;
-  locks.on("notification", (n) => {
-    const job = n.payload;
-    if (n.channel !== CANCEL_CHANNEL || !job || !running.has(job)) return;
-    // Any session may NOTIFY (another host too): only the owner's cancel record stops a job.
-    void isCancelled(job).then((yes) => {
-      if (!yes || !running.has(job)) return;
-      cancelled.add(job);
-      sharedPool().cancel(job);
-    }, () => undefined);
-  });
-  await locks.query(`LISTEN ${CANCEL_CHANNEL}`);
-  const utils = await makeWorkerUtils({ pgPool: pool, logger: quietLogger() });
+  let stopping = false;
+  let active = 0;
+  let claiming = false;
+  let again = false;
+  let idle: (() => void) | undefined;
 
-  /** Requeues the jobs of hosts that died mid-job (their lock went with their session). */
-  const sweep = async () => {
-    const stuck = await pool.query<{ key: string; locked_by: string }>(
-      // A cancelled run has lost its key (remove_job) and will not be retried: nothing to requeue.
-      "SELECT key, locked_by FROM graphile_worker.jobs WHERE task_identifier = $1 AND key IS NOT NULL AND locked_at IS NOT NULL AND locked_at < now() - interval '3 seconds'",
-      [RUN_TASK],
-    );
-    for (const j of stuck.rows) {
-      const [sql, args] = jobLock(j.key);
-      const free = (await locks.query<{ pg_try_advisory_lock: boolean }>(sql, [...args])).rows[0].pg_try_advisory_lock;
-      if (!free) continue;
-      try {
-        await utils.forceUnlockWorkers([j.locked_by]);
-      } finally {
-        await locks.query("SELECT pg_advisory_unlock(hashtext('shuyu-job:' || $1))", [j.key]);
-      }
-    }
-  };
+  /** Requeues the runs of hosts that died mid-job, from a session other than `locks` (which holds this host's own). */
+  const sweep = async () => (await pool.query<{ n: number }>("SELECT shuyu_requeue_dead() AS n")).rows[0].n;
 
-  const runJob = async (payload: RunPayload): Promise<void> => {
+  const runJob = async (payload: RunPayload, token: string): Promise<void> => {
     const startedMs = Date.now();
     const [sql, args] = jobLock(payload.job);
     await locks.query(sql, [...args]);
@@ -135,47 +116,84 @@ export async function startWorkerHost(opts: { controlUrl: string; cacheDir: stri
         ownRefusal = true;
         outcome = err instanceof ShuyuError && err.code === "LIBRARY_TAMPERED" ? refused("LIBRARY_TAMPERED", "the library's bytes do not match its SM3 manifest: the worker host refused to run") : refused("SANDBOX_ERROR", "the worker host could not run the job");
       }
-      await pool.query("SELECT shuyu_complete($1, $2, $3, $4)", [payload.job, hostId, await handBack(store, payload, outcome, ownRefusal), startedMs]);
+      await pool.query("SELECT shuyu_complete($1, $2, $3, $4)", [token, payload.job, await handBack(store, payload, outcome, ownRefusal), startedMs]);
     } finally {
       running.delete(payload.job);
       cancelled.delete(payload.job);
       rmSync(dir, { recursive: true, force: true });
       await locks.query("SELECT pg_advisory_unlock(hashtext('shuyu-job:' || $1))", [payload.job]).catch(() => undefined);
     }
-    await sweep().catch(() => undefined);
   };
 
-  await sweep();
-  let runner: Runner;
+  /** Claims runs while a slot is free; a wake-up heard mid-claim makes it look once more. */
+  const fill = async (): Promise<void> => {
+    if (claiming) {
+      again = true;
+      return;
+    }
+    claiming = true;
+    try {
+      do {
+        again = false;
+        while (!stopping && active < concurrency) {
+          const r = await pool.query<{ payload: RunPayload; token: string }>("SELECT payload, token FROM shuyu_claim($1)", [hostId]);
+          const claim = r.rows[0];
+          if (!claim) break;
+          active++;
+          void runJob(claim.payload, claim.token)
+            .catch(() => undefined) // the claim stays locked; shuyu_requeue_dead frees it once this session is gone
+            .finally(() => {
+              active--;
+              if (stopping && active === 0) idle?.();
+              void fill().catch(() => undefined);
+            });
+        }
+      } while (again && !stopping);
+    } finally {
+      claiming = false;
+    }
+  };
+
+  locks.on("notification", (n) => {
+    if (n.channel === NEW_RUN_CHANNEL) return void fill().catch(() => undefined);
+    const job = n.payload;
+    if (n.channel !== CANCEL_CHANNEL || !job || !running.has(job)) return;
+    // Any session may NOTIFY (another host too): only the owner's cancel record stops a job.
+    void isCancelled(job).then((yes) => {
+      if (!yes || !running.has(job)) return;
+      cancelled.add(job);
+      sharedPool().cancel(job);
+    }, () => undefined);
+  });
   try {
-    runner = await run({
-      pgPool: pool,
-      concurrency: opts.concurrency ?? 2,
-      noHandleSignals: true,
-      logger: quietLogger(),
-      taskList: { [RUN_TASK]: async (payload) => runJob(payload as RunPayload) },
-    });
+    await locks.query(`LISTEN ${CANCEL_CHANNEL}; LISTEN "${NEW_RUN_CHANNEL}"`);
+    await sweep();
+    await fill();
   } catch (err) {
     locks.release();
     await pool.end();
+    store.close();
     throw err;
   }
-  // A host that dies after this one started leaves its job locked: look again every few seconds
-  // (a sweep only at start and after a job missed a death within the 3 s grace, and an idle host never looked again).
-  let sweeping = false;
+  // A host that dies after this one started leaves its run locked: look every 2 s, and claim what that freed or what a missed NOTIFY left.
+  let ticking = false;
   const timer = setInterval(() => {
-    if (sweeping) return;
-    sweeping = true;
-    void sweep().catch(() => undefined).finally(() => (sweeping = false));
+    if (ticking) return;
+    ticking = true;
+    void sweep()
+      .then(() => fill())
+      .catch(() => undefined)
+      .finally(() => (ticking = false));
   }, 2_000);
   timer.unref();
   return {
     hostId,
     async stop() {
+      stopping = true;
       clearInterval(timer);
-      while (sweeping) await new Promise((r) => setTimeout(r, 50));
-      await runner.stop();
-      await utils.release();
+      while (ticking || claiming) await new Promise((r) => setTimeout(r, 50));
+      // Runs in hand finish and are handed back, as graphile-worker's runner.stop() did.
+      if (active > 0) await new Promise<void>((r) => (idle = r));
       locks.release();
       await pool.end().catch(() => undefined);
       store.close();

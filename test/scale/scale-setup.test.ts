@@ -42,12 +42,12 @@ describe.runIf(TEST_CONTROL === "postgresql")("shuyu scale setup: the queue and 
     expect(w.username).toBe(role);
     const password = decodeURIComponent(w.password);
     expect(password.length).toBeGreaterThanOrEqual(24);
-    // The worker role reaches the queue, not the domain's tables.
+    // The worker role reaches the worker functions, not the domain's tables nor graphile-worker's.
     const c = new pg.Client({ connectionString: out.workerUrl });
     await c.connect();
     try {
-      await c.query("SELECT count(*) FROM graphile_worker.jobs");
-      for (const sql of ["SELECT * FROM jobs", "SELECT * FROM audit_log", "SELECT * FROM meta", "SELECT * FROM job_results"]) await expect(c.query(sql), sql).rejects.toThrow(/permission denied/);
+      expect((await c.query("SELECT * FROM shuyu_claim('probe')")).rowCount).toBe(0);
+      for (const sql of ["SELECT * FROM jobs", "SELECT * FROM audit_log", "SELECT * FROM meta", "SELECT * FROM job_results", "SELECT count(*) FROM graphile_worker.jobs"]) await expect(c.query(sql), sql).rejects.toThrow(/permission denied/);
     } finally {
       await c.end();
     }

@@ -182,10 +182,18 @@ describe.runIf(TEST_CONTROL === "postgresql")("staging through the bucket under 
     const keys = storageKeys(domain.paths.keys);
     const out = { url: cluster.controlUrl, s3: cluster.s3, keys };
     const store = new BlobStore(cluster.s3);
-    // What a host may do with the worker role: call shuyu_complete with any reference it likes.
+    // What a host may do with the worker role: finish a run it claimed with any reference it likes.
     const host = new pg.Client({ connectionString: cluster.workerUrl });
     await host.connect();
-    const complete = (job: string, ref: unknown) => host.query("SELECT shuyu_complete($1, $2, $3, $4)", [job, "evil-host", serialize({ shuyuOutcome: "s3", ref }), 0]);
+    const ownerDb = new pg.Client({ connectionString: cluster.controlUrl });
+    await ownerDb.connect();
+    const complete = async (job: string, ref: unknown) => {
+      // The row shuyu_claim would leave, written by the owner so the cluster's own host cannot take the run first.
+      const token = `evil-host/${job}`;
+      await ownerDb.query("SELECT graphile_worker.add_job('shuyu_run', json_build_object('job', $1::text), job_key => $1, max_attempts => 2, run_at => now() + interval '1 day')", [job]);
+      await ownerDb.query("UPDATE graphile_worker._private_jobs SET locked_by = $2, locked_at = now(), attempts = 1 WHERE key = $1", [job, token]);
+      await host.query("SELECT shuyu_complete($1, $2, $3, $4)", [token, job, serialize({ shuyuOutcome: "s3", ref }), 0]);
+    };
     try {
       const outcome = serialize({ state: "succeeded", outputs: { tables: {}, logs: [] }, queries: 0 });
       // Another job's sealed outcome, well formed: refused because it is not this job's.
@@ -206,6 +214,7 @@ describe.runIf(TEST_CONTROL === "postgresql")("staging through the bucket under 
       expect(await store.has(good.name)).toBe(false);
     } finally {
       await host.end();
+      await ownerDb.end();
       store.close();
     }
   });

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { deserialize } from "node:v8";
+import { deserialize, serialize } from "node:v8";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import S3rver from "s3rver";
 import pg from "pg";
@@ -71,18 +71,59 @@ describe.runIf(TEST_CONTROL === "postgresql")("sandbox worker hosts on the graph
     rmSync(root, { recursive: true, force: true });
   });
 
-  it("the worker role reaches the queue and shuyu_complete only: every control table is refused", async () => {
+  it("the worker role reaches the worker functions only: every table, graphile-worker's included, is refused", async () => {
     const c = new pg.Client({ connectionString: workerUrl });
     await c.connect();
     try {
-      for (const sql of ["SELECT * FROM job_state", "SELECT * FROM secrets", "SELECT * FROM job_results", "INSERT INTO job_results VALUES ('x', 'y', '\\x00')", "SELECT * FROM job_cancels", "INSERT INTO job_cancels (job) VALUES ('j-sql')", "CREATE TABLE mine (x int)"]) {
-        await expect(c.query(sql), sql).rejects.toThrow(/permission denied/);
-      }
-      await c.query("SELECT count(*) FROM graphile_worker.jobs");
+      const refused = [
+        "SELECT * FROM job_state", "SELECT * FROM secrets", "SELECT * FROM job_results", "INSERT INTO job_results VALUES ('x', 'y', '\\x00')", "SELECT * FROM job_cancels", "INSERT INTO job_cancels (job) VALUES ('j-sql')", "CREATE TABLE mine (x int)",
+        // The queue itself: no reading payloads, no editing, failing, removing or adding rows.
+        "SELECT count(*) FROM graphile_worker.jobs", "SELECT payload FROM graphile_worker._private_jobs", "DELETE FROM graphile_worker._private_jobs", "UPDATE graphile_worker._private_jobs SET run_at = now() + interval '1 year'",
+        "SELECT graphile_worker.add_job('shuyu_run', '{}'::json)", "SELECT graphile_worker.remove_job('j-sql')", "SELECT graphile_worker.force_unlock_workers(ARRAY['x'])", "SELECT graphile_worker.permanently_fail_jobs(ARRAY[1::bigint])",
+        "SELECT * FROM graphile_worker._private_tasks", "SELECT * FROM graphile_worker.migrations",
+      ];
+      for (const sql of refused) await expect(c.query(sql), sql).rejects.toThrow(/permission denied/);
       // It may ask whether a job was cancelled (a yes/no through SECURITY DEFINER), not read the record.
       expect((await c.query("SELECT shuyu_cancelled('j-sql') AS c")).rows[0].c).toBe(false);
+      // Host ids end up in job status: no quotes, no slashes (the token's separator), bounded.
+      for (const id of ["", "a/b", "x'; DROP TABLE job_state; --", "h".repeat(65)]) await expect(c.query("SELECT * FROM shuyu_claim($1)", [id]), id).rejects.toThrow(/host id/);
     } finally {
       await c.end();
+    }
+  });
+
+  it("a host finishes only the runs it claimed: forged tokens, another host's claim and other jobs are refused and change nothing", async () => {
+    const spec = sqlJob(lib, "SELECT 1 AS x");
+    await enqueue("j-claims", spec);
+    const evil = new pg.Client({ connectionString: workerUrl });
+    const other = new pg.Client({ connectionString: workerUrl });
+    await evil.connect();
+    await other.connect();
+    try {
+      const claim = (await other.query<{ job: string; payload: RunPayload; token: string }>("SELECT * FROM shuyu_claim('other-host')")).rows[0];
+      expect(claim.job).toBe("j-claims");
+      expect(claim.payload.job).toBe("j-claims");
+      expect(claim.token.startsWith("other-host/")).toBe(true);
+      const forged = serialize({ state: "succeeded", outputs: { tables: {}, logs: [] }, queries: 0 });
+      const attempts = [
+        ["other-host/00000000-0000-0000-0000-000000000000", "j-claims"], // the right host id, a guessed claim
+        ["other-host", "j-claims"],
+        [claim.token, "j-sql"], // a real claim, spent on another job
+        [claim.token.replace("other-host", "evil-host"), "j-claims"],
+      ];
+      for (const [token, job] of attempts) await expect(evil.query("SELECT shuyu_complete($1, $2, $3, 0)", [token, job, forged]), `${token} ${job}`).rejects.toThrow(/no claim/);
+      // Nothing was claimed twice, and nothing was staged.
+      expect((await evil.query("SELECT * FROM shuyu_claim('evil-host')")).rowCount).toBe(0);
+      expect((await owner.native("SELECT count(*) AS n FROM job_results WHERE job = 'j-claims'")).rows[0].n).toBe(0n);
+      expect((await owner.native("SELECT locked_by FROM graphile_worker.jobs WHERE key = 'j-claims'")).rows[0].locked_by).toBe(claim.token);
+      // The claim's holder finishes it: the result names it, and the queue row is gone in the same transaction.
+      await other.query("SELECT shuyu_complete($1, $2, $3, 0)", [claim.token, "j-claims", forged]);
+      expect((await result("j-claims")).worker).toBe("other-host");
+      expect((await owner.native("SELECT count(*) AS n FROM graphile_worker.jobs WHERE key = 'j-claims'")).rows[0].n).toBe(0n);
+      await expect(other.query("SELECT shuyu_complete($1, $2, $3, 0)", [claim.token, "j-claims", forged])).rejects.toThrow(/no claim/);
+    } finally {
+      await evil.end();
+      await other.end();
     }
   });
 
