@@ -44,7 +44,7 @@ export async function ensureJobPolicyTables(domain: Domain): Promise<void> {
   });
 }
 
-/** Raw jobs an account / an organisation may submit per UTC day when the operator set nothing. */
+/** Raw jobs an account / an organisation may submit per calendar day of the domain's time zone when the operator set nothing. */
 export const DEFAULT_QUOTA = Object.freeze({ account: 50, org: 200 });
 
 export type QuotaScope = "account" | "org";

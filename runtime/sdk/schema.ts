@@ -5704,7 +5704,7 @@ export interface paths {
         };
         put?: never;
         /**
-         * Set a raw-job quota per UTC day (account or organisation; '*' for the default)
+         * Set a raw-job quota per calendar day of the domain's time zone (account or organisation; '*' for the default)
          * @description Needs permission `quota.set` (policy engine).
          */
         post: {

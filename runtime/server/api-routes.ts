@@ -159,7 +159,7 @@ export const API_ROUTES: ApiRoute[] = [
   { method: "GET", url: "/api/jobs/:id", summary: "A job's coarse status", permission: "job.read", handler: (s, i) => jobStatus(s, i.params.id) },
   { method: "GET", url: "/api/jobs/:id/logs", summary: "A job's logs as the gate allows them (dev runs only)", permission: "job.read", handler: (s, i) => jobLogs(s, i.params.id) },
   { method: "GET", url: "/api/quotas", summary: "Raw-job quotas per account and organisation", permission: "quota.read", handler: (s) => showQuotas(s) },
-  { method: "POST", url: "/api/quotas", summary: "Set a raw-job quota per UTC day (account or organisation; '*' for the default)", permission: "quota.set", body: SetQuotaInput, handler: (s, i) => setQuota(s, i.body) },
+  { method: "POST", url: "/api/quotas", summary: "Set a raw-job quota per calendar day of the domain's time zone (account or organisation; '*' for the default)", permission: "quota.set", body: SetQuotaInput, handler: (s, i) => setQuota(s, i.body) },
   { method: "GET", url: "/api/scenarios/:id/limits", summary: "A scenario's job-limit maxima", permission: "limits.read", handler: (s, i) => showScenarioMaxima(s, i.params.id) },
   {
     method: "POST", url: "/api/scenarios/:id/limits", summary: "Set a scenario's job-limit maxima", permission: "limits.set", body: SetMaximaInput.shape.maxima,

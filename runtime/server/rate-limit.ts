@@ -1,4 +1,5 @@
 import { ShuyuError } from "../../policies/errors.js";
+import { currentTimeZone, localDate, now } from "../clock.js";
 
 /** Requests per second a key may sustain and how many it may send at once. */
 export interface RateRule {
@@ -47,19 +48,19 @@ export class RateLimiter {
   }
 }
 
-/** Counts calls per key per UTC day and refuses past the quota (QUOTA_EXCEEDED, 429). */
+/** Counts calls per key per calendar day of the domain's time zone and refuses past the quota (QUOTA_EXCEEDED, 429). */
 export class DailyQuota {
   private day = "";
   private readonly used = new Map<string, number>();
 
   /** Counts one call for `key` under `limit`, or throws. */
-  take(key: string, limit: number, today = new Date().toISOString().slice(0, 10)): void {
+  take(key: string, limit: number, today = localDate(now())): void {
     if (today !== this.day) {
       this.day = today;
       this.used.clear();
     }
     const n = this.used.get(key) ?? 0;
-    if (n >= limit) throw new ShuyuError("denied", "QUOTA_EXCEEDED", `daily quota of ${limit} calls used up; it resets at 00:00 UTC`, { details: { limit, day: today } });
+    if (n >= limit) throw new ShuyuError("denied", "QUOTA_EXCEEDED", `daily quota of ${limit} calls used up; it resets at 00:00 ${currentTimeZone()}`, { details: { limit, day: today } });
     this.used.set(key, n + 1);
   }
 }

@@ -18,7 +18,7 @@ export const SetQuotaInput = z
   })
   .refine((v) => (v.account === undefined) !== (v.org === undefined), { message: "give exactly one of account or org ('*' for the default)" });
 
-/** The operator sets a raw-job quota per UTC day for an account, an organisation, or (`*`) the default of either. */
+/** The operator sets a raw-job quota per calendar day of the domain's time zone for an account, an organisation, or (`*`) the default of either. */
 export async function setQuota(s: Session, raw: unknown): Promise<{ scope: QuotaScope; id: string; rawJobsPerDay: number }> {
   authorize(s.principal, "quota.set");
   const input = parseInput(SetQuotaInput, raw, "quota");

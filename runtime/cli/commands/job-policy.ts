@@ -12,7 +12,7 @@ const prop = (key: string) => flag(key).replace(/-([a-z])/g, (_, c: string) => c
 
 /** `quota set|show` and `limits set|show`: the operator's raw-job quotas and per-scenario maxima. */
 export function registerJobPolicyCommands(program: Command): void {
-  const quota = program.command("quota").description("raw-job quotas per account and organisation (per UTC day)");
+  const quota = program.command("quota").description("raw-job quotas per account and organisation (per calendar day of the domain's time zone)");
   quota
     .command("set")
     .option("--account <id>", "an account ('*': every account without its own)")
