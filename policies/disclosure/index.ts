@@ -3,6 +3,7 @@ import { CheckContext } from "./context.js";
 import { addContentTables, CONTENT_RULES } from "./content/index.js";
 import { cellSubjectsRule } from "./rules/cell-subjects.js";
 import { computedTableRule } from "./rules/computed-table.js";
+import { cancellationRule } from "./rules/cancellation.js";
 import { contributorsRule } from "./rules/contributors.js";
 import { differencingRule } from "./rules/differencing.js";
 import { dominanceRule } from "./rules/dominance.js";
@@ -10,6 +11,7 @@ import { hashedIdentifiersRule } from "./rules/hashed-identifiers.js";
 import { identifierEquivalentRule } from "./rules/identifier-equivalent.js";
 import { kAnonymityRule } from "./rules/k-anonymity.js";
 import { lDiversityRule } from "./rules/l-diversity.js";
+import { nearConstantRule } from "./rules/near-constant.js";
 import { pPercentRule } from "./rules/p-percent.js";
 import { piiInTextRule } from "./rules/pii-in-text.js";
 import { rawValuesRule } from "./rules/raw-values.js";
@@ -35,6 +37,8 @@ export const RULES: readonly Rule[] = [
   computedTableRule,
   cellSubjectsRule,
   contributorsRule,
+  nearConstantRule,
+  cancellationRule,
   valueListsRule,
   differencingRule,
   kAnonymityRule,

@@ -15,7 +15,7 @@ export interface CellTable {
   singles: string[];
   /** Output columns that are `values` aggregates: every subject's value in one cell (list, string_agg, histogram …). */
   values: string[];
-  /** Output columns whose non-zero contributors the ledger counted: additive ones, and any over a condition (j indexes nz_j/m1_j/m2_j/ct_j/cr_j; m/ct NULL where not additive). */
+  /** Output columns whose non-zero contributors the ledger counted: additive ones, and any over a condition (j indexes nz_j/m1_j/m2_j/ct_j/ab_j/om_j/cr_j; m/ct/ab/om NULL where not additive or the ledger predates them). */
   contributors: string[];
   /** Output columns that are group keys. */
   groups: string[];
@@ -58,6 +58,8 @@ export function aggregateCells(ctx: CheckContext, t: ResolvedTable): Promise<Cel
           `${mag("__mag1")} AS m1_${j}`,
           `${mag("__mag2")} AS m2_${j}`,
           `${mag("__total")} AS ct_${j}`,
+          `${mag("__abs")} AS ab_${j}`,
+          `${ledCols.has(`__offmode_${l.index}`) ? `l.${quoteIdent(`__offmode_${l.index}`)}::BIGINT` : "NULL::BIGINT"} AS om_${j}`,
           `o.${quoteIdent(c.name)} IS NOT NULL AS cr_${j}`,
         );
       }

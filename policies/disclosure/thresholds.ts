@@ -1,5 +1,6 @@
 import { invalid } from "../errors.js";
 import { CELL_SUBJECTS_DEFAULTS } from "./rules/cell-subjects.js";
+import { CANCELLATION_DEFAULTS } from "./rules/cancellation.js";
 import { CONTRIBUTORS_DEFAULTS } from "./rules/contributors.js";
 import { DIFFERENCING_DEFAULTS } from "./rules/differencing.js";
 import { DOMINANCE_DEFAULTS } from "./rules/dominance.js";
@@ -21,6 +22,7 @@ export function defaultThresholds(): Thresholds {
   return {
     ...CELL_SUBJECTS_DEFAULTS,
     ...CONTRIBUTORS_DEFAULTS,
+    ...CANCELLATION_DEFAULTS,
     ...K_ANONYMITY_DEFAULTS,
     ...L_DIVERSITY_DEFAULTS,
     ...DOMINANCE_DEFAULTS,
@@ -40,9 +42,9 @@ export function resolveThresholds(partial: Partial<Thresholds> = {}): Thresholds
   const bad = (Object.entries(t) as [keyof Thresholds, number][]).filter(([, v]) => !Number.isFinite(v) || v < 0);
   if (
     t.k < 2 || t.l < 1 || t.dominanceK > 1 || t.pPercent > 1 || bad.length > 0 || t.minCellCount < t.k ||
-    t.differencingMin < 2 || ![1, 2].includes(t.dominanceN) || t.identifierRatio <= 0 || t.identifierRatio > 1 || t.suppressAtMost < t.k - 1 || t.contributorRest >= 1
+    t.differencingMin < 2 || ![1, 2].includes(t.dominanceN) || t.identifierRatio <= 0 || t.identifierRatio > 1 || t.suppressAtMost < t.k - 1 || t.contributorRest >= 1 || t.cancellationShare >= 1
   ) {
-    throw invalid("BAD_THRESHOLDS", "thresholds must be finite and non-negative, with k ≥ 2, l ≥ 1, minCellCount ≥ k, differencingMin ≥ 2, dominanceN 1 or 2, dominanceK and pPercent ≤ 1, 0 < identifierRatio ≤ 1, suppressAtMost ≥ k − 1, contributorRest < 1", {
+    throw invalid("BAD_THRESHOLDS", "thresholds must be finite and non-negative, with k ≥ 2, l ≥ 1, minCellCount ≥ k, differencingMin ≥ 2, dominanceN 1 or 2, dominanceK and pPercent ≤ 1, 0 < identifierRatio ≤ 1, suppressAtMost ≥ k − 1, contributorRest and cancellationShare < 1", {
       thresholds: t,
     });
   }

@@ -42,7 +42,7 @@ export interface LedgerColumn {
   aggs?: NonNullable<LedgerColumn["agg"]>[];
   /** A window over the grouped rows. */
   window?: boolean;
-  /** The ledger table holds `__top1_i`, `__top2_i`, `__total_i` (and, since contributor accounting, `__nonzero_i`, `__mag1_i`, `__mag2_i`) for this column (i = its index among all result columns). */
+  /** The ledger table holds `__top1_i`, `__top2_i`, `__total_i` (and, since contributor accounting, `__nonzero_i`, `__mag1_i`, `__mag2_i`; since offset accounting `__abs_i`, `__offmode_i`) for this column (i = its index among all result columns). */
   additive?: boolean;
   /** Only for a plain column reference (or an aggregate's first argument), traced through row-selecting CTEs. */
   source?: { dataset: string; column: string; role: string };
@@ -93,6 +93,8 @@ export interface Thresholds {
   minCellCount: number;
   /** contributors: what the other subjects may leave of a cell's total before it counts as one or two subjects' value. */
   contributorRest: number;
+  /** cancellation: how close to one or two subjects' contributions a cancelling total may come before it is theirs. */
+  cancellationShare: number;
   /** dominance (n, k): the n largest contributors may not exceed k of the cell total. */
   dominanceN: number;
   dominanceK: number;

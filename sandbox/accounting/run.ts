@@ -131,6 +131,10 @@ interface GroupFigures {
   /** The two contributions largest in magnitude, signed: what is left of the total without them shows weights that single subjects out. */
   mag1: Float64Array[];
   mag2: Float64Array[];
+  /** Σ|contribution|: far above |total| when contributions cancel, so that a near-zero rest hides beside one subject's value. */
+  absSum: Float64Array[];
+  /** Contributing subjects whose contribution is not the row's majority value: 1 … k−1 when all others add one constant (an offset the count undoes). */
+  offMode: Float64Array[];
 }
 
 /**
@@ -171,6 +175,8 @@ async function accountAggregate(conn: DuckDBConnection, parser: DuckDBConnection
       nonzero: Array.from({ length: C }, () => new Float64Array(rows)),
       mag1: Array.from({ length: C }, () => new Float64Array(rows)),
       mag2: Array.from({ length: C }, () => new Float64Array(rows)),
+      absSum: Array.from({ length: C }, () => new Float64Array(rows)),
+      offMode: Array.from({ length: C }, () => new Float64Array(rows)),
     };
     const m = pairs.rowCount;
     // count(__sid): a pair with a NULL sid (rows without a subject) counts no subject but still contributes.
@@ -184,11 +190,13 @@ async function accountAggregate(conn: DuckDBConnection, parser: DuckDBConnection
       const nz = f.nonzero[j];
       const a1 = f.mag1[j];
       const a2 = f.mag2[j];
+      const ab = f.absSum[j];
       for (let x = 0; x < m; x++) {
         if (nulls?.[x]) continue;
         const i = idx[x];
         const y = v[x];
         tot[i] += y;
+        ab[i] += Math.abs(y);
         if (y !== 0) {
           // A pair without a subject (NULL sid) adds to the total but is no contributor, as it counts no subject.
           if (!sidNull?.[x]) nz[i]++;
@@ -208,6 +216,7 @@ async function accountAggregate(conn: DuckDBConnection, parser: DuckDBConnection
         }
       }
     }
+    for (let j = 0; j < C; j++) offMajority(f.offMode[j], idx, sidNull, cCols[j].values as Float64Array, cCols[j].nulls, m, rows);
     figures.push(f);
     pairData.push({ idx, sidNull, sids: sidCol.values as BigInt64Array, c: cCols.map((col) => ({ v: col.values as Float64Array, nulls: col.nulls })), m, datasets: plan.groups[g].datasets });
     // Subject sets: (__row, __sid) as typed columns, the dataset tag filled in below
@@ -275,6 +284,8 @@ async function accountAggregate(conn: DuckDBConnection, parser: DuckDBConnection
     extra.push({ name: `__nonzero_${i}`, type: "bigint", values: contributorsOf([j]) });
     extra.push({ name: `__mag1_${i}`, type: "double", values: Float64Array.from(figures[0].mag1[j]) });
     extra.push({ name: `__mag2_${i}`, type: "double", values: Float64Array.from(figures[0].mag2[j]) });
+    extra.push({ name: `__abs_${i}`, type: "double", values: Float64Array.from(figures[0].absSum[j]) });
+    extra.push({ name: `__offmode_${i}`, type: "bigint", values: BigInt64Array.from(figures[0].offMode[j], (x) => BigInt(x)) });
   });
   const table: ColumnarTable = { rowCount: rows, columns: [...base.columns, ...extra] };
   const columnSubjects = conditionalSets(plan, figures, pairData, rows);
@@ -292,6 +303,30 @@ async function accountAggregate(conn: DuckDBConnection, parser: DuckDBConnection
   });
   const subjects: ColumnarTable = { rowCount: total, columns: [{ name: "__row", type: "bigint", values: sRow }, { name: "dataset", type: "string", values: sDs }, { name: "__sid", type: "bigint", values: sSid }] };
   return { entry: { kind: "aggregate", meta: { columns: columnMeta(plan.items, names, undefined) }, rows: table.rowCount }, table, subjects, ...(columnSubjects ? { columnSubjects } : {}) };
+}
+
+/**
+ * Per result row, the contributing subjects (non-NULL contribution and subject) whose
+ * contribution differs from the row's majority value, into `out`. Boyer–Moore's vote finds the
+ * majority in one pass when there is one; where there is none the count is at least half the
+ * row's contributors, so the rule that reads it (1 … k−1) is exact either way.
+ */
+function offMajority(out: Float64Array, idx: Int32Array, sidNull: ArrayLike<boolean | number> | undefined, v: Float64Array, nulls: ArrayLike<boolean | number> | undefined, m: number, rows: number): void {
+  const cand = new Float64Array(rows);
+  const votes = new Int32Array(rows);
+  for (let x = 0; x < m; x++) {
+    if (nulls?.[x] || sidNull?.[x]) continue;
+    const i = idx[x];
+    if (votes[i] === 0) {
+      cand[i] = v[x];
+      votes[i] = 1;
+    } else if (cand[i] === v[x]) votes[i]++;
+    else votes[i]--;
+  }
+  for (let x = 0; x < m; x++) {
+    if (nulls?.[x] || sidNull?.[x]) continue;
+    if (v[x] !== cand[idx[x]]) out[idx[x]]++;
+  }
 }
 
 /**

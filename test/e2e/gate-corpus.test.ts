@@ -63,6 +63,13 @@ const ATTACKS: Case[] = [
   { name: "sums computed in JS", rules: ["computed-table"], body: `const r = (await ctx.query("SELECT city, income FROM people")).columns; const s = {}; r.city.forEach((c, i) => { s[c] = (s[c] ?? 0) + r.income[i]; }); return { tables: { t: { city: Object.keys(s), total: Object.values(s) } } };` },
   { name: "record-level incomes (one value per person)", rules: ["identifier-equivalent", "k-anonymity"], body: sql("SELECT city, income FROM people") },
   { name: "record-level age and income band", rules: ["identifier-equivalent", "k-anonymity", "l-diversity"], body: sql("SELECT city, age, income FROM people WHERE age < 22") },
+  // Everyone contributes, so no condition narrows the cell, and no share dominates: the others' constant is undone by the count.
+  { name: "one person's income among a constant everyone else adds", rules: ["near-constant"], body: sql(`SELECT city, count(*) AS n, sum(CASE WHEN ${ONE} THEN income ELSE 100 END) AS s FROM people GROUP BY city`) },
+  { name: "a mean of one person's income among a constant", rules: ["near-constant"], body: sql(`SELECT city, count(*) AS n, avg(CASE WHEN ${ONE} THEN income ELSE 5000 END) AS m FROM people GROUP BY city`) },
+  { name: "one person's income among a negative constant, in a CTE column", rules: ["near-constant"], body: sql(`WITH v AS (SELECT city, CASE WHEN ${ONE} THEN income ELSE -7 END AS x FROM people) SELECT city, count(*) AS n, sum(x) AS s FROM v GROUP BY city`) },
+  // ±c split by a condition that roughly halves each city cancel to little: the cell is the person's income give or take a few c.
+  { name: "one person's income among contributions that cancel", rules: ["cancellation"], body: sql(`SELECT city, count(*) AS n, sum(CASE WHEN ${ONE} THEN income WHEN age % 4 < 2 THEN 100 ELSE -100 END) AS s FROM people GROUP BY city`) },
+  { name: "two people's incomes among contributions that cancel, in a CTE column", rules: ["cancellation"], body: sql(`WITH v AS (SELECT city, CASE WHEN ${ONE} AND city = '遵义市' THEN income WHEN income > 13000 THEN 500 ELSE -500 END AS x FROM people) SELECT city, count(*) AS n, sum(x) AS s FROM v GROUP BY city`) },
 ];
 
 /**
@@ -103,6 +110,12 @@ const LEGIT: Case[] = [
   { name: "share of income earned by the over-45s", body: sql("SELECT city, sum(CASE WHEN age > 45 THEN income ELSE 0 END) / sum(income) AS share FROM people GROUP BY city") },
   { name: "a mean that is empty for three cities (NULL cells, JS model)", body: `return { tables: { t: (await ctx.query("SELECT city, count(*) AS n, avg(CASE WHEN city = '贵阳市' THEN income END) AS m FROM people GROUP BY city")).columns } };` },
   { name: "highest income by city (income is a measure)", body: sql("SELECT city, max(income) AS top FROM people GROUP BY city") },
+  // Signed contributions that cancel in part, and measures with few values: what the new rules must not touch.
+  { name: "mean gap to a reference income by city (signed)", body: sql("SELECT city, count(*) AS n, avg(income - 13000) AS gap, sum(income - 13000) AS total_gap FROM people GROUP BY city") },
+  { name: "net gap to a mean written in the code (cancels to about 0)", body: sql("SELECT city, count(*) AS n, sum(income - 12990) AS net, avg(abs(income - 12990)) AS mad FROM people GROUP BY city") },
+  { name: "a net count of ±1 (above minus below the median income) by city", body: sql("SELECT city, count(*) AS n, sum(CASE WHEN income > 13000 THEN 1 ELSE -1 END) AS net FROM people GROUP BY city") },
+  { name: "share of over-45s as a mean of a 0/1 flag", body: sql("SELECT city, count(*) AS n, avg(CASE WHEN age > 45 THEN 1 ELSE 0 END) AS share FROM people GROUP BY city") },
+  { name: "a score with a handful of values, summed and averaged", body: sql("SELECT city, count(*) AS n, sum(age // 10) AS s, avg(age // 10) AS m FROM people GROUP BY city") },
 ];
 
 describe("table corpora end to end: real jobs, real ledger, the gate's verdict (issue 11)", () => {

@@ -69,6 +69,22 @@ describe("aggregate queries", () => {
       FROM (SELECT city, __sid, sum(CASE WHEN pid IN ('p1', 'p2', 'p3', 'p4') THEN v - 20 ELSE 0 END) AS s FROM ref_p GROUP BY ALL) GROUP BY city`);
     expect(gotCond.sort()).toEqual(wantCond.sort());
     expect(gotCond.some((r) => (r[1] as number) > 0 && (r[1] as number) < 10)).toBe(true);
+    // Σ|c| exactly; subjects off the majority contribution exactly where a majority exists, else at least half of them.
+    const offset = await accountQuery(conn, parser, "select city, sum(case when pid in ('p1', 'p2') then v else 7 end) as s, sum(v - 20) as d from ref_p group by city", [], vs, 1000);
+    // Σ|c| counts rows without a subject as the total does; the majority is among subjects only.
+    const wantOff = await rows(`SELECT city, sum(abs(s))::DOUBLE, sum(abs(d))::DOUBLE, count(__sid)::DOUBLE, coalesce(max(ms) FILTER (WHERE __sid IS NOT NULL), 0)::DOUBLE, coalesce(max(md) FILTER (WHERE __sid IS NOT NULL), 0)::DOUBLE FROM (
+        SELECT city, __sid, s, d, count(__sid) OVER (PARTITION BY city, s) AS ms, count(__sid) OVER (PARTITION BY city, d) AS md FROM (
+          SELECT city, __sid, sum(CASE WHEN pid IN ('p1', 'p2') THEN v ELSE 7 END) AS s, sum(v - 20) AS d FROM ref_p GROUP BY ALL)) GROUP BY city`);
+    for (const [city, absS, absD, n, topS, topD] of wantOff) {
+      const i = column(offset.table, "city").indexOf(city);
+      expect([column(offset.table, "__abs_1")[i], column(offset.table, "__abs_2")[i]], String(city)).toEqual([absS, absD]);
+      const [offS, offD] = [Number(column(offset.table, "__offmode_1")[i]), Number(column(offset.table, "__offmode_2")[i])];
+      for (const [off, top] of [[offS, topS], [offD, topD]] as [number, number][]) {
+        if (2 * top > (n as number)) expect(off, String(city)).toBe((n as number) - top);
+        else expect(off, String(city)).toBeGreaterThanOrEqual((n as number) / 2);
+      }
+    }
+    expect(wantOff.some(([, , , n, topS]) => 2 * (topS as number) > (n as number) && (n as number) - (topS as number) > 0)).toBe(true);
     expect(one.subjects!.rowCount).toBe(Number((await rows("SELECT count(*) FROM (SELECT DISTINCT city, __sid FROM ref_p WHERE __sid IS NOT NULL)"))[0][0]));
     // Two kinds (people joined to the organisations of their city): the fewer subjects, the larger top contribution.
     const two = await accountQuery(conn, parser, "select o.region, sum(p.v) as s from ref_p p join ref_o o on p.city = o.city group by o.region", [], vs, 1000);
@@ -83,7 +99,7 @@ describe("aggregate queries", () => {
     expect(r.entry.kind).toBe("aggregate");
     expect(subjectsBy(r.table, "city")).toEqual({ 北京: 2, 上海: 3, 广州: 1 });
     expect(r.table!.columns.map((c) => c.name)).toEqual(["city", "n", "total", "oldest", "__row", "__subjects",
-      "__top1_1", "__top2_1", "__total_1", "__nonzero_1", "__mag1_1", "__mag2_1", "__top1_2", "__top2_2", "__total_2", "__nonzero_2", "__mag1_2", "__mag2_2"]);
+      "__top1_1", "__top2_1", "__total_1", "__nonzero_1", "__mag1_1", "__mag2_1", "__abs_1", "__offmode_1", "__top1_2", "__top2_2", "__total_2", "__nonzero_2", "__mag1_2", "__mag2_2", "__abs_2", "__offmode_2"]);
     expect(r.entry.meta.columns).toEqual([
       { name: "city", role: "group", source: { dataset: "ds_people", column: "city", role: "quasi" } },
       { name: "n", role: "aggregate", agg: "count", additive: true },
