@@ -25,21 +25,13 @@ async function countTrue(ctx: CheckContext, ref: string): Promise<number> {
 }
 
 /**
- * Primary suppression of cells with 1 … `suppressAtMost` subjects, then secondary suppression:
- * along every line of the table (cells sharing all group values but one), a line holding
- * exactly one suppressed cell gets its smallest other cell suppressed too, so the line's total
- * (released here, in another table, or earlier) cannot rebuild it. Repeats until stable.
+ * Secondary suppression over `ref` (out_row, size, s, group columns): along every line of the
+ * table (cells sharing all group values but one), a line holding exactly one suppressed cell
+ * gets its smallest other cell suppressed too, so the line's total (released here, in another
+ * table, or earlier) cannot rebuild it. Repeats until stable; returns the cells suppressed.
  */
-async function suppressSmall(ctx: CheckContext, t: ResolvedTable): Promise<RemedyResult> {
-  const c = await aggregateCells(ctx, t);
-  const { name, ref } = ctx.tempTable("supp");
-  const groups = c.groups.map(quoteIdent);
-  await ctx.conn.run(
-    `CREATE TEMP TABLE ${quoteIdent(name)} AS SELECT c.out_row, c.subjects, c.subjects BETWEEN 1 AND ${ctx.thresholds.suppressAtMost} AS s${groups.map((g) => `, o.${g}`).join("")}
-     FROM ${c.ref} c JOIN ${quoteTable(t.name)} o ON o.${quoteIdent(t.rowColumn)} = c.out_row WHERE c.released AND c.led_row IS NOT NULL`,
-  );
-  const primary = await countTrue(ctx, ref);
-  let total = primary;
+async function secondary(ctx: CheckContext, ref: string, groups: string[]): Promise<number> {
+  let total = await countTrue(ctx, ref);
   const lines = groups.length ? groups : ["NULL"];
   for (let round = 0; round < 100 && total > 0; round++) {
     for (const [i] of lines.entries()) {
@@ -47,7 +39,7 @@ async function suppressSmall(ctx: CheckContext, t: ResolvedTable): Promise<Remed
       const key = others.length ? `to_json(struct_pack(${others.map((g) => `${g} := ${g}`).join(", ")}))` : "'all'";
       await ctx.conn.run(
         `UPDATE ${ref} SET s = TRUE WHERE out_row IN (
-           SELECT arg_min(out_row, subjects) FROM ${ref} x
+           SELECT arg_min(out_row, size) FROM ${ref} x
            WHERE NOT s AND ${key} IN (SELECT ${key} FROM ${ref} GROUP BY ALL HAVING count(*) FILTER (WHERE s) = 1)
            GROUP BY ${key})`,
       );
@@ -56,9 +48,42 @@ async function suppressSmall(ctx: CheckContext, t: ResolvedTable): Promise<Remed
     if (now === total) break;
     total = now;
   }
+  return total;
+}
+
+/**
+ * Primary suppression of cells with 1 … `suppressAtMost` subjects (the whole row), then of
+ * conditional cells whose value rests on 1 … `suppressAtMost` contributing subjects (that
+ * column only: `count_if(p)` of 3 in a row of 300), each followed by secondary suppression.
+ */
+async function suppressSmall(ctx: CheckContext, t: ResolvedTable): Promise<RemedyResult> {
+  const c = await aggregateCells(ctx, t);
+  const most = ctx.thresholds.suppressAtMost;
+  const groups = c.groups.map(quoteIdent);
+  const cells = (size: string, small: string, where: string) => {
+    const tmp = ctx.tempTable("supp");
+    return { ...tmp, sql: `CREATE TEMP TABLE ${quoteIdent(tmp.name)} AS SELECT c.out_row, ${size} AS size, ${small} AS s${groups.map((g) => `, o.${g}`).join("")}
+     FROM ${c.ref} c JOIN ${quoteTable(t.name)} o ON o.${quoteIdent(t.rowColumn)} = c.out_row WHERE c.released AND c.led_row IS NOT NULL${where}` };
+  };
+  const rows = cells("c.subjects", `c.subjects BETWEEN 1 AND ${most}`, "");
+  await ctx.conn.run(rows.sql);
+  let primary = await countTrue(ctx, rows.ref);
+  let total = await secondary(ctx, rows.ref, groups);
   const nulls = c.aggregates.map((a) => `${quoteIdent(a)} = NULL`).join(", ");
   if (total > 0 && nulls) {
-    await ctx.conn.run(`UPDATE ${quoteTable(t.name)} SET ${nulls} WHERE ${quoteIdent(t.rowColumn)} IN (SELECT out_row FROM ${ref} WHERE s)`);
+    await ctx.conn.run(`UPDATE ${quoteTable(t.name)} SET ${nulls} WHERE ${quoteIdent(t.rowColumn)} IN (SELECT out_row FROM ${rows.ref} WHERE s)`);
+  }
+  // Conditional columns, among the rows still released: the cell's own contributors decide.
+  for (const [j, col] of c.contributors.entries()) {
+    const narrowed = `c.cr_${j} AND c.nz_${j} < c.subjects`;
+    const col_ = cells(`c.nz_${j}`, `${narrowed} AND c.nz_${j} BETWEEN 1 AND ${most}`, ` AND c.cr_${j} AND c.out_row NOT IN (SELECT out_row FROM ${rows.ref} WHERE s)`);
+    await ctx.conn.run(col_.sql);
+    const p = await countTrue(ctx, col_.ref);
+    if (p === 0) continue;
+    const n = await secondary(ctx, col_.ref, groups);
+    await ctx.conn.run(`UPDATE ${quoteTable(t.name)} SET ${quoteIdent(col)} = NULL WHERE ${quoteIdent(t.rowColumn)} IN (SELECT out_row FROM ${col_.ref} WHERE s)`);
+    primary += p;
+    total += n;
   }
   return { table: t.label ?? t.name, remedy: "suppress-small", primary, secondary: total - primary, applicable: true };
 }

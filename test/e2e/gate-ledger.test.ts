@@ -127,6 +127,22 @@ describe("the egress gate decides from the ledger, end to end", () => {
     expect(fixed.desensitization[0].remedies?.find((r) => r.remedy === "suppress-small")?.primary).toBeGreaterThan(0);
   });
 
+  it("R1: a conditional cell of a few contributors is blocked; suppress-small blanks those cells only (and partners on their lines), and the re-check passes", async () => {
+    // count_if over the rich 23-year-olds: a handful per city inside cells of hundreds.
+    const file = model("cond_few", "SELECT city, count(*) AS n, count_if(age = 23 AND income > 20000) AS rich23, avg(income) AS m FROM people GROUP BY city");
+    const j1 = await run("a", "sa", file, "accounted-aggregate");
+    const blocked = await as(env.dir, tok.a, (s) => requestEgress(s, { job: j1, form: "dataset" }));
+    const f = blocked.findings.find((x) => x.rule === "contributors" && x.severity === "block");
+    expect(f?.remedy?.apply).toContain("suppress-small");
+    const j2 = await run("a", "sa", file, "accounted-aggregate");
+    const fixed = await as(env.dir, tok.a, (s) => requestEgress(s, { job: j2, form: "dataset", remedies: ["suppress-small"] }));
+    expect(fixed.findings.filter((x) => x.severity === "block")).toEqual([]);
+    const r = fixed.desensitization[0].remedies?.find((x) => x.remedy === "suppress-small");
+    expect(r?.primary).toBeGreaterThan(0);
+    // Whole rows were not blanked: every city still counts hundreds of subjects, so no row was small.
+    expect(fixed.findings.some((x) => x.rule === "cell-subjects" && x.severity !== "pass")).toBe(false);
+  });
+
   it("R1: a table computed by the model is blocked, and the developer sees how to release it", async () => {
     const f = join(env.dir, "..", "computed.js");
     writeFileSync(f, `export default async (ctx) => {

@@ -20,7 +20,7 @@
  * Defaults k = 5, minCellCount = 10 (as cell-subjects), contributorRest = 0.001.
  */
 import type { CheckContext } from "../context.js";
-import { finding, label, sampleCells } from "../findings.js";
+import { finding, label, remedy, sampleCells } from "../findings.js";
 import { aggregateCells } from "../ledger-cells.js";
 import type { Finding, Rule } from "../types.js";
 
@@ -50,7 +50,7 @@ async function run(ctx: CheckContext): Promise<Finding[]> {
         out.push(finding("contributors", "block",
           `${name}.${col}: ${nFew} cell(s) whose value rests on fewer than k=${k} contributing subjects (ledger count of non-zero contributions), however many stand behind the row`,
           `${name}.${col}：${nFew} 个单元格的值仅由少于 k=${k} 个有贡献的主体构成（台账按非零贡献计数），无论该行背后有多少主体`,
-          { table: name, ...(await sampleCells(ctx, t, c.ref, few)), remedy: REMEDY }));
+          { table: name, ...(await sampleCells(ctx, t, c.ref, few)), remedy: remedy(["suppress-small"], REMEDY) }));
       }
       const review = `${live} AND nz_${j} BETWEEN ${k} AND ${min - 1}`;
       const nReview = min > k ? await count(ctx, c.ref, review) : 0;
