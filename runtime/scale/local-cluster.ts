@@ -11,7 +11,7 @@ import { spawnWorkerHost, type SpawnedHost } from "./spawn-host.js";
 export interface LocalCluster {
   /** The owner's URL of the domain's own control database (give it to `init --control`). */
   controlUrl: string;
-  /** The worker role's URL (queue and shuyu_complete only). */
+  /** The worker role's URL (the worker functions only: claim, complete, requeue, cancelled). */
   workerUrl: string;
   s3: S3Settings;
   hosts: SpawnedHost[];

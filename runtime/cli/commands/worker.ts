@@ -8,7 +8,7 @@ export function registerWorkerCommands(program: Command): void {
   program
     .command("worker")
     .description("run sandbox jobs for a scale-out domain: claim from its queue, fetch libraries by SM3 into DIR, verify, run, hand back")
-    .requiredOption("--control <url>", "the worker role's PostgreSQL URL (queue and shuyu_complete only)")
+    .requiredOption("--control <url>", "the worker role's PostgreSQL URL (it may call the worker functions only: shuyu scale setup prints it)")
     .requiredOption("--cache <dir>", "local cache of verified library files")
     .option("--concurrency <n>", "jobs at once", "2")
     .action(
