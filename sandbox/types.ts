@@ -131,7 +131,7 @@ export interface LedgerColumnMeta {
   aggs?: LedgerColumnMeta["agg"][];
   /** Set when the column is a window over the grouped rows. */
   window?: boolean;
-  /** True when the ledger has __top1_<i>/__top2_<i>/__total_<i>, __nonzero_<i> and __mag1_<i>/__mag2_<i>, __abs_<i> (Σ|c|) and __offmode_<i> (subjects off the majority value) for this column (i = its result index). */
+  /** True when the ledger has __top1_<i>/__top2_<i>/__total_<i>, __nonzero_<i> and __mag1_<i>/__mag2_<i>, __abs_<i> (Σ|c|), __offmode_<i> and __offtwo_<i> (subjects off the one / two most common values) for this column (i = its result index). */
   additive?: boolean;
   source?: { dataset: string; column: string; role: string };
 }

@@ -15,7 +15,7 @@ export interface CellTable {
   singles: string[];
   /** Output columns that are `values` aggregates: every subject's value in one cell (list, string_agg, histogram …). */
   values: string[];
-  /** Output columns whose non-zero contributors the ledger counted: additive ones, and any over a condition (j indexes nz_j/m1_j/m2_j/ct_j/ab_j/om_j/cr_j; m/ct/ab/om NULL where not additive or the ledger predates them). */
+  /** Output columns whose non-zero contributors the ledger counted: additive ones, and any over a condition (j indexes nz_j/m1_j/m2_j/ct_j/ab_j/om_j/o2_j/cr_j; m/ct/ab/om/o2 NULL where not additive or the ledger predates them). */
   contributors: string[];
   /** Output columns that are group keys. */
   groups: string[];
@@ -60,6 +60,7 @@ export function aggregateCells(ctx: CheckContext, t: ResolvedTable): Promise<Cel
           `${mag("__total")} AS ct_${j}`,
           `${mag("__abs")} AS ab_${j}`,
           `${ledCols.has(`__offmode_${l.index}`) ? `l.${quoteIdent(`__offmode_${l.index}`)}::BIGINT` : "NULL::BIGINT"} AS om_${j}`,
+          `${ledCols.has(`__offtwo_${l.index}`) ? `l.${quoteIdent(`__offtwo_${l.index}`)}::BIGINT` : "NULL::BIGINT"} AS o2_${j}`,
           `o.${quoteIdent(c.name)} IS NOT NULL AS cr_${j}`,
         );
       }

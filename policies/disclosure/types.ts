@@ -42,7 +42,7 @@ export interface LedgerColumn {
   aggs?: NonNullable<LedgerColumn["agg"]>[];
   /** A window over the grouped rows. */
   window?: boolean;
-  /** The ledger table holds `__top1_i`, `__top2_i`, `__total_i` (and, since contributor accounting, `__nonzero_i`, `__mag1_i`, `__mag2_i`; since offset accounting `__abs_i`, `__offmode_i`) for this column (i = its index among all result columns). */
+  /** The ledger table holds `__top1_i`, `__top2_i`, `__total_i` (and, since contributor accounting, `__nonzero_i`, `__mag1_i`, `__mag2_i`; since offset accounting `__abs_i`, `__offmode_i`, `__offtwo_i`) for this column (i = its index among all result columns). */
   additive?: boolean;
   /** Only for a plain column reference (or an aggregate's first argument), traced through row-selecting CTEs. */
   source?: { dataset: string; column: string; role: string };

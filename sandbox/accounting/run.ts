@@ -135,6 +135,8 @@ interface GroupFigures {
   absSum: Float64Array[];
   /** Contributing subjects whose contribution is not the row's majority value: 1 … k−1 when all others add one constant (an offset the count undoes). */
   offMode: Float64Array[];
+  /** …not one of its two most common values: 1 … k−1 when all others add one of two constants (±c, or c and 0, undone by two counts). */
+  offTwo: Float64Array[];
 }
 
 /**
@@ -177,6 +179,7 @@ async function accountAggregate(conn: DuckDBConnection, parser: DuckDBConnection
       mag2: Array.from({ length: C }, () => new Float64Array(rows)),
       absSum: Array.from({ length: C }, () => new Float64Array(rows)),
       offMode: Array.from({ length: C }, () => new Float64Array(rows)),
+      offTwo: Array.from({ length: C }, () => new Float64Array(rows)),
     };
     const m = pairs.rowCount;
     // count(__sid): a pair with a NULL sid (rows without a subject) counts no subject but still contributes.
@@ -216,7 +219,7 @@ async function accountAggregate(conn: DuckDBConnection, parser: DuckDBConnection
         }
       }
     }
-    for (let j = 0; j < C; j++) offMajority(f.offMode[j], idx, sidNull, cCols[j].values as Float64Array, cCols[j].nulls, m, rows);
+    for (let j = 0; j < C; j++) offCommon(f.offMode[j], f.offTwo[j], idx, sidNull, cCols[j].values as Float64Array, cCols[j].nulls, m, rows);
     figures.push(f);
     pairData.push({ idx, sidNull, sids: sidCol.values as BigInt64Array, c: cCols.map((col) => ({ v: col.values as Float64Array, nulls: col.nulls })), m, datasets: plan.groups[g].datasets });
     // Subject sets: (__row, __sid) as typed columns, the dataset tag filled in below
@@ -286,6 +289,7 @@ async function accountAggregate(conn: DuckDBConnection, parser: DuckDBConnection
     extra.push({ name: `__mag2_${i}`, type: "double", values: Float64Array.from(figures[0].mag2[j]) });
     extra.push({ name: `__abs_${i}`, type: "double", values: Float64Array.from(figures[0].absSum[j]) });
     extra.push({ name: `__offmode_${i}`, type: "bigint", values: BigInt64Array.from(figures[0].offMode[j], (x) => BigInt(x)) });
+    extra.push({ name: `__offtwo_${i}`, type: "bigint", values: BigInt64Array.from(figures[0].offTwo[j], (x) => BigInt(x)) });
   });
   const table: ColumnarTable = { rowCount: rows, columns: [...base.columns, ...extra] };
   const columnSubjects = conditionalSets(plan, figures, pairData, rows);
@@ -307,25 +311,48 @@ async function accountAggregate(conn: DuckDBConnection, parser: DuckDBConnection
 
 /**
  * Per result row, the contributing subjects (non-NULL contribution and subject) whose
- * contribution differs from the row's majority value, into `out`. Boyer–Moore's vote finds the
- * majority in one pass when there is one; where there is none the count is at least half the
- * row's contributors, so the rule that reads it (1 … k−1) is exact either way.
+ * contribution is not the row's most common value (`off1`), and not one of its two most common
+ * values (`off2`). Misra–Gries with two counters names every value held by more than a third of
+ * the row in one pass, a second pass counts those exactly: `off1` is exact wherever a majority
+ * exists (else at least half the row), `off2` wherever both common values hold more than a third
+ * (else an over-count, never an under-count: the rules that read 1 … k−1 can only miss, not
+ * invent, a finding).
  */
-function offMajority(out: Float64Array, idx: Int32Array, sidNull: ArrayLike<boolean | number> | undefined, v: Float64Array, nulls: ArrayLike<boolean | number> | undefined, m: number, rows: number): void {
-  const cand = new Float64Array(rows);
-  const votes = new Int32Array(rows);
+function offCommon(off1: Float64Array, off2: Float64Array, idx: Int32Array, sidNull: ArrayLike<boolean | number> | undefined, v: Float64Array, nulls: ArrayLike<boolean | number> | undefined, m: number, rows: number): void {
+  const v1 = new Float64Array(rows);
+  const v2 = new Float64Array(rows);
+  const n1 = new Int32Array(rows);
+  const n2 = new Int32Array(rows);
   for (let x = 0; x < m; x++) {
     if (nulls?.[x] || sidNull?.[x]) continue;
     const i = idx[x];
-    if (votes[i] === 0) {
-      cand[i] = v[x];
-      votes[i] = 1;
-    } else if (cand[i] === v[x]) votes[i]++;
-    else votes[i]--;
+    const y = v[x];
+    if (n1[i] > 0 && v1[i] === y) n1[i]++;
+    else if (n2[i] > 0 && v2[i] === y) n2[i]++;
+    else if (n1[i] === 0) {
+      v1[i] = y;
+      n1[i] = 1;
+    } else if (n2[i] === 0) {
+      v2[i] = y;
+      n2[i] = 1;
+    } else {
+      n1[i]--;
+      n2[i]--;
+    }
   }
+  const all = new Int32Array(rows);
+  const e1 = new Int32Array(rows);
+  const e2 = new Int32Array(rows);
   for (let x = 0; x < m; x++) {
     if (nulls?.[x] || sidNull?.[x]) continue;
-    if (v[x] !== cand[idx[x]]) out[idx[x]]++;
+    const i = idx[x];
+    all[i]++;
+    if (v[x] === v1[i]) e1[i]++;
+    else if (v[x] === v2[i]) e2[i]++;
+  }
+  for (let i = 0; i < rows; i++) {
+    off1[i] = all[i] - Math.max(e1[i], e2[i]);
+    off2[i] = all[i] - e1[i] - e2[i];
   }
 }
 

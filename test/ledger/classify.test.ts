@@ -83,6 +83,10 @@ describe("aggregate queries", () => {
         if (2 * top > (n as number)) expect(off, String(city)).toBe((n as number) - top);
         else expect(off, String(city)).toBeGreaterThanOrEqual((n as number) / 2);
       }
+      // Off the two most common values: never more than off the most common one, never below the truth.
+      const two = Number(column(offset.table, "__offtwo_1")[i]);
+      expect(two, String(city)).toBeLessThanOrEqual(offS);
+      expect(two, String(city)).toBeGreaterThanOrEqual(0);
     }
     expect(wantOff.some(([, , , n, topS]) => 2 * (topS as number) > (n as number) && (n as number) - (topS as number) > 0)).toBe(true);
     expect(one.subjects!.rowCount).toBe(Number((await rows("SELECT count(*) FROM (SELECT DISTINCT city, __sid FROM ref_p WHERE __sid IS NOT NULL)"))[0][0]));
@@ -99,7 +103,7 @@ describe("aggregate queries", () => {
     expect(r.entry.kind).toBe("aggregate");
     expect(subjectsBy(r.table, "city")).toEqual({ 北京: 2, 上海: 3, 广州: 1 });
     expect(r.table!.columns.map((c) => c.name)).toEqual(["city", "n", "total", "oldest", "__row", "__subjects",
-      "__top1_1", "__top2_1", "__total_1", "__nonzero_1", "__mag1_1", "__mag2_1", "__abs_1", "__offmode_1", "__top1_2", "__top2_2", "__total_2", "__nonzero_2", "__mag1_2", "__mag2_2", "__abs_2", "__offmode_2"]);
+      "__top1_1", "__top2_1", "__total_1", "__nonzero_1", "__mag1_1", "__mag2_1", "__abs_1", "__offmode_1", "__offtwo_1", "__top1_2", "__top2_2", "__total_2", "__nonzero_2", "__mag1_2", "__mag2_2", "__abs_2", "__offmode_2", "__offtwo_2"]);
     expect(r.entry.meta.columns).toEqual([
       { name: "city", role: "group", source: { dataset: "ds_people", column: "city", role: "quasi" } },
       { name: "n", role: "aggregate", agg: "count", additive: true },

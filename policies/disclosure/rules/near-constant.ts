@@ -7,8 +7,13 @@
  * contribution (`__offmode_i`); 1 … k−1 blocks. A majority of 0 is the `contributors` case and is
  * left to that rule (one finding per attack).
  *
- * Not closed here: offsets that take two or more common values (±c split by a condition whose
- * counts are released elsewhere) — linear combinations across cells need a full audit.
+ * The same with two common values: `CASE WHEN p THEN income WHEN q THEN 20000 ELSE -20000 END`
+ * (or `THEN 1 ELSE 0`) is undone by the counts of q and not q, released beside it or earlier
+ * (`__offtwo_i`: contributing subjects off the two most common contributions).
+ *
+ * Not closed here: three or more common values, and a second value held by fewer than a third of
+ * the cell (the ledger's two-counter pass may not name it) — linear combinations across cells
+ * need a full audit.
  *
  * Source: Hundepool et al., Statistical Disclosure Control (2012) §4.2 (a cell is sensitive when
  * the few contributors that differ can be recovered from it and published margins); Open Diffix
@@ -34,13 +39,24 @@ async function run(ctx: CheckContext): Promise<Finding[]> {
     for (const [j, col] of c.contributors.entries()) {
       // Sums and means only: a count's contribution is each subject's number of rows (visits, filings), a fact about rows, not a value.
       if (!c.magnitudes.includes(col)) continue;
-      const where = `released AND cr_${j} AND om_${j} BETWEEN 1 AND ${k - 1} AND om_${j} <> nz_${j} AND subjects >= ${k}`;
-      const bad = Number((await ctx.rows(`SELECT count(*) AS n FROM ${c.ref} c WHERE ${where}`))[0].n);
-      if (bad === 0) continue;
-      out.push(finding("near-constant", "block",
-        `${name}.${col}: ${bad} cell(s) where every subject but fewer than k=${k} contributes the same value: the cell less that constant times its count is those few subjects' values`,
-        `${name}.${col}：${bad} 个单元格中除少于 k=${k} 个主体外其余主体贡献同一常数：单元格减去该常数乘以计数即为这几个主体的值`,
-        { table: name, ...(await sampleCells(ctx, t, c.ref, where)), remedy: REMEDY }));
+      // A majority of 0 with few others is `contributors`' cell (few non-zero contributors): one finding per attack.
+      const few = `nz_${j} BETWEEN 1 AND ${k - 1}`;
+      const one = `released AND cr_${j} AND subjects >= ${k} AND NOT coalesce(${few}, false) AND om_${j} BETWEEN 1 AND ${k - 1} AND om_${j} <> nz_${j}`;
+      const two = `released AND cr_${j} AND subjects >= ${k} AND NOT coalesce(${few}, false) AND o2_${j} BETWEEN 1 AND ${k - 1} AND NOT coalesce(om_${j} BETWEEN 1 AND ${k - 1}, false)`;
+      const n1 = Number((await ctx.rows(`SELECT count(*) AS n FROM ${c.ref} c WHERE ${one}`))[0].n);
+      if (n1 > 0) {
+        out.push(finding("near-constant", "block",
+          `${name}.${col}: ${n1} cell(s) where every subject but fewer than k=${k} contributes the same value: the cell less that constant times its count is those few subjects' values`,
+          `${name}.${col}：${n1} 个单元格中除少于 k=${k} 个主体外其余主体贡献同一常数：单元格减去该常数乘以计数即为这几个主体的值`,
+          { table: name, ...(await sampleCells(ctx, t, c.ref, one)), remedy: REMEDY }));
+      }
+      const n2 = Number((await ctx.rows(`SELECT count(*) AS n FROM ${c.ref} c WHERE ${two}`))[0].n);
+      if (n2 > 0) {
+        out.push(finding("near-constant", "block",
+          `${name}.${col}: ${n2} cell(s) where every subject but fewer than k=${k} contributes one of two values: with the two groups' counts the cell gives those few subjects' values`,
+          `${name}.${col}：${n2} 个单元格中除少于 k=${k} 个主体外其余主体只贡献两个值之一：结合两组计数即可算出这几个主体的值`,
+          { table: name, ...(await sampleCells(ctx, t, c.ref, two)), remedy: REMEDY }));
+      }
     }
   }
   return out;
