@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, fsyncSync, linkSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { diskFull, isDiskFull } from "../../policies/errors.js";
 
@@ -14,6 +14,24 @@ export function writeFileDurable(path: string, data: string | Uint8Array, mode =
     rmSync(tmp, { force: true });
     if (isDiskFull(err)) throw diskFull(err, path);
     throw err;
+  }
+}
+
+/**
+ * Creates `path` durably with `data` unless it exists (keys, secrets): temp name, fsync, link.
+ * Link, not rename: of two first users racing, the second keeps the first one's file.
+ */
+export function createFileOnce(path: string, data: string | Uint8Array, mode = 0o600): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    writeFileSync(tmp, data, { mode });
+    fsyncPath(tmp);
+    linkSync(tmp, path);
+    fsyncPath(dirname(path));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw isDiskFull(err) ? diskFull(err, path) : err;
+  } finally {
+    rmSync(tmp, { force: true });
   }
 }
 

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { closeSync, existsSync, fsyncSync, linkSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ShuyuError } from "../../policies/errors.js";
+import { createFileOnce } from "./durable-file.js";
 
 /** Where the domain's subject-id secret lives. */
 export function subjectKeyPath(keysDir: string): string {
@@ -12,19 +13,7 @@ export function subjectKeyPath(keysDir: string): string {
 export function ensureSubjectSecret(keysDir: string): void {
   const path = subjectKeyPath(keysDir);
   if (existsSync(path)) return;
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, randomBytes(32).toString("hex"), { mode: 0o600 });
-  const fd = openSync(tmp, "r");
-  fsyncSync(fd);
-  closeSync(fd);
-  try {
-    // link, not rename: of two first users racing, the second keeps the first one's secret.
-    linkSync(tmp, path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-  } finally {
-    rmSync(tmp, { force: true });
-  }
+  createFileOnce(path, randomBytes(32).toString("hex"));
 }
 
 /**

@@ -1,10 +1,11 @@
-import { closeSync, existsSync, fsyncSync, linkSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { hkdfSync } from "node:crypto";
 import { join } from "node:path";
 import {
   aeadOpen, aeadSeal, envelope, generateAeadKey, generateSm2KeyPair, openEnvelope, privateKeyToPem, readPrivateKey, sm3Hex,
 } from "../../crypto/index.js";
 import { ShuyuError } from "../../policies/errors.js";
+import { createFileOnce } from "../domain/durable-file.js";
 import type { BlobStore } from "./blob-store.js";
 
 /**
@@ -66,21 +67,7 @@ export function storageKeyPath(keysDir: string): string {
 /** Loads the owner's storage key pair, creating it (SM2, PKCS#8 PEM, 0600) on first use. */
 export function storageKeys(keysDir: string): StorageKeys {
   const path = storageKeyPath(keysDir);
-  if (!existsSync(path)) {
-    const tmp = `${path}.tmp-${process.pid}`;
-    writeFileSync(tmp, privateKeyToPem(generateSm2KeyPair().privateKey), { mode: 0o600 });
-    const fd = openSync(tmp, "r");
-    fsyncSync(fd);
-    closeSync(fd);
-    try {
-      // link, not rename: of two first users racing, the second keeps the first one's key.
-      linkSync(tmp, path);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-    } finally {
-      rmSync(tmp, { force: true });
-    }
-  }
+  if (!existsSync(path)) createFileOnce(path, privateKeyToPem(generateSm2KeyPair().privateKey));
   const { privateKey, publicKey } = readPrivateKey(readFileSync(path, "utf8"));
   // Object keys come from the private key through HKDF with a label of their own: one secret
   // file to keep, and no object key says anything about the SM2 key or another object's key.
