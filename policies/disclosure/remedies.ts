@@ -76,12 +76,12 @@ async function suppressSmall(ctx: CheckContext, t: ResolvedTable): Promise<Remed
   // Conditional columns, among the rows still released: the cell's own contributors decide.
   for (const [j, col] of c.contributors.entries()) {
     const narrowed = `c.cr_${j} AND c.nz_${j} < c.subjects`;
-    const col_ = cells(`c.nz_${j}`, `${narrowed} AND c.nz_${j} BETWEEN 1 AND ${most}`, ` AND c.cr_${j} AND c.out_row NOT IN (SELECT out_row FROM ${rows.ref} WHERE s)`);
-    await ctx.conn.run(col_.sql);
-    const p = await countTrue(ctx, col_.ref);
+    const cond = cells(`c.nz_${j}`, `${narrowed} AND c.nz_${j} BETWEEN 1 AND ${most}`, ` AND c.cr_${j} AND c.out_row NOT IN (SELECT out_row FROM ${rows.ref} WHERE s)`);
+    await ctx.conn.run(cond.sql);
+    const p = await countTrue(ctx, cond.ref);
     if (p === 0) continue;
-    const n = await secondary(ctx, col_.ref, groups);
-    await ctx.conn.run(`UPDATE ${quoteTable(t.name)} SET ${quoteIdent(col)} = NULL WHERE ${quoteIdent(t.rowColumn)} IN (SELECT out_row FROM ${col_.ref} WHERE s)`);
+    const n = await secondary(ctx, cond.ref, groups);
+    await ctx.conn.run(`UPDATE ${quoteTable(t.name)} SET ${quoteIdent(col)} = NULL WHERE ${quoteIdent(t.rowColumn)} IN (SELECT out_row FROM ${cond.ref} WHERE s)`);
     primary += p;
     total += n;
   }
